@@ -1,0 +1,253 @@
+//! One error type for the whole tool. Variants carry what went wrong (paths,
+//! names, statuses); `Display` says it in a sentence, [`Error::help`] says what
+//! to do next, and [`Error::exit_code`] is the one place exit codes are decided.
+
+use std::path::PathBuf;
+
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Exit codes, documented in `--help` and the README.
+pub(crate) mod exit {
+    pub(crate) const OK: u8 = 0;
+    pub(crate) const FAILURE: u8 = 1;
+    pub(crate) const USAGE: u8 = 2;
+    pub(crate) const AUTH: u8 = 3;
+    pub(crate) const VERIFY: u8 = 4;
+    pub(crate) const LOCKED: u8 = 5;
+    pub(crate) const TIMEOUT: u8 = 6;
+    pub(crate) const INTERRUPTED: u8 = 130;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Error {
+    // ---- invalid input or usage (exit 2) ----
+    #[error("{message}")]
+    Usage { message: String, help: String },
+    #[error("no value for `{name}`")]
+    MissingValue { name: String, help: String },
+    #[error("template `{template}` needs the value `{name}`, which was not given")]
+    MissingTemplateValue { template: String, name: String },
+    #[error("values file {}: {reason}", path.display())]
+    ValuesFile { path: PathBuf, reason: String },
+    #[error("unknown add-on `{name}`")]
+    UnknownAddon { name: String, known: Vec<String> },
+    #[error("{}: {reason}", path.display())]
+    Kustomization { path: PathBuf, reason: String },
+    #[error("{} exists but is not a clone of {expected}: {reason}", path.display())]
+    CloneOccupied {
+        path: PathBuf,
+        expected: String,
+        reason: String,
+    },
+    #[error("your uncommitted edits in {} would be overwritten: {}", clone.display(), files.join(", "))]
+    UncommittedEdits { clone: PathBuf, files: Vec<String> },
+    #[error("`{tool}` was not found on PATH (needed {needed_for})")]
+    ToolMissing {
+        tool: &'static str,
+        needed_for: String,
+    },
+    #[error("{what} needs an answer, but {why}")]
+    CannotPrompt { what: String, why: &'static str },
+    #[error("{what} not found: {name}")]
+    NotFound {
+        what: &'static str,
+        name: String,
+        help: String,
+    },
+
+    // ---- authentication and permission (exit 3) ----
+    #[error("{service} rejected the credentials: {message}")]
+    Unauthorized {
+        service: String,
+        message: String,
+        help: String,
+    },
+    #[error("{service} denied the request: {message}")]
+    Forbidden {
+        service: String,
+        message: String,
+        help: String,
+    },
+    #[error("the token belongs to `{token_login}`, but --github-user is `{flag}`")]
+    UserMismatch { flag: String, token_login: String },
+
+    // ---- verify found problems (exit 4) ----
+    #[error("verify found {count} problem(s)")]
+    VerifyFailed { count: usize },
+
+    // ---- another run holds the lock (exit 5) ----
+    #[error("another eks-workshop run is working in {} (lock {})", dir.display(), lock.display())]
+    Locked { dir: PathBuf, lock: PathBuf },
+
+    // ---- timed out waiting (exit 6) ----
+    #[error("timed out after {} waiting for {what}: {detail}", humantime::format_duration(*.after))]
+    Timeout {
+        what: String,
+        detail: String,
+        after: std::time::Duration,
+    },
+
+    // ---- everything else (exit 1) ----
+    #[error("Ctrl-C: stopped at a safe point")]
+    Interrupted,
+    #[error("{} could not be {action}", path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: std::io::Error,
+    },
+    #[error("state file {} is unreadable: {reason}", path.display())]
+    StateCorrupt { path: PathBuf, reason: String },
+    #[error("state file {} was written by a newer eks-workshop (format {found}, this one reads {supported})", path.display())]
+    StateTooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("git {action} failed: {message}")]
+    Git { action: String, message: String },
+    #[error("push to {branch} was rejected: {message}")]
+    PushRejected {
+        branch: String,
+        message: String,
+        help: String,
+    },
+    #[error("{repo} exists but is not a fork of {upstream}")]
+    NotAFork { repo: String, upstream: String },
+    #[error("GitHub API rate limit reached; it resets {reset}")]
+    RateLimited { reset: String },
+    #[error("could not reach {service}: {message}")]
+    Network {
+        service: String,
+        message: String,
+        help: String,
+    },
+    #[error("{service} answered {status}: {message}")]
+    Remote {
+        service: String,
+        status: u16,
+        message: String,
+    },
+    #[error("Kubernetes ({context}): {message}")]
+    Kube {
+        context: String,
+        message: String,
+        help: String,
+    },
+    #[error("{kind} {name} failed: {message}")]
+    FluxFailed {
+        kind: String,
+        name: String,
+        message: String,
+        help: String,
+    },
+    #[error("`{command}` failed: {message}")]
+    Command { command: String, message: String },
+    #[error("step `{step}` ran, but afterwards the world does not show it done: {detail}")]
+    StepNotDone { step: &'static str, detail: String },
+}
+
+impl Error {
+    pub(crate) fn usage(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+
+    pub(crate) fn git(action: impl Into<String>, err: &git2::Error) -> Self {
+        Error::Git {
+            action: action.into(),
+            message: err.message().to_string(),
+        }
+    }
+
+    /// The one place exit codes are decided.
+    pub(crate) fn exit_code(&self) -> u8 {
+        use Error::*;
+        match self {
+            Usage { .. }
+            | MissingValue { .. }
+            | MissingTemplateValue { .. }
+            | ValuesFile { .. }
+            | UnknownAddon { .. }
+            | Kustomization { .. }
+            | CloneOccupied { .. }
+            | UncommittedEdits { .. }
+            | ToolMissing { .. }
+            | CannotPrompt { .. }
+            | NotFound { .. } => exit::USAGE,
+            Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
+            VerifyFailed { .. } => exit::VERIFY,
+            Locked { .. } => exit::LOCKED,
+            Timeout { .. } => exit::TIMEOUT,
+            Interrupted => exit::INTERRUPTED,
+            Io { .. }
+            | StateCorrupt { .. }
+            | StateTooNew { .. }
+            | Git { .. }
+            | PushRejected { .. }
+            | NotAFork { .. }
+            | RateLimited { .. }
+            | Network { .. }
+            | Remote { .. }
+            | Kube { .. }
+            | FluxFailed { .. }
+            | Command { .. }
+            | StepNotDone { .. } => exit::FAILURE,
+        }
+    }
+
+    /// What the user should do next; printed as a `help:` line.
+    pub(crate) fn help(&self) -> Option<String> {
+        use Error::*;
+        Some(match self {
+            Usage { help, .. }
+            | MissingValue { help, .. }
+            | NotFound { help, .. }
+            | Unauthorized { help, .. }
+            | Forbidden { help, .. }
+            | PushRejected { help, .. }
+            | Network { help, .. }
+            | Kube { help, .. }
+            | FluxFailed { help, .. } => {
+                if help.is_empty() {
+                    return None;
+                }
+                help.clone()
+            }
+            MissingTemplateValue { name, .. } => format!(
+                "give `{name}` in the --values file (or the terraform outputs of --terraform-dir), or run without --yes to be asked"
+            ),
+            ValuesFile { .. } => "the values file is a flat YAML/JSON map of name: value, or the JSON printed by `terraform output -json`".into(),
+            UnknownAddon { known, .. } => format!("known add-ons: {}", known.join(", ")),
+            Kustomization { .. } => "fix the file by hand (or `git checkout -- <file>` in the clone), then run the command again".into(),
+            CloneOccupied { .. } => "move that directory away, or pass --dir to work somewhere else".into(),
+            UncommittedEdits { .. } => "commit or stash your edits to those files (`git stash`), then run the command again; nothing was changed".into(),
+            ToolMissing { tool, .. } => format!("install `{tool}` and make sure it is on PATH; `eks-workshop doctor` lists what is needed"),
+            CannotPrompt { .. } => "give it by flag or environment variable (see --help)".into(),
+            UserMismatch { .. } => "drop --github-user (the token's login is used), or use that user's token".into(),
+            VerifyFailed { .. } => "see the findings above; `eks-workshop verify --fix` converts what can be converted mechanically".into(),
+            Locked { .. } => "wait for the other run to finish; if none is running, another process still has the lock file open".into(),
+            Timeout { .. } => "run `eks-workshop resume` to keep waiting, or raise --timeout".into(),
+            Interrupted => "run `eks-workshop resume` to continue where it stopped".into(),
+            StateCorrupt { path, .. } => format!(
+                "move {} away and run `eks-workshop setup --restart`; every step re-checks the world, so nothing is redone needlessly",
+                path.display()
+            ),
+            StateTooNew { .. } => "use the newer eks-workshop that wrote it, or run `setup --restart` to start the state afresh".into(),
+            NotAFork { .. } => "rename or delete that repository on GitHub, or fork under another account; eks-workshop never overwrites it".into(),
+            RateLimited { .. } => "wait until then, or use a token (authenticated requests have a higher limit)".into(),
+            StepNotDone { .. } => "run `eks-workshop status` to see each step, then `eks-workshop resume`".into(),
+            Io { .. } | Git { .. } | Remote { .. } | Command { .. } => return None,
+        })
+    }
+}

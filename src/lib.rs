@@ -1,0 +1,25 @@
+#![allow(dead_code)] // TEMPORARY while the skeleton fills in
+//! eks-workshop: the EKS Cluster Upgrades workshop's set-up, as resumable steps.
+//!
+//! `main.rs` only calls [`run`]; everything else is reached from here.
+
+mod addons;
+mod cli;
+mod config;
+mod engine;
+mod error;
+mod fsx;
+mod git;
+mod github;
+mod kube;
+mod kustomize;
+mod run;
+pub mod scan;
+mod state;
+mod steps;
+mod templates;
+mod ui;
+mod values;
+mod workshop;
+
+pub use run::run;

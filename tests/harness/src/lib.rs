@@ -1,0 +1,11 @@
+//! Local servers for eks-workshop's tests: nothing here reaches the internet.
+//!
+//! - [`forge`]: the GitHub REST subset eks-workshop calls, plus real git smart-HTTP
+//!   through `git http-backend`, behind HTTP Basic auth that checks the token.
+//! - [`apiserver`]: a stateful Kubernetes API server (discovery, CRDs, server-side
+//!   apply, status subresource, list/watch) that both `kube` and `kubectl` can talk to.
+//! - [`flux`]: a Flux stand-in controller running against [`apiserver`].
+
+pub mod apiserver;
+pub mod flux;
+pub mod forge;
