@@ -1,1 +1,146 @@
-//! TODO
+//! The command line, as clap types. Nothing outside this file sees them:
+//! `run.rs` turns [`Arguments`] into a `Config` and a [`Command`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Output;
+
+const AFTER_HELP: &str = "\
+Environment:
+  GITHUB_TOKEN    GitHub token (never a flag); asked for with a hidden prompt when missing
+  GITHUB_USER     same as --github-user        GIT_BRANCH   same as --branch
+  AWS_REGION      same as --region             KUBECONFIG   kubeconfig file(s), as for kubectl
+  GITHUB_API_URL  same as --github-api-url     NO_COLOR     turn colours off
+
+Exit codes:
+  0 ok   1 failure   2 invalid input or usage   3 authentication or permission
+  4 verify found problems   5 another run holds the lock   6 timed out waiting
+  130 interrupted (Ctrl-C); `eks-workshop resume` continues
+
+Try it without any account:
+  eks-workshop --dir /tmp/demo setup --offline --yes --values templates/values.example.yaml";
+
+/// Set up the EKS Cluster Upgrades workshop: fork, clone, render, enable
+/// add-ons, push, bootstrap Flux and wait for it. Every step checks the world
+/// first, so running a command twice changes nothing, and `resume` picks up
+/// after any failure.
+#[derive(Debug, Parser)]
+#[command(name = "eks-workshop", version, after_long_help = AFTER_HELP)]
+pub(crate) struct Arguments {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Working directory: the clone goes to DIR/<repo name>, state to DIR/.eks-workshop
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub(crate) dir: PathBuf,
+    /// Never prompt: a missing value is an error (for CI)
+    #[arg(short, long, global = true)]
+    pub(crate) yes: bool,
+    /// Output format
+    #[arg(short, long, global = true, value_enum, default_value = "text")]
+    pub(crate) output: Output,
+    /// Work without GitHub or a cluster: the fork is a local bare repository seeded
+    /// from the embedded workshop repo; cluster steps are skipped. Remembered.
+    #[arg(long, global = true)]
+    pub(crate) offline: bool,
+    /// Repository to fork [default: aws-samples/eks-cluster-upgrades-workshop]
+    #[arg(long, global = true, value_name = "OWNER/REPO")]
+    pub(crate) upstream: Option<String>,
+    /// Branch to work on [default: main]
+    #[arg(long, global = true, env = "GIT_BRANCH")]
+    pub(crate) branch: Option<String>,
+    /// GitHub login (checked against the token's)
+    #[arg(long, global = true, env = "GITHUB_USER", value_name = "LOGIN")]
+    pub(crate) github_user: Option<String>,
+    /// GitHub API URL; for GitHub Enterprise use https://HOST/api/v3 [default: https://api.github.com]
+    #[arg(long, global = true, env = "GITHUB_API_URL", value_name = "URL")]
+    pub(crate) github_api_url: Option<String>,
+    /// AWS region of the workshop cluster
+    #[arg(long, global = true, env = "AWS_REGION")]
+    pub(crate) region: Option<String>,
+    /// Template values: a flat YAML/JSON map, or the JSON of `terraform output -json`
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) values: Option<PathBuf>,
+    /// Read template values by running `terraform output -json` in DIR
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) terraform_dir: Option<PathBuf>,
+    /// Kubeconfig file [default: $KUBECONFIG or ~/.kube/config]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context [default: the current context]
+    #[arg(long, global = true)]
+    pub(crate) context: Option<String>,
+    /// How long to wait for Flux, e.g. 90s, 10m
+    #[arg(long, global = true, value_parser = humantime::parse_duration, default_value = "10m")]
+    pub(crate) timeout: std::time::Duration,
+    /// Flux components manifest to apply when Flux is missing and no `flux` CLI is found
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) flux_manifests: Option<PathBuf>,
+    /// Replace a conflicting existing Flux Kustomization `flux-system`
+    #[arg(long, global = true)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// The whole path: prerequisites, fork, clone, render, addons, push, flux, reconcile
+    Setup {
+        /// Stop after this step
+        #[arg(long, value_name = "STEP", value_parser = crate::steps::Step::parse)]
+        until: Option<crate::steps::Step>,
+        /// Add-ons to enable, e.g. karpenter,argo-workflows
+        #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+        addons: Vec<String>,
+        /// Forget the recorded progress and re-check every step from the start
+        #[arg(long)]
+        restart: bool,
+    },
+    /// Continue the last command where it stopped
+    Resume,
+    /// Show where each step stands
+    Status,
+    /// Enable add-ons: render, uncomment in gitops/add-ons, commit, push, wait for the HelmRelease
+    EnableAddon {
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Do not wait for Flux after pushing
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Disable add-ons: comment out in gitops/add-ons, commit, push
+    DisableAddon {
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Do not wait for Flux after pushing
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// List add-ons and whether each is enabled in the clone
+    Addons,
+    /// Check the repo (and the cluster) for removed APIs and readiness before an upgrade
+    Verify {
+        /// Kubernetes version to upgrade to, e.g. 1.26 [default: the cluster's + 1 minor]
+        #[arg(long, value_name = "VERSION")]
+        target_version: Option<String>,
+        /// Rewrite deprecated APIs where the change is mechanical, then commit and push
+        #[arg(long)]
+        fix: bool,
+        /// Deprecated (not yet removed) APIs count as problems too
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Check the tools: git, kubectl, flux, aws, terraform
+    Doctor,
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}

@@ -1,1 +1,178 @@
-//! TODO
+//! Validated settings. Precedence: flags > environment > what the state file
+//! remembers from an earlier run > a prompt > the default.
+//!
+//! The token lives only in [`Secret`], which never prints itself and is never
+//! serialized; [`Settings`] (what the state file remembers) has no token field.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub(crate) const DEFAULT_UPSTREAM: &str = "aws-samples/eks-cluster-upgrades-workshop";
+pub(crate) const DEFAULT_BRANCH: &str = "main";
+pub(crate) const DEFAULT_API_URL: &str = "https://api.github.com";
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// The Flux Kustomization path every workshop cluster syncs from.
+pub(crate) const CLUSTER_PATH: &str = "gitops/clusters/cluster-demo";
+
+/// A GitHub token. `Debug`/`Display` print a placeholder; there is no `Serialize`.
+#[derive(Clone)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn new(token: String) -> Self {
+        Secret(token)
+    }
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// `owner/name` of a GitHub repository.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub(crate) struct RepoName {
+    pub(crate) owner: String,
+    pub(crate) name: String,
+}
+
+impl std::str::FromStr for RepoName {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let valid = |p: &str| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        match s.split_once('/') {
+            Some((owner, name)) if valid(owner) && valid(name) => Ok(RepoName {
+                owner: owner.into(),
+                name: name.trim_end_matches(".git").into(),
+            }),
+            _ => Err(Error::usage(
+                format!("`{s}` is not a repository name"),
+                "give --upstream as OWNER/REPO, e.g. aws-samples/eks-cluster-upgrades-workshop",
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for RepoName {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<RepoName> for String {
+    fn from(r: RepoName) -> String {
+        r.to_string()
+    }
+}
+
+impl fmt::Display for RepoName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// Everything a run is configured with that may be remembered between runs.
+/// Never holds the token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Settings {
+    pub(crate) offline: bool,
+    pub(crate) upstream: RepoName,
+    pub(crate) branch: String,
+    pub(crate) github_user: Option<String>,
+    pub(crate) github_api_url: String,
+    pub(crate) region: Option<String>,
+    pub(crate) kubeconfig: Option<PathBuf>,
+    pub(crate) context: Option<String>,
+    pub(crate) flux_manifests: Option<PathBuf>,
+    /// Template values (ARNs, IDs, names: not secret).
+    pub(crate) values: crate::values::Values,
+    /// Add-ons the user asked for: name → enabled. Applied on top of the clone's HEAD.
+    #[serde(default)]
+    pub(crate) addons: std::collections::BTreeMap<String, bool>,
+}
+
+impl Settings {
+    pub(crate) fn new(upstream: RepoName) -> Self {
+        Settings {
+            offline: false,
+            upstream,
+            branch: DEFAULT_BRANCH.into(),
+            github_user: None,
+            github_api_url: DEFAULT_API_URL.into(),
+            region: None,
+            kubeconfig: None,
+            context: None,
+            flux_manifests: None,
+            values: Default::default(),
+            addons: Default::default(),
+        }
+    }
+
+    /// A short hash that changes when any remembered setting changes.
+    pub(crate) fn hash(&self) -> String {
+        use sha2::Digest;
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let digest = sha2::Sha256::digest(&json);
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Output {
+    Text,
+    Json,
+}
+
+/// The run's configuration: remembered [`Settings`] plus this invocation's knobs.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) dir: PathBuf,
+    pub(crate) settings: Settings,
+    pub(crate) token: Option<Secret>,
+    pub(crate) yes: bool,
+    pub(crate) output: Output,
+    pub(crate) color: bool,
+    /// Standard error is a terminal: spinners and prompts are possible.
+    pub(crate) tty: bool,
+    pub(crate) timeout: Duration,
+    pub(crate) force: bool,
+}
+
+impl Config {
+    /// Where the clone lives: `DIR/<repo name>`.
+    pub(crate) fn clone_dir(&self) -> PathBuf {
+        self.dir.join(&self.settings.upstream.name)
+    }
+
+    /// The tool's own folder: state, lock, and (offline) the local remote.
+    pub(crate) fn work_dir(&self) -> PathBuf {
+        self.dir.join(".eks-workshop")
+    }
+
+    /// Offline, the "fork" is a bare repository here.
+    pub(crate) fn offline_remote(&self) -> PathBuf {
+        self.work_dir()
+            .join("remote")
+            .join(format!("{}.git", self.settings.upstream.name))
+    }
+
+    /// Prompts are allowed: a terminal, and no --yes.
+    pub(crate) fn interactive(&self) -> bool {
+        self.tty && !self.yes
+    }
+}

@@ -5,6 +5,7 @@
 
 mod addons;
 mod cli;
+mod commands;
 mod config;
 mod engine;
 mod error;

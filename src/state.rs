@@ -1,1 +1,221 @@
-//! TODO
+//! The state file `DIR/.eks-workshop/state.json`: versioned, mode 0600,
+//! replaced atomically after every step, guarded by a lock file so that a
+//! second run in the same directory stops at once.
+//!
+//! The state carries settings and step outputs from one run to the next; the
+//! world, read by each step's `check`, has the final say on what is done.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::fsx;
+
+pub(crate) const VERSION: u32 = 1;
+const FILE: &str = "state.json";
+const LOCK: &str = "lock";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    pub(crate) version: u32,
+    pub(crate) settings: Settings,
+    pub(crate) settings_hash: String,
+    #[serde(default)]
+    pub(crate) outputs: Outputs,
+    #[serde(default)]
+    pub(crate) steps: BTreeMap<String, StepRecord>,
+    /// The last command that changed things, for `resume`.
+    #[serde(default)]
+    pub(crate) last_command: Option<LastCommand>,
+}
+
+/// What steps hand to later steps (and to later runs).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Outputs {
+    pub(crate) login: Option<String>,
+    pub(crate) fork: Option<String>,
+    pub(crate) fork_url: Option<String>,
+    pub(crate) clone_path: Option<PathBuf>,
+    pub(crate) pushed_commit: Option<String>,
+    /// Hash of each file as we last rendered it, so that a re-run can tell our
+    /// own uncommitted output from the participant's edits.
+    #[serde(default)]
+    pub(crate) rendered: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum StepStatus {
+    Done,
+    Skipped,
+    Failed,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct StepRecord {
+    pub(crate) status: StepStatus,
+    pub(crate) detail: String,
+    /// Seconds since the Unix epoch.
+    pub(crate) at: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case")]
+pub(crate) enum LastCommand {
+    Setup { until: Option<String> },
+    EnableAddon { names: Vec<String>, wait: bool },
+    DisableAddon { names: Vec<String>, wait: bool },
+    VerifyFix { target_version: String },
+}
+
+impl State {
+    pub(crate) fn new(settings: Settings) -> Self {
+        State {
+            version: VERSION,
+            settings_hash: settings.hash(),
+            settings,
+            outputs: Outputs::default(),
+            steps: BTreeMap::new(),
+            last_command: None,
+        }
+    }
+}
+
+pub(crate) fn path(work_dir: &Path) -> PathBuf {
+    work_dir.join(FILE)
+}
+
+/// Read the state, if there is one. A corrupt or newer file is an error, never a panic.
+pub(crate) fn load(work_dir: &Path) -> Result<Option<State>> {
+    let path = path(work_dir);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&path, "read", e)),
+    };
+    // Look at the version before the shape, so a newer format says so plainly.
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::StateCorrupt {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+    let version = value.get("version").and_then(|v| v.as_u64());
+    match version {
+        Some(v) if v > VERSION as u64 => {
+            return Err(Error::StateTooNew {
+                path,
+                found: v as u32,
+                supported: VERSION,
+            });
+        }
+        Some(_) => {}
+        None => {
+            return Err(Error::StateCorrupt {
+                path,
+                reason: "no `version` field".into(),
+            });
+        }
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|e| Error::StateCorrupt {
+            path,
+            reason: e.to_string(),
+        })
+}
+
+/// Write the state atomically, readable only by its owner.
+pub(crate) fn store(work_dir: &Path, state: &State) -> Result<()> {
+    fsx::create_dir_all(work_dir)?;
+    let mut state = state.clone();
+    state.settings_hash = state.settings.hash();
+    let mut json = serde_json::to_vec_pretty(&state).expect("state serializes");
+    json.push(b'\n');
+    fsx::write_atomic(&path(work_dir), &json, Some(0o600))
+}
+
+/// Held for as long as a run changes things in its directory.
+#[derive(Debug)]
+pub(crate) struct Lock {
+    _file: File,
+}
+
+/// Take the directory's lock, or fail at once with [`Error::Locked`].
+pub(crate) fn lock(dir: &Path, work_dir: &Path) -> Result<Lock> {
+    fsx::create_dir_all(work_dir)?;
+    let lock_path = work_dir.join(LOCK);
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options
+        .open(&lock_path)
+        .map_err(|e| Error::io(&lock_path, "opened", e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Lock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked {
+            dir: dir.to_path_buf(),
+            lock: lock_path,
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&lock_path, "locked", e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{DEFAULT_UPSTREAM, Settings};
+
+    fn state() -> State {
+        State::new(Settings::new(DEFAULT_UPSTREAM.parse().unwrap()))
+    }
+
+    #[test]
+    fn round_trips_and_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = state();
+        s.outputs.pushed_commit = Some("abc".into());
+        store(dir.path(), &s).unwrap();
+        let back = load(dir.path()).unwrap().unwrap();
+        assert_eq!(back.outputs, s.outputs);
+        assert_eq!(back.settings, s.settings);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path(dir.path())).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn missing_is_none_and_garbage_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load(dir.path()).unwrap().is_none());
+        for garbage in ["", "{", "not json", "{\"steps\": 3}", "{\"version\": 1}"] {
+            std::fs::write(path(dir.path()), garbage).unwrap();
+            let err = load(dir.path()).unwrap_err();
+            assert!(matches!(err, Error::StateCorrupt { .. }), "{garbage}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn newer_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(path(dir.path()), r#"{"version": 99, "whatever": true}"#).unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(matches!(err, Error::StateTooNew { found: 99, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn second_lock_in_the_same_dir_fails_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join(".eks-workshop");
+        let _held = lock(dir.path(), &work).unwrap();
+        let err = lock(dir.path(), &work).unwrap_err();
+        assert!(matches!(err, Error::Locked { .. }));
+    }
+}

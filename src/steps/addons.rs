@@ -1,0 +1,62 @@
+//! addons: the add-ons the participant asked for are enabled (or disabled) in
+//! the clone's `gitops/add-ons/kustomization.yaml`, by editing exactly their
+//! resource lines.
+
+use super::Check;
+use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::engine::Ctx;
+use crate::error::{Error, Result};
+use crate::{fsx, kustomize};
+
+pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
+    let (text, edited) = desired(ctx)?;
+    if edited == text {
+        return Ok(Check::Done(describe(ctx)));
+    }
+    Ok(Check::Pending("kustomization lines to change".into()))
+}
+
+pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
+    let (text, edited) = desired(ctx)?;
+    if edited != text {
+        let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
+        fsx::write_atomic(&path, edited.as_bytes(), None)?;
+    }
+    Ok(describe(ctx))
+}
+
+/// The working tree's kustomization text, and that text with every wish applied.
+fn desired(ctx: &Ctx) -> Result<(String, String)> {
+    let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
+    let text = fsx::read_to_string(&path)?;
+    let edited = apply_wishes(&text, &ctx.config.settings.addons)
+        .map_err(|reason| Error::Kustomization { path, reason })?;
+    Ok((text, edited))
+}
+
+/// Apply name → enabled wishes to a kustomization's text, byte-exactly.
+pub(crate) fn apply_wishes(
+    text: &str,
+    wishes: &std::collections::BTreeMap<String, bool>,
+) -> std::result::Result<String, String> {
+    let mut text = text.to_string();
+    for (name, &enabled) in wishes {
+        let addon = addons::find(name).map_err(|e| e.to_string())?;
+        if let Some(new) = kustomize::set_enabled(&text, addon.resource, enabled)? {
+            text = new;
+        }
+    }
+    Ok(text)
+}
+
+fn describe(ctx: &Ctx) -> String {
+    let wishes = &ctx.config.settings.addons;
+    if wishes.is_empty() {
+        return "no add-on changes asked for".into();
+    }
+    wishes
+        .iter()
+        .map(|(n, on)| format!("{n} {}", if *on { "enabled" } else { "disabled" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

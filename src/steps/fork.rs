@@ -1,0 +1,149 @@
+//! fork: the participant's fork of the upstream exists and can be cloned.
+//! Offline, the "fork" is a local bare repository seeded from the embedded
+//! workshop repo.
+
+use std::time::{Duration, Instant};
+
+use super::Check;
+use crate::engine::{Ctx, auth};
+use crate::error::{Error, Result};
+use crate::github::Repo;
+use crate::{git, workshop};
+
+/// The URL the clone's `origin` points at.
+pub(crate) fn remote_url(ctx: &Ctx) -> Option<String> {
+    if ctx.offline() {
+        return Some(ctx.config.offline_remote().to_string_lossy().into_owned());
+    }
+    ctx.state.outputs.fork_url.clone()
+}
+
+pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+    if ctx.offline() {
+        return check_offline(ctx);
+    }
+    let login = ctx.login().await?;
+    let name = crate::config::RepoName {
+        owner: login,
+        name: ctx.config.settings.upstream.name.clone(),
+    };
+    let Some(repo) = ctx.github()?.repo(&name).await? else {
+        return Ok(Check::Pending(format!("{name} does not exist yet")));
+    };
+    ensure_fork_of_upstream(ctx, &repo)?;
+    remember(ctx, &repo);
+    let pair = ctx.git_auth().await?;
+    match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair))? {
+        BranchState::Ready => Ok(Check::Done(repo.full_name)),
+        BranchState::NotYet => Ok(Check::Pending(format!("{} is not cloneable yet", repo.full_name))),
+    }
+}
+
+fn check_offline(ctx: &Ctx) -> Result<Check> {
+    let path = ctx.config.offline_remote();
+    if !path.exists() {
+        return Ok(Check::Pending("no local remote yet".into()));
+    }
+    let url = path.to_string_lossy();
+    match branch_state(&url, &ctx.config.settings.branch, None)? {
+        BranchState::Ready => Ok(Check::Done(format!("local remote {}", path.display()))),
+        BranchState::NotYet => Err(Error::CloneOccupied {
+            path,
+            expected: "a local remote seeded from the workshop repo".into(),
+            reason: "it has no branches".into(),
+        }),
+    }
+}
+
+pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+    if ctx.offline() {
+        let path = ctx.config.offline_remote();
+        let parent = path.parent().expect("remote path has a parent");
+        crate::fsx::create_dir_all(parent)?;
+        let commit = git::seed_bare(&path, &ctx.config.settings.branch, workshop::files())?;
+        return Ok(format!(
+            "seeded local remote {} at {}",
+            path.display(),
+            &commit.to_string()[..8]
+        ));
+    }
+    let upstream = ctx.config.settings.upstream.clone();
+    let repo = ctx.github()?.create_fork(&upstream).await?;
+    ensure_fork_of_upstream(ctx, &repo)?;
+    remember(ctx, &repo);
+    ctx.save()?;
+    wait_until_cloneable(ctx, &repo).await?;
+    Ok(format!("forked {upstream} to {}", repo.full_name))
+}
+
+/// GitHub creates forks asynchronously: poll `ls-remote` with capped backoff.
+async fn wait_until_cloneable(ctx: &mut Ctx, repo: &Repo) -> Result<()> {
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    let pair = ctx.git_auth().await?;
+    loop {
+        match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair)) {
+            Ok(BranchState::Ready) => return Ok(()),
+            Ok(BranchState::NotYet) => {}
+            // A fork in progress can answer "not found" for a while.
+            Err(Error::Git { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        ctx.check_interrupt()?;
+        if started.elapsed() > ctx.config.timeout {
+            return Err(Error::Timeout {
+                what: format!("GitHub to finish creating {}", repo.full_name),
+                detail: "the fork exists but cannot be cloned yet".into(),
+                after: ctx.config.timeout,
+            });
+        }
+        ctx.ui.progress(&format!(
+            "waiting for GitHub to finish creating {} ({}s)",
+            repo.full_name,
+            started.elapsed().as_secs()
+        ));
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(10));
+    }
+}
+
+enum BranchState {
+    Ready,
+    NotYet,
+}
+
+/// Ready when the branch is there; not yet when the repository has no
+/// branches at all (still being created); an error when other branches exist
+/// but not this one.
+fn branch_state(url: &str, branch: &str, auth: Option<git::Auth>) -> Result<BranchState> {
+    let heads = git::remote_heads(url, auth)?;
+    if heads.iter().any(|(name, _)| name == branch) {
+        return Ok(BranchState::Ready);
+    }
+    if heads.is_empty() {
+        return Ok(BranchState::NotYet);
+    }
+    let names: Vec<_> = heads.iter().map(|(n, _)| n.as_str()).collect();
+    Err(Error::NotFound {
+        what: "branch",
+        name: branch.to_string(),
+        help: format!("--branch must name a branch of the fork; it has: {}", names.join(", ")),
+    })
+}
+
+fn ensure_fork_of_upstream(ctx: &Ctx, repo: &Repo) -> Result<()> {
+    let upstream = ctx.config.settings.upstream.to_string();
+    let same = |n: &Option<String>| n.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&upstream));
+    if repo.fork && (same(&repo.parent) || same(&repo.source)) {
+        return Ok(());
+    }
+    Err(Error::NotAFork {
+        repo: repo.full_name.clone(),
+        upstream,
+    })
+}
+
+fn remember(ctx: &mut Ctx, repo: &Repo) {
+    ctx.state.outputs.fork = Some(repo.full_name.clone());
+    ctx.state.outputs.fork_url = Some(repo.clone_url.clone());
+}

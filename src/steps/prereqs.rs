@@ -1,0 +1,58 @@
+//! prerequisites: the tools this run needs are on PATH. git itself is built in
+//! (libgit2), so offline nothing outside is required.
+
+use super::Check;
+use crate::engine::Ctx;
+use crate::error::Result;
+
+/// A command-line tool eks-workshop may call, and when.
+pub(crate) struct Tool {
+    pub(crate) name: &'static str,
+    pub(crate) needed_for: &'static str,
+    /// The argument that prints its version.
+    pub(crate) version_args: &'static [&'static str],
+}
+
+pub(crate) const TOOLS: &[Tool] = &[
+    Tool {
+        name: "git",
+        needed_for: "nothing required (eks-workshop has git built in); handy for looking at the clone",
+        version_args: &["--version"],
+    },
+    Tool {
+        name: "kubectl",
+        needed_for: "`verify` builds each kustomization with `kubectl kustomize`; your own checks",
+        version_args: &["version", "--client"],
+    },
+    Tool {
+        name: "flux",
+        needed_for: "installing Flux when the cluster has none (or pass --flux-manifests)",
+        version_args: &["--version"],
+    },
+    Tool {
+        name: "aws",
+        needed_for: "`aws eks update-kubeconfig` when no kubeconfig context points at the cluster",
+        version_args: &["--version"],
+    },
+    Tool {
+        name: "terraform",
+        needed_for: "--terraform-dir (reading the workshop's terraform outputs)",
+        version_args: &["version"],
+    },
+];
+
+pub(super) fn check(_ctx: &mut Ctx) -> Result<Check> {
+    let (found, missing): (Vec<_>, Vec<_>) =
+        TOOLS.iter().partition(|t| which::which(t.name).is_ok());
+    let names = |ts: &[&Tool]| ts.iter().map(|t| t.name).collect::<Vec<_>>().join(", ");
+    let mut detail = format!("git built in; found: {}", if found.is_empty() { "none".into() } else { names(&found) });
+    if !missing.is_empty() {
+        detail.push_str(&format!("; not found (optional): {}", names(&missing)));
+    }
+    Ok(Check::Done(detail))
+}
+
+pub(super) fn run(_ctx: &mut Ctx) -> Result<String> {
+    // `check` either finds everything or fails with what to install.
+    Ok(String::new())
+}

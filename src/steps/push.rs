@@ -1,0 +1,131 @@
+//! push: the fork's branch holds a commit with our managed changes (rendered
+//! manifests, add-on lines), and nothing of the participant's own edits.
+//!
+//! What to commit is derived from HEAD and the settings, not from the working
+//! tree, so a re-run after a crash finds the commit already made and makes no
+//! second one; the participant's unrelated edits stay uncommitted.
+
+use super::{Check, remote_url};
+use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::engine::{Ctx, auth};
+use crate::error::{Error, Result};
+use crate::git::{self, PushOutcome};
+use crate::{kustomize, templates};
+
+/// Pushing again after the remote moved: fetch, rebase, retry — a few times.
+const PUSH_TRIES: usize = 3;
+
+pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+    let repo = git::open(&ctx.config.clone_dir())?;
+    let changes = pending_changes(ctx, &repo)?;
+    if !changes.files.is_empty() {
+        return Ok(Check::Pending(format!("to commit: {}", changes.message)));
+    }
+    let head = git::head_commit(&repo)?;
+    let url = url(ctx)?;
+    let pair = ctx.git_auth().await?;
+    let remote = git::remote_head(&url, &ctx.config.settings.branch, auth(&pair))?;
+    if remote == Some(head) {
+        ctx.state.outputs.pushed_commit = Some(head.to_string());
+        return Ok(Check::Done(format!(
+            "{} at {}",
+            ctx.config.settings.branch,
+            short(&head.to_string())
+        )));
+    }
+    Ok(Check::Pending("local commits not on the remote yet".into()))
+}
+
+pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+    let repo = git::open(&ctx.config.clone_dir())?;
+    let login = ctx.state.outputs.login.clone().unwrap_or_else(|| "eks-workshop".into());
+    let changes = pending_changes(ctx, &repo)?;
+    let mut detail = Vec::new();
+    if !changes.files.is_empty() {
+        let sig = git::signature(&repo, &login)?;
+        if let Some(oid) = git::commit_files(&repo, &changes.files, &changes.message, &sig)? {
+            detail.push(format!("committed {} \"{}\"", short(&oid.to_string()), changes.message));
+        }
+    }
+    let url = url(ctx)?;
+    let pair = ctx.git_auth().await?;
+    let branch = ctx.config.settings.branch.clone();
+    for _ in 0..PUSH_TRIES {
+        let head = git::head_commit(&repo)?;
+        if git::remote_head(&url, &branch, auth(&pair))? == Some(head) {
+            break;
+        }
+        match git::push(&repo, &branch, auth(&pair))? {
+            PushOutcome::Pushed => {
+                ctx.state.outputs.pushed_commit = Some(head.to_string());
+                ctx.save()?;
+                detail.push(format!("pushed {} to {branch}", short(&head.to_string())));
+                break;
+            }
+            PushOutcome::NonFastForward => {
+                let fetched = git::fetch(&repo, &branch, auth(&pair))?;
+                let tip = git::rebase_onto(&repo, fetched)?;
+                git::move_branch(&repo, &branch, tip, "eks-workshop: rebase onto the remote")?;
+                detail.push("rebased onto the remote".into());
+            }
+        }
+    }
+    if detail.is_empty() {
+        detail.push("nothing to push".into());
+    }
+    Ok(detail.join("; "))
+}
+
+fn url(ctx: &Ctx) -> Result<String> {
+    remote_url(ctx).ok_or_else(|| Error::StepNotDone {
+        step: "fork",
+        detail: "the fork's URL is not known yet".into(),
+    })
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(8)]
+}
+
+/// Managed files whose HEAD content differs from what it should be, and a
+/// commit message naming the logical change.
+struct Changes {
+    files: Vec<(String, Vec<u8>)>,
+    message: String,
+}
+
+fn pending_changes(ctx: &Ctx, repo: &git2::Repository) -> Result<Changes> {
+    let mut files = Vec::new();
+    let mut what = Vec::new();
+    let mut rendered_any = false;
+    for r in templates::render_all(&ctx.config.settings.values)? {
+        if git::head_blob(repo, r.path)?.as_deref() != Some(r.contents.as_bytes()) {
+            rendered_any = true;
+            files.push((r.path.to_string(), r.contents.into_bytes()));
+        }
+    }
+    if rendered_any {
+        what.push("Render workshop manifests with the cluster's values".to_string());
+    }
+    let head_text = git::head_blob(repo, ADDONS_KUSTOMIZATION)?
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
+    for (name, &enabled) in &ctx.config.settings.addons {
+        let addon = addons::find(name)?;
+        let flipped = kustomize::set_enabled(&head_text, addon.resource, enabled)
+            .map_err(|reason| Error::Kustomization { path: path.clone(), reason })?;
+        if flipped.is_some() {
+            what.push(format!("{} {name} add-on", if enabled { "Enable" } else { "Disable" }));
+        }
+    }
+    let wanted = super::addons::apply_wishes(&head_text, &ctx.config.settings.addons)
+        .map_err(|reason| Error::Kustomization { path, reason })?;
+    if wanted != head_text {
+        files.push((ADDONS_KUSTOMIZATION.to_string(), wanted.into_bytes()));
+    }
+    Ok(Changes {
+        files,
+        message: what.join("; "),
+    })
+}

@@ -1,0 +1,13 @@
+//! reconcile: wait until Flux has applied the pushed commit.
+
+use super::Check;
+use crate::engine::Ctx;
+use crate::error::Result;
+
+pub(super) async fn check(_ctx: &mut Ctx) -> Result<Check> {
+    Ok(Check::Skipped("cluster support is not built yet".into()))
+}
+
+pub(super) async fn run(_ctx: &mut Ctx) -> Result<String> {
+    Ok("cluster support is not built yet".into())
+}
