@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # fn demo(dir: &std::path::Path) {
-//! use harness::forge::{Forge, RequestKind};
+//! use eks_workshop_harness::forge::Forge;
 //! let forge = Forge::start_blocking();
 //! forge.add_user("alice", "tok-alice");
 //! let sha = forge.seed_repo("aws-samples", "eks-cluster-upgrades-workshop", dir, "main");

@@ -46,12 +46,16 @@ pub(super) fn handle(
     (resp, login)
 }
 
-/// Accepts `Bearer T` (what octocrab sends) and `token T` (the older form).
+/// Accepts `Bearer T` (what octocrab sends), `token T` (the older form) and
+/// Basic with the token as password, as GitHub does.
 fn authenticate(shared: &Shared, headers: &HeaderMap) -> Auth {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Auth::Anonymous;
     };
     let value = value.to_str().unwrap_or("");
+    if value.starts_with("Basic ") {
+        return super::git_http::basic_login(shared, headers).map_or(Auth::Bad, Auth::User);
+    }
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("token "));

@@ -78,7 +78,7 @@ pub(super) async fn handle(
 }
 
 /// GitHub takes the token as the Basic password (any username) or as the username.
-fn basic_login(shared: &Shared, headers: &HeaderMap) -> Option<String> {
+pub(super) fn basic_login(shared: &Shared, headers: &HeaderMap) -> Option<String> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.strip_prefix("Basic ")?;
     let decoded = base64::engine::general_purpose::STANDARD

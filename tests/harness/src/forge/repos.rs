@@ -148,7 +148,7 @@ pub fn commits(path: &Path, branch: &str) -> Vec<(String, String)> {
         let commit = repo.find_commit(oid.ok()?).ok()?;
         Some((
             commit.id().to_string(),
-            commit.summary().unwrap_or("").to_string(),
+            String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
         ))
     })
     .collect()
