@@ -109,7 +109,11 @@ async fn mutate(
     prepare_dir(global)?;
     let work_dir = global.dir.join(".eks-workshop");
     let _lock = state::lock(&global.dir, &work_dir)?;
-    let loaded = state::load(&work_dir)?;
+    // --restart must get past a state file it cannot read: that is what it is for.
+    let loaded = match state::load(&work_dir) {
+        Err(_) if restart => None,
+        other => other?,
+    };
     let mut config = crate::run::config(global, loaded.as_ref().map(|s| &s.settings))?;
     for (name, on) in wishes {
         config.settings.addons.insert(name, on);

@@ -1,0 +1,5 @@
+//! The main crate's single integration-test binary; each module is one area.
+
+mod harness_forge;
+mod offline;
+mod support;

@@ -1,0 +1,135 @@
+//! One small builder that runs the real `eks-workshop` binary in a temp dir,
+//! with a clean environment (no GITHUB_* or AWS_* from the developer's shell).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_eks-workshop");
+
+/// The repository root (for `templates/values.example.yaml`, `workshop/`).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn example_values() -> PathBuf {
+    repo_root().join("templates/values.example.yaml")
+}
+
+/// A temp working dir (`--dir`) and the environment every command there gets.
+pub struct Workshop {
+    pub tmp: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Workshop {
+    pub fn new() -> Workshop {
+        Workshop {
+            tmp: tempfile::tempdir().expect("tempdir"),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// The clone: `DIR/<repo name>` for the default upstream.
+    pub fn clone_dir(&self) -> PathBuf {
+        self.dir().join("eks-cluster-upgrades-workshop")
+    }
+
+    /// Set an environment variable for every later command.
+    pub fn env(mut self, key: &str, value: &str) -> Workshop {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// `eks-workshop --dir DIR <args>`.
+    pub fn cmd(&self, args: &[&str]) -> Cmd {
+        let mut command = Command::new(BIN);
+        command.arg("--dir").arg(self.dir()).args(args);
+        for key in ["GITHUB_TOKEN", "GITHUB_USER", "GIT_BRANCH", "AWS_REGION", "GITHUB_API_URL", "KUBECONFIG"] {
+            command.env_remove(key);
+        }
+        command.env("NO_COLOR", "1").env("HOME", self.dir());
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command.stdin(Stdio::null());
+        Cmd { command }
+    }
+
+    /// `setup --offline --yes --values <example>` and assert it succeeded.
+    pub fn setup_offline(&self) -> Outcome {
+        let values = example_values();
+        self.cmd(&["setup", "--offline", "--yes", "--values", values.to_str().unwrap()])
+            .run()
+            .success()
+    }
+
+    /// `git -C <clone> <args>`, stdout trimmed.
+    pub fn git(&self, args: &[&str]) -> String {
+        git(&self.clone_dir(), args)
+    }
+}
+
+/// Run the git CLI in `dir`; panics with stderr on failure. Only the end is
+/// trimmed: `status --porcelain` lines start with a meaningful space.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
+}
+
+pub struct Cmd {
+    pub command: Command,
+}
+
+impl Cmd {
+    pub fn env(mut self, key: &str, value: &str) -> Cmd {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn run(mut self) -> Outcome {
+        let Output { status, stdout, stderr } = self.command.output().expect("eks-workshop runs");
+        Outcome {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    pub fn success(self) -> Outcome {
+        self.code(0)
+    }
+
+    /// Assert the exit code, showing the output when it differs.
+    pub fn code(self, expected: i32) -> Outcome {
+        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn stderr_has(self, needle: &str) -> Outcome {
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        self
+    }
+
+    pub fn stdout_has(self, needle: &str) -> Outcome {
+        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
