@@ -31,9 +31,8 @@ impl ApiError {
     /// `<resource>.<group> "name" not found` (404 NotFound).
     pub fn not_found(group: &str, resource: &str, name: &str) -> Self {
         let what = qualified(group, resource);
-        Self::new(404, "NotFound", format!("{what} \"{name}\" not found")).about(
-            group, resource, name,
-        )
+        Self::new(404, "NotFound", format!("{what} \"{name}\" not found"))
+            .about(group, resource, name)
     }
 
     /// 404 for a path that names no resource at all.
@@ -47,8 +46,12 @@ impl ApiError {
 
     pub fn already_exists(group: &str, resource: &str, name: &str) -> Self {
         let what = qualified(group, resource);
-        Self::new(409, "AlreadyExists", format!("{what} \"{name}\" already exists"))
-            .about(group, resource, name)
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{what} \"{name}\" already exists"),
+        )
+        .about(group, resource, name)
     }
 
     /// 409 for a stale `resourceVersion` (optimistic concurrency).
@@ -69,7 +72,9 @@ impl ApiError {
     pub fn apply_conflicts(conflicts: &[(String, String, String)]) -> Self {
         // (manager, apiVersion, field path)
         let message = if let [(manager, version, field)] = conflicts {
-            format!("Apply failed with 1 conflict: conflict with \"{manager}\" using {version}: {field}")
+            format!(
+                "Apply failed with 1 conflict: conflict with \"{manager}\" using {version}: {field}"
+            )
         } else {
             let mut m = format!("Apply failed with {} conflicts: ", conflicts.len());
             let lines: Vec<String> = conflicts
@@ -123,7 +128,9 @@ impl ApiError {
         Self::new(
             415,
             "UnsupportedMediaType",
-            format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {ct:?})"),
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {ct:?})"
+            ),
         )
     }
 

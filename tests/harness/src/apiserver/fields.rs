@@ -292,7 +292,10 @@ mod tests {
         let set = field_set(&obj, Scope::All);
         assert!(set.contains(&vec!["metadata".into(), "labels".into(), "a".into()]));
         assert!(set.contains(&vec!["list".into()]));
-        assert!(!set.iter().any(|p| p[..] == ["metadata".to_string(), "name".into()]));
+        assert!(
+            !set.iter()
+                .any(|p| p[..] == ["metadata".to_string(), "name".into()])
+        );
         let v1 = to_fields_v1(&set);
         assert_eq!(v1["f:data"]["f:k"], json!({}));
         assert_eq!(from_fields_v1(&v1), set);
@@ -301,7 +304,11 @@ mod tests {
     #[test]
     fn remove_path_prunes_empty_parents() {
         let mut obj = json!({"spec":{"a":{"b":1},"c":2}});
-        remove_path(&mut obj, &vec!["spec".into(), "a".into(), "b".into()], &|_| false);
+        remove_path(
+            &mut obj,
+            &vec!["spec".into(), "a".into(), "b".into()],
+            &|_| false,
+        );
         assert_eq!(obj, json!({"spec":{"c":2}}));
     }
 }

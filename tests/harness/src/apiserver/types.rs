@@ -199,7 +199,11 @@ pub fn type_from_crd(crd: &Value) -> Result<ResourceType, String> {
     let scope = s(spec.get("scope")).unwrap_or_else(|| "Namespaced".into());
     let list = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut versions = Vec::new();
@@ -210,7 +214,10 @@ pub fn type_from_crd(crd: &Value) -> Result<ResourceType, String> {
         .ok_or("spec.versions: Required value")?
     {
         let vname = s(v.get("name")).ok_or("spec.versions[].name: Required value")?;
-        if v.get("subresources").and_then(|r| r.get("status")).is_some() {
+        if v.get("subresources")
+            .and_then(|r| r.get("status"))
+            .is_some()
+        {
             status_subresource = true;
         }
         if v.get("served").and_then(Value::as_bool) == Some(false) {

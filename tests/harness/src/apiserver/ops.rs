@@ -1,0 +1,575 @@
+//! The write paths (create, update, patch, apply, delete) on a locked [`State`].
+//!
+//! Every write ends in [`commit`]: system metadata is filled in, a write that
+//! changes nothing is a no-op (same resourceVersion, no event), anything else
+//! bumps the global resourceVersion and emits one event.
+
+use super::apply;
+use super::errors::ApiError;
+use super::fields::{Scope, read_managed, write_managed};
+use super::select::Selector;
+use super::store::{EventType, State, StoreEvent};
+use super::types::{ResourceType, type_from_crd};
+use super::util::{ensure_object, meta_str, metadata_mut, new_uid, now_rfc3339};
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// What a request addresses: a type at a version, maybe a namespace, name and `/status`.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub rt: ResourceType,
+    pub version: String,
+    /// `Some` for namespaced types (for lists: `None` means all namespaces).
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    /// The `/status` subresource.
+    pub status: bool,
+}
+
+impl Target {
+    fn table_key(&self) -> (String, String) {
+        (self.rt.group.clone(), self.rt.plural.clone())
+    }
+
+    fn obj_key(&self, name: &str) -> (String, String) {
+        (self.namespace.clone().unwrap_or_default(), name.to_string())
+    }
+
+    /// The apiVersion the client used.
+    pub fn api_version(&self) -> String {
+        super::util::api_version(&self.rt.group, &self.version)
+    }
+
+    /// Which fields this target may write.
+    pub fn scope(&self) -> Scope {
+        if self.status {
+            Scope::StatusOnly
+        } else if self.rt.status_subresource {
+            Scope::NoStatus
+        } else {
+            Scope::All
+        }
+    }
+
+    fn not_found(&self, name: &str) -> ApiError {
+        ApiError::not_found(&self.rt.group, &self.rt.plural, name)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    pub manager: String,
+    pub dry_run: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatchKind {
+    Merge,
+    Strategic,
+    Json,
+    Apply { force: bool },
+}
+
+pub fn get<'a>(st: &'a State, t: &Target) -> Result<&'a Value, ApiError> {
+    let name = t.name.as_deref().unwrap_or_default();
+    st.table(&t.rt)
+        .and_then(|tab| tab.get(&t.obj_key(name)))
+        .ok_or_else(|| t.not_found(name))
+}
+
+pub fn list(st: &State, t: &Target, sel: &Selector) -> Vec<Value> {
+    st.table(&t.rt)
+        .into_iter()
+        .flat_map(|tab| tab.iter())
+        .filter(|((ns, _), _)| t.namespace.as_ref().is_none_or(|want| want == ns))
+        .map(|(_, obj)| obj)
+        .filter(|obj| sel.matches(obj))
+        .cloned()
+        .collect()
+}
+
+/// Checks apiVersion/kind/namespace of a request body against the target.
+pub fn check_identity(t: &Target, body: &Value) -> Result<(), ApiError> {
+    if !body.is_object() {
+        return Err(ApiError::bad_request("the request body must be an object"));
+    }
+    if let Some(av) = body.get("apiVersion").and_then(Value::as_str) {
+        let (g, v) = super::util::split_api_version(av);
+        if g != t.rt.group || !t.rt.serves(v) {
+            return Err(ApiError::bad_request(format!(
+                "the API version in the data ({av}) does not match the expected API version ({})",
+                t.api_version()
+            )));
+        }
+    }
+    if let Some(kind) = body.get("kind").and_then(Value::as_str)
+        && kind != t.rt.kind
+    {
+        return Err(ApiError::bad_request(format!(
+            "the kind in the data ({kind}) does not match the expected kind ({})",
+            t.rt.kind
+        )));
+    }
+    if let (Some(ns), Some(want)) = (meta_str(body, "namespace"), &t.namespace)
+        && !ns.is_empty()
+        && ns != want
+    {
+        return Err(ApiError::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
+    }
+    Ok(())
+}
+
+fn check_namespace(st: &State, t: &Target) -> Result<(), ApiError> {
+    match &t.namespace {
+        Some(ns) if t.rt.namespaced && !st.namespace_exists(ns) => {
+            Err(ApiError::not_found("", "namespaces", ns))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn create(
+    st: &mut State,
+    t: &Target,
+    mut body: Value,
+    o: &WriteOptions,
+) -> Result<Value, ApiError> {
+    check_identity(t, &body)?;
+    if t.status {
+        return Err(ApiError::method_not_allowed());
+    }
+    let name = match meta_str(&body, "name") {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => match meta_str(&body, "generateName") {
+            Some(prefix) => format!("{prefix}{}", &new_uid()[..5]),
+            None => {
+                return Err(ApiError::invalid(
+                    "metadata.name: Required value: name or generateName is required",
+                ));
+            }
+        },
+    };
+    let mut t = t.clone();
+    t.name = Some(name.clone());
+    check_namespace(st, &t)?;
+    if get(st, &t).is_ok() {
+        return Err(ApiError::already_exists(&t.rt.group, &t.rt.plural, &name));
+    }
+    guard_status(&t, None, &mut body);
+    normalize_secret(&t.rt, &mut body);
+    apply::record_update(None, &mut body, &t, &o.manager);
+    commit(st, &t, None, body, o)
+}
+
+pub fn update(
+    st: &mut State,
+    t: &Target,
+    mut body: Value,
+    o: &WriteOptions,
+) -> Result<Value, ApiError> {
+    check_identity(t, &body)?;
+    let name = t.name.clone().unwrap_or_default();
+    if meta_str(&body, "name").is_some_and(|n| n != name) {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            meta_str(&body, "name").unwrap_or_default()
+        )));
+    }
+    let old = get(st, t)?.clone();
+    if let Some(rv) = meta_str(&body, "resourceVersion")
+        && Some(rv) != meta_str(&old, "resourceVersion")
+    {
+        return Err(ApiError::stale(&t.rt.group, &t.rt.plural, &name));
+    }
+    guard_status(t, Some(&old), &mut body);
+    normalize_secret(&t.rt, &mut body);
+    apply::record_update(Some(&old), &mut body, t, &o.manager);
+    commit(st, t, Some(&old), body, o)
+}
+
+/// Patches (or applies); returns the object and whether it was created.
+pub fn patch(
+    st: &mut State,
+    t: &Target,
+    kind: PatchKind,
+    body: Value,
+    o: &WriteOptions,
+) -> Result<(Value, bool), ApiError> {
+    if let PatchKind::Apply { force } = kind {
+        return apply_patch(st, t, body, force, o);
+    }
+    let name = t.name.clone().unwrap_or_default();
+    let old = get(st, t)?.clone();
+    let mut obj = old.clone();
+    match kind {
+        PatchKind::Json => super::patch::json_patch(&mut obj, &body).map_err(|e| {
+            ApiError::invalid(format!(
+                "the server rejected our request due to an error in our request: {e}"
+            ))
+        })?,
+        _ => {
+            if let Some(rv) = body
+                .get("metadata")
+                .and_then(|m| m.get("resourceVersion"))
+                .and_then(Value::as_str)
+                && Some(rv) != meta_str(&old, "resourceVersion")
+            {
+                return Err(ApiError::stale(&t.rt.group, &t.rt.plural, &name));
+            }
+            super::patch::merge_patch(&mut obj, &body)
+        }
+    }
+    check_identity(t, &obj)?;
+    guard_status(t, Some(&old), &mut obj);
+    normalize_secret(&t.rt, &mut obj);
+    apply::record_update(Some(&old), &mut obj, t, &o.manager);
+    Ok((commit(st, t, Some(&old), obj, o)?, false))
+}
+
+fn apply_patch(
+    st: &mut State,
+    t: &Target,
+    mut body: Value,
+    force: bool,
+    o: &WriteOptions,
+) -> Result<(Value, bool), ApiError> {
+    check_identity(t, &body)?;
+    if body.get("apiVersion").is_none() || body.get("kind").is_none() {
+        return Err(ApiError::bad_request(
+            "apiVersion and kind must be set in an apply patch",
+        ));
+    }
+    let name = t.name.clone().unwrap_or_default();
+    if meta_str(&body, "name") != Some(name.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            meta_str(&body, "name").unwrap_or_default()
+        )));
+    }
+    let old = get(st, t).ok().cloned();
+    if old.is_none() {
+        if t.status {
+            return Err(t.not_found(&name));
+        }
+        check_namespace(st, t)?;
+    }
+    normalize_secret(&t.rt, &mut body);
+    let obj = apply::server_side_apply(old.as_ref(), &body, t, &o.manager, force)?;
+    let created = old.is_none();
+    Ok((commit(st, t, old.as_ref(), obj, o)?, created))
+}
+
+pub fn delete(st: &mut State, t: &Target) -> Result<Value, ApiError> {
+    let name = t.name.clone().unwrap_or_default();
+    get(st, t)?;
+    let obj = remove_object(st, &t.rt, &t.obj_key(&name)).ok_or_else(|| t.not_found(&name))?;
+    if t.rt.group.is_empty() && t.rt.plural == "namespaces" {
+        delete_namespace_contents(st, &name);
+    }
+    if t.rt.plural == "customresourcedefinitions"
+        && let Ok(crd_type) = type_from_crd(&obj)
+    {
+        drop_type(st, &crd_type);
+    }
+    Ok(obj)
+}
+
+/// Removes one object, with its DELETED event; returns it as deleted (new resourceVersion).
+fn remove_object(st: &mut State, rt: &ResourceType, key: &(String, String)) -> Option<Value> {
+    let mut obj = st
+        .objects
+        .get_mut(&(rt.group.clone(), rt.plural.clone()))?
+        .remove(key)?;
+    st.rv += 1;
+    metadata_mut(&mut obj).insert("resourceVersion".into(), json!(st.rv.to_string()));
+    emit(st, rt, EventType::Deleted, &obj);
+    Some(obj)
+}
+
+/// Namespaces go away with everything in them (no Terminating phase here).
+fn delete_namespace_contents(st: &mut State, ns: &str) {
+    let types: Vec<ResourceType> = st
+        .registry
+        .visible()
+        .filter(|t| t.namespaced)
+        .cloned()
+        .collect();
+    for rt in types {
+        let keys: Vec<(String, String)> = st
+            .table(&rt)
+            .map(|tab| tab.keys().filter(|(n, _)| n == ns).cloned().collect())
+            .unwrap_or_default();
+        for k in keys {
+            remove_object(st, &rt, &k);
+        }
+    }
+}
+
+/// A deleted CRD takes its type and all its objects with it.
+fn drop_type(st: &mut State, crd_type: &ResourceType) {
+    if let Some(rt) = st
+        .registry
+        .get_any(&crd_type.group, &crd_type.plural)
+        .cloned()
+    {
+        let keys: Vec<(String, String)> = st
+            .table(&rt)
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default();
+        for k in keys {
+            remove_object(st, &rt, &k);
+        }
+        st.registry.remove(&rt.group, &rt.plural);
+    }
+}
+
+/// Main-resource writes keep the old status; `/status` writes keep everything else.
+fn guard_status(t: &Target, old: Option<&Value>, candidate: &mut Value) {
+    if t.status {
+        let status = candidate.get("status").cloned();
+        let mut base = old.cloned().unwrap_or_else(|| json!({}));
+        let map = ensure_object(&mut base);
+        match status {
+            Some(s) => map.insert("status".into(), s),
+            None => map.remove("status"),
+        };
+        *candidate = base;
+    } else if t.rt.status_subresource {
+        let map = ensure_object(candidate);
+        match old.and_then(|o| o.get("status")) {
+            Some(s) => map.insert("status".into(), s.clone()),
+            None => map.remove("status"),
+        };
+    }
+}
+
+/// Secrets store `stringData` as base64 `data`, as the real server does.
+fn normalize_secret(rt: &ResourceType, obj: &mut Value) {
+    if !(rt.group.is_empty() && rt.plural == "secrets") {
+        return;
+    }
+    let Some(Value::Object(sd)) = ensure_object(obj).remove("stringData") else {
+        return;
+    };
+    let data = ensure_object(obj)
+        .entry("data")
+        .or_insert_with(|| json!({}));
+    let data = ensure_object(data);
+    for (k, v) in sd {
+        let s = v.as_str().unwrap_or_default();
+        data.insert(
+            k,
+            json!(base64::engine::general_purpose::STANDARD.encode(s)),
+        );
+    }
+}
+
+/// Fills in system metadata, then stores the object unless nothing changed.
+fn commit(
+    st: &mut State,
+    t: &Target,
+    old: Option<&Value>,
+    mut new: Value,
+    o: &WriteOptions,
+) -> Result<Value, ApiError> {
+    let name = t
+        .name
+        .clone()
+        .or_else(|| meta_str(&new, "name").map(String::from))
+        .unwrap_or_default();
+    finalize(t, old, &mut new, &name);
+    if t.rt.group == "apiextensions.k8s.io" && t.rt.plural == "customresourcedefinitions" {
+        crd_hook(st, &mut new, o.dry_run)?;
+    }
+    if let Some(old) = old
+        && *old == new
+    {
+        return Ok(new);
+    }
+    if o.dry_run {
+        return Ok(new);
+    }
+    st.rv += 1;
+    metadata_mut(&mut new).insert("resourceVersion".into(), json!(st.rv.to_string()));
+    st.objects
+        .entry(t.table_key())
+        .or_default()
+        .insert(t.obj_key(&name), new.clone());
+    let kind = if old.is_some() {
+        EventType::Modified
+    } else {
+        EventType::Added
+    };
+    emit(st, &t.rt, kind, &new);
+    Ok(new)
+}
+
+fn emit(st: &mut State, rt: &ResourceType, event_type: EventType, obj: &Value) {
+    let event = StoreEvent {
+        event_type,
+        group: rt.group.clone(),
+        resource: rt.plural.clone(),
+        kind: rt.kind.clone(),
+        namespace: meta_str(obj, "namespace").map(String::from),
+        name: meta_str(obj, "name").unwrap_or_default().to_string(),
+        resource_version: st.rv,
+        object: obj.clone(),
+    };
+    st.emit(event);
+}
+
+/// apiVersion/kind/name/namespace, uid, creationTimestamp, generation, resourceVersion.
+fn finalize(t: &Target, old: Option<&Value>, new: &mut Value, name: &str) {
+    let root = ensure_object(new);
+    root.insert("apiVersion".into(), json!(t.rt.storage_api_version()));
+    root.insert("kind".into(), json!(t.rt.kind));
+    let generation = match old {
+        Some(old) => {
+            let g = old
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            if spec_of(old) != spec_of(new) {
+                g + 1
+            } else {
+                g
+            }
+        }
+        None => 1,
+    };
+    let from_old = |k: &str| {
+        old.and_then(|o| o.get("metadata"))
+            .and_then(|m| m.get(k))
+            .cloned()
+    };
+    let uid = from_old("uid").unwrap_or_else(|| json!(new_uid()));
+    let created = from_old("creationTimestamp").unwrap_or_else(|| json!(now_rfc3339()));
+    let rv = from_old("resourceVersion");
+    if t.rt.group.is_empty() && t.rt.plural == "namespaces" {
+        ensure_object(new).insert("status".into(), json!({"phase": "Active"}));
+    }
+    let meta = metadata_mut(new);
+    meta.insert("name".into(), json!(name));
+    match &t.namespace {
+        Some(ns) if t.rt.namespaced => meta.insert("namespace".into(), json!(ns)),
+        _ => meta.remove("namespace"),
+    };
+    meta.insert("uid".into(), uid);
+    meta.insert("creationTimestamp".into(), created);
+    meta.insert("generation".into(), json!(generation));
+    for k in ["deletionTimestamp", "selfLink", "generateName"] {
+        meta.remove(k);
+    }
+    match rv {
+        Some(rv) => meta.insert("resourceVersion".into(), rv),
+        None => meta.remove("resourceVersion"),
+    };
+}
+
+/// Everything but metadata and status: what `generation` tracks.
+fn spec_of(obj: &Value) -> Value {
+    let mut o = obj.clone();
+    if let Some(m) = o.as_object_mut() {
+        m.remove("metadata");
+        m.remove("status");
+    }
+    o
+}
+
+/// Registers (or re-registers) the CRD's type and writes its status conditions.
+fn crd_hook(st: &mut State, crd: &mut Value, dry_run: bool) -> Result<(), ApiError> {
+    let mut rt = type_from_crd(crd).map_err(ApiError::invalid)?;
+    let existing = st.registry.get_any(&rt.group, &rt.plural).cloned();
+    if existing.as_ref().is_some_and(|e| !e.from_crd) {
+        return Err(ApiError::invalid(format!(
+            "{}.{} is a built-in resource",
+            rt.plural, rt.group
+        )));
+    }
+    rt.established = existing.is_some_and(|e| e.established) || st.crd_establish_delay.is_zero();
+    set_crd_status(crd, &rt);
+    if !dry_run {
+        st.registry.upsert(rt);
+    }
+    Ok(())
+}
+
+fn set_crd_status(crd: &mut Value, rt: &ResourceType) {
+    let old = crd.get("status").cloned().unwrap_or_default();
+    let since = |ty: &str| {
+        old.get("conditions")
+            .and_then(Value::as_array)
+            .and_then(|cs| cs.iter().find(|c| c["type"] == ty && c["status"] == "True"))
+            .and_then(|c| c.get("lastTransitionTime").cloned())
+            .unwrap_or_else(|| json!(now_rfc3339()))
+    };
+    let mut conditions = vec![
+        json!({"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+        "message": "no conflicts found", "lastTransitionTime": since("NamesAccepted")}),
+    ];
+    conditions.push(if rt.established {
+        json!({"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+               "message": "the initial names have been accepted", "lastTransitionTime": since("Established")})
+    } else {
+        json!({"type": "Established", "status": "False", "reason": "Installing",
+               "message": "the initial names have not been accepted yet", "lastTransitionTime": since("Established")})
+    });
+    let names = crd.pointer("/spec/names").cloned().unwrap_or_default();
+    let mut status = json!({"conditions": conditions, "acceptedNames": names, "storedVersions": [rt.storage_version()]});
+    if !rt.established {
+        status["acceptedNames"] = json!({"plural": "", "kind": ""});
+    }
+    ensure_object(crd).insert("status".into(), status);
+}
+
+/// Whether a CRD object says Established=True.
+pub fn crd_established(crd: &Value) -> bool {
+    crd.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Established" && c["status"] == "True")
+        })
+}
+
+/// Marks a pending CRD Established (called after the configured delay).
+pub fn establish_crd(st: &mut State, name: &str) {
+    let key = (
+        "apiextensions.k8s.io".to_string(),
+        "customresourcedefinitions".to_string(),
+    );
+    let Some(old) = st
+        .objects
+        .get(&key)
+        .and_then(|t| t.get(&(String::new(), name.to_string())))
+        .cloned()
+    else {
+        return;
+    };
+    let Ok(mut rt) = type_from_crd(&old) else {
+        return;
+    };
+    rt.established = true;
+    st.registry.set_established(&rt.group, &rt.plural);
+    let mut new = old.clone();
+    set_crd_status(&mut new, &rt);
+    if new == old {
+        return;
+    }
+    let entries = read_managed(&new);
+    write_managed(&mut new, &entries);
+    st.rv += 1;
+    metadata_mut(&mut new).insert("resourceVersion".into(), json!(st.rv.to_string()));
+    st.objects
+        .entry(key)
+        .or_default()
+        .insert((String::new(), name.to_string()), new.clone());
+    let crd_rt = st
+        .registry
+        .get_any("apiextensions.k8s.io", "customresourcedefinitions")
+        .cloned()
+        .expect("built-in");
+    emit(st, &crd_rt, EventType::Modified, &new);
+}
