@@ -160,6 +160,7 @@ fn record(ctx: &mut Ctx, step: Step, status: StepStatus, detail: &str) {
 pub(crate) async fn run_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<StepResult>> {
     let mut results = Vec::new();
     for &step in plan {
+        crate::pause::point(&format!("before:{}", step.id()));
         ctx.check_interrupt()?;
         ctx.ui.begin(step.id(), step.title());
         match run_step(ctx, step).await {
@@ -201,6 +202,7 @@ async fn run_step(ctx: &mut Ctx, step: Step) -> Result<(Mark, String)> {
         Check::Pending(_) => {}
     }
     let detail = steps::run(step, ctx).await?;
+    crate::pause::point(&format!("ran:{}", step.id()));
     // A step is done when the world shows it, not because `run` returned.
     match steps::check(step, ctx).await? {
         Check::Done(_) => Ok((Mark::Ran, detail)),

@@ -14,6 +14,7 @@ mod git;
 mod github;
 mod kube;
 mod kustomize;
+mod pause;
 mod run;
 pub mod scan;
 mod state;

@@ -109,6 +109,7 @@ fn clone_fresh(ctx: &Ctx, url: &str, path: &Path, branch: &str, auth: Option<git
     }
     crate::fsx::create_dir_all(&ctx.config.work_dir())?;
     git::clone(url, &partial, branch, auth)?;
+    crate::pause::point("clone:before-rename");
     if path.exists() {
         // An empty directory the participant made: replace it.
         std::fs::remove_dir(path).map_err(|e| Error::io(path, "replaced", e))?;

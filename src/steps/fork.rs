@@ -69,6 +69,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     }
     let upstream = ctx.config.settings.upstream.clone();
     let repo = ctx.github()?.create_fork(&upstream).await?;
+    crate::pause::point("fork:after-request");
     ensure_fork_of_upstream(ctx, &repo)?;
     remember(ctx, &repo);
     ctx.save()?;

@@ -46,6 +46,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         if let Some(oid) = git::commit_files(&repo, &changes.files, &changes.message, &sig)? {
             detail.push(format!("committed {} \"{}\"", short(&oid.to_string()), changes.message));
         }
+        crate::pause::point("push:after-commit");
     }
     let url = url(ctx)?;
     let pair = ctx.git_auth().await?;
@@ -57,6 +58,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         }
         match git::push(&repo, &branch, auth(&pair))? {
             PushOutcome::Pushed => {
+                crate::pause::point("push:after-push");
                 ctx.state.outputs.pushed_commit = Some(head.to_string());
                 ctx.save()?;
                 detail.push(format!("pushed {} to {branch}", short(&head.to_string())));

@@ -48,7 +48,10 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
     if !edited.is_empty() {
         return Err(Error::UncommittedEdits { clone, files: edited });
     }
-    for r in &to_write {
+    for (i, r) in to_write.iter().enumerate() {
+        if i == 1 {
+            crate::pause::point("render:mid");
+        }
         write(&clone.join(r.path), r)?;
         ctx.state
             .outputs
