@@ -1,1 +1,323 @@
-//! TODO
+//! The per-participant values the templates need: the workshop's terraform
+//! outputs (ARNs, IDs, the endpoint) plus the cluster name. None is secret.
+//!
+//! They come from a values file (a flat YAML/JSON map, or the JSON printed by
+//! `terraform output -json`), from running `terraform output -json` in the
+//! participant's terraform directory, or from prompts; later sources win.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use serde_yaml::Value as Yaml;
+
+use crate::error::{Error, Result};
+use crate::fsx;
+
+pub(crate) struct ValueSpec {
+    pub(crate) name: &'static str,
+    /// A short prompt text.
+    pub(crate) description: &'static str,
+    /// Used when no value is given; only the cluster name has one.
+    pub(crate) default: Option<&'static str>,
+}
+
+const fn spec(name: &'static str, description: &'static str) -> ValueSpec {
+    ValueSpec {
+        name,
+        description,
+        default: None,
+    }
+}
+
+/// The default `cluster_name`, the name the workshop's terraform gives it.
+pub(crate) const DEFAULT_CLUSTER_NAME: &str = "eks-upgrades-workshop";
+
+/// Every value a template may use, sorted by name.
+pub(crate) const KNOWN: &[ValueSpec] = &[
+    spec(
+        "argo_workflows_bucket_arn",
+        "ARN of the S3 bucket for Argo Workflows artifacts",
+    ),
+    spec(
+        "argo_workflows_bucket_name",
+        "Name of the S3 bucket for Argo Workflows artifacts",
+    ),
+    spec(
+        "argo_workflows_irsa",
+        "IAM role ARN for the Argo Workflows service accounts (IRSA)",
+    ),
+    spec("aws_region", "AWS region of the cluster (e.g. us-west-2)"),
+    spec("aws_vpc_id", "ID of the cluster's VPC (vpc-...)"),
+    spec(
+        "cluster_endpoint",
+        "API server endpoint of the EKS cluster (https://...)",
+    ),
+    spec(
+        "cluster_iam_role_name",
+        "Name of the EKS cluster's IAM role",
+    ),
+    ValueSpec {
+        name: "cluster_name",
+        description: "Name of the EKS cluster",
+        default: Some(DEFAULT_CLUSTER_NAME),
+    },
+    spec(
+        "cluster_primary_security_group_id",
+        "The cluster's primary security group ID (sg-...)",
+    ),
+    spec(
+        "karpenter_instance_profile",
+        "Instance profile for the nodes Karpenter launches",
+    ),
+    spec(
+        "karpenter_irsa",
+        "IAM role ARN for the Karpenter controller (IRSA)",
+    ),
+];
+
+/// The spec of a known value.
+pub(crate) fn known(name: &str) -> Option<&'static ValueSpec> {
+    KNOWN.iter().find(|spec| spec.name == name)
+}
+
+fn known_names() -> String {
+    KNOWN
+        .iter()
+        .map(|spec| spec.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Values by name. Only given values are stored; [`Values::get`] falls back to
+/// a [`ValueSpec::default`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Values(BTreeMap<String, String>);
+
+impl Values {
+    /// Read a values file: a flat map of name: value (YAML or JSON), or the
+    /// JSON printed by `terraform output -json`.
+    pub(crate) fn from_file(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(values_error(path, "does not exist"));
+        }
+        let text = fsx::read_to_string(path)?;
+        Self::parse(&text).map_err(|reason| values_error(path, reason))
+    }
+
+    /// Run `terraform output -json` in `dir` (found on PATH).
+    pub(crate) fn from_terraform_dir(dir: &Path) -> Result<Self> {
+        let terraform = which::which("terraform").map_err(|_| Error::ToolMissing {
+            tool: "terraform",
+            needed_for: "reading the outputs of --terraform-dir".into(),
+        })?;
+        Self::from_terraform(&terraform, dir)
+    }
+
+    fn from_terraform(terraform: &Path, dir: &Path) -> Result<Self> {
+        if !dir.is_dir() {
+            return Err(Error::NotFound {
+                what: "terraform directory",
+                name: dir.display().to_string(),
+                help: "pass the directory where `terraform apply` ran (terraform/clusters in the workshop repo)".into(),
+            });
+        }
+        let command = "terraform output -json";
+        let output = terraform_command(terraform, dir)
+            .output()
+            .map_err(|e| Error::Command {
+                command: command.into(),
+                message: e.to_string(),
+            })?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            return Err(Error::Command {
+                command: command.into(),
+                message: format!("{} in {}: {}", output.status, dir.display(), stderr.trim()),
+            });
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        Self::parse(&stdout)
+            .map_err(|reason| values_error(dir, format!("`{command}` printed {reason}")))
+    }
+
+    /// Parse a values file's text; the error is the reason, without the path.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let document: Yaml =
+            serde_yaml::from_str(text).map_err(|e| format!("is not valid YAML or JSON: {e}"))?;
+        let map = match document {
+            Yaml::Mapping(map) => map,
+            Yaml::Null => return Err("is empty".into()),
+            _ => return Err("is not a map of name: value".into()),
+        };
+        let mut entries = Vec::with_capacity(map.len());
+        for (key, value) in map {
+            let Yaml::String(key) = key else {
+                return Err(format!("has a key that is not a string: {}", inline(&key)));
+            };
+            entries.push((key, value));
+        }
+        let terraform = entries
+            .iter()
+            .filter(|(_, v)| is_terraform_output(v))
+            .count();
+        if terraform > 0 && terraform == entries.len() {
+            Self::from_terraform_outputs(entries)
+        } else {
+            Self::from_flat(entries)
+        }
+    }
+
+    /// `{"name": {"sensitive": false, "type": "string", "value": "..."}}`.
+    /// Terraform prints every output of the configuration, so outputs we do
+    /// not use are skipped rather than refused.
+    fn from_terraform_outputs(entries: Vec<(String, Yaml)>) -> Result<Self, String> {
+        let mut values = Values::default();
+        for (name, output) in entries {
+            if known(&name).is_none() {
+                continue;
+            }
+            let value = output.get("value").cloned().unwrap_or(Yaml::Null);
+            if let Some(value) = scalar(&name, value)? {
+                values.set(name, value);
+            }
+        }
+        Ok(values)
+    }
+
+    /// A hand-written map: an unknown name is most likely a typo, so it is an
+    /// error rather than silently unused.
+    fn from_flat(entries: Vec<(String, Yaml)>) -> Result<Self, String> {
+        let mut values = Values::default();
+        for (name, value) in entries {
+            if known(&name).is_none() {
+                return Err(format!(
+                    "unknown value `{name}`; the known values are {}",
+                    known_names()
+                ));
+            }
+            if let Some(value) = scalar(&name, value)? {
+                values.set(name, value);
+            }
+        }
+        Ok(values)
+    }
+
+    /// Add `other` on top: its values win.
+    pub(crate) fn merge(&mut self, other: Values) {
+        self.0.extend(other.0);
+    }
+
+    pub(crate) fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.insert(name.into(), value.into());
+    }
+
+    /// The given value, or else the value's default.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .or_else(|| known(name).and_then(|spec| spec.default))
+    }
+
+    /// The names in `names` that have no value (not even a default), in order.
+    pub(crate) fn missing_for<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
+        names
+            .iter()
+            .copied()
+            .filter(|name| self.get(name).is_none())
+            .collect()
+    }
+
+    /// The given values (defaults not included), sorted by name.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+
+    /// Every value a template can see: the given ones over the defaults.
+    pub(crate) fn with_defaults(&self) -> BTreeMap<&str, &str> {
+        let mut all: BTreeMap<&str, &str> = KNOWN
+            .iter()
+            .filter_map(|spec| Some((spec.name, spec.default?)))
+            .collect();
+        all.extend(self.iter());
+        all
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = (&'a str, &'a str);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a str)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+fn terraform_command(terraform: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(terraform);
+    command
+        .args(["output", "-json"])
+        .current_dir(dir)
+        // terraform needs no GitHub access; keep the token out of its reach.
+        .env_remove("GITHUB_TOKEN");
+    command
+}
+
+fn is_terraform_output(value: &Yaml) -> bool {
+    match value {
+        Yaml::Mapping(map) => {
+            map.contains_key("value")
+                && map
+                    .keys()
+                    .all(|key| matches!(key.as_str(), Some("value" | "type" | "sensitive")))
+        }
+        _ => false,
+    }
+}
+
+/// A value as text: strings as they are, numbers and booleans stringified,
+/// empty (`name:` or `""`) as not given, so it is asked for later.
+fn scalar(name: &str, value: Yaml) -> Result<Option<String>, String> {
+    Ok(match value {
+        Yaml::Null => None,
+        Yaml::String(s) if s.trim().is_empty() => None,
+        Yaml::String(s) => Some(s),
+        Yaml::Bool(b) => Some(b.to_string()),
+        Yaml::Number(n) => Some(n.to_string()),
+        Yaml::Mapping(_) => {
+            return Err(format!(
+                "`{name}` is a nested map; values are flat name: value pairs"
+            ));
+        }
+        Yaml::Sequence(_) => {
+            return Err(format!(
+                "`{name}` is a list; values are flat name: value pairs"
+            ));
+        }
+        Yaml::Tagged(tagged) => return scalar(name, tagged.value),
+    })
+}
+
+fn inline(value: &Yaml) -> String {
+    serde_yaml::to_string(value)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn values_error(path: &Path, reason: impl Into<String>) -> Error {
+    Error::ValuesFile {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
