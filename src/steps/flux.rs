@@ -1,13 +1,252 @@
-//! flux: make sure Flux runs on the cluster and syncs from the fork.
+//! flux: Flux runs on the cluster and syncs the fork: installed if missing
+//! (`flux install`, else `--flux-manifests`), then the Namespace, the Secret
+//! with the HTTPS credentials, the GitRepository and the Kustomization,
+//! server-side applied. Re-running applies nothing when all are as wanted.
 
-use super::Check;
+use ::kube::api::ApiResource;
+use k8s_openapi::api::core::v1::{Namespace, Secret as SecretObject};
+use serde_json::Value;
+
+use super::{Check, remote_url};
+use crate::config::{CLUSTER_PATH, Secret};
 use crate::engine::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::kube::flux::{self, Sync, Types};
+use crate::kube::wait::Limits;
+use crate::kube::{self, Cluster};
 
-pub(super) async fn check(_ctx: &mut Ctx) -> Result<Check> {
-    Ok(Check::Skipped("cluster support is not built yet".into()))
+pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+    let cluster = kube::cluster(ctx).await?;
+    let missing = flux::missing(&cluster).await?;
+    if !missing.is_empty() {
+        return Ok(Check::Pending(format!(
+            "Flux is not installed (missing {})",
+            missing.join(", ")
+        )));
+    }
+    let Some(types) = flux::types(&cluster).await? else {
+        return Ok(Check::Pending(
+            "the cluster does not serve Flux's APIs yet".into(),
+        ));
+    };
+    let want = Wanted::gather(ctx).await?;
+    let plan = compare(ctx, &cluster, &types, &want).await?;
+    if plan.is_empty() {
+        return Ok(Check::Done(format!(
+            "Flux syncs {} ({}) from ./{CLUSTER_PATH}",
+            want.url, want.branch
+        )));
+    }
+    let names: Vec<String> = plan.iter().map(|c| c.what()).collect();
+    Ok(Check::Pending(format!("to apply: {}", names.join("; "))))
 }
 
-pub(super) async fn run(_ctx: &mut Ctx) -> Result<String> {
-    Ok("cluster support is not built yet".into())
+pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+    let cluster = kube::cluster(ctx).await?;
+    let limits = Limits::from_ctx(ctx);
+    let mut detail = Vec::new();
+    let missing = flux::missing(&cluster).await?;
+    if !missing.is_empty() {
+        detail.push(install(ctx, &cluster, &limits).await?);
+    }
+    let Some(types) = flux::types(&cluster).await? else {
+        return Err(Error::StepNotDone {
+            step: "flux",
+            detail: "Flux was installed, but the cluster does not serve its APIs".into(),
+        });
+    };
+    let want = Wanted::gather(ctx).await?;
+    let plan = compare(ctx, &cluster, &types, &want).await?;
+    for change in &plan {
+        ctx.check_interrupt()?;
+        ctx.ui.progress(&format!("applying {}", change.label));
+        kube::apply(&cluster, &change.resource, &change.desired).await?;
+    }
+    if !plan.is_empty() {
+        let names: Vec<String> = plan.iter().map(|c| c.label.clone()).collect();
+        detail.push(format!("applied {}", names.join(", ")));
+    }
+    Ok(detail.join("; "))
+}
+
+/// What the objects should say. Owned, so the context stays borrowable.
+struct Wanted {
+    url: String,
+    branch: String,
+    login: String,
+    token: Secret,
+}
+
+impl Wanted {
+    async fn gather(ctx: &mut Ctx) -> Result<Wanted> {
+        let url = remote_url(ctx).ok_or_else(|| Error::StepNotDone {
+            step: "fork",
+            detail: "the fork's URL is not known yet".into(),
+        })?;
+        Ok(Wanted {
+            url,
+            branch: ctx.config.settings.branch.clone(),
+            login: ctx.login().await?,
+            token: ctx.token()?,
+        })
+    }
+
+    fn sync(&self) -> Sync<'_> {
+        Sync {
+            url: &self.url,
+            branch: &self.branch,
+            login: &self.login,
+            token: &self.token,
+            path: format!("./{CLUSTER_PATH}"),
+        }
+    }
+}
+
+/// One object to apply, and why.
+struct Change {
+    label: String,
+    resource: ApiResource,
+    desired: Value,
+    fields: Vec<String>,
+}
+
+impl Change {
+    fn what(&self) -> String {
+        format!("{} ({})", self.label, self.fields.join(", "))
+    }
+}
+
+/// The objects that differ from what they should be, in apply order.
+async fn compare(
+    ctx: &Ctx,
+    cluster: &Cluster,
+    types: &Types,
+    want: &Wanted,
+) -> Result<Vec<Change>> {
+    let sync = want.sync();
+    let ns = Some(flux::NAMESPACE);
+    let objects = [
+        (ApiResource::erase::<Namespace>(&()), None, sync.namespace()),
+        (ApiResource::erase::<SecretObject>(&()), ns, sync.secret()),
+        (
+            types.git_repository.clone(),
+            ns,
+            sync.git_repository(&types.git_repository),
+        ),
+        (
+            types.kustomization.clone(),
+            ns,
+            sync.kustomization(&types.kustomization),
+        ),
+    ];
+    let mut plan = Vec::new();
+    for (resource, namespace, desired) in objects {
+        let name = if namespace.is_none() {
+            flux::NAMESPACE
+        } else {
+            flux::NAME
+        };
+        let live = kube::get(cluster, &resource, namespace, name).await?;
+        if resource.kind == types.kustomization.kind {
+            refuse_other_path(ctx, live.as_ref())?;
+        }
+        let fields = flux::differences(live.as_ref(), &desired);
+        if !fields.is_empty() {
+            plan.push(Change {
+                label: kube::label(&resource.kind, namespace, name),
+                resource,
+                desired,
+                fields,
+            });
+        }
+    }
+    Ok(plan)
+}
+
+/// An existing `flux-system` Kustomization syncing another path belongs to
+/// some other set-up: refused unless --force.
+fn refuse_other_path(ctx: &Ctx, live: Option<&Value>) -> Result<()> {
+    let Some(live) = live else {
+        return Ok(());
+    };
+    let path = live
+        .pointer("/spec/path")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if flux::same_path(path, CLUSTER_PATH) || ctx.config.force {
+        return Ok(());
+    }
+    Err(Error::usage(
+        format!(
+            "the cluster's Flux Kustomization {}/{} syncs path `{path}`, not `./{CLUSTER_PATH}`",
+            flux::NAMESPACE,
+            flux::NAME
+        ),
+        "this cluster is bootstrapped for something else: use another --context, or pass --force to point it at the workshop (Flux then prunes what it applied from the old path)",
+    ))
+}
+
+/// Install Flux: the `--flux-manifests` file when given, else `flux install`.
+async fn install(ctx: &Ctx, cluster: &Cluster, limits: &Limits) -> Result<String> {
+    if let Some(path) = &ctx.config.settings.flux_manifests {
+        ctx.ui
+            .progress(&format!("installing Flux from {}", path.display()));
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
+        let count =
+            kube::apply_manifest(cluster, &path.display().to_string(), &text, limits).await?;
+        return Ok(format!(
+            "installed Flux from {} ({count} objects)",
+            path.display()
+        ));
+    }
+    let Ok(flux_cli) = which::which("flux") else {
+        return Err(Error::ToolMissing {
+            tool: "flux",
+            needed_for: "installing Flux, which the cluster lacks; or pass --flux-manifests FILE with the output of `flux install --export`".into(),
+        });
+    };
+    let mut args = vec!["install".to_string()];
+    if cluster.context != "in-cluster" {
+        args.push(format!("--context={}", cluster.context));
+    }
+    if let Some(path) = &cluster.kubeconfig {
+        args.push(format!("--kubeconfig={}", path.display()));
+    }
+    let shown = format!("flux {}", args.join(" "));
+    ctx.ui.progress(&format!("running `{shown}`"));
+    let mut command = tokio::process::Command::new(flux_cli);
+    command
+        .args(&args)
+        .env_remove("GITHUB_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    let failed = |message: String| Error::Command {
+        command: shown.clone(),
+        message,
+    };
+    let Some(out) = limits.within(command.output()).await? else {
+        return Err(Error::Timeout {
+            what: format!("`{shown}`"),
+            detail: "it did not finish".into(),
+            after: limits.timeout,
+        });
+    };
+    let out = out.map_err(|e| failed(e.to_string()))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = stderr
+            .lines()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return Err(failed(format!("{}: {}", out.status, tail.join(" / "))));
+    }
+    let crds: Vec<String> = flux::CRDS.iter().map(|s| s.to_string()).collect();
+    ctx.ui.progress("waiting for Flux's CRDs to be Established");
+    kube::wait_crds_established(cluster, &crds, limits).await?;
+    cluster.forget_resources();
+    Ok(format!("installed Flux with `{shown}`"))
 }

@@ -1,0 +1,227 @@
+//! Connecting like kubectl: `--kubeconfig`, else every file in KUBECONFIG,
+//! else `~/.kube/config`, else the in-cluster service account; `--context`,
+//! else the current context.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ::kube::config::{KubeConfigOptions, Kubeconfig};
+
+use super::Cluster;
+use crate::config::Settings;
+use crate::engine::Ctx;
+use crate::error::{Error, Result};
+use crate::state::LastCommand;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// `what` of the [`Error::NotFound`] errors that `aws eks update-kubeconfig` can fix.
+const KUBECONFIG: &str = "kubeconfig";
+const CONTEXT: &str = "kubeconfig context";
+
+pub(crate) async fn connect(settings: &Settings) -> Result<Cluster> {
+    let (mut config, context) = match load(settings)? {
+        Some((kc, whence)) => {
+            let name = settings
+                .context
+                .clone()
+                .or_else(|| kc.current_context.clone().filter(|c| !c.is_empty()));
+            let Some(name) = name else {
+                return Err(Error::NotFound {
+                    what: CONTEXT,
+                    name: format!("(no current context in {whence})"),
+                    help: help(settings),
+                });
+            };
+            if !kc.contexts.iter().any(|c| c.name == name) {
+                let known: Vec<_> = kc.contexts.iter().map(|c| c.name.as_str()).collect();
+                return Err(Error::NotFound {
+                    what: CONTEXT,
+                    name: format!("`{name}` (in {whence}; it has: {})", list(&known)),
+                    help: help(settings),
+                });
+            }
+            let options = KubeConfigOptions {
+                context: Some(name.clone()),
+                ..Default::default()
+            };
+            let config = ::kube::Config::from_custom_kubeconfig(kc, &options)
+                .await
+                .map_err(|e| Error::Kube {
+                    context: name.clone(),
+                    message: format!("kubeconfig {whence}: {}", super::chain(&e)),
+                    help: "fix the kubeconfig (`kubectl config view` shows what it holds)".into(),
+                })?;
+            (config, name)
+        }
+        None if settings.context.is_none()
+            && std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() =>
+        {
+            let config = ::kube::Config::incluster().map_err(|e| Error::Kube {
+                context: "in-cluster".into(),
+                message: super::chain(&e),
+                help: "mount the service account token, or pass --kubeconfig".into(),
+            })?;
+            (config, "in-cluster".to_string())
+        }
+        None => {
+            return Err(Error::NotFound {
+                what: KUBECONFIG,
+                name: "no KUBECONFIG, ~/.kube/config or --kubeconfig".into(),
+                help: help(settings),
+            });
+        }
+    };
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    let server = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
+    let client = ::kube::Client::try_from(config).map_err(|e| Error::Kube {
+        context: context.clone(),
+        message: format!("cannot make a client for {server}: {}", super::chain(&e)),
+        help: String::new(),
+    })?;
+    Ok(Cluster::new(
+        client,
+        context,
+        server,
+        settings.kubeconfig.clone(),
+    ))
+}
+
+/// The merged kubeconfig and where it came from; `None` when there is none.
+fn load(settings: &Settings) -> Result<Option<(Kubeconfig, String)>> {
+    if let Some(path) = &settings.kubeconfig {
+        if !path.exists() {
+            return Err(Error::NotFound {
+                what: KUBECONFIG,
+                name: path.display().to_string(),
+                help: help(settings),
+            });
+        }
+        return read(&[path.clone()]).map(|kc| Some((kc, path.display().to_string())));
+    }
+    if let Some(value) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        // Like kubectl: files in KUBECONFIG that do not exist are skipped.
+        let paths: Vec<PathBuf> = std::env::split_paths(&value)
+            .filter(|p| p.exists())
+            .collect();
+        if paths.is_empty() {
+            return Ok(None);
+        }
+        let whence = format!("KUBECONFIG={}", value.to_string_lossy());
+        return read(&paths).map(|kc| Some((kc, whence)));
+    }
+    let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
+        return Ok(None);
+    };
+    let path = Path::new(&home).join(".kube").join("config");
+    if !path.exists() {
+        return Ok(None);
+    }
+    read(std::slice::from_ref(&path)).map(|kc| Some((kc, path.display().to_string())))
+}
+
+fn read(paths: &[PathBuf]) -> Result<Kubeconfig> {
+    let mut merged = Kubeconfig::default();
+    for path in paths {
+        let bad = |e: &dyn std::error::Error| {
+            Error::usage(
+                format!(
+                    "kubeconfig {} is unreadable: {}",
+                    path.display(),
+                    super::chain(e)
+                ),
+                "fix or replace the file (`kubectl config view` reads the same)",
+            )
+        };
+        let kc = Kubeconfig::read_from(path).map_err(|e| bad(&e))?;
+        merged = merged.merge(kc).map_err(|e| bad(&e))?;
+    }
+    Ok(merged)
+}
+
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        "no contexts".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The cluster's name and region, as far as the settings know them.
+fn eks_target(settings: &Settings) -> (Option<&str>, Option<&str>) {
+    let cluster = settings.values.get("cluster_name");
+    let region = settings
+        .region
+        .as_deref()
+        .or_else(|| settings.values.get("aws_region"));
+    (cluster, region)
+}
+
+/// What to do about a missing kubeconfig or context.
+fn help(settings: &Settings) -> String {
+    if which::which("aws").is_ok() {
+        let (cluster, region) = eks_target(settings);
+        return format!(
+            "run `aws eks update-kubeconfig --name {} --region {}`, then run this again (or pass --kubeconfig and --context)",
+            cluster.unwrap_or("<cluster_name>"),
+            region.unwrap_or("<region>")
+        );
+    }
+    "point --kubeconfig (or KUBECONFIG) at a kubeconfig for the cluster and --context at its context; the AWS CLI's `aws eks update-kubeconfig` writes one".into()
+}
+
+/// In an interactive `setup`, offer to fix a missing kubeconfig or context by
+/// running `aws eks update-kubeconfig`. True when it ran and a retry may work.
+pub(super) fn offer_update_kubeconfig(ctx: &mut Ctx, err: &Error) -> Result<bool> {
+    let fixable =
+        matches!(err, Error::NotFound { what, .. } if *what == KUBECONFIG || *what == CONTEXT);
+    let setup = matches!(ctx.state.last_command, Some(LastCommand::Setup { .. }));
+    if !fixable || !setup || !ctx.config.interactive() {
+        return Ok(false);
+    }
+    let Ok(aws) = which::which("aws") else {
+        return Ok(false);
+    };
+    let settings = &ctx.config.settings;
+    let (Some(cluster), Some(region)) = eks_target(settings) else {
+        return Ok(false);
+    };
+    let mut args = vec![
+        "eks".to_string(),
+        "update-kubeconfig".into(),
+        "--name".into(),
+        cluster.into(),
+    ];
+    args.extend(["--region".into(), region.into()]);
+    if let Some(path) = &settings.kubeconfig {
+        args.extend(["--kubeconfig".into(), path.display().to_string()]);
+    }
+    if let Some(alias) = &settings.context {
+        args.extend(["--alias".into(), alias.clone()]);
+    }
+    let shown = format!("aws {}", args.join(" "));
+    ctx.ui.warn(&err.to_string());
+    if !ctx.ui.confirm(&format!("Run `{shown}` now?"))? {
+        return Ok(false);
+    }
+    let out = std::process::Command::new(aws)
+        .args(&args)
+        .env_remove("GITHUB_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::Command {
+            command: shown.clone(),
+            message: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(Error::Command {
+            command: shown,
+            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    ctx.ui.note(&format!("ran `{shown}`"));
+    Ok(true)
+}

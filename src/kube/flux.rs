@@ -1,0 +1,320 @@
+//! Flux's side of the cluster: is Flux installed, and the four objects that
+//! make it sync the fork (Namespace, Secret, GitRepository, Kustomization).
+
+use std::collections::BTreeMap;
+
+use ::kube::api::{Api, ApiResource};
+use k8s_openapi::ByteString;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Secret as SecretObject;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use serde_json::{Value, json};
+
+use super::Cluster;
+use crate::config::Secret;
+use crate::error::Result;
+
+/// Namespace and name of Flux's own objects, as `flux bootstrap` makes them.
+pub(crate) const NAMESPACE: &str = "flux-system";
+pub(crate) const NAME: &str = "flux-system";
+pub(crate) const CRDS: [&str; 3] = [
+    "gitrepositories.source.toolkit.fluxcd.io",
+    "kustomizations.kustomize.toolkit.fluxcd.io",
+    "helmreleases.helm.toolkit.fluxcd.io",
+];
+pub(crate) const CONTROLLERS: [&str; 3] = [
+    "source-controller",
+    "kustomize-controller",
+    "helm-controller",
+];
+const SYNC_INTERVAL: &str = "1m0s";
+const APPLY_INTERVAL: &str = "10m0s";
+
+/// A Flux kind: where discovery finds it, and how the flux CLI names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Kind {
+    pub(crate) group: &'static str,
+    pub(crate) kind: &'static str,
+    /// Versions we speak, best first; else the cluster's preferred one.
+    pub(crate) versions: &'static [&'static str],
+    /// `flux resume <this> NAME -n NS`.
+    pub(crate) cli: &'static str,
+}
+
+pub(crate) const GIT_REPOSITORY: Kind = Kind {
+    group: "source.toolkit.fluxcd.io",
+    kind: "GitRepository",
+    versions: &["v1", "v1beta2"],
+    cli: "source git",
+};
+pub(crate) const KUSTOMIZATION: Kind = Kind {
+    group: "kustomize.toolkit.fluxcd.io",
+    kind: "Kustomization",
+    versions: &["v1", "v1beta2"],
+    cli: "kustomization",
+};
+pub(crate) const HELM_RELEASE: Kind = Kind {
+    group: "helm.toolkit.fluxcd.io",
+    kind: "HelmRelease",
+    versions: &["v2", "v2beta2", "v2beta1"],
+    cli: "helmrelease",
+};
+
+/// The Flux resources at the versions this cluster serves.
+#[derive(Clone, Debug)]
+pub(crate) struct Types {
+    pub(crate) git_repository: ApiResource,
+    pub(crate) kustomization: ApiResource,
+    pub(crate) helm_release: ApiResource,
+}
+
+/// The Flux types, or `None` while any is not served.
+pub(crate) async fn types(cluster: &Cluster) -> Result<Option<Types>> {
+    let find = |k: Kind| cluster.resource(k.group, k.kind, k.versions);
+    let (Some(git_repository), Some(kustomization), Some(helm_release)) = (
+        find(GIT_REPOSITORY).await?,
+        find(KUSTOMIZATION).await?,
+        find(HELM_RELEASE).await?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(Types {
+        git_repository,
+        kustomization,
+        helm_release,
+    }))
+}
+
+/// What Flux lacks on this cluster: CRDs (missing or not Established) and
+/// controller Deployments. Empty when Flux is installed.
+pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
+    let crds: Api<CustomResourceDefinition> = Api::all(cluster.client.clone());
+    let mut missing = Vec::new();
+    for name in CRDS {
+        let found = crds
+            .get_opt(name)
+            .await
+            .map_err(|e| cluster.error(&format!("read CRD {name}"), e))?;
+        match found {
+            None => missing.push(format!("CRD {name}")),
+            Some(crd) if !established(&crd) => {
+                missing.push(format!("CRD {name} (not Established)"))
+            }
+            Some(_) => {}
+        }
+    }
+    let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    for name in CONTROLLERS {
+        let found = deployments
+            .get_opt(name)
+            .await
+            .map_err(|e| cluster.error(&format!("read Deployment {NAMESPACE}/{name}"), e))?;
+        if found.is_none() {
+            missing.push(format!("Deployment {NAMESPACE}/{name}"));
+        }
+    }
+    Ok(missing)
+}
+
+pub(crate) fn established(crd: &CustomResourceDefinition) -> bool {
+    crd.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c.type_ == "Established" && c.status == "True")
+        })
+}
+
+/// What Flux should sync: the fork's URL and branch, with HTTPS credentials.
+pub(crate) struct Sync<'a> {
+    pub(crate) url: &'a str,
+    pub(crate) branch: &'a str,
+    pub(crate) login: &'a str,
+    pub(crate) token: &'a Secret,
+    /// `./gitops/clusters/cluster-demo`
+    pub(crate) path: String,
+}
+
+impl Sync<'_> {
+    pub(crate) fn namespace(&self) -> Value {
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+    }
+
+    /// The Secret with `username`/`password` for HTTPS (the token: the only
+    /// place it is ever written).
+    pub(crate) fn secret(&self) -> Value {
+        let data = BTreeMap::from([
+            (
+                "username".to_string(),
+                ByteString(self.login.as_bytes().to_vec()),
+            ),
+            (
+                "password".to_string(),
+                ByteString(self.token.expose().as_bytes().to_vec()),
+            ),
+        ]);
+        let secret = SecretObject {
+            data: Some(data),
+            ..Default::default()
+        };
+        let mut v = serde_json::to_value(secret).unwrap_or_default();
+        v["apiVersion"] = json!("v1");
+        v["kind"] = json!("Secret");
+        v["metadata"] = json!({"name": NAME, "namespace": NAMESPACE});
+        v
+    }
+
+    pub(crate) fn git_repository(&self, ar: &ApiResource) -> Value {
+        json!({
+            "apiVersion": ar.api_version,
+            "kind": ar.kind,
+            "metadata": {"name": NAME, "namespace": NAMESPACE},
+            "spec": {
+                "interval": SYNC_INTERVAL,
+                "ref": {"branch": self.branch},
+                "secretRef": {"name": NAME},
+                "url": self.url,
+            },
+        })
+    }
+
+    pub(crate) fn kustomization(&self, ar: &ApiResource) -> Value {
+        json!({
+            "apiVersion": ar.api_version,
+            "kind": ar.kind,
+            "metadata": {"name": NAME, "namespace": NAMESPACE},
+            "spec": {
+                "interval": APPLY_INTERVAL,
+                "path": self.path,
+                "prune": true,
+                "sourceRef": {"kind": GIT_REPOSITORY.kind, "name": NAME},
+            },
+        })
+    }
+}
+
+/// `./a/b/`, `a/b` and `./a/b` are the same Kustomization path.
+pub(crate) fn same_path(a: &str, b: &str) -> bool {
+    let norm = |p: &str| p.trim_start_matches("./").trim_matches('/').to_string();
+    norm(a) == norm(b)
+}
+
+fn same_interval(a: &str, b: &str) -> bool {
+    match (humantime::parse_duration(a), humantime::parse_duration(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// The fields of `desired` (spec and data only: what we own) whose live value
+/// differs, as dotted paths. Never the values: the Secret's are the token.
+pub(crate) fn differences(live: Option<&Value>, desired: &Value) -> Vec<String> {
+    let Some(live) = live else {
+        return vec!["(missing)".into()];
+    };
+    let mut out = Vec::new();
+    for top in ["spec", "data"] {
+        if let Some(want) = desired.get(top) {
+            diff(top, live.get(top), want, &mut out);
+        }
+    }
+    out
+}
+
+fn diff(path: &str, live: Option<&Value>, want: &Value, out: &mut Vec<String>) {
+    match (want, live) {
+        (Value::Object(w), Some(Value::Object(l))) => {
+            for (k, v) in w {
+                diff(&format!("{path}.{k}"), l.get(k), v, out);
+            }
+        }
+        (Value::String(w), Some(Value::String(l)))
+            if path.ends_with(".interval") && same_interval(w, l) => {}
+        (Value::String(w), Some(Value::String(l))) if path == "spec.path" && same_path(w, l) => {}
+        (w, Some(l)) if w == l => {}
+        _ => out.push(path.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sync(token: &Secret) -> Sync<'_> {
+        Sync {
+            url: "https://github.com/me/w.git",
+            branch: "main",
+            login: "me",
+            token,
+            path: "./gitops/clusters/cluster-demo".into(),
+        }
+    }
+
+    fn ar(kind: &str) -> ApiResource {
+        ApiResource {
+            group: "g".into(),
+            version: "v1".into(),
+            api_version: "g/v1".into(),
+            kind: kind.into(),
+            plural: "x".into(),
+        }
+    }
+
+    #[test]
+    fn identical_objects_have_no_differences() {
+        let token = Secret::new("tok".into());
+        let s = sync(&token);
+        for desired in [
+            s.secret(),
+            s.git_repository(&ar("GitRepository")),
+            s.kustomization(&ar("Kustomization")),
+        ] {
+            let mut live = desired.clone();
+            live["metadata"]["resourceVersion"] = json!("7");
+            live["status"] = json!({"conditions": []});
+            assert!(differences(Some(&live), &desired).is_empty(), "{desired}");
+        }
+    }
+
+    #[test]
+    fn changed_fields_are_named_without_values() {
+        let token = Secret::new("tok".into());
+        let s = sync(&token);
+        let other = Secret::new("new-token".into());
+        let changed = Sync {
+            token: &other,
+            ..sync(&other)
+        };
+        let d = differences(Some(&s.secret()), &changed.secret());
+        assert_eq!(d, ["data.password"]);
+        let mut live = s.git_repository(&ar("GitRepository"));
+        live["spec"]["ref"]["branch"] = json!("dev");
+        let d = differences(Some(&live), &s.git_repository(&ar("GitRepository")));
+        assert_eq!(d, ["spec.ref.branch"]);
+        assert_eq!(differences(None, &s.namespace()), ["(missing)"]);
+    }
+
+    #[test]
+    fn intervals_and_paths_compare_by_meaning() {
+        let token = Secret::new("tok".into());
+        let s = sync(&token);
+        let mut live = s.kustomization(&ar("Kustomization"));
+        live["spec"]["interval"] = json!("10m");
+        live["spec"]["path"] = json!("gitops/clusters/cluster-demo/");
+        assert!(differences(Some(&live), &s.kustomization(&ar("Kustomization"))).is_empty());
+        assert!(!same_path(
+            "./gitops/clusters/other",
+            "./gitops/clusters/cluster-demo"
+        ));
+    }
+
+    #[test]
+    fn the_secret_holds_base64_credentials() {
+        let token = Secret::new("tok".into());
+        let v = sync(&token).secret();
+        assert_eq!(v["data"]["username"], "bWU=");
+        assert_eq!(v["data"]["password"], "dG9r");
+        assert_eq!(v["metadata"]["namespace"], NAMESPACE);
+    }
+}

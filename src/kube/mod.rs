@@ -1,0 +1,202 @@
+//! The Kubernetes side: connect like kubectl does, turn API failures into our
+//! errors (naming the context and server), server-side apply, Flux's objects,
+//! and watching until Flux is ready.
+
+mod apply;
+mod connect;
+pub(crate) mod flux;
+pub(crate) mod follow;
+pub(crate) mod sync;
+pub(crate) mod verify;
+pub(crate) mod wait;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use ::kube::api::ApiResource;
+
+use crate::engine::Ctx;
+use crate::error::{Error, Result};
+
+pub(crate) use apply::{apply, apply_manifest, get, label, wait_crds_established};
+pub(crate) use connect::connect;
+
+/// The field manager of everything eks-workshop applies.
+pub(crate) const FIELD_MANAGER: &str = "eks-workshop";
+
+/// A connected cluster: the kube client plus the context's name and server,
+/// for messages. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Cluster {
+    pub(crate) client: ::kube::Client,
+    /// The kubeconfig context ("in-cluster" inside a pod).
+    pub(crate) context: String,
+    pub(crate) server: String,
+    /// `--kubeconfig`, passed on to child tools (`flux`, `aws`).
+    pub(crate) kubeconfig: Option<PathBuf>,
+    /// Discovered resources by (group, kind); only hits are remembered, so a
+    /// type that appears later (a CRD just installed) is found then.
+    resources: Arc<Mutex<HashMap<(String, String), ApiResource>>>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("context", &self.context)
+            .field("server", &self.server)
+            .finish()
+    }
+}
+
+impl Cluster {
+    pub(crate) fn new(
+        client: ::kube::Client,
+        context: String,
+        server: String,
+        kubeconfig: Option<PathBuf>,
+    ) -> Cluster {
+        Cluster {
+            client,
+            context,
+            server,
+            kubeconfig,
+            resources: Arc::default(),
+        }
+    }
+
+    /// The resource for `kind` in `group` at the first of `versions` the
+    /// cluster serves, else at the group's preferred version; `None` when the
+    /// cluster does not serve it (a CRD not installed or not yet Established).
+    pub(crate) async fn resource(
+        &self,
+        group: &str,
+        kind: &str,
+        versions: &[&str],
+    ) -> Result<Option<ApiResource>> {
+        let key = (group.to_string(), kind.to_string());
+        if let Some(ar) = self.resources.lock().expect("cache lock").get(&key) {
+            return Ok(Some(ar.clone()));
+        }
+        let found = match ::kube::discovery::group(&self.client, group).await {
+            Ok(g) => {
+                let version = versions
+                    .iter()
+                    .find(|v| g.versions().any(|served| served == **v))
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| g.preferred_version_or_latest().to_string());
+                g.versioned_resources(&version)
+                    .into_iter()
+                    .find(|(ar, _)| ar.kind == kind)
+                    .map(|(ar, _)| ar)
+            }
+            Err(::kube::Error::Discovery(_)) => None,
+            Err(::kube::Error::Api(s)) if s.code == 404 => None,
+            Err(e) => return Err(self.error(&format!("discover {kind}.{group}"), e)),
+        };
+        if let Some(ar) = &found {
+            self.resources
+                .lock()
+                .expect("cache lock")
+                .insert(key, ar.clone());
+        }
+        Ok(found)
+    }
+
+    /// Forget discovered resources (after installing CRDs).
+    pub(crate) fn forget_resources(&self) {
+        self.resources.lock().expect("cache lock").clear();
+    }
+
+    /// Our error for a failed request; `action` says what we tried, e.g.
+    /// "apply GitRepository flux-system/flux-system".
+    pub(crate) fn error(&self, action: &str, err: ::kube::Error) -> Error {
+        let service = format!(
+            "the Kubernetes API server {} (context `{}`)",
+            self.server, self.context
+        );
+        match &err {
+            ::kube::Error::Api(s) if s.code == 401 => Error::Unauthorized {
+                service,
+                message: format!("{action}: {}", or_reason(&s.message, "Unauthorized")),
+                help: format!(
+                    "the credentials of context `{}` are expired or invalid; refresh them (on EKS: `aws eks update-kubeconfig --name <cluster> --region <region>`, and check `aws sts get-caller-identity`)",
+                    self.context
+                ),
+            },
+            ::kube::Error::Api(s) if s.code == 403 => Error::Forbidden {
+                service,
+                message: format!("{action}: {}", or_reason(&s.message, "Forbidden")),
+                help: format!(
+                    "the identity of context `{}` lacks this permission; use a cluster-admin identity (on EKS, an access entry with AmazonEKSClusterAdminPolicy)",
+                    self.context
+                ),
+            },
+            ::kube::Error::Api(s) => Error::Kube {
+                context: self.context.clone(),
+                message: format!(
+                    "{action}: {} ({})",
+                    or_reason(&s.message, &s.reason),
+                    s.code
+                ),
+                help: String::new(),
+            },
+            ::kube::Error::HyperError(_)
+            | ::kube::Error::Service(_)
+            | ::kube::Error::ReadEvents(_) => Error::Network {
+                service,
+                message: format!("{action}: {}", chain(&err)),
+                help: format!(
+                    "is the cluster running and reachable from here? `kubectl --context {} cluster-info` shows the same",
+                    self.context
+                ),
+            },
+            _ => Error::Kube {
+                context: self.context.clone(),
+                message: format!("{action}: {}", chain(&err)),
+                help: String::new(),
+            },
+        }
+    }
+}
+
+fn or_reason<'a>(message: &'a str, reason: &'a str) -> &'a str {
+    if message.is_empty() { reason } else { message }
+}
+
+/// An error with its causes on one line (hyper hides the useful part there).
+pub(crate) fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let s = cause.to_string();
+        if !text.contains(&s) {
+            text.push_str(": ");
+            text.push_str(&s);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Whether a kube error is a 401 or 403, which no retry will fix.
+pub(crate) fn is_auth_error(err: &::kube::Error) -> bool {
+    matches!(err, ::kube::Error::Api(s) if s.code == 401 || s.code == 403)
+}
+
+/// The cluster, connected on first use. In an interactive `setup` whose
+/// kubeconfig lacks the cluster, offers to run `aws eks update-kubeconfig`.
+pub(crate) async fn cluster(ctx: &mut Ctx) -> Result<Cluster> {
+    if let Some(c) = &ctx.cluster {
+        return Ok(c.clone());
+    }
+    let cluster = match connect(&ctx.config.settings).await {
+        Ok(c) => c,
+        Err(err) => match connect::offer_update_kubeconfig(ctx, &err)? {
+            true => connect(&ctx.config.settings).await?,
+            false => return Err(err),
+        },
+    };
+    ctx.cluster = Some(cluster.clone());
+    Ok(cluster)
+}

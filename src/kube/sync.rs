@@ -1,0 +1,435 @@
+//! Is the cluster at the pushed commit? Flux's objects judged against a goal
+//! revision: read once (for `check` and `verify`), or watched until they get
+//! there (for the reconcile step), failing fast on what will not recover.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ::kube::api::{Api, DynamicObject, ListParams};
+use serde_json::Value;
+
+use super::Cluster;
+use super::flux::{self, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, Kind, Types};
+use super::wait::{KStatus, kstatus, ready_condition};
+use crate::error::{Error, Result};
+
+/// The annotation that asks a Flux controller to reconcile now.
+pub(crate) const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
+
+/// The revision Flux should reach: a commit on a branch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Goal {
+    pub(crate) branch: String,
+    pub(crate) commit: String,
+}
+
+impl Goal {
+    /// As Flux writes it: `main@sha1:<sha>`.
+    pub(crate) fn revision(&self) -> String {
+        format!("{}@sha1:{}", self.branch, self.commit)
+    }
+
+    pub(crate) fn short(&self) -> String {
+        format!(
+            "{}@sha1:{}",
+            self.branch,
+            &self.commit[..self.commit.len().min(8)]
+        )
+    }
+
+    /// Also accepts the `main/<sha>` form of Flux before v2.0.
+    pub(crate) fn matches(&self, revision: &str) -> bool {
+        revision == self.revision() || revision == format!("{}/{}", self.branch, self.commit)
+    }
+}
+
+/// The Flux objects, as last seen.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Observed {
+    pub(crate) git_repository: Option<Value>,
+    pub(crate) kustomizations: Vec<Value>,
+    pub(crate) helm_releases: Vec<Value>,
+}
+
+/// When a failure counts as an answer to our reconcile request rather than
+/// left over from before it. The default (for `check`): never.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Fresh {
+    pub(crate) token: Option<String>,
+    /// Unix seconds of the request.
+    pub(crate) since: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Ready(String),
+    Waiting(String),
+    Failed { message: String, fresh: bool },
+    Suspended,
+}
+
+/// One object's standing.
+#[derive(Clone, Debug)]
+pub(crate) struct Judged {
+    pub(crate) kind: Kind,
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    pub(crate) verdict: Verdict,
+}
+
+impl Judged {
+    pub(crate) fn label(&self) -> String {
+        format!("{} {}/{}", self.kind.kind, self.namespace, self.name)
+    }
+
+    fn failure(&self, message: String) -> Error {
+        let (ns, name) = (&self.namespace, &self.name);
+        let help = match self.kind.kind {
+            "GitRepository" => format!(
+                "Flux cannot fetch the fork: check its URL and branch, and that the token in Secret {}/{} may read it (`flux get sources git -A`); then run `eks-workshop resume`",
+                flux::NAMESPACE,
+                flux::NAME
+            ),
+            "Kustomization" => format!(
+                "fix the manifests in the fork (`flux get kustomizations -A`, `kubectl -n {ns} describe kustomization {name}`), push, then run `eks-workshop resume`"
+            ),
+            _ => format!(
+                "see `flux get helmreleases -A` and `kubectl -n {ns} describe helmrelease {name}`; then run `eks-workshop resume`"
+            ),
+        };
+        Error::FluxFailed {
+            kind: self.kind.kind.to_string(),
+            name: format!("{ns}/{name}"),
+            message,
+            help,
+        }
+    }
+
+    fn suspended(&self) -> Error {
+        Error::FluxFailed {
+            kind: self.kind.kind.to_string(),
+            name: format!("{}/{}", self.namespace, self.name),
+            message: "it is suspended (spec.suspend: true), so Flux will not apply anything".into(),
+            help: format!(
+                "resume it with `flux resume {} {} -n {}`, then run `eks-workshop resume`",
+                self.kind.cli, self.name, self.namespace
+            ),
+        }
+    }
+}
+
+fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
+    obj.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn unix(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Whether a Kustomization syncs from our GitRepository.
+fn from_our_source(ks: &Value) -> bool {
+    let ns = text(ks, "/spec/sourceRef/namespace");
+    let ns = if ns.is_empty() {
+        text(ks, "/metadata/namespace")
+    } else {
+        ns
+    };
+    text(ks, "/spec/sourceRef/kind") == GIT_REPOSITORY.kind
+        && text(ks, "/spec/sourceRef/name") == flux::NAME
+        && ns == flux::NAMESPACE
+}
+
+fn is_fresh(obj: &Value, goal: &Goal, fresh: &Fresh) -> bool {
+    if let Some(token) = &fresh.token
+        && text(obj, "/status/lastHandledReconcileAt") == token
+    {
+        return true;
+    }
+    if goal.matches(text(obj, "/status/lastAttemptedRevision")) && fresh.since.is_some() {
+        return true;
+    }
+    let changed = ready_condition(obj)
+        .and_then(|c| c.get("lastTransitionTime"))
+        .and_then(Value::as_str)
+        .and_then(|t| humantime::parse_rfc3339_weak(t).ok())
+        .map(unix);
+    matches!((changed, fresh.since), (Some(c), Some(s)) if c >= s)
+}
+
+fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
+    let revision_of = |o: &Value| match kind.kind {
+        "GitRepository" => Some(text(o, "/status/artifact/revision").to_string()),
+        "Kustomization" if from_our_source(o) => {
+            Some(text(o, "/status/lastAppliedRevision").to_string())
+        }
+        _ => None,
+    };
+    let verdict = match kstatus(obj) {
+        KStatus::Suspended => Verdict::Suspended,
+        KStatus::Failed(message) => Verdict::Failed {
+            message,
+            fresh: is_fresh(obj, goal, fresh),
+        },
+        KStatus::InProgress(message) => Verdict::Waiting(message),
+        KStatus::Current(message) => match revision_of(obj) {
+            Some(rev) if !goal.matches(&rev) => {
+                let at = if rev.is_empty() {
+                    "no revision yet".to_string()
+                } else {
+                    format!("at {rev}")
+                };
+                Verdict::Waiting(format!("{at}, waiting for {}", goal.short()))
+            }
+            _ => Verdict::Ready(message),
+        },
+    };
+    Judged {
+        kind,
+        namespace: text(obj, "/metadata/namespace").to_string(),
+        name: text(obj, "/metadata/name").to_string(),
+        verdict,
+    }
+}
+
+fn absent(kind: Kind, namespace: &str, name: &str, why: &str) -> Judged {
+    Judged {
+        kind,
+        namespace: namespace.into(),
+        name: name.into(),
+        verdict: Verdict::Waiting(why.into()),
+    }
+}
+
+/// Every object the reconcile step waits for, judged: our GitRepository,
+/// every Kustomization, and the HelmReleases of `addons` (namespace, name).
+pub(crate) fn judge(
+    obs: &Observed,
+    goal: &Goal,
+    addons: &[(&str, &str)],
+    fresh: &Fresh,
+) -> Vec<Judged> {
+    let mut out = Vec::new();
+    match &obs.git_repository {
+        Some(g) => out.push(judge_one(GIT_REPOSITORY, g, goal, fresh)),
+        None => out.push(absent(
+            GIT_REPOSITORY,
+            flux::NAMESPACE,
+            flux::NAME,
+            "does not exist (the flux step makes it)",
+        )),
+    }
+    let named = |o: &Value, ns: &str, name: &str| {
+        text(o, "/metadata/namespace") == ns && text(o, "/metadata/name") == name
+    };
+    if !obs
+        .kustomizations
+        .iter()
+        .any(|k| named(k, flux::NAMESPACE, flux::NAME))
+    {
+        out.push(absent(
+            KUSTOMIZATION,
+            flux::NAMESPACE,
+            flux::NAME,
+            "does not exist (the flux step makes it)",
+        ));
+    }
+    out.extend(
+        obs.kustomizations
+            .iter()
+            .map(|k| judge_one(KUSTOMIZATION, k, goal, fresh)),
+    );
+    for (ns, name) in addons {
+        match obs.helm_releases.iter().find(|h| named(h, ns, name)) {
+            Some(h) => out.push(judge_one(HELM_RELEASE, h, goal, fresh)),
+            None => out.push(absent(HELM_RELEASE, ns, name, "not created yet")),
+        }
+    }
+    out
+}
+
+/// Where the whole set stands.
+pub(crate) enum Outcome {
+    Synced(String),
+    /// Not yet: a one-line summary naming the first object not ready.
+    Pending {
+        summary: String,
+        first: String,
+    },
+    /// Will not get there by waiting.
+    Failed(Error),
+}
+
+pub(crate) fn outcome(judged: &[Judged], goal: &Goal) -> Outcome {
+    if let Some(j) = judged.iter().find(|j| j.verdict == Verdict::Suspended) {
+        return Outcome::Failed(j.suspended());
+    }
+    for j in judged {
+        if let Verdict::Failed {
+            message,
+            fresh: true,
+        } = &j.verdict
+        {
+            return Outcome::Failed(j.failure(message.clone()));
+        }
+    }
+    let ready = judged
+        .iter()
+        .filter(|j| matches!(j.verdict, Verdict::Ready(_)))
+        .count();
+    let Some(first) = judged
+        .iter()
+        .find(|j| !matches!(j.verdict, Verdict::Ready(_)))
+    else {
+        let kustomizations = judged.iter().filter(|j| j.kind == KUSTOMIZATION).count();
+        let releases: Vec<_> = judged
+            .iter()
+            .filter(|j| j.kind == HELM_RELEASE)
+            .map(|j| j.name.as_str())
+            .collect();
+        let mut s = format!(
+            "GitRepository and {kustomizations} Kustomization(s) at {}",
+            goal.short()
+        );
+        if !releases.is_empty() {
+            s.push_str(&format!("; HelmRelease {} Ready", releases.join(", ")));
+        }
+        return Outcome::Synced(s);
+    };
+    let why = match &first.verdict {
+        Verdict::Waiting(m) => m.clone(),
+        Verdict::Failed { message, .. } => format!("failed: {message}"),
+        _ => String::new(),
+    };
+    let first = format!("{}: {why}", first.label());
+    Outcome::Pending {
+        summary: format!("{ready}/{} ready; {first}", judged.len()),
+        first,
+    }
+}
+
+/// Where Kustomizations are listed: every namespace, or only flux-system
+/// when the identity may not list cluster-wide.
+pub(crate) async fn kustomization_scope(
+    cluster: &Cluster,
+    types: &Types,
+) -> Result<Option<&'static str>> {
+    let api: Api<DynamicObject> = Api::all_with(cluster.client.clone(), &types.kustomization);
+    match api.list_metadata(&ListParams::default().limit(1)).await {
+        Ok(_) => Ok(None),
+        Err(::kube::Error::Api(s)) if s.code == 403 => Ok(Some(flux::NAMESPACE)),
+        Err(e) => Err(cluster.error("list Kustomizations", e)),
+    }
+}
+
+fn dynamic_api(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+    ns: Option<&str>,
+) -> Api<DynamicObject> {
+    match ns {
+        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
+        None => Api::all_with(cluster.client.clone(), ar),
+    }
+}
+
+async fn list(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+    ns: Option<&str>,
+) -> Result<Vec<Value>> {
+    let what = format!("list {}", ar.plural);
+    let items = dynamic_api(cluster, ar, ns)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| cluster.error(&what, e))?;
+    Ok(items
+        .items
+        .into_iter()
+        .map(|o| serde_json::to_value(o).unwrap_or_default())
+        .collect())
+}
+
+/// Read the objects once.
+pub(crate) async fn observe(
+    cluster: &Cluster,
+    types: &Types,
+    addons: &[(&str, &str)],
+) -> Result<Observed> {
+    let scope = kustomization_scope(cluster, types).await?;
+    let git_repository = super::get(
+        cluster,
+        &types.git_repository,
+        Some(flux::NAMESPACE),
+        flux::NAME,
+    )
+    .await?;
+    let kustomizations = list(cluster, &types.kustomization, scope).await?;
+    let mut helm_releases = Vec::new();
+    let mut namespaces: Vec<&str> = addons.iter().map(|(ns, _)| *ns).collect();
+    namespaces.dedup();
+    for ns in namespaces {
+        helm_releases.extend(list(cluster, &types.helm_release, Some(ns)).await?);
+    }
+    Ok(Observed {
+        git_repository,
+        kustomizations,
+        helm_releases,
+    })
+}
+
+/// Ask Flux to fetch and apply now: annotate our GitRepository and the
+/// Kustomizations that sync from it. Returns the annotation's value.
+pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Result<Fresh> {
+    let now = SystemTime::now();
+    let token = humantime::format_rfc3339_nanos(now).to_string();
+    let patch = serde_json::json!({"metadata": {"annotations": {REQUESTED_AT: token}}});
+    let params = ::kube::api::PatchParams {
+        field_manager: Some(super::FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    let scope = kustomization_scope(cluster, types).await?;
+    let mut targets = vec![(
+        types.git_repository.clone(),
+        flux::NAMESPACE.to_string(),
+        flux::NAME.to_string(),
+    )];
+    for ks in list(cluster, &types.kustomization, scope)
+        .await?
+        .iter()
+        .filter(|k| from_our_source(k))
+    {
+        let (ns, name) = (text(ks, "/metadata/namespace"), text(ks, "/metadata/name"));
+        targets.push((
+            types.kustomization.clone(),
+            ns.to_string(),
+            name.to_string(),
+        ));
+    }
+    for (ar, ns, name) in targets {
+        let api = dynamic_api(cluster, &ar, Some(&ns));
+        match api
+            .patch(&name, &params, &::kube::api::Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => {}
+            Err(::kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) => {
+                return Err(cluster.error(
+                    &format!("request a reconcile of {} {ns}/{name}", ar.kind),
+                    e,
+                ));
+            }
+        }
+    }
+    Ok(Fresh {
+        token: Some(token),
+        since: Some(unix(now)),
+    })
+}
+
+#[cfg(test)]
+#[path = "sync_tests.rs"]
+mod tests;

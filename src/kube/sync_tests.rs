@@ -1,0 +1,191 @@
+//! Judging Flux's objects against the goal revision.
+
+use super::*;
+use serde_json::json;
+
+fn goal() -> Goal {
+    Goal {
+        branch: "main".into(),
+        commit: "abcdef0123456789".into(),
+    }
+}
+
+fn ready(status: &str, reason: &str) -> Value {
+    json!({"type": "Ready", "status": status, "reason": reason, "message": reason,
+           "lastTransitionTime": "2020-01-01T00:00:00Z"})
+}
+
+fn git(revision: &str) -> Value {
+    json!({
+        "metadata": {"namespace": "flux-system", "name": "flux-system", "generation": 1},
+        "spec": {},
+        "status": {"observedGeneration": 1, "artifact": {"revision": revision},
+                   "conditions": [ready("True", "Succeeded")]},
+    })
+}
+
+fn ks(name: &str, applied: &str, cond: Value) -> Value {
+    json!({
+        "metadata": {"namespace": "flux-system", "name": name, "generation": 2},
+        "spec": {"sourceRef": {"kind": "GitRepository", "name": "flux-system"}},
+        "status": {"observedGeneration": 2, "lastAppliedRevision": applied, "conditions": [cond]},
+    })
+}
+
+fn hr(name: &str, cond: Value) -> Value {
+    json!({
+        "metadata": {"namespace": "flux-system", "name": name, "generation": 1},
+        "spec": {},
+        "status": {"observedGeneration": 1, "conditions": [cond]},
+    })
+}
+
+fn synced() -> Observed {
+    let rev = goal().revision();
+    Observed {
+        git_repository: Some(git(&rev)),
+        kustomizations: vec![
+            ks("flux-system", &rev, ready("True", "Applied")),
+            ks("add-ons", &rev, ready("True", "Applied")),
+        ],
+        helm_releases: vec![hr("karpenter", ready("True", "InstallSucceeded"))],
+    }
+}
+
+const KARPENTER: &[(&str, &str)] = &[("flux-system", "karpenter")];
+
+#[test]
+fn everything_at_the_goal_is_synced() {
+    let judged = judge(&synced(), &goal(), KARPENTER, &Fresh::default());
+    match outcome(&judged, &goal()) {
+        Outcome::Synced(s) => {
+            assert!(
+                s.contains("2 Kustomization(s) at main@sha1:abcdef01"),
+                "{s}"
+            );
+            assert!(s.contains("HelmRelease karpenter Ready"), "{s}");
+        }
+        _ => panic!("not synced"),
+    }
+}
+
+#[test]
+fn an_old_revision_is_pending_and_named() {
+    let mut obs = synced();
+    obs.kustomizations[1] = ks("add-ons", "main@sha1:0000", ready("True", "Applied"));
+    let judged = judge(&obs, &goal(), &[], &Fresh::default());
+    match outcome(&judged, &goal()) {
+        Outcome::Pending { summary, first } => {
+            assert_eq!(
+                first,
+                "Kustomization flux-system/add-ons: at main@sha1:0000, waiting for main@sha1:abcdef01"
+            );
+            assert!(summary.starts_with("2/3 ready"), "{summary}");
+        }
+        _ => panic!("not pending"),
+    }
+}
+
+#[test]
+fn missing_objects_are_pending() {
+    let obs = Observed::default();
+    let judged = judge(&obs, &goal(), KARPENTER, &Fresh::default());
+    assert_eq!(judged.len(), 3);
+    assert!(
+        judged
+            .iter()
+            .all(|j| matches!(j.verdict, Verdict::Waiting(_)))
+    );
+}
+
+#[test]
+fn kustomizations_of_other_sources_need_only_be_ready() {
+    let mut obs = synced();
+    let mut other = ks("other", "", ready("True", "Applied"));
+    other["spec"]["sourceRef"]["name"] = json!("elsewhere");
+    obs.kustomizations.push(other);
+    let judged = judge(&obs, &goal(), &[], &Fresh::default());
+    assert!(matches!(outcome(&judged, &goal()), Outcome::Synced(_)));
+}
+
+#[test]
+fn a_failure_fails_fast_only_once_it_answers_our_request() {
+    let mut obs = synced();
+    obs.kustomizations[1] = ks("add-ons", "main@sha1:0000", ready("False", "BuildFailed"));
+    let judged = judge(&obs, &goal(), &[], &Fresh::default());
+    assert!(
+        matches!(outcome(&judged, &goal()), Outcome::Pending { .. }),
+        "old failures are not ours"
+    );
+    let fresh = Fresh {
+        token: Some("t1".into()),
+        since: Some(1_700_000_000),
+    };
+    let judged = judge(&obs, &goal(), &[], &fresh);
+    assert!(
+        matches!(outcome(&judged, &goal()), Outcome::Pending { .. }),
+        "from before the request"
+    );
+    obs.kustomizations[1]["status"]["lastHandledReconcileAt"] = json!("t1");
+    let judged = judge(&obs, &goal(), &[], &fresh);
+    match outcome(&judged, &goal()) {
+        Outcome::Failed(Error::FluxFailed {
+            kind,
+            name,
+            message,
+            ..
+        }) => {
+            assert_eq!(
+                (kind.as_str(), name.as_str()),
+                ("Kustomization", "flux-system/add-ons")
+            );
+            assert_eq!(message, "BuildFailed: BuildFailed");
+        }
+        _ => panic!("not failed"),
+    }
+}
+
+#[test]
+fn a_failure_at_the_goal_revision_or_after_the_request_is_fresh() {
+    let fresh = Fresh {
+        token: Some("t1".into()),
+        since: Some(1_577_836_800), // 2020-01-01T00:00:00Z
+    };
+    let mut failed = ks(
+        "add-ons",
+        "main@sha1:0000",
+        ready("False", "HealthCheckFailed"),
+    );
+    assert!(
+        is_fresh(&failed, &goal(), &fresh),
+        "transitioned at the request's second"
+    );
+    failed["status"]["conditions"][0]["lastTransitionTime"] = json!("2019-12-31T00:00:00Z");
+    assert!(!is_fresh(&failed, &goal(), &fresh));
+    failed["status"]["lastAttemptedRevision"] = json!(goal().revision());
+    assert!(is_fresh(&failed, &goal(), &fresh));
+}
+
+#[test]
+fn suspended_objects_fail_with_the_resume_command() {
+    let mut obs = synced();
+    obs.kustomizations[1]["spec"]["suspend"] = json!(true);
+    let judged = judge(&obs, &goal(), &[], &Fresh::default());
+    match outcome(&judged, &goal()) {
+        Outcome::Failed(err) => {
+            let help = err.help().unwrap();
+            assert!(
+                help.contains("flux resume kustomization add-ons -n flux-system"),
+                "{help}"
+            );
+        }
+        _ => panic!("not failed"),
+    }
+}
+
+#[test]
+fn goals_accept_the_old_revision_format() {
+    assert!(goal().matches("main@sha1:abcdef0123456789"));
+    assert!(goal().matches("main/abcdef0123456789"));
+    assert!(!goal().matches("dev@sha1:abcdef0123456789"));
+}
