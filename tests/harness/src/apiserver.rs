@@ -18,7 +18,7 @@
 
 mod apply;
 pub mod client;
-mod controllers;
+pub(crate) mod controllers;
 mod discovery;
 pub mod errors;
 mod fields;
@@ -28,7 +28,7 @@ mod openapi;
 mod ops;
 mod patch;
 mod select;
-mod server;
+pub(crate) mod server;
 pub mod store;
 mod table;
 pub mod types;
@@ -38,6 +38,7 @@ mod watch;
 pub use errors::ApiError;
 pub use store::{EventType, Store, StoreEvent};
 pub use types::ResourceType;
+pub use util::now_rfc3339;
 
 use ops::Target;
 use server::RuntimeThread;

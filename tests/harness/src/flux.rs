@@ -1,0 +1,236 @@
+//! A Flux stand-in: source-, kustomize- and helm-controller behaviour against the
+//! local API server's store, so "wait until Flux applied the pushed commit" can be
+//! tested without a cluster.
+//!
+//! It reacts to store changes (plus a 200 ms tick that re-resolves git branches at
+//! most once a second per GitRepository). Reconcile requests are the
+//! `reconcile.fluxcd.io/requestedAt` annotation, answered in
+//! `status.lastHandledReconcileAt`. Failures are terminal (Ready=False,
+//! Stalled=True, no Reconciling) until the object, its source revision or a
+//! reconcile request changes.
+
+mod git;
+mod helm;
+mod kustomization;
+mod kustomize;
+mod manifests;
+mod source;
+mod status;
+
+use crate::apiserver::server::RuntimeThread;
+use crate::apiserver::{ApiServer, Store};
+use status::{FluxObject, HELM_API, KUSTOMIZE_API, Outcome, SOURCE_API};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tokio::sync::broadcast::error::TryRecvError;
+
+pub use kustomize::parse_documents;
+pub use status::REQUESTED_AT;
+
+#[derive(Default)]
+struct Settings {
+    delay: Duration,
+    /// (lowercase kind, namespace, name) → message
+    failures: HashMap<(String, String, String), String>,
+}
+
+fn lock(m: &Mutex<Settings>) -> MutexGuard<'_, Settings> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What reconcilers get: the store, the git cache and the test's settings.
+pub(crate) struct Ctx {
+    pub store: Store,
+    pub cache: PathBuf,
+    settings: Arc<Mutex<Settings>>,
+    last_check: HashMap<String, Instant>,
+}
+
+impl Ctx {
+    /// The message `fail()` set for this object, if any.
+    pub fn failure(&self, o: &FluxObject) -> Option<String> {
+        let key = (o.kind.to_lowercase(), o.namespace.clone(), o.name.clone());
+        lock(&self.settings).failures.get(&key).cloned()
+    }
+
+    /// Whether a periodic re-check of `key` is due (at most once a second).
+    pub fn recheck_due(&mut self, key: &str) -> bool {
+        let now = Instant::now();
+        match self.last_check.get(key) {
+            Some(t) if now.duration_since(*t) < Duration::from_secs(1) => false,
+            _ => {
+                self.last_check.insert(key.to_string(), now);
+                true
+            }
+        }
+    }
+
+    /// With a delay configured: shows the object as Reconciling, then waits.
+    pub async fn progress(&self, manager: &str, o: &FluxObject, message: &str) {
+        let delay = lock(&self.settings).delay;
+        if delay.is_zero() {
+            return;
+        }
+        let p = Outcome::Progressing {
+            ready: "Unknown",
+            reason: "Progressing",
+            message: message.into(),
+        };
+        status::write(&self.store, manager, o, p, Default::default(), &[]);
+        tokio::time::sleep(delay).await;
+    }
+}
+
+fn objects(store: &Store, api: &'static str, kind: &'static str) -> Vec<FluxObject> {
+    store
+        .list(api, kind, None)
+        .into_iter()
+        .map(|v| FluxObject::new(api, kind, v))
+        .collect()
+}
+
+/// One pass over every Flux object: sources, then Kustomizations, then HelmReleases.
+async fn pass(ctx: &mut Ctx) {
+    for o in objects(&ctx.store, SOURCE_API, "GitRepository") {
+        source::reconcile_git(ctx, o).await;
+    }
+    for kind in ["HelmRepository", "OCIRepository"] {
+        for o in objects(&ctx.store, SOURCE_API, kind) {
+            source::reconcile_other(ctx, o).await;
+        }
+    }
+    let snapshot = kustomization::snapshot(&ctx.store);
+    for o in snapshot.clone() {
+        kustomization::reconcile(ctx, o, &snapshot).await;
+    }
+    let snapshot = helm::snapshot(ctx);
+    for o in snapshot.clone() {
+        helm::reconcile(ctx, o, &snapshot).await;
+    }
+}
+
+async fn run(mut ctx: Ctx, wake: Arc<Notify>) {
+    let mut rx = ctx.store.subscribe();
+    loop {
+        pass(&mut ctx).await;
+        tokio::select! {
+            r = rx.recv() => {
+                if matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                    return;
+                }
+                // Coalesce a burst of changes into one pass.
+                while !matches!(rx.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}
+            }
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+    }
+}
+
+/// The running stand-in. Dropping it stops it.
+pub struct FluxStandIn {
+    store: Store,
+    settings: Arc<Mutex<Settings>>,
+    wake: Arc<Notify>,
+    _cache: tempfile::TempDir,
+    _runtime: RuntimeThread,
+}
+
+impl FluxStandIn {
+    /// Starts reconciling against `api`'s store (install the CRDs first, or let the
+    /// code under test apply [`components_manifest`](Self::components_manifest)).
+    pub fn start(api: &ApiServer) -> FluxStandIn {
+        let cache = tempfile::tempdir().expect("git cache dir");
+        let settings = Arc::new(Mutex::new(Settings::default()));
+        let wake = Arc::new(Notify::new());
+        let ctx = Ctx {
+            store: api.store(),
+            cache: cache.path().to_path_buf(),
+            settings: settings.clone(),
+            last_check: HashMap::new(),
+        };
+        let runtime = RuntimeThread::start("harness-flux");
+        runtime.handle.spawn(run(ctx, wake.clone()));
+        FluxStandIn {
+            store: api.store(),
+            settings,
+            wake,
+            _cache: cache,
+            _runtime: runtime,
+        }
+    }
+
+    /// Each reconcile step that changes something takes `d` (and shows Reconciling meanwhile).
+    pub fn set_delay(&self, d: Duration) {
+        lock(&self.settings).delay = d;
+        self.wake.notify_one();
+    }
+
+    /// Makes `kind` (e.g. `Kustomization`) `namespace/name` fail terminally with `message`.
+    pub fn fail(&self, kind: &str, namespace: &str, name: &str, message: &str) {
+        let key = (kind.to_lowercase(), namespace.to_string(), name.to_string());
+        lock(&self.settings)
+            .failures
+            .insert(key, message.to_string());
+        self.wake.notify_one();
+    }
+
+    /// Undoes [`fail`](Self::fail); the object reconciles normally again on its next change
+    /// or reconcile request.
+    pub fn clear_failure(&self, kind: &str, namespace: &str, name: &str) {
+        let key = (kind.to_lowercase(), namespace.to_string(), name.to_string());
+        lock(&self.settings).failures.remove(&key);
+        self.wake.notify_one();
+    }
+
+    /// Sets `spec.suspend: true` on the object.
+    pub fn suspend(&self, kind: &str, namespace: &str, name: &str) {
+        self.set_suspend(kind, namespace, name, true);
+    }
+
+    /// Sets `spec.suspend: false` on the object.
+    pub fn resume(&self, kind: &str, namespace: &str, name: &str) {
+        self.set_suspend(kind, namespace, name, false);
+    }
+
+    fn set_suspend(&self, kind: &str, namespace: &str, name: &str, suspend: bool) {
+        let api = match kind {
+            "Kustomization" => KUSTOMIZE_API,
+            "HelmRelease" => HELM_API,
+            _ => SOURCE_API,
+        };
+        let patch = serde_json::json!({"spec": {"suspend": suspend}});
+        self.store
+            .with_manager("flux")
+            .merge_patch(api, kind, Some(namespace), name, patch)
+            .unwrap_or_else(|e| panic!("suspend {kind} {namespace}/{name}: {e}"));
+    }
+
+    /// Creates the Flux CRDs, the flux-system namespace and the controller Deployments
+    /// (already Available) directly in `api`'s store.
+    pub fn install_crds(api: &ApiServer) {
+        let store = api.store();
+        for obj in manifests::objects() {
+            let d = store
+                .apply(obj, "flux", true)
+                .unwrap_or_else(|e| panic!("installing Flux: {e}"));
+            if d["kind"] == "Deployment" {
+                crate::apiserver::controllers::mark_available(&store, &d);
+            }
+        }
+    }
+
+    /// The same objects as multi-document YAML (CRDs first), for `--flux-manifests`
+    /// or a stub `flux install`.
+    pub fn components_manifest() -> String {
+        manifests::manifest()
+    }
+
+    /// The controller Deployment names in flux-system.
+    pub fn controller_names() -> &'static [&'static str] {
+        manifests::controllers()
+    }
+}
