@@ -19,6 +19,7 @@
 mod apply;
 pub mod client;
 pub(crate) mod controllers;
+mod crd;
 mod discovery;
 pub mod errors;
 mod fields;

@@ -9,18 +9,13 @@ use serde_json::{Value, json};
 pub const AGGREGATED_V2: &str =
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-/// Whether the client insists on aggregated discovery: it asks for v2 and offers no
-/// plain `application/json` fallback (kube's `run_aggregated`). kubectl offers the
-/// fallback, and gets the legacy documents.
+/// Whether the client accepts aggregated discovery v2 (kube and kubectl both do,
+/// with a plain JSON fallback; clients that only know the legacy form get that).
 pub fn wants_aggregated(accept: &str) -> bool {
-    let offers: Vec<&str> = accept.split(',').map(str::trim).collect();
-    let aggregated = offers.iter().any(|o| {
-        o.contains("as=APIGroupDiscoveryList") && o.contains("v=v2") && !o.contains("v=v2beta1")
-    });
-    let plain = offers
-        .iter()
-        .any(|o| o.split(';').next() == Some("application/json") && !o.contains("as="));
-    aggregated && !plain
+    accept
+        .split(',')
+        .map(str::trim)
+        .any(|o| o.contains("as=APIGroupDiscoveryList") && o.split(';').any(|p| p.trim() == "v=v2"))
 }
 
 pub fn version() -> Value {

@@ -370,10 +370,10 @@ impl Store {
             .unwrap_or_default()
             .to_string();
         let store = self.clone();
-        if !ops::crd_established(obj) {
+        if !super::crd::crd_established(obj) {
             std::thread::spawn(move || {
                 std::thread::sleep(delay);
-                ops::establish_crd(&mut store.lock(), &name);
+                super::crd::establish_crd(&mut store.lock(), &name);
             });
         }
     }
