@@ -1,1 +1,38 @@
-//! TODO
+//! The deprecated/removed Kubernetes API scanner behind `eks-workshop verify`.
+//!
+//! [`scan_repo`] reads every manifest of the GitOps repository and reports the
+//! objects whose API is deprecated or removed at the target Kubernetes version,
+//! telling the ones Flux applies from the ones only lying in the repository,
+//! plus problems with the repository itself. [`scan_live`] does the same for
+//! objects read from a cluster, and [`fix_repo`] rewrites what converts
+//! mechanically. The APIs come from `deprecations.yaml`.
+
+mod checks;
+mod fix;
+mod live;
+mod repo;
+mod report;
+mod table;
+mod version;
+mod yaml;
+
+pub use fix::FixReport;
+#[allow(unused_imports)] // called by the `verify` command
+pub(crate) use fix::fix_repo;
+pub use live::scan_live;
+#[allow(unused_imports)] // called by the `verify` command
+pub(crate) use repo::scan_repo;
+pub use report::{Finding, Problem, Report};
+pub use version::KubeVersion;
+
+/// For `benches/scan.rs` (the crate's error type is not public): [`scan_repo`]
+/// with the target given as text and errors as text.
+#[doc(hidden)]
+pub fn bench_scan(
+    root: &std::path::Path,
+    target: &str,
+    cluster_path: &str,
+) -> Result<Report, String> {
+    let target = KubeVersion::parse(target).map_err(|e| e.to_string())?;
+    scan_repo(root, target, cluster_path).map_err(|e| e.to_string())
+}

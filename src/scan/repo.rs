@@ -1,0 +1,447 @@
+//! Scanning a GitOps repository: walk it, read every manifest (in parallel),
+//! work out what Flux applies, and check the repository itself.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::error::{Error, Result};
+
+use super::checks;
+use super::report::{Finding, Problem, Report};
+use super::table::{Entry, Table};
+use super::version::KubeVersion;
+use super::yaml;
+
+/// Directories never scanned: git's, and the tool's own state.
+const SKIP_DIRS: &[&str] = &[".git", ".eks-workshop"];
+
+/// What reading one file gave.
+#[derive(Default)]
+struct FileScan {
+    /// Objects using a table API, and Flux Kustomizations.
+    objects: Vec<Object>,
+    problems: Vec<(usize, String)>,
+    placeholders: Vec<(usize, String)>,
+    /// `resources:` entries, when the file is a kustomization.
+    resources: Option<Vec<(usize, String)>>,
+}
+
+struct Object {
+    line: usize,
+    api_version: String,
+    kind: String,
+    name: String,
+    namespace: String,
+    entry: Option<&'static Entry>,
+    flux_path: Option<String>,
+}
+
+/// Scan the repository at `root` for APIs deprecated or removed at `target`;
+/// `cluster_path` is the directory Flux is bootstrapped from.
+pub(crate) fn scan_repo(root: &Path, target: KubeVersion, cluster_path: &str) -> Result<Report> {
+    let kubectl = which::which("kubectl").ok();
+    scan(root, target, cluster_path, kubectl.as_deref())
+}
+
+pub(crate) fn scan(
+    root: &Path,
+    target: KubeVersion,
+    cluster_path: &str,
+    kubectl: Option<&Path>,
+) -> Result<Report> {
+    let mut problems = Vec::new();
+    let files = walk(root, &mut problems)?;
+    let kustomize_dirs: Vec<String> = files
+        .iter()
+        .filter(|f| checks::is_kustomization_file(file_name(f)))
+        .map(|f| parent(f).to_owned())
+        .collect();
+    let (scans, builds) = std::thread::scope(|s| {
+        let builds =
+            kubectl.map(|k| s.spawn(|| checks::kustomize_builds(k, root, &kustomize_dirs)));
+        let scans = read_all(root, &files);
+        (scans, builds.map(|b| b.join().expect("kubectl thread")))
+    });
+
+    let reachable = reachability(root, &files, &scans, cluster_path);
+    let mut findings = Vec::new();
+    let mut missing_in = BTreeSet::new();
+    for (i, (file, scan)) in files.iter().zip(&scans).enumerate() {
+        for (line, message) in &scan.problems {
+            problems.push(problem(file, *line, message.clone()));
+        }
+        if reachable.contains(&i) {
+            for (line, message) in &scan.placeholders {
+                problems.push(problem(file, *line, message.clone()));
+            }
+        }
+        for (line, entry) in scan.resources.iter().flatten() {
+            if !checks::is_remote(entry) && !root.join(parent(file)).join(entry).exists() {
+                missing_in.insert(parent(file));
+                problems.push(problem(
+                    file,
+                    *line,
+                    format!("resource `{entry}` does not exist"),
+                ));
+            }
+        }
+        for object in &scan.objects {
+            let Some(entry) = object.entry.filter(|e| e.reported_at(target)) else {
+                continue;
+            };
+            findings.push(finding(file, object, entry, target, reachable.contains(&i)));
+        }
+    }
+    for (dir, message) in builds.into_iter().flatten() {
+        // A missing resource is already reported, by line.
+        if !missing_in.contains(dir.as_str()) {
+            problems.push(problem(&dir, 0, message));
+        }
+    }
+    findings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(Report {
+        target_version: target,
+        findings,
+        problems,
+    })
+}
+
+fn problem(file: &str, line: usize, message: String) -> Problem {
+    Problem {
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+fn finding(file: &str, o: &Object, entry: &Entry, target: KubeVersion, reachable: bool) -> Finding {
+    make_finding(
+        file,
+        o.line,
+        &o.kind,
+        &o.namespace,
+        &o.name,
+        &o.api_version,
+        entry,
+        target,
+        reachable,
+        "repo",
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn make_finding(
+    file: &str,
+    line: usize,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+    api_version: &str,
+    entry: &Entry,
+    target: KubeVersion,
+    reachable: bool,
+    source: &'static str,
+) -> Finding {
+    let replacement = Table::get().replacement_at(entry, target);
+    let (replacement, replacement_kind, replacement_since) = match replacement {
+        Some(r) => {
+            let kind = if r.kind == kind {
+                String::new()
+            } else {
+                r.kind
+            };
+            (r.api_version, kind, entry.version_label(r.available_in))
+        }
+        None => Default::default(),
+    };
+    Finding {
+        file: file.to_owned(),
+        line,
+        kind: kind.to_owned(),
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        api_version: api_version.to_owned(),
+        replacement,
+        deprecated_in: entry.version_label(entry.deprecated_in),
+        removed_in: entry.version_label(entry.removed_in),
+        removed_in_target: entry.removed_at(target),
+        reachable,
+        source,
+        replacement_kind,
+        replacement_since,
+    }
+}
+
+/// Every manifest (`*.yaml`, `*.yml`, `*.json`) and kustomization file under
+/// `root`, relative and `/`-separated, sorted. Symlinks are not followed.
+fn walk(root: &Path, problems: &mut Vec<Problem>) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    let mut dirs = vec![String::new()];
+    let top = fs::read_dir(root).map_err(|e| Error::io(root, "read", e))?;
+    let mut pending = Some(top);
+    while let Some(dir) = dirs.pop() {
+        let entries = match pending.take() {
+            Some(top) => top,
+            None => match fs::read_dir(root.join(&dir)) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    problems.push(problem(
+                        &dir,
+                        0,
+                        format!("could not read the directory: {e}"),
+                    ));
+                    continue;
+                }
+            },
+        };
+        for entry in entries.flatten() {
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let rel = if dir.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{dir}/{name}")
+            };
+            if file_type.is_dir() {
+                if !SKIP_DIRS.contains(&name) {
+                    dirs.push(rel);
+                }
+            } else if file_type.is_file()
+                && (is_manifest(name) || checks::is_kustomization_file(name))
+            {
+                files.push(rel);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn is_manifest(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+fn parent(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Read and scan the files on every core.
+fn read_all(root: &Path, files: &[String]) -> Vec<FileScan> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, FileScan)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    let mut buf = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(rel) = files.get(i) else { break };
+                        done.push((i, read_one(root, rel, &mut buf)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("scan thread"))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, scan)| scan).collect()
+}
+
+fn read_one(root: &Path, rel: &str, buf: &mut Vec<u8>) -> FileScan {
+    buf.clear();
+    let read = fs::File::open(root.join(rel)).and_then(|mut f| f.read_to_end(buf));
+    if let Err(e) = read {
+        return FileScan {
+            problems: vec![(0, format!("could not be read: {e}"))],
+            ..Default::default()
+        };
+    }
+    let Ok(text) = std::str::from_utf8(buf) else {
+        return FileScan {
+            problems: vec![(0, "is not UTF-8 text".into())],
+            ..Default::default()
+        };
+    };
+    scan_text(rel, text)
+}
+
+fn scan_text(rel: &str, text: &str) -> FileScan {
+    let mut scan = FileScan {
+        placeholders: checks::placeholders(text),
+        ..Default::default()
+    };
+    if checks::is_kustomization_file(file_name(rel)) {
+        match checks::kustomize_resources(text) {
+            Ok(resources) => scan.resources = Some(resources),
+            Err(message) => scan.problems.push((0, message)),
+        }
+        return scan;
+    }
+    let table = Table::get();
+    let mut found = |m: yaml::Manifest<'_>| {
+        let Some((api_version, kind)) = m.head.gvk() else {
+            return;
+        };
+        let entry = table.lookup(api_version, kind);
+        if entry.is_none() && m.flux_path.is_none() {
+            return;
+        }
+        scan.objects.push(Object {
+            line: m.line,
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
+            name: m.head.name.as_deref().unwrap_or_default().to_owned(),
+            namespace: m.head.namespace.as_deref().unwrap_or_default().to_owned(),
+            entry,
+            flux_path: m.flux_path,
+        });
+    };
+    let errors = if rel.ends_with(".json") {
+        yaml::read_json(text, &mut found)
+    } else {
+        yaml::read_yaml(text, &mut found)
+    };
+    scan.problems.extend(errors);
+    scan
+}
+
+/// Indices of the files Flux applies, starting from `cluster_path` and
+/// following every Flux Kustomization's `spec.path` (all assumed to point into
+/// this repository). A directory with a kustomization file applies its
+/// `resources:`; one without, all manifests beneath it, as Flux generates (a
+/// subdirectory with its own kustomization file contributes per that file).
+fn reachability(
+    root: &Path,
+    files: &[String],
+    scans: &[FileScan],
+    cluster_path: &str,
+) -> HashSet<usize> {
+    let index: BTreeMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.as_str(), i))
+        .collect();
+    let kustomization_in = |dir: &str| {
+        ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .find_map(|n| index.get(join(dir, n).as_str()).copied())
+    };
+    let mut applied = HashSet::new();
+    let mut seen_dirs = HashSet::new();
+    let mut dirs = vec![normalize("", cluster_path)];
+    let mut new_files: Vec<usize> = Vec::new();
+    loop {
+        while let Some(dir) = dirs.pop() {
+            let Some(dir) = dir else { continue };
+            if !seen_dirs.insert(dir.clone()) {
+                continue;
+            }
+            if let Some(k) = kustomization_in(&dir) {
+                for (_, entry) in scans[k].resources.iter().flatten() {
+                    if checks::is_remote(entry) {
+                        continue;
+                    }
+                    let Some(path) = normalize(&dir, entry) else {
+                        continue;
+                    };
+                    match index.get(path.as_str()) {
+                        Some(&f) => new_files.push(f),
+                        None if root.join(&path).is_dir() => dirs.push(Some(path)),
+                        None => {}
+                    }
+                }
+                continue;
+            }
+            let prefix = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            for (i, f) in files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.starts_with(&prefix))
+            {
+                let sub = parent(&f[prefix.len()..]);
+                // Below a directory that has its own kustomization: that one decides.
+                let owner = sub_dirs(sub).find(|d| kustomization_in(&join(&dir, d)).is_some());
+                match owner {
+                    Some(d) => dirs.push(Some(join(&dir, d))),
+                    None if !checks::is_kustomization_file(file_name(f)) => new_files.push(i),
+                    None => {}
+                }
+            }
+        }
+        if new_files.is_empty() {
+            break;
+        }
+        for f in new_files.drain(..) {
+            if applied.insert(f) {
+                for o in &scans[f].objects {
+                    if let Some(path) = &o.flux_path {
+                        dirs.push(normalize("", path));
+                    }
+                }
+            }
+        }
+    }
+    applied
+}
+
+/// `a`, `a/b`, `a/b/c` for `a/b/c` (none for "").
+fn sub_dirs(rel: &str) -> impl Iterator<Item = &str> {
+    rel.match_indices('/')
+        .map(|(i, _)| &rel[..i])
+        .chain((!rel.is_empty()).then_some(rel))
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// `dir` joined with `path`, `.` and `..` resolved, no trailing `/`; `None`
+/// when it leaves the repository.
+fn normalize(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,365 @@
+//! What a scan found, as JSON and as kube-no-trouble-style text.
+
+use std::fmt::Write as _;
+
+use serde::{Serialize, Serializer};
+
+use super::version::KubeVersion;
+
+/// One object using a deprecated or removed API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Relative to the repository root, `/`-separated; empty for cluster objects.
+    pub file: String,
+    /// 1-based; 0 for cluster objects.
+    pub line: usize,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub api_version: String,
+    /// The apiVersion to use instead; empty when there is none.
+    pub replacement: String,
+    /// `1.21`, or `flux 2.0` / `karpenter 0.32` for those projects' APIs.
+    pub deprecated_in: String,
+    pub removed_in: String,
+    /// A Kubernetes API no longer served at the target version.
+    pub removed_in_target: bool,
+    /// Flux applies it (always true for cluster objects).
+    pub reachable: bool,
+    /// `repo` or `cluster`.
+    pub source: &'static str,
+    /// The replacement's kind when it differs (Provisioner -> NodePool).
+    #[serde(skip)]
+    pub(crate) replacement_kind: String,
+    /// The release the replacement is available from.
+    #[serde(skip)]
+    pub(crate) replacement_since: String,
+}
+
+/// Something wrong with the repository itself: invalid YAML, a missing
+/// kustomize resource, an unrendered placeholder, a failing `kubectl kustomize`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub file: String,
+    /// 1-based; 0 when the problem is not on one line.
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    #[serde(serialize_with = "as_string")]
+    pub target_version: KubeVersion,
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+}
+
+fn as_string<S: Serializer>(v: &KubeVersion, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report serializes")
+    }
+
+    /// What `verify` counts as failing: reachable findings removed at or
+    /// before the target, plus problems; with `strict`, also reachable
+    /// findings that are only deprecated.
+    pub fn failures(&self, strict: bool) -> usize {
+        let findings = self
+            .findings
+            .iter()
+            .filter(|f| f.reachable && (f.removed_in_target || strict))
+            .count();
+        findings + self.problems.len()
+    }
+
+    /// Sections per removal version (as kube-no-trouble prints them), then the
+    /// APIs only deprecated, then the problems.
+    pub fn render_text(&self, color: bool) -> String {
+        let paint = |code: &'static str| if color { code } else { "" };
+        let mut out = String::new();
+        let mut removed: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.removed_in_target)
+            .collect();
+        removed.sort_by(|a, b| by_version(&a.removed_in, &b.removed_in).then_with(|| order(a, b)));
+        let mut start = 0;
+        while start < removed.len() {
+            let version = &removed[start].removed_in;
+            let end = start
+                + removed[start..]
+                    .iter()
+                    .take_while(|f| &f.removed_in == version)
+                    .count();
+            let _ = writeln!(
+                out,
+                "{}>>> Removed in {version} <<<{}",
+                paint(RED),
+                paint(RESET)
+            );
+            table(&mut out, &removed[start..end], false, color);
+            start = end;
+        }
+        let mut deprecated: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| !f.removed_in_target)
+            .collect();
+        deprecated
+            .sort_by(|a, b| order(a, b).then_with(|| by_version(&a.removed_in, &b.removed_in)));
+        if !deprecated.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}>>> Deprecated APIs (removed in a later version) <<<{}",
+                paint(YELLOW),
+                paint(RESET)
+            );
+            table(&mut out, &deprecated, true, color);
+        }
+        if !self.problems.is_empty() {
+            let _ = writeln!(out, "{}>>> Problems <<<{}", paint(RED), paint(RESET));
+            for p in &self.problems {
+                let at = match (p.file.as_str(), p.line) {
+                    ("", _) => String::new(),
+                    (file, 0) => format!("{file}: "),
+                    (file, line) => format!("{file}:{line}: "),
+                };
+                let _ = writeln!(out, "{at}{}", p.message);
+            }
+        }
+        if out.is_empty() {
+            let _ = writeln!(
+                out,
+                "No deprecated or removed APIs for Kubernetes {}.",
+                self.target_version
+            );
+        }
+        out
+    }
+}
+
+/// Reachable first, then by file and line.
+fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    b.reachable
+        .cmp(&a.reachable)
+        .then_with(|| a.file.cmp(&b.file))
+        .then(a.line.cmp(&b.line))
+        .then_with(|| a.name.cmp(&b.name))
+}
+
+/// `1.9` before `1.16`; project releases (`flux 2.7`) after Kubernetes ones.
+fn by_version(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |v: &str| {
+        let (project, number) = v.rsplit_once(' ').unwrap_or(("", v));
+        let release = super::version::Release::parse(number);
+        (project.to_owned(), release, v.to_owned())
+    };
+    key(a).cmp(&key(b))
+}
+
+fn table(out: &mut String, rows: &[&Finding], with_removal: bool, color: bool) {
+    let mut header = vec![
+        "KIND",
+        "NAMESPACE",
+        "NAME",
+        "API_VERSION",
+        "REPLACE_WITH (SINCE)",
+    ];
+    if with_removal {
+        header.push("REMOVED_IN");
+    }
+    header.push("FILE:LINE");
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|f| {
+            let replacement = match (f.replacement.as_str(), f.replacement_kind.as_str()) {
+                ("", _) => "-".to_owned(),
+                (api, "") => format!("{api} ({})", f.replacement_since),
+                (api, kind) => format!("{api} {kind} ({})", f.replacement_since),
+            };
+            let namespace = if f.namespace.is_empty() {
+                "-"
+            } else {
+                &f.namespace
+            };
+            let mut row = vec![
+                f.kind.clone(),
+                namespace.to_owned(),
+                f.name.clone(),
+                f.api_version.clone(),
+                replacement,
+            ];
+            if with_removal {
+                row.push(f.removed_in.clone());
+            }
+            row.push(match (f.source, f.reachable) {
+                ("cluster", _) => "(cluster)".to_owned(),
+                (_, true) => format!("{}:{}", f.file, f.line),
+                (_, false) => format!("{}:{} (not applied by Flux)", f.file, f.line),
+            });
+            row
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|r| r[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cols: &[&str]| {
+        let mut s = String::new();
+        for (i, c) in cols.iter().enumerate() {
+            if i + 1 == cols.len() {
+                s.push_str(c);
+            } else {
+                let _ = write!(s, "{c:<w$}  ", w = widths[i]);
+            }
+        }
+        s
+    };
+    let _ = writeln!(out, "{}", line(&header));
+    for (f, row) in rows.iter().zip(&cells) {
+        let cols: Vec<&str> = row.iter().map(String::as_str).collect();
+        let (pre, post) = if color && !f.reachable {
+            (DIM, RESET)
+        } else {
+            ("", "")
+        };
+        let _ = writeln!(out, "{pre}{}{post}", line(&cols));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn finding(file: &str, line: usize, removed: bool, reachable: bool) -> Finding {
+        Finding {
+            file: file.into(),
+            line,
+            kind: "CronJob".into(),
+            namespace: String::new(),
+            name: "hello".into(),
+            api_version: "batch/v1beta1".into(),
+            replacement: "batch/v1".into(),
+            deprecated_in: "1.21".into(),
+            removed_in: "1.25".into(),
+            removed_in_target: removed,
+            reachable,
+            source: "repo",
+            replacement_kind: String::new(),
+            replacement_since: "1.21".into(),
+        }
+    }
+
+    fn report(findings: Vec<Finding>, problems: Vec<Problem>) -> Report {
+        Report {
+            target_version: KubeVersion::parse("1.25").unwrap(),
+            findings,
+            problems,
+        }
+    }
+
+    #[test]
+    fn json_has_exactly_the_documented_fields() {
+        let problem = Problem {
+            file: "a.yaml".into(),
+            line: 3,
+            message: "invalid YAML".into(),
+        };
+        let r = report(vec![finding("a.yaml", 1, true, true)], vec![problem]);
+        let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(v["target_version"], "1.25");
+        let keys: Vec<&str> = v["findings"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = vec![
+            "file",
+            "line",
+            "kind",
+            "namespace",
+            "name",
+            "api_version",
+            "replacement",
+            "deprecated_in",
+            "removed_in",
+            "removed_in_target",
+            "reachable",
+            "source",
+        ];
+        expected.sort();
+        assert_eq!(keys, expected);
+        assert_eq!(
+            v["problems"][0],
+            serde_json::json!({"file": "a.yaml", "line": 3, "message": "invalid YAML"})
+        );
+    }
+
+    #[test]
+    fn failures_count_reachable_removals_and_problems() {
+        let problem = Problem {
+            file: "a.yaml".into(),
+            line: 3,
+            message: "x".into(),
+        };
+        let r = report(
+            vec![
+                finding("a.yaml", 1, true, true),
+                finding("b.yaml", 1, true, false),
+                finding("c.yaml", 1, false, true),
+            ],
+            vec![problem],
+        );
+        assert_eq!(r.failures(false), 2);
+        assert_eq!(r.failures(true), 3);
+    }
+
+    #[test]
+    fn text_groups_by_removal_and_marks_unreachable() {
+        let r = report(
+            vec![
+                finding("z.yaml", 9, true, false),
+                finding("a.yaml", 4, true, true),
+                finding("c.yaml", 2, false, true),
+            ],
+            vec![],
+        );
+        let text = r.render_text(false);
+        let removed = text.find(">>> Removed in 1.25 <<<").unwrap();
+        let deprecated = text
+            .find(">>> Deprecated APIs (removed in a later version) <<<")
+            .unwrap();
+        assert!(removed < deprecated);
+        let a = text.find("a.yaml:4").unwrap();
+        let z = text.find("z.yaml:9 (not applied by Flux)").unwrap();
+        assert!(a < z && z < deprecated, "{text}");
+        assert!(text.contains("batch/v1 (1.21)"));
+        assert!(text.lines().nth(1).unwrap().starts_with("KIND"));
+        assert!(!text.contains('\x1b'));
+        assert!(r.render_text(true).contains(RED));
+    }
+
+    #[test]
+    fn text_for_a_clean_repo_says_so() {
+        assert!(
+            report(vec![], vec![])
+                .render_text(false)
+                .starts_with("No deprecated")
+        );
+    }
+}
