@@ -242,3 +242,33 @@ fn unknown_repo_over_git_is_404() {
     assert_eq!(forge.branch_head("alice", "nope", "main"), None);
     assert!(forge.commits("alice", "nope", "main").is_empty());
 }
+
+#[test]
+fn large_push_goes_through_chunked_request_bodies() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (forge, _) = setup(tmp.path());
+    let work = clone_and_commit(&forge, tmp.path(), "tok-alice", "work");
+    // Incompressible 3 MiB: past git's 1 MiB http.postBuffer, so git sends it chunked.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let blob: Vec<u8> = (0..3 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(work.join("big.bin"), &blob).expect("write");
+    git_ok(&work, tmp.path(), None, &["add", "big.bin"]);
+    git_ok(&work, tmp.path(), None, &["commit", "-m", "Add big.bin"]);
+    git_ok(
+        &work,
+        tmp.path(),
+        Some("tok-alice"),
+        &["push", "origin", "main"],
+    );
+    assert_eq!(
+        forge.file_at("alice", "demo", "main", "big.bin"),
+        Some(blob)
+    );
+}

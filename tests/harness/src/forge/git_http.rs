@@ -1,5 +1,8 @@
 //! Git smart-HTTP through the real `git http-backend` CGI, behind GitHub-like
 //! HTTP Basic token auth, per-owner push rights and asynchronous fork creation.
+//!
+//! Unlike GitHub, anonymous reads of public repos are refused (401) too: the
+//! workshop always sends its token, and a test should notice if it stops doing so.
 
 use std::process::Stdio;
 use std::sync::OnceLock;

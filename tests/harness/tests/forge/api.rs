@@ -340,7 +340,7 @@ fn fork_of_a_missing_repo_is_404() {
 #[test]
 fn delayed_fork_is_in_the_api_at_once_but_git_404s_until_ready() {
     let (forge, _, _tmp) = setup();
-    forge.set_fork_delay(Duration::from_millis(800));
+    forge.set_fork_delay(Duration::from_secs(2));
     assert_eq!(fork(&forge, "tok-alice", "{}").status, 202);
     let got = http(
         forge.addr(),
@@ -356,7 +356,7 @@ fn delayed_fork_is_in_the_api_at_once_but_git_404s_until_ready() {
         http(forge.addr(), "GET", path, &[("Authorization", &auth)], b"").status,
         404
     );
-    std::thread::sleep(Duration::from_millis(900));
+    std::thread::sleep(Duration::from_millis(2100));
     assert_eq!(
         http(forge.addr(), "GET", path, &[("Authorization", &auth)], b"").status,
         200
