@@ -197,3 +197,82 @@ async fn watcher_and_await_condition_see_status_changes() {
     .expect("watcher recovered after the restart");
     assert_eq!(relabelled.metadata.name.as_deref(), Some("repo"));
 }
+
+#[tokio::test]
+async fn typed_crds_metadata_lists_and_raw_watches() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::api::{ListParams, WatchEvent, WatchParams};
+
+    let api = ApiServer::start().await;
+    api.set_crd_establish_delay(Duration::from_millis(300));
+    let (client, _dir) = client_for(&api, None).await;
+    let docs = harness::flux::parse_documents(&FluxStandIn::components_manifest(), "flux").unwrap();
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let pp = PatchParams::apply("eks-workshop").force();
+    let mut names = Vec::new();
+    for d in docs
+        .iter()
+        .filter(|d| d["kind"] == "CustomResourceDefinition")
+    {
+        let name = d["metadata"]["name"].as_str().unwrap();
+        let crd = crds.patch(name, &pp, &Patch::Apply(d)).await.unwrap();
+        let conds = crd.status.unwrap().conditions.unwrap();
+        assert!(
+            conds
+                .iter()
+                .any(|c| c.type_ == "Established" && c.status == "False")
+        );
+        names.push(name.to_string());
+    }
+    // Typed watch until every CRD is Established.
+    let mut stream = watcher(crds.clone(), watcher::Config::default())
+        .applied_objects()
+        .boxed();
+    let mut established = std::collections::BTreeSet::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while established.len() < names.len() {
+            let crd = stream.try_next().await.unwrap().unwrap();
+            let ok = crd
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c.type_ == "Established" && c.status == "True")
+                });
+            if ok {
+                established.insert(crd.metadata.name.clone().unwrap());
+            }
+        }
+    })
+    .await
+    .expect("all CRDs established");
+
+    // Metadata-only list, as a cheap permission/presence probe.
+    let ar = ApiResource::from_gvk_with_plural(&gitrepo_gvk(), "gitrepositories");
+    let repos: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    let meta = repos
+        .list_metadata(&ListParams::default().limit(1))
+        .await
+        .unwrap();
+    assert!(meta.items.is_empty());
+    let rv = meta.metadata.resource_version.clone().unwrap();
+
+    // Api::watch from the list's resourceVersion sees a later creation.
+    let ns_repos: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &ar);
+    let mut events = repos
+        .watch(&WatchParams::default().timeout(10), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    let obj = DynamicObject::new("w", &ar).data(json!({"spec": {"url": "x"}}));
+    ns_repos.patch("w", &pp, &Patch::Apply(&obj)).await.unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(10), events.try_next())
+        .await
+        .unwrap()
+        .unwrap();
+    match first {
+        Some(WatchEvent::Added(o)) => assert_eq!(o.metadata.name.as_deref(), Some("w")),
+        other => panic!("expected ADDED, got {other:?}"),
+    }
+}

@@ -246,10 +246,14 @@ async fn resource_request(
     };
     let store = &shared.store;
     let table = accept.contains("as=Table");
+    // kube's metadata-only calls: `as=PartialObjectMetadata` / `...List`.
+    let partial = accept.contains("as=PartialObjectMetadata");
     match verb {
         "get" => {
             let obj = store.get_target(&t)?;
-            Ok(if table {
+            Ok(if partial {
+                json_response(200, &table::partial(&obj))
+            } else if table {
                 json_response(200, &table::render(&t, &[obj], None))
             } else {
                 json_response(200, &obj)
@@ -260,6 +264,9 @@ async fn resource_request(
             let (items, rv) = store.list_target(&t, &sel);
             if table {
                 return Ok(json_response(200, &table::render(&t, &items, Some(rv))));
+            }
+            if partial {
+                return Ok(json_response(200, &table::partial_list(&items, rv)));
             }
             Ok(json_response(200, &list_doc(&t, items, rv)))
         }
@@ -273,6 +280,7 @@ async fn resource_request(
                     .map(Duration::from_secs),
                 send_initial_events: q.get("sendInitialEvents").is_some_and(|v| v == "true"),
                 bookmark_interval: shared.bookmark_interval(),
+                metadata_only: partial,
             };
             Ok(watch::response(store, t, selector(&q)?, params))
         }

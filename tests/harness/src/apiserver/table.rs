@@ -1,5 +1,6 @@
-//! `as=Table` responses for kubectl's `get`: Name and Age, plus the CRD's
-//! Ready/Status columns when the object has a Ready condition.
+//! Alternative views of objects: `as=Table` for kubectl's `get` (Name and Age,
+//! plus Ready/Status when the object has a Ready condition) and
+//! `as=PartialObjectMetadata(List)` for metadata-only clients.
 
 use super::ops::Target;
 use super::util::{human_age, meta_str, now_secs, parse_rfc3339};
@@ -56,4 +57,16 @@ pub fn render(t: &Target, items: &[Value], rv: Option<u64>) -> Value {
         table["metadata"]["resourceVersion"] = json!(rv.to_string());
     }
     table
+}
+
+/// The metadata-only view of an object.
+pub fn partial(obj: &Value) -> Value {
+    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+           "metadata": obj.get("metadata").cloned().unwrap_or_default()})
+}
+
+pub fn partial_list(items: &[Value], rv: u64) -> Value {
+    let items: Vec<Value> = items.iter().map(partial).collect();
+    json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+           "metadata": {"resourceVersion": rv.to_string()}, "items": items})
 }

@@ -28,10 +28,13 @@ pub struct WatchParams {
     pub timeout: Option<Duration>,
     pub send_initial_events: bool,
     pub bookmark_interval: Duration,
+    /// Events carry PartialObjectMetadata (kube's `watch_metadata`).
+    pub metadata_only: bool,
 }
 
 struct WatchState {
     t: Target,
+    metadata_only: bool,
     sel: Selector,
     pending: VecDeque<Bytes>,
     rx: broadcast::Receiver<StoreEvent>,
@@ -48,9 +51,14 @@ fn line(v: &Value) -> Bytes {
     Bytes::from(b)
 }
 
-fn event_line(t: &Target, ty: &str, obj: &Value) -> Bytes {
-    let mut obj = obj.clone();
-    obj["apiVersion"] = json!(t.api_version());
+fn event_line(t: &Target, ty: &str, obj: &Value, metadata_only: bool) -> Bytes {
+    let obj = if metadata_only {
+        super::table::partial(obj)
+    } else {
+        let mut obj = obj.clone();
+        obj["apiVersion"] = json!(t.api_version());
+        obj
+    };
     line(&json!({"type": ty, "object": obj}))
 }
 
@@ -93,7 +101,7 @@ pub fn response(store: &Store, t: Target, sel: Selector, p: WatchParams) -> Resp
         match requested.map(str::parse::<u64>) {
             None | Some(_) if p.send_initial_events || requested.is_none() => {
                 for obj in super::ops::list(&st, &t, &sel) {
-                    pending.push_back(event_line(&t, "ADDED", &obj));
+                    pending.push_back(event_line(&t, "ADDED", &obj, p.metadata_only));
                 }
                 if p.send_initial_events {
                     pending.push_back(bookmark(&t, st.rv, true));
@@ -109,7 +117,12 @@ pub fn response(store: &Store, t: Target, sel: Selector, p: WatchParams) -> Resp
                     .iter()
                     .filter(|e| e.resource_version > rv && matches(&t, &sel, e))
                 {
-                    pending.push_back(event_line(&t, e.event_type.as_str(), &e.object));
+                    pending.push_back(event_line(
+                        &t,
+                        e.event_type.as_str(),
+                        &e.object,
+                        p.metadata_only,
+                    ));
                 }
             }
             None | Some(Err(_)) => {
@@ -131,6 +144,7 @@ pub fn response(store: &Store, t: Target, sel: Selector, p: WatchParams) -> Resp
     });
     let state = WatchState {
         t,
+        metadata_only: p.metadata_only,
         sel,
         pending,
         rx,
@@ -189,8 +203,12 @@ async fn next_chunk(mut s: WatchState) -> Option<(Bytes, WatchState)> {
             Wake::Event(Ok(e)) => {
                 s.seen_rv = e.resource_version;
                 if matches(&s.t, &s.sel, &e) {
-                    s.pending
-                        .push_back(event_line(&s.t, e.event_type.as_str(), &e.object));
+                    s.pending.push_back(event_line(
+                        &s.t,
+                        e.event_type.as_str(),
+                        &e.object,
+                        s.metadata_only,
+                    ));
                 }
             }
             Wake::Event(Err(RecvError::Lagged(_))) => {
