@@ -68,7 +68,7 @@ pub(crate) fn scan(
 
     let reachable = reachability(root, &files, &scans, cluster_path);
     let mut findings = Vec::new();
-    let mut missing_in = BTreeSet::new();
+    let mut missing = BTreeSet::new();
     for (i, (file, scan)) in files.iter().zip(&scans).enumerate() {
         for (line, message) in &scan.problems {
             problems.push(problem(file, *line, message.clone()));
@@ -80,7 +80,7 @@ pub(crate) fn scan(
         }
         for (line, entry) in scan.resources.iter().flatten() {
             if !checks::is_remote(entry) && !root.join(parent(file)).join(entry).exists() {
-                missing_in.insert(parent(file));
+                missing.extend(normalize(parent(file), entry));
                 problems.push(problem(
                     file,
                     *line,
@@ -97,7 +97,7 @@ pub(crate) fn scan(
     }
     for (dir, message) in builds.into_iter().flatten() {
         // A missing resource is already reported, by line.
-        if !missing_in.contains(dir.as_str()) {
+        if !missing.iter().any(|m| message.contains(m.as_str())) {
             problems.push(problem(&dir, 0, message));
         }
     }
