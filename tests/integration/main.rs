@@ -1,6 +1,9 @@
 //! The main crate's single integration-test binary; each module is one area.
 
+mod github;
 mod harness_apiserver;
 mod harness_forge;
+mod crash;
+mod flux;
 mod offline;
 mod support;

@@ -1,0 +1,106 @@
+//! Crash anywhere, resume: kill `setup` with SIGKILL at every step boundary
+//! and at points inside steps, then `resume` (or `setup` again) must reach the
+//! same end state as an uninterrupted run.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::support::{Workshop, example_values, git};
+
+/// Where the offline path can be stopped (see src/pause.rs).
+const POINTS: &[&str] = &[
+    "before:prerequisites",
+    "before:fork",
+    "ran:fork",
+    "before:clone",
+    "clone:before-rename",
+    "ran:clone",
+    "before:render",
+    "render:mid",
+    "ran:render",
+    "before:addons",
+    "ran:addons",
+    "before:push",
+    "push:after-commit",
+    "push:after-push",
+    "ran:push",
+    "before:flux",
+];
+
+/// Start `eks-workshop <args>` paused at `point`, wait until it gets there,
+/// and kill it with SIGKILL. Returns false if it finished without pausing.
+fn kill_at(w: &Workshop, args: &[&str], point: &str) -> bool {
+    let mut cmd = w.cmd(args).env("EKS_WORKSHOP_PAUSE_AT", point).command;
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let stderr = child.stderr.take().unwrap();
+    let paused = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line == format!("paused at {point}"));
+    child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
+    child.wait().unwrap();
+    paused
+}
+
+/// The end state that matters: the remote branch's tree and commit subjects,
+/// the clone's HEAD and cleanliness, a readable state file.
+fn end_state(w: &Workshop) -> (String, Vec<String>, String) {
+    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    let tree = git(&remote, &["rev-parse", "main^{tree}"]);
+    let subjects = git(&remote, &["log", "--format=%s", "main"]).lines().map(str::to_string).collect();
+    assert_eq!(w.git(&["rev-parse", "HEAD"]), git(&remote, &["rev-parse", "main"]), "clone at the remote");
+    let status = w.git(&["status", "--porcelain"]);
+    (tree, subjects, status)
+}
+
+fn setup_args(values: &str) -> Vec<&str> {
+    vec!["setup", "--offline", "--yes", "--values", values, "--addons", "karpenter"]
+}
+
+#[test]
+fn killed_anywhere_then_resumed_ends_like_an_uninterrupted_run() {
+    let values = example_values();
+    let values = values.to_str().unwrap();
+    let reference = Workshop::new();
+    reference.cmd(&setup_args(values)).run().success();
+    let expected = end_state(&reference);
+    assert_eq!(expected.1.len(), 2, "seed + one commit: {:?}", expected.1);
+
+    let mut recovered = 0;
+    for (i, point) in POINTS.iter().enumerate() {
+        for finish in ["resume", "setup"] {
+            let w = Workshop::new();
+            assert!(kill_at(&w, &setup_args(values), point), "never reached {point}");
+            let out = if finish == "resume" {
+                w.cmd(&["--yes", "resume"]).run()
+            } else {
+                w.cmd(&setup_args(values)).run()
+            };
+            assert_eq!(out.code, 0, "{finish} after a kill at {point} (#{i}):\n{}\n{}", out.stdout, out.stderr);
+            assert_eq!(end_state(&w), expected, "{finish} after a kill at {point}");
+            let state = w.cmd(&["status", "-o", "json"]).run().success().json();
+            assert!(state["steps"].as_array().unwrap().iter().all(|s| s["status"] != "failed"));
+            recovered += 1;
+        }
+    }
+    assert_eq!(recovered, POINTS.len() * 2);
+    eprintln!("kill points tried: {}, recovered: {recovered}", POINTS.len() * 2);
+}
+
+#[test]
+fn the_participants_edits_survive_a_kill_and_resume() {
+    let values = example_values();
+    let values = values.to_str().unwrap();
+    let w = Workshop::new();
+    w.cmd(&["setup", "--offline", "--yes", "--values", values]).run().success();
+    std::fs::write(w.clone_dir().join("notes.txt"), "mine\n").unwrap();
+    assert!(kill_at(&w, &["enable-addon", "karpenter"], "push:after-commit"));
+    w.cmd(&["resume"]).run().success();
+    assert_eq!(std::fs::read_to_string(w.clone_dir().join("notes.txt")).unwrap(), "mine\n");
+    let status = w.git(&["status", "--porcelain"]);
+    assert_eq!(status, "?? notes.txt");
+    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    let log = git(&remote, &["log", "--format=%s", "main"]);
+    assert_eq!(log.matches("Enable karpenter add-on").count(), 1, "{log}");
+}
