@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 
 pub(crate) struct Ui {
     tty: bool,
-    interactive: bool,
+    /// Why prompting is impossible, if it is.
+    no_prompt: Option<&'static str>,
     json: bool,
     started: Instant,
     spinner: Mutex<Option<ProgressBar>>,
@@ -30,7 +31,8 @@ pub(crate) enum Mark {
 }
 
 impl Ui {
-    pub(crate) fn new(output: Output, interactive: bool) -> Ui {
+    /// `yes`: --yes was given; `input_tty`: stdin and stderr are terminals.
+    pub(crate) fn new(output: Output, yes: bool, input_tty: bool) -> Ui {
         let tty = std::io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         if no_color || !tty {
@@ -39,7 +41,13 @@ impl Ui {
         }
         Ui {
             tty,
-            interactive,
+            no_prompt: if yes {
+                Some("--yes forbids prompts")
+            } else if !input_tty {
+                Some("standard input is not a terminal")
+            } else {
+                None
+            },
             json: output == Output::Json,
             started: Instant::now(),
             spinner: Mutex::new(None),
@@ -121,14 +129,13 @@ impl Ui {
     }
 
     fn can_prompt(&self, what: &str) -> Result<()> {
-        if self.interactive {
-            return Ok(());
+        match self.no_prompt {
+            None => Ok(()),
+            Some(why) => Err(Error::CannotPrompt {
+                what: what.to_string(),
+                why,
+            }),
         }
-        let why = if self.tty { "--yes forbids prompts" } else { "standard input is not a terminal" };
-        Err(Error::CannotPrompt {
-            what: what.to_string(),
-            why,
-        })
     }
 
     pub(crate) fn ask(&self, what: &str, default: Option<&str>) -> Result<String> {

@@ -123,7 +123,7 @@ async fn mutate(
         _ => crate::run::fresh_state(&config.settings),
     };
     state.last_command = Some(last.clone());
-    let ui = Ui::new(config.output, config.interactive());
+    let ui = Ui::new(config.output, config.yes, config.tty);
     let output = config.output;
     let mut ctx = Ctx::new(config, state, ui, interrupted);
     let plan = plan(&mut ctx, &last);

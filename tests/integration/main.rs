@@ -3,6 +3,7 @@
 mod github;
 mod harness_apiserver;
 mod harness_forge;
+mod bad_input;
 mod crash;
 mod flux;
 mod offline;
