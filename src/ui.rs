@@ -77,10 +77,12 @@ impl Ui {
     /// Progress within a step (e.g. "waiting for the fork"): the spinner's
     /// message on a terminal, a plain line otherwise.
     pub(crate) fn progress(&self, message: &str) {
-        match &*self.spinner.lock().expect("ui lock") {
-            Some(bar) => bar.set_message(message.to_string()),
-            None => self.line(&format!("  … {message}")),
+        if let Some(bar) = &*self.spinner.lock().expect("ui lock") {
+            bar.set_message(message.to_string());
+            return;
         }
+        // The lock is released by now: `line` takes it again.
+        self.line(&format!("  … {message}"));
     }
 
     /// A step ended.
