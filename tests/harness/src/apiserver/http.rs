@@ -34,6 +34,10 @@ pub async fn handle(
         Ok(r) => r,
         Err(e) => error_response(&e),
     };
+    if std::env::var_os("HARNESS_LOG").is_some() {
+        // Debugging aid: `HARNESS_LOG=1 cargo test ... -- --nocapture`.
+        eprintln!("apiserver: {method} {pq} -> {}", resp.status().as_u16());
+    }
     shared.log_request(method, pq, resp.status().as_u16());
     Ok(resp)
 }

@@ -77,17 +77,33 @@ pub async fn reconcile_git(ctx: &mut Ctx, o: FluxObject) {
             return;
         }
     };
+    if std::env::var_os("HARNESS_LOG").is_some() {
+        eprintln!("flux: {} resolving {url} {branch}", o.key());
+    }
     let cache = ctx.cache.clone();
     let (u, b) = (url.clone(), branch.clone());
-    let resolved = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let oid = git::resolve_branch(&u, &b, creds.as_ref())?;
-        // Like source-controller, make sure the commit can really be checked out.
-        let repo = git::cache_repo(&cache, &u)?;
-        git::ensure_commit(&repo, &u, creds.as_ref(), oid)?;
-        Ok(oid.to_string())
+    let resolved = tokio::task::spawn_blocking(move || {
+        // Transport hiccups (a dropped connection) get two more tries, as Flux
+        // would retry; auth failures and missing branches fail the same way again.
+        let mut last = Err(String::new());
+        for attempt in 0..3 {
+            if attempt > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            last = resolve_and_fetch(&cache, &u, &b, creds.as_ref());
+            if last.is_ok() {
+                break;
+            }
+        }
+        last
     })
     .await
     .unwrap_or_else(|e| Err(format!("git task failed: {e}")));
+    // A failed periodic re-check keeps the last good artifact (like Flux between intervals).
+    let periodic = o.observed() && o.requested_at().is_none() && o.is_ready();
+    if resolved.is_err() && periodic {
+        return;
+    }
     match resolved {
         Ok(sha) => store_artifact(ctx, &o, &branch, &url, &sha).await,
         Err(msg) => {
@@ -103,6 +119,19 @@ pub async fn reconcile_git(ctx: &mut Ctx, o: FluxObject) {
             );
         }
     }
+}
+
+/// ls-remote the branch, then make sure its commit is really fetchable.
+fn resolve_and_fetch(
+    cache: &std::path::Path,
+    url: &str,
+    branch: &str,
+    creds: Option<&Credentials>,
+) -> Result<String, String> {
+    let oid = git::resolve_branch(url, branch, creds)?;
+    let repo = git::cache_repo(cache, url)?;
+    git::ensure_commit(&repo, url, creds, oid)?;
+    Ok(oid.to_string())
 }
 
 async fn store_artifact(ctx: &mut Ctx, o: &FluxObject, branch: &str, url: &str, sha: &str) {

@@ -163,6 +163,13 @@ pub fn write(
             status.insert("lastHandledReconcileAt".into(), json!(at));
         }
     }
+    if std::env::var_os("HARNESS_LOG").is_some() {
+        let ready = status["conditions"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["type"] == "Ready"))
+            .cloned();
+        eprintln!("flux: {} -> {}", o.key(), ready.unwrap_or_default());
+    }
     // NotFound (deleted meanwhile) and unknown kinds are fine to ignore here.
     let _ = store.with_manager(manager).patch_status(
         o.api_version,
