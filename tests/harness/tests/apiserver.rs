@@ -609,6 +609,32 @@ fn watch_replays_expires_and_bookmarks() {
 }
 
 #[test]
+fn streaming_list_watch_ends_initial_events_with_a_bookmark() {
+    let api = ApiServer::start_blocking();
+    call(&api, "POST", CMS, JSON, cm("x", json!({})));
+    call(&api, "POST", CMS, JSON, cm("y", json!({})));
+    let path = format!(
+        "{CMS}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"
+    );
+    let mut w = WatchStream::open(&api.url(), &path, &[]).unwrap();
+    let t = Duration::from_secs(5);
+    let names: Vec<Value> = (0..2)
+        .map(|_| w.next_event(t).unwrap()["object"]["metadata"]["name"].clone())
+        .collect();
+    assert_eq!(names, [json!("x"), json!("y")]);
+    let end = w.next_event(t).unwrap();
+    assert_eq!(end["type"], "BOOKMARK");
+    assert_eq!(
+        end["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        "true"
+    );
+    assert_eq!(
+        end["object"]["metadata"]["resourceVersion"],
+        json!(api.store().resource_version().to_string())
+    );
+}
+
+#[test]
 fn restart_keeps_state_and_port_and_drops_watches() {
     let api = ApiServer::start_blocking();
     let url = api.url();

@@ -10,8 +10,7 @@ use super::fields::Scope;
 use super::select::Selector;
 use super::store::{EventType, State, StoreEvent};
 use super::types::{ResourceType, type_from_crd};
-use super::util::{ensure_object, meta_str, metadata_mut, new_uid, now_rfc3339};
-use base64::Engine;
+use super::util::{meta_str, metadata_mut, new_uid};
 use serde_json::{Value, json};
 
 /// What a request addresses: a type at a version, maybe a namespace, name and `/status`.
@@ -157,8 +156,8 @@ pub fn create(
     if get(st, &t).is_ok() {
         return Err(ApiError::already_exists(&t.rt.group, &t.rt.plural, &name));
     }
-    guard_status(&t, None, &mut body);
-    normalize_secret(&t.rt, &mut body);
+    super::objmeta::guard_status(&t, None, &mut body);
+    super::objmeta::normalize_secret(&t.rt, &mut body);
     apply::record_update(None, &mut body, &t, &o.manager);
     commit(st, &t, None, body, o)
 }
@@ -183,8 +182,8 @@ pub fn update(
     {
         return Err(ApiError::stale(&t.rt.group, &t.rt.plural, &name));
     }
-    guard_status(t, Some(&old), &mut body);
-    normalize_secret(&t.rt, &mut body);
+    super::objmeta::guard_status(t, Some(&old), &mut body);
+    super::objmeta::normalize_secret(&t.rt, &mut body);
     apply::record_update(Some(&old), &mut body, t, &o.manager);
     commit(st, t, Some(&old), body, o)
 }
@@ -222,8 +221,8 @@ pub fn patch(
         }
     }
     check_identity(t, &obj)?;
-    guard_status(t, Some(&old), &mut obj);
-    normalize_secret(&t.rt, &mut obj);
+    super::objmeta::guard_status(t, Some(&old), &mut obj);
+    super::objmeta::normalize_secret(&t.rt, &mut obj);
     apply::record_update(Some(&old), &mut obj, t, &o.manager);
     Ok((commit(st, t, Some(&old), obj, o)?, false))
 }
@@ -255,7 +254,7 @@ fn apply_patch(
         }
         check_namespace(st, t)?;
     }
-    normalize_secret(&t.rt, &mut body);
+    super::objmeta::normalize_secret(&t.rt, &mut body);
     let obj = apply::server_side_apply(old.as_ref(), &body, t, &o.manager, force)?;
     let created = old.is_none();
     Ok((commit(st, t, old.as_ref(), obj, o)?, created))
@@ -311,47 +310,6 @@ fn delete_namespace_contents(st: &mut State, ns: &str) {
     }
 }
 
-/// Main-resource writes keep the old status; `/status` writes keep everything else.
-fn guard_status(t: &Target, old: Option<&Value>, candidate: &mut Value) {
-    if t.status {
-        let status = candidate.get("status").cloned();
-        let mut base = old.cloned().unwrap_or_else(|| json!({}));
-        let map = ensure_object(&mut base);
-        match status {
-            Some(s) => map.insert("status".into(), s),
-            None => map.remove("status"),
-        };
-        *candidate = base;
-    } else if t.rt.status_subresource {
-        let map = ensure_object(candidate);
-        match old.and_then(|o| o.get("status")) {
-            Some(s) => map.insert("status".into(), s.clone()),
-            None => map.remove("status"),
-        };
-    }
-}
-
-/// Secrets store `stringData` as base64 `data`, as the real server does.
-fn normalize_secret(rt: &ResourceType, obj: &mut Value) {
-    if !(rt.group.is_empty() && rt.plural == "secrets") {
-        return;
-    }
-    let Some(Value::Object(sd)) = ensure_object(obj).remove("stringData") else {
-        return;
-    };
-    let data = ensure_object(obj)
-        .entry("data")
-        .or_insert_with(|| json!({}));
-    let data = ensure_object(data);
-    for (k, v) in sd {
-        let s = v.as_str().unwrap_or_default();
-        data.insert(
-            k,
-            json!(base64::engine::general_purpose::STANDARD.encode(s)),
-        );
-    }
-}
-
 /// Fills in system metadata, then stores the object unless nothing changed.
 fn commit(
     st: &mut State,
@@ -365,7 +323,7 @@ fn commit(
         .clone()
         .or_else(|| meta_str(&new, "name").map(String::from))
         .unwrap_or_default();
-    finalize(t, old, &mut new, &name);
+    super::objmeta::finalize(t, old, &mut new, &name);
     if t.rt.group == "apiextensions.k8s.io" && t.rt.plural == "customresourcedefinitions" {
         super::crd::crd_hook(st, &mut new, o.dry_run)?;
     }
@@ -404,62 +362,4 @@ pub(super) fn emit(st: &mut State, rt: &ResourceType, event_type: EventType, obj
         object: obj.clone(),
     };
     st.emit(event);
-}
-
-/// apiVersion/kind/name/namespace, uid, creationTimestamp, generation, resourceVersion.
-fn finalize(t: &Target, old: Option<&Value>, new: &mut Value, name: &str) {
-    let root = ensure_object(new);
-    root.insert("apiVersion".into(), json!(t.rt.storage_api_version()));
-    root.insert("kind".into(), json!(t.rt.kind));
-    let generation = match old {
-        Some(old) => {
-            let g = old
-                .pointer("/metadata/generation")
-                .and_then(Value::as_i64)
-                .unwrap_or(1);
-            if spec_of(old) != spec_of(new) {
-                g + 1
-            } else {
-                g
-            }
-        }
-        None => 1,
-    };
-    let from_old = |k: &str| {
-        old.and_then(|o| o.get("metadata"))
-            .and_then(|m| m.get(k))
-            .cloned()
-    };
-    let uid = from_old("uid").unwrap_or_else(|| json!(new_uid()));
-    let created = from_old("creationTimestamp").unwrap_or_else(|| json!(now_rfc3339()));
-    let rv = from_old("resourceVersion");
-    if t.rt.group.is_empty() && t.rt.plural == "namespaces" {
-        ensure_object(new).insert("status".into(), json!({"phase": "Active"}));
-    }
-    let meta = metadata_mut(new);
-    meta.insert("name".into(), json!(name));
-    match &t.namespace {
-        Some(ns) if t.rt.namespaced => meta.insert("namespace".into(), json!(ns)),
-        _ => meta.remove("namespace"),
-    };
-    meta.insert("uid".into(), uid);
-    meta.insert("creationTimestamp".into(), created);
-    meta.insert("generation".into(), json!(generation));
-    for k in ["deletionTimestamp", "selfLink", "generateName"] {
-        meta.remove(k);
-    }
-    match rv {
-        Some(rv) => meta.insert("resourceVersion".into(), rv),
-        None => meta.remove("resourceVersion"),
-    };
-}
-
-/// Everything but metadata and status: what `generation` tracks.
-fn spec_of(obj: &Value) -> Value {
-    let mut o = obj.clone();
-    if let Some(m) = o.as_object_mut() {
-        m.remove("metadata");
-        m.remove("status");
-    }
-    o
 }
