@@ -1,9 +1,27 @@
 //! The GitHub REST calls eks-workshop makes (octocrab), with retries for
 //! transient failures and errors that say what to do.
-//! CONTRACT (implemented by the GitHub work): signatures below are used by steps/fork.rs.
+//!
+//! Only three endpoints, and none changes a repository's settings:
+//! `GET /user`, `GET /repos/{owner}/{repo}`, `POST /repos/{owner}/{repo}/forks`.
+//! The token travels only in the `Authorization` header octocrab sets; every
+//! message built from an answer is redacted (see [`errors::redact`]).
+
+mod errors;
+pub(crate) mod retry;
+
+use std::time::Duration;
+
+use http::{Method, StatusCode};
+use octocrab::Octocrab;
+use serde::Deserialize;
 
 use crate::config::{RepoName, Secret};
 use crate::error::{Error, Result};
+use errors::{Call, Reply, Transport};
+pub(crate) use errors::{PERMISSIONS, redact};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What we need to know about a repository.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,26 +36,174 @@ pub(crate) struct Repo {
 }
 
 pub(crate) struct GitHub {
-    _api_url: String,
+    client: Octocrab,
+    api_url: String,
+    /// Kept only to scrub it from messages; octocrab holds its own copy.
+    token: Secret,
 }
 
 impl GitHub {
-    pub(crate) fn new(api_url: &str, _token: &Secret) -> Result<GitHub> {
-        Ok(GitHub { _api_url: api_url.to_string() })
+    pub(crate) fn new(api_url: &str, token: &Secret) -> Result<GitHub> {
+        let service = service(api_url);
+        let client = Octocrab::builder()
+            .base_uri(api_url)
+            .map_err(|_| {
+                Error::usage(
+                    format!("`{api_url}` is not a usable GitHub API URL"),
+                    "give --github-api-url (or GITHUB_API_URL) like https://api.github.com or https://HOST/api/v3",
+                )
+            })?
+            .personal_token(token.expose().to_string())
+            .set_connect_timeout(Some(CONNECT_TIMEOUT))
+            .set_read_timeout(Some(READ_TIMEOUT))
+            .build()
+            // Building fails only when no trusted root certificates are found.
+            .map_err(|e| Transport::new(&e, token).into_error(&service, 1))?;
+        Ok(GitHub {
+            client,
+            api_url: api_url.trim_end_matches('/').to_string(),
+            token: token.clone(),
+        })
     }
 
     /// `GET /user`: the token's login.
     pub(crate) async fn login(&self) -> Result<String> {
-        Err(Error::usage("GitHub support is not built yet", "use --offline"))
+        #[derive(Deserialize)]
+        struct User {
+            login: String,
+        }
+        let reply = self.send(Call::User, Method::GET, "/user".into()).await?;
+        Ok(self.parse::<User>(&reply)?.login)
     }
 
     /// `GET /repos/{owner}/{repo}`; None on 404.
-    pub(crate) async fn repo(&self, _name: &RepoName) -> Result<Option<Repo>> {
-        Err(Error::usage("GitHub support is not built yet", "use --offline"))
+    pub(crate) async fn repo(&self, name: &RepoName) -> Result<Option<Repo>> {
+        let path = format!("/repos/{}/{}", name.owner, name.name);
+        let (reply, tries) = self.answer(Method::GET, path).await?;
+        match reply.status {
+            s if s.is_success() => Ok(Some(self.parse::<RepoJson>(&reply)?.into())),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(self.failed(Call::Repo(name), &reply, tries)),
+        }
     }
 
-    /// `POST /repos/{owner}/{repo}/forks` with `default_branch_only`.
-    pub(crate) async fn create_fork(&self, _upstream: &RepoName) -> Result<Repo> {
-        Err(Error::usage("GitHub support is not built yet", "use --offline"))
+    /// `POST /repos/{owner}/{repo}/forks` with `default_branch_only`. GitHub
+    /// answers with the fork at once (and with the existing fork if there is
+    /// one); its git data follows asynchronously.
+    pub(crate) async fn create_fork(&self, upstream: &RepoName) -> Result<Repo> {
+        let path = format!("/repos/{}/{}/forks", upstream.owner, upstream.name);
+        let reply = self.send(Call::Fork(upstream), Method::POST, path).await?;
+        Ok(self.parse::<RepoJson>(&reply)?.into())
+    }
+
+    /// A request that must succeed.
+    async fn send(&self, call: Call<'_>, method: Method, path: String) -> Result<Reply> {
+        let (reply, tries) = self.answer(method, path).await?;
+        if reply.status.is_success() {
+            return Ok(reply);
+        }
+        Err(self.failed(call, &reply, tries))
+    }
+
+    fn failed(&self, call: Call, reply: &Reply, tries: u32) -> Error {
+        errors::for_status(call, &service(&self.api_url), reply, tries, &self.token)
+    }
+
+    /// The answer to one request (and how many tries it took), tried again on
+    /// 5xx, short secondary rate limits and network failures (capped
+    /// exponential backoff with jitter, bounded tries).
+    async fn answer(&self, method: Method, path: String) -> Result<(Reply, u32)> {
+        let mut backoff = retry::Backoff::new();
+        loop {
+            let attempt = self.once(&method, &path).await;
+            let wait = match &attempt {
+                Ok(reply) => errors::retry_after(reply),
+                Err(t) => t.transient().then_some(Duration::ZERO),
+            };
+            if let Some(floor) = wait
+                && let Some(delay) = backoff.next_delay_at_least(floor)
+            {
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            return match attempt {
+                Ok(reply) => Ok((reply, backoff.tries())),
+                Err(t) => Err(t.into_error(&service(&self.api_url), backoff.tries())),
+            };
+        }
+    }
+
+    async fn once(&self, method: &Method, path: &str) -> Result<Reply, Transport> {
+        // A relative path: octocrab joins it to the base URL (keeping
+        // `/api/v3` for GitHub Enterprise) and only then adds the token.
+        let sent = if *method == Method::POST {
+            let body = serde_json::json!({ "default_branch_only": true });
+            self.client._post(path, Some(&body)).await
+        } else {
+            self.client._get(path).await
+        };
+        let response = sent.map_err(|e| Transport::new(&e, &self.token))?;
+        let (parts, body) = response.into_parts();
+        let body = self
+            .client
+            .body_to_string(http::Response::new(body))
+            .await
+            .map_err(|e| Transport::new(&e, &self.token))?;
+        Ok(Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self, reply: &Reply) -> Result<T> {
+        serde_json::from_str(&reply.body).map_err(|e| {
+            let status = reply.status;
+            Error::usage(
+                format!(
+                    "{} answered {status} with something that is not the GitHub API's JSON ({})",
+                    service(&self.api_url),
+                    redact(&e.to_string(), &self.token)
+                ),
+                "check --github-api-url (GITHUB_API_URL): https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server",
+            )
+        })
+    }
+}
+
+/// How messages name the API: "GitHub (https://api.github.com)".
+fn service(api_url: &str) -> String {
+    format!("GitHub ({})", api_url.trim_end_matches('/'))
+}
+
+/// The fields of GitHub's repository JSON that we read.
+#[derive(Deserialize)]
+struct RepoJson {
+    full_name: String,
+    clone_url: String,
+    default_branch: Option<String>,
+    #[serde(default)]
+    fork: bool,
+    parent: Option<RepoRef>,
+    source: Option<RepoRef>,
+}
+
+#[derive(Deserialize)]
+struct RepoRef {
+    full_name: String,
+}
+
+impl From<RepoJson> for Repo {
+    fn from(r: RepoJson) -> Repo {
+        Repo {
+            full_name: r.full_name,
+            clone_url: r.clone_url,
+            default_branch: r
+                .default_branch
+                .unwrap_or_else(|| crate::config::DEFAULT_BRANCH.into()),
+            fork: r.fork,
+            parent: r.parent.map(|p| p.full_name),
+            source: r.source.map(|s| s.full_name),
+        }
     }
 }
