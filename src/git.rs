@@ -11,6 +11,7 @@ use git2::{
 
 use crate::config::Secret;
 use crate::error::{Error, Result};
+use crate::github::retry::Backoff;
 
 /// Who talks to the remote: `None` for a local (offline) remote.
 #[derive(Clone, Copy)]
@@ -36,32 +37,81 @@ fn callbacks<'a>(auth: Option<Auth<'a>>, asked: &'a Cell<u32>) -> RemoteCallback
 }
 
 /// Map a git2 error from talking to `url`, telling auth failures apart.
-fn remote_error(action: &str, url: &str, asked: &Cell<u32>, err: &git2::Error) -> Error {
-    let msg = err.message();
+/// The message is scrubbed of the token, whatever libgit2 put in it.
+fn remote_error(action: &str, url: &str, asked: &Cell<u32>, err: &git2::Error, auth: Option<Auth>, tries: u32) -> Error {
+    let msg = match auth {
+        Some(a) => crate::github::redact(err.message(), a.token),
+        None => err.message().to_string(),
+    };
     if asked.get() > 1 || msg.contains("401") || msg.contains("rejected the credentials") {
         return Error::Unauthorized {
             service: format!("git ({url})"),
             message: "authentication failed".into(),
-            help: "check that GITHUB_TOKEN is valid and has Contents: read/write on the fork".into(),
+            help: format!(
+                "check that GITHUB_TOKEN is valid and may write to the fork: {}",
+                crate::github::PERMISSIONS
+            ),
         };
     }
     if msg.contains("403") {
         return Error::Forbidden {
             service: format!("git ({url})"),
-            message: msg.to_string(),
-            help: "the token needs Contents: read/write (classic: `repo` scope) on the fork".into(),
+            message: msg,
+            help: format!("the token may not write to the fork: {}", crate::github::PERMISSIONS),
         };
     }
-    if err.class() == git2::ErrorClass::Net || err.class() == git2::ErrorClass::Ssl {
+    if transient(err) || err.class() == git2::ErrorClass::Ssl {
+        let message = if tries > 1 { format!("{msg} ({tries} tries)") } else { msg };
         return Error::Network {
             service: url.to_string(),
-            message: msg.to_string(),
+            message,
             help: "check the network connection, then run `eks-workshop resume`".into(),
         };
     }
     Error::Git {
         action: format!("{action} ({url})"),
-        message: msg.to_string(),
+        message: msg,
+    }
+}
+
+/// A failure worth another try: the server had trouble (5xx), or the
+/// connection broke or timed out. Not auth, not "not found", not TLS.
+fn transient(err: &git2::Error) -> bool {
+    let msg = err.message().to_ascii_lowercase();
+    if msg.contains("status code: 5") {
+        return true;
+    }
+    let network_class = matches!(err.class(), git2::ErrorClass::Net | git2::ErrorClass::Http | git2::ErrorClass::Os);
+    let broken = ["timed out", "timeout", "reset", "broken pipe", "eof", "closed", "failed to connect", "could not connect", "failed to send", "failed to receive", "early eof"]
+        .iter()
+        .any(|w| msg.contains(w));
+    network_class && broken && !msg.contains("status code: 4")
+}
+
+/// Run a network operation, again after a capped, jittered backoff while it
+/// fails transiently, a bounded number of times. `attempt` gets a fresh
+/// credentials counter each time.
+fn with_retries<T>(
+    action: &str,
+    url: &str,
+    auth: Option<Auth>,
+    mut attempt: impl FnMut(&Cell<u32>) -> std::result::Result<T, git2::Error>,
+) -> Result<T> {
+    let mut backoff = Backoff::new();
+    loop {
+        let asked = Cell::new(0);
+        let err = match attempt(&asked) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        // A credentials refusal also reads as a broken connection: never retry it.
+        if transient(&err) && asked.get() <= 1
+            && let Some(delay) = backoff.next_delay()
+        {
+            std::thread::sleep(delay);
+            continue;
+        }
+        return Err(remote_error(action, url, &asked, &err, auth, backoff.tries()));
     }
 }
 
@@ -76,18 +126,15 @@ fn fetch_options<'a>(auth: Option<Auth<'a>>, asked: &'a Cell<u32>) -> FetchOptio
 
 /// Every branch on the remote (`git ls-remote --heads`): name → commit.
 pub(crate) fn remote_heads(url: &str, auth: Option<Auth>) -> Result<Vec<(String, Oid)>> {
-    let asked = Cell::new(0);
-    let mut remote = git2::Remote::create_detached(url).map_err(|e| Error::git("ls-remote", &e))?;
-    let connection = remote
-        .connect_auth(git2::Direction::Fetch, Some(callbacks(auth, &asked)), None)
-        .map_err(|e| remote_error("ls-remote", url, &asked, &e))?;
-    let heads = connection
-        .list()
-        .map_err(|e| remote_error("ls-remote", url, &asked, &e))?;
-    Ok(heads
-        .iter()
-        .filter_map(|h| Some((h.name().strip_prefix("refs/heads/")?.to_string(), h.oid())))
-        .collect())
+    with_retries("ls-remote", url, auth, |asked| {
+        let mut remote = git2::Remote::create_detached(url)?;
+        let connection = remote.connect_auth(git2::Direction::Fetch, Some(callbacks(auth, asked)), None)?;
+        Ok(connection
+            .list()?
+            .iter()
+            .filter_map(|h| Some((h.name().strip_prefix("refs/heads/")?.to_string(), h.oid())))
+            .collect())
+    })
 }
 
 /// The commit `branch` points at on the remote, or None when it has no such branch.
@@ -132,13 +179,17 @@ pub(crate) fn seed_bare<'a>(
     Ok(oid)
 }
 
+/// Clone `branch` of `url` into `path`, which this function owns: a failed
+/// try's leftovers are removed before the next.
 pub(crate) fn clone(url: &str, path: &Path, branch: &str, auth: Option<Auth>) -> Result<Repository> {
-    let asked = Cell::new(0);
-    let mut builder = git2::build::RepoBuilder::new();
-    builder.branch(branch).fetch_options(fetch_options(auth, &asked));
-    builder
-        .clone(url, path)
-        .map_err(|e| remote_error("clone", url, &asked, &e))
+    with_retries("clone", url, auth, |asked| {
+        if path.exists() {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        let mut builder = git2::build::RepoBuilder::new();
+        builder.branch(branch).fetch_options(fetch_options(auth, asked));
+        builder.clone(url, path)
+    })
 }
 
 pub(crate) fn open(path: &Path) -> Result<Repository> {
@@ -167,13 +218,12 @@ pub(crate) fn head_commit(repo: &Repository) -> Result<Oid> {
 
 /// Fetch `branch` from origin into `refs/remotes/origin/<branch>`; returns its commit.
 pub(crate) fn fetch(repo: &Repository, branch: &str, auth: Option<Auth>) -> Result<Oid> {
-    let asked = Cell::new(0);
     let mut remote = repo.find_remote("origin").map_err(|e| Error::git("find origin", &e))?;
     let url = remote.url().unwrap_or_default().to_string();
     let refspec = format!("+refs/heads/{branch}:refs/remotes/origin/{branch}");
-    remote
-        .fetch(&[&refspec], Some(&mut fetch_options(auth, &asked)), None)
-        .map_err(|e| remote_error("fetch", &url, &asked, &e))?;
+    with_retries("fetch", &url, auth, |asked| {
+        remote.fetch(&[&refspec], Some(&mut fetch_options(auth, asked)), None)
+    })?;
     repo.refname_to_id(&format!("refs/remotes/origin/{branch}"))
         .map_err(|e| Error::git("read the fetched branch", &e))
 }
@@ -300,38 +350,65 @@ pub(crate) enum PushOutcome {
 /// Push `branch` to origin. A ref the server refuses (branch protection, a
 /// hook) is an error carrying the server's words.
 pub(crate) fn push(repo: &Repository, branch: &str, auth: Option<Auth>) -> Result<PushOutcome> {
-    let asked = Cell::new(0);
-    let rejected = std::cell::RefCell::new(None::<String>);
     let mut remote = repo.find_remote("origin").map_err(|e| Error::git("find origin", &e))?;
     let url = remote.url().unwrap_or_default().to_string();
-    let mut cb = callbacks(auth, &asked);
-    cb.push_update_reference(|_refname, status| {
-        if let Some(msg) = status {
-            *rejected.borrow_mut() = Some(msg.to_string());
-        }
-        Ok(())
-    });
-    let mut po = PushOptions::new();
-    po.remote_callbacks(cb);
     let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
-    let pushed = remote.push(&[&refspec], Some(&mut po));
-    drop(po);
+    let non_ff = |msg: &str| msg.contains("fast-forward") || msg.contains("fetch first");
+    // Pushing the same commit again is harmless, so a broken connection is
+    // retried like a fetch; the server's refusal of the ref is an answer, not
+    // a failure, and comes back as Ok(Some(message)).
+    let pushed = with_retries("push", &url, auth, |asked| {
+        let rejected = std::cell::RefCell::new(None::<String>);
+        // The server explains a refusal (GitHub's "GH006: Protected branch
+        // update failed") on the sideband, not in the ref's status.
+        let remote_says = std::cell::RefCell::new(String::new());
+        let mut cb = callbacks(auth, asked);
+        cb.sideband_progress(|text| {
+            remote_says.borrow_mut().push_str(&String::from_utf8_lossy(text));
+            true
+        });
+        cb.push_update_reference(|_refname, status| {
+            if let Some(msg) = status {
+                *rejected.borrow_mut() = Some(msg.to_string());
+            }
+            Ok(())
+        });
+        let mut po = PushOptions::new();
+        po.remote_callbacks(cb);
+        match remote.push(&[&refspec], Some(&mut po)) {
+            Ok(()) => {}
+            Err(e) if e.code() == git2::ErrorCode::NotFastForward || non_ff(e.message()) => {
+                return Ok(Some("non-fast-forward".to_string()));
+            }
+            Err(e) => return Err(e),
+        }
+        drop(po);
+        Ok(rejected.into_inner().map(|status| explain(&status, &remote_says.into_inner())))
+    })?;
     match pushed {
-        Ok(()) => {}
-        Err(e) if e.code() == git2::ErrorCode::NotFastForward => return Ok(PushOutcome::NonFastForward),
-        Err(e) if e.message().contains("fast-forward") || e.message().contains("fetch first") => {
-            return Ok(PushOutcome::NonFastForward);
-        }
-        Err(e) => return Err(remote_error("push", &url, &asked, &e)),
-    }
-    let rejected = rejected.borrow_mut().take();
-    match rejected {
         None => Ok(PushOutcome::Pushed),
-        Some(msg) if msg.contains("fast-forward") || msg.contains("fetch first") => {
-            Ok(PushOutcome::NonFastForward)
-        }
-        Some(msg) => Err(push_rejected(branch, msg)),
+        Some(msg) if non_ff(&msg) => Ok(PushOutcome::NonFastForward),
+        Some(msg) => Err(push_rejected(branch, redact_opt(&msg, auth))),
     }
+}
+
+/// The ref's status, followed by what the server said about it ("error:"
+/// lines from its hooks), on one line.
+fn explain(status: &str, remote_says: &str) -> String {
+    let said: Vec<&str> = remote_says
+        .lines()
+        .flat_map(|l| l.split('\r'))
+        .map(str::trim)
+        .filter(|l| l.to_ascii_lowercase().contains("error") || l.contains("GH0"))
+        .collect();
+    if said.is_empty() {
+        return status.to_string();
+    }
+    format!("{status}: {}", said.join(" "))
+}
+
+fn redact_opt(text: &str, auth: Option<Auth>) -> String {
+    auth.map_or_else(|| text.to_string(), |a| crate::github::redact(text, a.token))
 }
 
 fn push_rejected(branch: &str, message: String) -> Error {
