@@ -91,6 +91,7 @@ fn watch_ctrl_c() -> Arc<AtomicBool> {
             return;
         }
         seen.store(true, Ordering::SeqCst);
+        crate::pause::interrupt();
         eprintln!("\nstopping at the next safe point; press Ctrl-C again to abort now");
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("aborted; `eks-workshop resume` continues from the last finished step");

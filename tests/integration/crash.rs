@@ -104,3 +104,87 @@ fn the_participants_edits_survive_a_kill_and_resume() {
     let log = git(&remote, &["log", "--format=%s", "main"]);
     assert_eq!(log.matches("Enable karpenter add-on").count(), 1, "{log}");
 }
+
+/// Start `eks-workshop <args>` paused at `point`; returns the child once it is there.
+fn start_paused(w: &Workshop, args: &[&str], point: &str) -> (std::process::Child, BufReader<std::process::ChildStderr>) {
+    let mut cmd = w.cmd(args).env("EKS_WORKSHOP_PAUSE_AT", point).command;
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let name = point.trim_end_matches('!');
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "exited before reaching {point}");
+        if line.trim_end() == format!("paused at {name}") {
+            return (child, stderr);
+        }
+    }
+}
+
+fn sigint(child: &std::process::Child) {
+    let ok = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+}
+
+fn rest(mut stderr: BufReader<std::process::ChildStderr>) -> String {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
+    text
+}
+
+#[test]
+fn ctrl_c_stops_at_a_safe_point_saves_state_and_says_how_to_resume() {
+    let values = example_values();
+    let w = Workshop::new();
+    let (mut child, stderr) = start_paused(&w, &setup_args(values.to_str().unwrap()), "ran:render");
+    sigint(&child);
+    let status = child.wait().unwrap();
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+    let stderr = rest(stderr);
+    assert_eq!(status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(stderr.contains("stopping at the next safe point"), "{stderr}");
+    assert!(stdout.contains("eks-workshop resume") || stderr.contains("eks-workshop resume"), "{stdout}\n{stderr}");
+    // The step in flight finished and was recorded; nothing after it ran.
+    let state = w.cmd(&["status", "-o", "json"]).run().success().json();
+    let of = |id: &str| state["steps"].as_array().unwrap().iter().find(|s| s["step"] == id).unwrap()["status"].clone();
+    assert_eq!(of("render"), "done");
+    assert_eq!(of("addons"), "pending");
+    w.cmd(&["resume"]).run().success();
+    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    assert_eq!(git(&remote, &["rev-list", "--count", "main"]), "2");
+}
+
+#[test]
+fn a_second_ctrl_c_aborts_at_once() {
+    let values = example_values();
+    let w = Workshop::new();
+    let (mut child, stderr) = start_paused(&w, &setup_args(values.to_str().unwrap()), "push:after-commit!");
+    sigint(&child);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    sigint(&child);
+    let status = child.wait().unwrap();
+    let stderr = rest(stderr);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("aborted"), "{stderr}");
+    w.cmd(&["resume"]).run().success();
+    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    assert_eq!(git(&remote, &["rev-list", "--count", "main"]), "2", "exactly one commit after the abort");
+}
+
+#[test]
+fn two_runs_at_once_one_proceeds_the_other_exits_5_at_once() {
+    let values = example_values();
+    let values = values.to_str().unwrap();
+    let w = Workshop::new();
+    let (mut first, _stderr) = start_paused(&w, &setup_args(values), "before:clone");
+    let started = std::time::Instant::now();
+    w.cmd(&setup_args(values)).run().code(5).stderr_has("another eks-workshop run");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "exits at once");
+    first.kill().unwrap();
+    first.wait().unwrap();
+    w.cmd(&["resume"]).run().success();
+    let state = w.cmd(&["status", "-o", "json"]).run().success().json();
+    assert!(state["steps"].as_array().unwrap().iter().all(|s| s["status"] != "failed"));
+}
