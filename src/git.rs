@@ -27,7 +27,9 @@ fn callbacks<'a>(auth: Option<Auth<'a>>, asked: &'a Cell<u32>) -> RemoteCallback
     cb.credentials(move |_url, _user, allowed| {
         asked.set(asked.get() + 1);
         match auth {
-            Some(a) if asked.get() == 1 && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) => {
+            Some(a)
+                if asked.get() == 1 && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) =>
+            {
                 Cred::userpass_plaintext(a.login, a.token.expose())
             }
             _ => Err(git2::Error::from_str("the server rejected the credentials")),
@@ -38,7 +40,14 @@ fn callbacks<'a>(auth: Option<Auth<'a>>, asked: &'a Cell<u32>) -> RemoteCallback
 
 /// Map a git2 error from talking to `url`, telling auth failures apart.
 /// The message is scrubbed of the token, whatever libgit2 put in it.
-fn remote_error(action: &str, url: &str, asked: &Cell<u32>, err: &git2::Error, auth: Option<Auth>, tries: u32) -> Error {
+fn remote_error(
+    action: &str,
+    url: &str,
+    asked: &Cell<u32>,
+    err: &git2::Error,
+    auth: Option<Auth>,
+    tries: u32,
+) -> Error {
     let msg = match auth {
         Some(a) => crate::github::redact(err.message(), a.token),
         None => err.message().to_string(),
@@ -57,11 +66,18 @@ fn remote_error(action: &str, url: &str, asked: &Cell<u32>, err: &git2::Error, a
         return Error::Forbidden {
             service: format!("git ({url})"),
             message: msg,
-            help: format!("the token may not write to the fork: {}", crate::github::PERMISSIONS),
+            help: format!(
+                "the token may not write to the fork: {}",
+                crate::github::PERMISSIONS
+            ),
         };
     }
     if transient(err) || err.class() == git2::ErrorClass::Ssl {
-        let message = if tries > 1 { format!("{msg} ({tries} tries)") } else { msg };
+        let message = if tries > 1 {
+            format!("{msg} ({tries} tries)")
+        } else {
+            msg
+        };
         return Error::Network {
             service: url.to_string(),
             message,
@@ -81,10 +97,25 @@ fn transient(err: &git2::Error) -> bool {
     if msg.contains("status code: 5") {
         return true;
     }
-    let network_class = matches!(err.class(), git2::ErrorClass::Net | git2::ErrorClass::Http | git2::ErrorClass::Os);
-    let broken = ["timed out", "timeout", "reset", "broken pipe", "eof", "closed", "failed to connect", "could not connect", "failed to send", "failed to receive", "early eof"]
-        .iter()
-        .any(|w| msg.contains(w));
+    let network_class = matches!(
+        err.class(),
+        git2::ErrorClass::Net | git2::ErrorClass::Http | git2::ErrorClass::Os
+    );
+    let broken = [
+        "timed out",
+        "timeout",
+        "reset",
+        "broken pipe",
+        "eof",
+        "closed",
+        "failed to connect",
+        "could not connect",
+        "failed to send",
+        "failed to receive",
+        "early eof",
+    ]
+    .iter()
+    .any(|w| msg.contains(w));
     network_class && broken && !msg.contains("status code: 4")
 }
 
@@ -105,13 +136,21 @@ fn with_retries<T>(
             Err(e) => e,
         };
         // A credentials refusal also reads as a broken connection: never retry it.
-        if transient(&err) && asked.get() <= 1
+        if transient(&err)
+            && asked.get() <= 1
             && let Some(delay) = backoff.next_delay()
         {
             std::thread::sleep(delay);
             continue;
         }
-        return Err(remote_error(action, url, &asked, &err, auth, backoff.tries()));
+        return Err(remote_error(
+            action,
+            url,
+            &asked,
+            &err,
+            auth,
+            backoff.tries(),
+        ));
     }
 }
 
@@ -128,7 +167,8 @@ fn fetch_options<'a>(auth: Option<Auth<'a>>, asked: &'a Cell<u32>) -> FetchOptio
 pub(crate) fn remote_heads(url: &str, auth: Option<Auth>) -> Result<Vec<(String, Oid)>> {
     with_retries("ls-remote", url, auth, |asked| {
         let mut remote = git2::Remote::create_detached(url)?;
-        let connection = remote.connect_auth(git2::Direction::Fetch, Some(callbacks(auth, asked)), None)?;
+        let connection =
+            remote.connect_auth(git2::Direction::Fetch, Some(callbacks(auth, asked)), None)?;
         Ok(connection
             .list()?
             .iter()
@@ -155,24 +195,43 @@ pub(crate) fn seed_bare<'a>(
 ) -> Result<Oid> {
     let partial = path.with_extension("partial");
     let _ = std::fs::remove_dir_all(&partial);
-    let repo = Repository::init_bare(&partial).map_err(|e| Error::git("init the local remote", &e))?;
+    let repo =
+        Repository::init_bare(&partial).map_err(|e| Error::git("init the local remote", &e))?;
     let mut index = git2::Index::new().map_err(|e| Error::git("make an index", &e))?;
     for (name, bytes) in files {
-        let oid = repo.blob(bytes).map_err(|e| Error::git("write a blob", &e))?;
+        let oid = repo
+            .blob(bytes)
+            .map_err(|e| Error::git("write a blob", &e))?;
         index
             .add(&index_entry(name, oid, bytes.len()))
             .map_err(|e| Error::git(format!("stage {name}"), &e))?;
     }
-    let tree_id = index.write_tree_to(&repo).map_err(|e| Error::git("write the tree", &e))?;
-    let tree = repo.find_tree(tree_id).map_err(|e| Error::git("read the tree", &e))?;
+    let tree_id = index
+        .write_tree_to(&repo)
+        .map_err(|e| Error::git("write the tree", &e))?;
+    let tree = repo
+        .find_tree(tree_id)
+        .map_err(|e| Error::git("read the tree", &e))?;
     // A fixed author and time make the seed commit the same on every machine.
-    let sig = Signature::new("eks-workshop", "eks-workshop@localhost", &git2::Time::new(1_685_577_600, 0))
-        .map_err(|e| Error::git("make a signature", &e))?;
+    let sig = Signature::new(
+        "eks-workshop",
+        "eks-workshop@localhost",
+        &git2::Time::new(1_685_577_600, 0),
+    )
+    .map_err(|e| Error::git("make a signature", &e))?;
     let refname = format!("refs/heads/{branch}");
     let oid = repo
-        .commit(Some(&refname), &sig, &sig, "Workshop GitOps repository", &tree, &[])
+        .commit(
+            Some(&refname),
+            &sig,
+            &sig,
+            "Workshop GitOps repository",
+            &tree,
+            &[],
+        )
         .map_err(|e| Error::git("commit", &e))?;
-    repo.set_head(&refname).map_err(|e| Error::git("set HEAD", &e))?;
+    repo.set_head(&refname)
+        .map_err(|e| Error::git("set HEAD", &e))?;
     drop(tree);
     drop(repo);
     std::fs::rename(&partial, path).map_err(|e| Error::io(path, "created", e))?;
@@ -181,13 +240,20 @@ pub(crate) fn seed_bare<'a>(
 
 /// Clone `branch` of `url` into `path`, which this function owns: a failed
 /// try's leftovers are removed before the next.
-pub(crate) fn clone(url: &str, path: &Path, branch: &str, auth: Option<Auth>) -> Result<Repository> {
+pub(crate) fn clone(
+    url: &str,
+    path: &Path,
+    branch: &str,
+    auth: Option<Auth>,
+) -> Result<Repository> {
     with_retries("clone", url, auth, |asked| {
         if path.exists() {
             let _ = std::fs::remove_dir_all(path);
         }
         let mut builder = git2::build::RepoBuilder::new();
-        builder.branch(branch).fetch_options(fetch_options(auth, asked));
+        builder
+            .branch(branch)
+            .fetch_options(fetch_options(auth, asked));
         builder.clone(url, path)
     })
 }
@@ -197,7 +263,11 @@ pub(crate) fn open(path: &Path) -> Result<Repository> {
 }
 
 pub(crate) fn origin_url(repo: &Repository) -> Option<String> {
-    repo.find_remote("origin").ok()?.url().ok().map(str::to_string)
+    repo.find_remote("origin")
+        .ok()?
+        .url()
+        .ok()
+        .map(str::to_string)
 }
 
 /// The branch HEAD is on, if HEAD is a branch.
@@ -218,7 +288,9 @@ pub(crate) fn head_commit(repo: &Repository) -> Result<Oid> {
 
 /// Fetch `branch` from origin into `refs/remotes/origin/<branch>`; returns its commit.
 pub(crate) fn fetch(repo: &Repository, branch: &str, auth: Option<Auth>) -> Result<Oid> {
-    let mut remote = repo.find_remote("origin").map_err(|e| Error::git("find origin", &e))?;
+    let mut remote = repo
+        .find_remote("origin")
+        .map_err(|e| Error::git("find origin", &e))?;
     let url = remote.url().unwrap_or_default().to_string();
     let refspec = format!("+refs/heads/{branch}:refs/remotes/origin/{branch}");
     with_retries("fetch", &url, auth, |asked| {
@@ -230,14 +302,19 @@ pub(crate) fn fetch(repo: &Repository, branch: &str, auth: Option<Auth>) -> Resu
 
 /// Is `ancestor` reachable from `descendant` (or equal)?
 pub(crate) fn is_ancestor(repo: &Repository, ancestor: Oid, descendant: Oid) -> bool {
-    ancestor == descendant || repo.graph_descendant_of(descendant, ancestor).unwrap_or(false)
+    ancestor == descendant
+        || repo
+            .graph_descendant_of(descendant, ancestor)
+            .unwrap_or(false)
 }
 
 /// Move `branch` (checked out) to `target` and update the working tree, but
 /// only where that loses nothing: libgit2's safe checkout refuses to touch a
 /// file the user has modified.
 pub(crate) fn move_branch(repo: &Repository, branch: &str, target: Oid, why: &str) -> Result<()> {
-    let commit = repo.find_commit(target).map_err(|e| Error::git("find commit", &e))?;
+    let commit = repo
+        .find_commit(target)
+        .map_err(|e| Error::git("find commit", &e))?;
     let mut co = git2::build::CheckoutBuilder::new();
     co.safe();
     repo.checkout_tree(commit.as_object(), Some(&mut co))
@@ -296,12 +373,16 @@ pub(crate) fn commit_files(
         .map_err(|e| Error::git("read HEAD", &e))?;
     let mut blobs = Vec::new();
     for (path, bytes) in changes {
-        let oid = repo.blob(bytes).map_err(|e| Error::git("write a blob", &e))?;
+        let oid = repo
+            .blob(bytes)
+            .map_err(|e| Error::git("write a blob", &e))?;
         let mut entry = index_entry(path, oid, bytes.len());
         if let Some(existing) = index.get_path(Path::new(path), 0) {
             entry.mode = existing.mode;
         }
-        index.add(&entry).map_err(|e| Error::git(format!("stage {path}"), &e))?;
+        index
+            .add(&entry)
+            .map_err(|e| Error::git(format!("stage {path}"), &e))?;
         blobs.push(entry);
     }
     let tree_id = index
@@ -310,16 +391,20 @@ pub(crate) fn commit_files(
     if tree_id == head.tree_id() {
         return Ok(None);
     }
-    let tree = repo.find_tree(tree_id).map_err(|e| Error::git("read the tree", &e))?;
+    let tree = repo
+        .find_tree(tree_id)
+        .map_err(|e| Error::git("read the tree", &e))?;
     let oid = repo
         .commit(Some("HEAD"), sig, sig, message, &tree, &[&head])
         .map_err(|e| Error::git("commit", &e))?;
     // Keep the real index in step for our paths only.
     let mut real = repo.index().map_err(|e| Error::git("read the index", &e))?;
     for entry in blobs {
-        real.add(&entry).map_err(|e| Error::git("update the index", &e))?;
+        real.add(&entry)
+            .map_err(|e| Error::git("update the index", &e))?;
     }
-    real.write().map_err(|e| Error::git("write the index", &e))?;
+    real.write()
+        .map_err(|e| Error::git("write the index", &e))?;
     Ok(Some(oid))
 }
 
@@ -350,7 +435,9 @@ pub(crate) enum PushOutcome {
 /// Push `branch` to origin. A ref the server refuses (branch protection, a
 /// hook) is an error carrying the server's words.
 pub(crate) fn push(repo: &Repository, branch: &str, auth: Option<Auth>) -> Result<PushOutcome> {
-    let mut remote = repo.find_remote("origin").map_err(|e| Error::git("find origin", &e))?;
+    let mut remote = repo
+        .find_remote("origin")
+        .map_err(|e| Error::git("find origin", &e))?;
     let url = remote.url().unwrap_or_default().to_string();
     let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
     let non_ff = |msg: &str| msg.contains("fast-forward") || msg.contains("fetch first");
@@ -364,7 +451,9 @@ pub(crate) fn push(repo: &Repository, branch: &str, auth: Option<Auth>) -> Resul
         let remote_says = std::cell::RefCell::new(String::new());
         let mut cb = callbacks(auth, asked);
         cb.sideband_progress(|text| {
-            remote_says.borrow_mut().push_str(&String::from_utf8_lossy(text));
+            remote_says
+                .borrow_mut()
+                .push_str(&String::from_utf8_lossy(text));
             true
         });
         cb.push_update_reference(|_refname, status| {
@@ -383,7 +472,9 @@ pub(crate) fn push(repo: &Repository, branch: &str, auth: Option<Auth>) -> Resul
             Err(e) => return Err(e),
         }
         drop(po);
-        Ok(rejected.into_inner().map(|status| explain(&status, &remote_says.into_inner())))
+        Ok(rejected
+            .into_inner()
+            .map(|status| explain(&status, &remote_says.into_inner())))
     })?;
     match pushed {
         None => Ok(PushOutcome::Pushed),
@@ -408,7 +499,10 @@ fn explain(status: &str, remote_says: &str) -> String {
 }
 
 fn redact_opt(text: &str, auth: Option<Auth>) -> String {
-    auth.map_or_else(|| text.to_string(), |a| crate::github::redact(text, a.token))
+    auth.map_or_else(
+        || text.to_string(),
+        |a| crate::github::redact(text, a.token),
+    )
 }
 
 fn push_rejected(branch: &str, message: String) -> Error {
@@ -431,15 +525,23 @@ fn push_rejected(branch: &str, message: String) -> Error {
 /// Returns the new tip, or an error when one of them does not apply cleanly.
 pub(crate) fn rebase_onto(repo: &Repository, onto: Oid) -> Result<Oid> {
     let head = head_commit(repo)?;
-    let base = repo.merge_base(head, onto).map_err(|e| Error::git("find the merge base", &e))?;
+    let base = repo
+        .merge_base(head, onto)
+        .map_err(|e| Error::git("find the merge base", &e))?;
     let mut walk = repo.revwalk().map_err(|e| Error::git("walk history", &e))?;
-    walk.push(head).and_then(|_| walk.hide(base)).map_err(|e| Error::git("walk history", &e))?;
+    walk.push(head)
+        .and_then(|_| walk.hide(base))
+        .map_err(|e| Error::git("walk history", &e))?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
         .map_err(|e| Error::git("walk history", &e))?;
-    let mut tip = repo.find_commit(onto).map_err(|e| Error::git("find commit", &e))?;
+    let mut tip = repo
+        .find_commit(onto)
+        .map_err(|e| Error::git("find commit", &e))?;
     for oid in walk {
         let oid = oid.map_err(|e| Error::git("walk history", &e))?;
-        let commit = repo.find_commit(oid).map_err(|e| Error::git("find commit", &e))?;
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| Error::git("find commit", &e))?;
         let mut index = repo
             .cherrypick_commit(&commit, &tip, 0, None)
             .map_err(|e| Error::git("rebase", &e))?;
@@ -454,12 +556,25 @@ pub(crate) fn rebase_onto(repo: &Repository, onto: Oid) -> Result<Oid> {
                 help: "pull the remote changes into the clone by hand (`git pull --rebase`), resolve the conflict, then run `eks-workshop resume`".into(),
             });
         }
-        let tree_id = index.write_tree_to(repo).map_err(|e| Error::git("rebase", &e))?;
-        let tree = repo.find_tree(tree_id).map_err(|e| Error::git("rebase", &e))?;
-        let new = repo
-            .commit(None, &commit.author(), &commit.committer(), commit.message().unwrap_or(""), &tree, &[&tip])
+        let tree_id = index
+            .write_tree_to(repo)
             .map_err(|e| Error::git("rebase", &e))?;
-        tip = repo.find_commit(new).map_err(|e| Error::git("rebase", &e))?;
+        let tree = repo
+            .find_tree(tree_id)
+            .map_err(|e| Error::git("rebase", &e))?;
+        let new = repo
+            .commit(
+                None,
+                &commit.author(),
+                &commit.committer(),
+                commit.message().unwrap_or(""),
+                &tree,
+                &[&tip],
+            )
+            .map_err(|e| Error::git("rebase", &e))?;
+        tip = repo
+            .find_commit(new)
+            .map_err(|e| Error::git("rebase", &e))?;
     }
     Ok(tip.id())
 }
