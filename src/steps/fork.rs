@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::Check;
 use crate::engine::{Ctx, auth};
+use crate::config::RepoName;
 use crate::error::{Error, Result};
 use crate::github::Repo;
 use crate::{git, workshop};
@@ -23,12 +24,16 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
         return check_offline(ctx);
     }
     let login = ctx.login().await?;
-    let name = crate::config::RepoName {
+    let name = RepoName {
         owner: login,
         name: ctx.config.settings.upstream.name.clone(),
     };
-    let Some(repo) = ctx.github()?.repo(&name).await? else {
-        return Ok(Check::Pending(format!("{name} does not exist yet")));
+    let repo = match remembered_fork(ctx, &name).await? {
+        Some(repo) => repo,
+        None => match ctx.github()?.repo(&name).await? {
+            Some(repo) => repo,
+            None => return Ok(Check::Pending(format!("{name} does not exist yet"))),
+        },
     };
     ensure_fork_of_upstream(ctx, &repo)?;
     remember(ctx, &repo);
@@ -37,6 +42,20 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
         BranchState::Ready => Ok(Check::Done(repo.full_name)),
         BranchState::NotYet => Ok(Check::Pending(format!("{} is not cloneable yet", repo.full_name))),
     }
+}
+
+/// The fork the last run found, when GitHub knows it under another name
+/// than the upstream's: forking when one already exists answers with the
+/// existing fork, whatever it was renamed to.
+async fn remembered_fork(ctx: &mut Ctx, usual: &RepoName) -> Result<Option<Repo>> {
+    let Some(name) = ctx.state.outputs.fork.as_deref().and_then(|f| f.parse::<RepoName>().ok()) else {
+        return Ok(None);
+    };
+    if !name.owner.eq_ignore_ascii_case(&usual.owner) || name.to_string().eq_ignore_ascii_case(&usual.to_string()) {
+        return Ok(None);
+    }
+    let repo = ctx.github()?.repo(&name).await?;
+    Ok(repo.filter(|r| ensure_fork_of_upstream(ctx, r).is_ok()))
 }
 
 fn check_offline(ctx: &Ctx) -> Result<Check> {

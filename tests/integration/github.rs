@@ -565,3 +565,43 @@ fn a_protected_branch_is_reported_then_a_moved_remote_is_rebased_onto() {
     );
     assert_no_token(o.w.dir(), &[&rejected, &out], TOKEN);
 }
+
+#[test]
+fn a_fork_with_another_name_is_found_and_used() {
+    let o = online();
+    // The participant forked long ago and renamed the fork.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let gh = octocrab::Octocrab::builder()
+            .base_uri(o.forge.api_url())
+            .unwrap()
+            .personal_token(TOKEN.to_string())
+            .build()
+            .unwrap();
+        gh.repos(UP_OWNER, NAME)
+            .create_fork()
+            .name("my-upgrades-lab")
+            .send()
+            .await
+            .expect("fork");
+    });
+    let out = o.setup(&[]).success();
+    assert!(
+        out.stdout.contains("to alice/my-upgrades-lab"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        o.forge.commits(LOGIN, "my-upgrades-lab", "main")[0].1,
+        RENDER_COMMIT
+    );
+    assert!(!o.fork_exists(), "no second fork under the upstream's name");
+    let origin = o.w.git(&["remote", "get-url", "origin"]);
+    assert_eq!(origin, o.forge.clone_url(LOGIN, "my-upgrades-lab"));
+    o.forge.reset_requests();
+    o.setup(&[]).success();
+    assert!(o.writes().is_empty(), "{:?}", o.writes());
+}
