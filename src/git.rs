@@ -52,7 +52,12 @@ fn remote_error(
         Some(a) => crate::github::redact(err.message(), a.token),
         None => err.message().to_string(),
     };
-    if asked.get() > 1 || msg.contains("401") || msg.contains("rejected the credentials") {
+    // "requires authentication that we do not support": a 401 whose
+    // challenge offers no Basic auth, which a token cannot answer.
+    let auth_failed = ["401", "rejected the credentials", "requires authentication"]
+        .iter()
+        .any(|w| msg.contains(w));
+    if asked.get() > 1 || auth_failed {
         return Error::Unauthorized {
             service: format!("git ({url})"),
             message: "authentication failed".into(),

@@ -605,3 +605,25 @@ fn a_fork_with_another_name_is_found_and_used() {
     o.setup(&[]).success();
     assert!(o.writes().is_empty(), "{:?}", o.writes());
 }
+
+#[test]
+fn git_refusing_the_token_exits_3_naming_the_permissions() {
+    let o = online();
+    o.setup(&[]).success();
+    // The API still accepts the token, but git answers 403 (e.g. a
+    // fine-grained token with read-only Contents)...
+    o.forge.fail_next(1000, Fault::Status(403), Target::Git);
+    let out = o.setup(&[]).code(3);
+    let out = out
+        .stderr_has("denied the request")
+        .stderr_has("Contents: read and write");
+    assert_no_token(o.w.dir(), &[&out], TOKEN);
+
+    // ...or 401 every time, however often the credentials are given.
+    let o = online();
+    o.setup(&[]).success();
+    o.forge.fail_next(1000, Fault::Status(401), Target::Git);
+    let out = o.setup(&[]).code(3);
+    let out = out.stderr_has("rejected the credentials: authentication failed");
+    assert_no_token(o.w.dir(), &[&out], TOKEN);
+}
