@@ -107,9 +107,13 @@ impl Ctx {
     /// The GitHub login: remembered, or asked of the API (and checked against
     /// --github-user).
     pub(crate) async fn login(&mut self) -> Result<String> {
-        if let Some(login) = self.state.outputs.login.clone() {
+        let flag = self.config.settings.github_user.clone();
+        if let Some(login) = self.state.outputs.login.clone()
+            && flag.as_ref().is_none_or(|f| f.eq_ignore_ascii_case(&login))
+        {
             return Ok(login);
         }
+        // Nothing remembered, or --github-user now names someone else: ask the token.
         let login = self.github()?.login().await?;
         if let Some(flag) = &self.config.settings.github_user
             && !flag.eq_ignore_ascii_case(&login)
