@@ -241,9 +241,22 @@ pub(crate) fn judge(
             .iter()
             .map(|k| judge_one(KUSTOMIZATION, k, goal, fresh)),
     );
+    // A HelmRelease is judged once the Kustomizations have applied the goal
+    // (before that its spec may be the old one); we never ask it to
+    // reconcile, so its failures from then on are answers.
+    let applied = out.iter().all(|j| matches!(j.verdict, Verdict::Ready(_)));
+    let release_fresh = Fresh {
+        token: None,
+        since: fresh.since.map(|_| 0),
+    };
     for (ns, name) in addons {
+        let waiting = format!("waiting for the Kustomizations to apply {}", goal.short());
         match obs.helm_releases.iter().find(|h| named(h, ns, name)) {
-            Some(h) => out.push(judge_one(HELM_RELEASE, h, goal, fresh)),
+            Some(h) if applied => out.push(judge_one(HELM_RELEASE, h, goal, &release_fresh)),
+            Some(h) if kstatus(h) == KStatus::Suspended => {
+                out.push(judge_one(HELM_RELEASE, h, goal, fresh))
+            }
+            Some(_) => out.push(absent(HELM_RELEASE, ns, name, &waiting)),
             None => out.push(absent(HELM_RELEASE, ns, name, "not created yet")),
         }
     }
@@ -350,6 +363,19 @@ async fn list(
         .into_iter()
         .map(|o| serde_json::to_value(o).unwrap_or_default())
         .collect())
+}
+
+/// Every object of `ar` in flux-system (when listing cluster-wide is not allowed).
+pub(crate) async fn observe_namespace(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+) -> Result<Vec<Value>> {
+    let mut items = list(cluster, ar, Some(flux::NAMESPACE)).await?;
+    for item in &mut items {
+        item["apiVersion"] = Value::from(ar.api_version.clone());
+        item["kind"] = Value::from(ar.kind.clone());
+    }
+    Ok(items)
 }
 
 /// Read the objects once.

@@ -189,3 +189,24 @@ fn goals_accept_the_old_revision_format() {
     assert!(goal().matches("main/abcdef0123456789"));
     assert!(!goal().matches("dev@sha1:abcdef0123456789"));
 }
+
+#[test]
+fn helm_releases_wait_for_the_kustomizations_then_fail_fast() {
+    let fresh = Fresh {
+        token: Some("t1".into()),
+        since: Some(1_900_000_000),
+    };
+    let mut obs = synced();
+    obs.helm_releases[0] = hr("karpenter", ready("False", "InstallFailed"));
+    let judged = judge(&obs, &goal(), KARPENTER, &fresh);
+    assert!(matches!(
+        outcome(&judged, &goal()),
+        Outcome::Failed(Error::FluxFailed { .. })
+    ));
+    obs.kustomizations[1] = ks("add-ons", "main@sha1:0000", ready("True", "Applied"));
+    let judged = judge(&obs, &goal(), KARPENTER, &fresh);
+    assert!(
+        matches!(outcome(&judged, &goal()), Outcome::Pending { .. }),
+        "a HelmRelease is not judged before the Kustomizations applied the goal"
+    );
+}

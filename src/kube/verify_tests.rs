@@ -1,0 +1,99 @@
+//! The cluster report against the local API server.
+
+use super::*;
+use harness::apiserver::ApiServer;
+use harness::flux::FluxStandIn;
+
+const KS_API: &str = "kustomize.toolkit.fluxcd.io/v1";
+const GIT_API: &str = "source.toolkit.fluxcd.io/v1";
+
+fn with_status(store: &harness::apiserver::Store, obj: Value, status: Value) {
+    let (api, kind) = (
+        obj["apiVersion"].as_str().unwrap().to_string(),
+        obj["kind"].as_str().unwrap().to_string(),
+    );
+    let (ns, name) = (
+        obj["metadata"]["namespace"].as_str().unwrap().to_string(),
+        obj["metadata"]["name"].as_str().unwrap().to_string(),
+    );
+    store.apply(obj, "test", true).unwrap();
+    store
+        .patch_status(&api, &kind, Some(&ns), &name, status)
+        .unwrap();
+}
+
+fn ready(message: &str) -> Value {
+    json!([{"type": "Ready", "status": "True", "reason": "Succeeded", "message": message}])
+}
+
+async fn connected(api: &ApiServer, dir: &std::path::Path) -> Cluster {
+    let path = dir.join("config");
+    api.write_kubeconfig(&path, "verify-test", None);
+    let mut settings =
+        crate::config::Settings::new(crate::config::DEFAULT_UPSTREAM.parse().unwrap());
+    settings.kubeconfig = Some(path);
+    crate::kube::connect(&settings).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_report_lists_flux_objects_and_counts_problems() {
+    let api = ApiServer::start().await;
+    FluxStandIn::install_crds(&api);
+    let store = api.store();
+    let rev = "main@sha1:0123456789abcdef";
+    with_status(
+        &store,
+        json!({"apiVersion": GIT_API, "kind": "GitRepository", "metadata": {"namespace": "flux-system", "name": "flux-system"},
+               "spec": {"url": "https://example.com/x.git", "interval": "1m"}}),
+        json!({"observedGeneration": 1, "artifact": {"revision": rev}, "conditions": ready("stored artifact")}),
+    );
+    with_status(
+        &store,
+        json!({"apiVersion": KS_API, "kind": "Kustomization", "metadata": {"namespace": "flux-system", "name": "flux-system"},
+               "spec": {"path": "./gitops/clusters/cluster-demo", "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}}),
+        json!({"observedGeneration": 1, "lastAppliedRevision": rev, "conditions": ready("Applied revision")}),
+    );
+    with_status(
+        &store,
+        json!({"apiVersion": KS_API, "kind": "Kustomization", "metadata": {"namespace": "flux-system", "name": "apps"},
+               "spec": {"path": "./gitops/applications", "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}}),
+        json!({"observedGeneration": 1, "lastAppliedRevision": rev,
+               "conditions": [{"type": "Ready", "status": "False", "reason": "BuildFailed", "message": "boom"}]}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = connected(&api, dir.path()).await;
+    let report = cluster_report(&cluster, None, "main", None).await.unwrap();
+    assert!(report.flux_installed);
+    assert_eq!(report.rows.len(), 3);
+    assert_eq!(report.at_head(), None, "no fork given, nothing compared");
+    assert_eq!(report.problems(), 1, "{report:?}");
+    let text = report.render_text();
+    assert!(
+        text.contains("KIND           NAMESPACE    NAME         REVISION"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Kustomization  flux-system  apps         main@sha1:01234567  False  BuildFailed: boom"
+        ),
+        "{text}"
+    );
+    let json = report.to_json();
+    assert_eq!(json["problems"], 1);
+    assert_eq!(json["rows"][0]["kind"], "GitRepository");
+    let version = server_version(&cluster).await.unwrap();
+    assert!(version.next_minor().starts_with("1."), "{version:?}");
+}
+
+#[tokio::test]
+async fn without_flux_the_report_says_so() {
+    let api = ApiServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = connected(&api, dir.path()).await;
+    let report = cluster_report(&cluster, None, "main", None).await.unwrap();
+    assert!(!report.flux_installed);
+    assert_eq!(report.problems(), 1);
+    assert!(report.render_text().contains("Flux is not installed"));
+    let (objects, _skipped) = live_objects(&cluster).await.unwrap();
+    assert!(objects.iter().all(|o| o["kind"].is_string()));
+}

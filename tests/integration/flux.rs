@@ -1,0 +1,512 @@
+//! The cluster half against the local API server and the Flux stand-in:
+//! bootstrapping Flux, waiting for the pushed commit, and every way that can
+//! go wrong (Flux missing, CRDs slow, failures, suspension, timeouts, a
+//! conflicting bootstrap, a restarted API server, bad credentials).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use harness::apiserver::ApiServer;
+use harness::flux::FluxStandIn;
+use harness::forge::Forge;
+use serde_json::{Value, json};
+
+use crate::support::{Outcome, Workshop, example_values, repo_root};
+
+const UP_OWNER: &str = "aws-samples";
+const NAME: &str = "eks-cluster-upgrades-workshop";
+const LOGIN: &str = "alice";
+const TOKEN: &str = "ghp_fluxTok3n_51d2c9e8a7b6";
+const CONTEXT: &str = "workshop";
+const KS_API: &str = "kustomize.toolkit.fluxcd.io/v1";
+const GIT_API: &str = "source.toolkit.fluxcd.io/v1";
+const HELM_API: &str = "helm.toolkit.fluxcd.io/v2";
+const FS: &str = "flux-system";
+
+/// A forge with alice's upstream, an API server (with Flux installed unless
+/// asked otherwise), the Flux stand-in, and a workshop dir pointing at both.
+struct Env {
+    forge: Forge,
+    api: ApiServer,
+    flux: FluxStandIn,
+    w: Workshop,
+    kubeconfig: PathBuf,
+}
+
+fn env(flux_installed: bool) -> Env {
+    env_with(flux_installed, &[])
+}
+
+fn env_with(flux_installed: bool, extra_env: &[(&str, &str)]) -> Env {
+    let forge = Forge::start_blocking();
+    forge.add_user(LOGIN, TOKEN);
+    forge.seed_repo(UP_OWNER, NAME, &repo_root().join("workshop"), "main");
+    let api = ApiServer::start_blocking();
+    if flux_installed {
+        FluxStandIn::install_crds(&api);
+    }
+    let flux = FluxStandIn::start(&api);
+    let w = Workshop::new();
+    let kubeconfig = w.dir().join("kube").join("config");
+    api.write_kubeconfig(&kubeconfig, CONTEXT, None);
+    let mut w = w
+        .env("GITHUB_API_URL", &forge.api_url())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("EKS_WORKSHOP_RETRY_BASE_MS", "2")
+        .env("KUBECONFIG", kubeconfig.to_str().unwrap());
+    for (k, v) in extra_env {
+        w = w.env(k, v);
+    }
+    Env {
+        forge,
+        api,
+        flux,
+        w,
+        kubeconfig,
+    }
+}
+
+impl Env {
+    fn args<'a>(&self, values: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec!["setup", "--yes", "--values", values, "--timeout", "60s"];
+        args.extend_from_slice(extra);
+        args
+    }
+
+    fn setup(&self, extra: &[&str]) -> Outcome {
+        let values = example_values();
+        self.w
+            .cmd(&self.args(values.to_str().unwrap(), extra))
+            .run()
+    }
+
+    fn get(&self, api_version: &str, kind: &str, name: &str) -> Value {
+        self.api
+            .store()
+            .get(api_version, kind, Some(FS), name)
+            .unwrap_or_else(|| panic!("{kind} {FS}/{name} exists"))
+    }
+
+    fn head(&self) -> String {
+        self.forge
+            .branch_head(LOGIN, NAME, "main")
+            .expect("fork has main")
+    }
+
+    fn revision(&self) -> String {
+        format!("main@sha1:{}", self.head())
+    }
+
+    /// resourceVersions of the four objects the flux step owns.
+    fn owned_versions(&self) -> Vec<String> {
+        let store = self.api.store();
+        let rv = |v: Option<Value>| {
+            v.unwrap()["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        vec![
+            rv(store.get("v1", "Namespace", None, FS)),
+            rv(store.get("v1", "Secret", Some(FS), FS)),
+            rv(store.get(GIT_API, "GitRepository", Some(FS), FS)),
+            rv(store.get(KS_API, "Kustomization", Some(FS), FS)),
+        ]
+    }
+
+    /// Put a stub `flux` first on PATH.
+    fn path_with(&self, bin: &Path) -> String {
+        format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
+    }
+}
+
+fn ready(obj: &Value) -> bool {
+    obj["status"]["conditions"].as_array().is_some_and(|cs| {
+        cs.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    })
+}
+
+#[test]
+fn setup_bootstraps_flux_waits_for_the_pushed_commit_and_reruns_as_a_no_op() {
+    let e = env(true);
+    let out = e.setup(&[]).success();
+    assert!(out.stdout.contains("reconcile"), "{}", out.stdout);
+    let git = e.get(GIT_API, "GitRepository", FS);
+    assert_eq!(git["spec"]["url"], e.forge.clone_url(LOGIN, NAME));
+    assert_eq!(git["spec"]["ref"]["branch"], "main");
+    assert_eq!(git["spec"]["secretRef"]["name"], FS);
+    assert_eq!(git["status"]["artifact"]["revision"], e.revision());
+    let ks = e.get(KS_API, "Kustomization", FS);
+    assert_eq!(ks["spec"]["path"], "./gitops/clusters/cluster-demo");
+    assert_eq!(ks["spec"]["prune"], true);
+    let all = e.api.store().list(KS_API, "Kustomization", None);
+    assert!(
+        all.len() >= 4,
+        "the cluster's Kustomizations were applied: {all:?}"
+    );
+    for k in &all {
+        assert_eq!(
+            k["status"]["lastAppliedRevision"],
+            e.revision(),
+            "{}",
+            k["metadata"]["name"]
+        );
+        assert!(ready(k));
+    }
+    let secret = e.get("v1", "Secret", "flux-system");
+    assert_eq!(secret["data"]["username"], "YWxpY2U="); // alice
+    // A re-run changes nothing: no step runs, no object gets a new resourceVersion.
+    let before = e.owned_versions();
+    let again = e.setup(&[]).success();
+    assert!(again.stdout.contains("nothing to do"), "{}", again.stdout);
+    assert_eq!(e.owned_versions(), before);
+    // The token is in the cluster Secret only: not in output or the state file.
+    for text in [&out.stdout, &out.stderr, &again.stdout, &again.stderr] {
+        assert!(!text.contains(TOKEN));
+    }
+    let state =
+        std::fs::read_to_string(e.w.dir().join(".eks-workshop/state.json")).unwrap_or_default();
+    assert!(!state.contains(TOKEN));
+}
+
+#[test]
+fn a_new_token_or_branch_updates_the_objects() {
+    let e = env(true);
+    e.setup(&[]).success();
+    e.forge.add_user(LOGIN, "ghp_second_token_77");
+    let out =
+        e.w.cmd(&["setup", "--yes", "--timeout", "60s"])
+            .env("GITHUB_TOKEN", "ghp_second_token_77")
+            .run();
+    let out = out.success();
+    assert!(
+        out.stdout.contains("Secret flux-system/flux-system"),
+        "{}",
+        out.stdout
+    );
+    let secret = e.get("v1", "Secret", FS);
+    assert_eq!(secret["data"]["password"], "Z2hwX3NlY29uZF90b2tlbl83Nw==");
+}
+
+#[test]
+fn enable_addon_returns_once_the_helm_release_is_ready() {
+    let e = env(true);
+    e.setup(&[]).success();
+    e.flux.set_delay(Duration::from_millis(150));
+    e.w.cmd(&["enable-addon", "karpenter", "--yes", "--timeout", "60s"])
+        .run()
+        .success();
+    let hr = e.get(HELM_API, "HelmRelease", "karpenter");
+    assert!(
+        ready(&hr),
+        "karpenter is Ready when enable-addon returns: {hr}"
+    );
+    assert_eq!(
+        e.get(GIT_API, "GitRepository", FS)["status"]["artifact"]["revision"],
+        e.revision()
+    );
+}
+
+#[test]
+fn no_wait_skips_the_reconcile_step() {
+    let e = env(true);
+    e.setup(&[]).success();
+    let out =
+        e.w.cmd(&["enable-addon", "karpenter", "--yes", "--no-wait"])
+            .run()
+            .success();
+    assert!(
+        out.stdout.contains("not waiting (--no-wait)"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A stub `flux` that records its arguments and environment, then installs the
+/// stand-in's components with kubectl.
+fn stub_flux(dir: &Path, kubectl_installs: bool) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let manifest = dir.join("components.yaml");
+    std::fs::write(&manifest, FluxStandIn::components_manifest()).unwrap();
+    let apply = if kubectl_installs {
+        format!(
+            "kubectl apply --server-side --force-conflicts -f {} >/dev/null",
+            manifest.display()
+        )
+    } else {
+        String::new()
+    };
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" > {args}\nenv | grep -c GITHUB_TOKEN > {envs}\n{apply}\n",
+        args = dir.join("flux-args").display(),
+        envs = dir.join("flux-env").display(),
+    );
+    let path = bin.join("flux");
+    std::fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn missing_flux_is_installed_with_the_flux_cli() {
+    let e = env(false);
+    let bin = stub_flux(e.w.dir(), true);
+    let values = example_values();
+    let out =
+        e.w.cmd(&e.args(values.to_str().unwrap(), &[]))
+            .env("PATH", &e.path_with(&bin))
+            .run()
+            .success();
+    assert!(
+        out.stdout
+            .contains("installed Flux with `flux install --context=workshop`"),
+        "{}",
+        out.stdout
+    );
+    let args = std::fs::read_to_string(e.w.dir().join("flux-args")).unwrap();
+    assert_eq!(args.trim(), "install --context=workshop");
+    let envs = std::fs::read_to_string(e.w.dir().join("flux-env")).unwrap();
+    assert_eq!(envs.trim(), "0", "the flux child gets no GITHUB_TOKEN");
+    assert!(ready(&e.get(KS_API, "Kustomization", FS)));
+}
+
+#[test]
+fn missing_flux_without_the_cli_or_manifests_is_a_clear_error() {
+    if which_flux() {
+        return; // a real flux on PATH would be used
+    }
+    let e = env(false);
+    e.setup(&[])
+        .code(2)
+        .stderr_has("`flux` was not found")
+        .stderr_has("--flux-manifests");
+}
+
+fn which_flux() -> bool {
+    Command::new("sh")
+        .args(["-c", "command -v flux"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn flux_manifests_are_applied_and_slow_crds_are_waited_for() {
+    let e = env(false);
+    e.api.set_crd_establish_delay(Duration::from_millis(700));
+    let file = e.w.dir().join("flux-components.yaml");
+    std::fs::write(&file, FluxStandIn::components_manifest()).unwrap();
+    let out = e
+        .setup(&["--flux-manifests", file.to_str().unwrap()])
+        .success();
+    assert!(out.stdout.contains("installed Flux from"), "{}", out.stdout);
+    assert_eq!(
+        e.get(GIT_API, "GitRepository", FS)["status"]["artifact"]["revision"],
+        e.revision()
+    );
+}
+
+#[test]
+fn a_failing_kustomization_fails_fast_with_its_message() {
+    let e = env(true);
+    e.flux.fail(
+        "Kustomization",
+        FS,
+        "apps",
+        "Deployment/default/sample-app dry-run failed: boom",
+    );
+    let started = Instant::now();
+    e.setup(&[])
+        .code(1)
+        .stderr_has("Kustomization flux-system/apps failed")
+        .stderr_has("boom")
+        .stderr_has("help:");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "failed fast, not at the timeout"
+    );
+}
+
+#[test]
+fn a_suspended_kustomization_is_reported_with_the_resume_command() {
+    let e = env(true);
+    e.setup(&[]).success();
+    e.flux.suspend("Kustomization", FS, "infrastructure");
+    e.w.cmd(&["enable-addon", "karpenter", "--yes", "--timeout", "60s"])
+        .run()
+        .code(1)
+        .stderr_has("suspended")
+        .stderr_has("flux resume kustomization infrastructure -n flux-system");
+}
+
+#[test]
+fn a_timeout_names_what_is_not_ready() {
+    let e = env(true);
+    e.flux.set_delay(Duration::from_secs(20));
+    let values = example_values();
+    let mut args = e.args(values.to_str().unwrap(), &[]);
+    args.retain(|a| *a != "60s" && *a != "--timeout");
+    args.extend(["--timeout", "2s"]);
+    e.w.cmd(&args)
+        .run()
+        .code(6)
+        .stderr_has("timed out after 2s waiting for Flux to apply main@sha1:")
+        .stderr_has("is not ready")
+        .stderr_has("eks-workshop resume");
+}
+
+#[test]
+fn an_existing_kustomization_for_another_path_is_refused_unless_forced() {
+    let e = env(true);
+    let store = e.api.store();
+    store
+        .apply(
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": FS}}),
+            "flux",
+            true,
+        )
+        .unwrap();
+    let other = json!({
+        "apiVersion": KS_API, "kind": "Kustomization",
+        "metadata": {"name": FS, "namespace": FS},
+        "spec": {"interval": "10m", "path": "./clusters/production", "prune": true,
+                 "sourceRef": {"kind": "GitRepository", "name": FS}},
+    });
+    store.apply(other, "flux", true).unwrap();
+    e.setup(&[])
+        .code(2)
+        .stderr_has("syncs path `./clusters/production`")
+        .stderr_has("--force");
+    assert_eq!(
+        e.get(KS_API, "Kustomization", FS)["spec"]["path"],
+        "./clusters/production"
+    );
+    e.setup(&["--force"]).success();
+    assert_eq!(
+        e.get(KS_API, "Kustomization", FS)["spec"]["path"],
+        "./gitops/clusters/cluster-demo"
+    );
+}
+
+/// Spawn the binary and return once it is watching Kustomizations.
+fn spawn_until_watching(e: &Env, args: &[&str]) -> std::process::Child {
+    let mut command = e.w.cmd(args).command;
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = command.spawn().expect("spawn eks-workshop");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !e
+        .api
+        .requests()
+        .iter()
+        .any(|(_, path, _)| path.contains("kustomizations") && path.contains("watch="))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "eks-workshop never started watching"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+#[test]
+fn an_api_server_restart_mid_watch_does_not_break_the_wait() {
+    let e = env(true);
+    e.flux.set_delay(Duration::from_millis(400));
+    let values = example_values();
+    let child = spawn_until_watching(&e, &e.args(values.to_str().unwrap(), &[]));
+    e.api.restart_blocking();
+    std::thread::sleep(Duration::from_millis(200));
+    e.api.restart_blocking();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "stdout:\n{}\nstderr:\n{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        e.get(GIT_API, "GitRepository", FS)["status"]["artifact"]["revision"],
+        e.revision()
+    );
+}
+
+#[test]
+fn ctrl_c_inside_the_wait_stops_with_130() {
+    let e = env(true);
+    e.flux.set_delay(Duration::from_secs(20));
+    let values = example_values();
+    let child = spawn_until_watching(&e, &e.args(values.to_str().unwrap(), &[]));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn expired_credentials_are_exit_3_naming_the_context_and_server() {
+    let e = env(true);
+    e.api.require_token(Some("fresh-token"));
+    e.api
+        .write_kubeconfig(&e.kubeconfig, CONTEXT, Some("expired-token"));
+    e.setup(&[])
+        .code(3)
+        .stderr_has("rejected the credentials")
+        .stderr_has(&format!("context `{CONTEXT}`"))
+        .stderr_has(&e.api.url());
+}
+
+#[test]
+fn missing_permissions_are_exit_3() {
+    let e = env(true);
+    e.api.deny("*", "gitrepositories");
+    e.setup(&[])
+        .code(3)
+        .stderr_has("denied the request")
+        .stderr_has("gitrepositories");
+}
+
+#[test]
+fn a_missing_kubeconfig_or_context_is_exit_2_with_help() {
+    let e = env(true);
+    e.setup(&["--context", "nope"])
+        .code(2)
+        .stderr_has("`nope`")
+        .stderr_has("help:");
+    std::fs::remove_file(&e.kubeconfig).unwrap();
+    e.setup(&[])
+        .code(2)
+        .stderr_has("kubeconfig")
+        .stderr_has("help:");
+}
+
+#[test]
+fn an_unreachable_cluster_names_the_server() {
+    let e = env(true);
+    let kubeconfig = e.w.dir().join("unreachable");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:9'}\n\
+         users:\n- name: u\n  user: {}\ncontexts:\n- name: gone\n  context: {cluster: c, user: u}\ncurrent-context: gone\n",
+    )
+    .unwrap();
+    e.setup(&["--kubeconfig", kubeconfig.to_str().unwrap()])
+        .code(1)
+        .stderr_has("could not reach")
+        .stderr_has("127.0.0.1:9")
+        .stderr_has("context `gone`");
+}
