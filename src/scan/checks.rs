@@ -148,13 +148,22 @@ pub(crate) fn is_remote(entry: &str) -> bool {
     entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with("git@")
 }
 
-/// `kubectl kustomize DIR` for each directory, run side by side; the failures
-/// as (directory, kubectl's message).
+/// At most this many `kubectl` processes at once.
+const KUBECTL_AT_ONCE: usize = 4;
+
+/// `kubectl kustomize DIR` for each directory, a few side by side; the
+/// failures as (directory, kubectl's message).
 pub(crate) fn kustomize_builds(
     kubectl: &Path,
     root: &Path,
     dirs: &[String],
 ) -> Vec<(String, String)> {
+    dirs.chunks(KUBECTL_AT_ONCE)
+        .flat_map(|batch| kustomize_batch(kubectl, root, batch))
+        .collect()
+}
+
+fn kustomize_batch(kubectl: &Path, root: &Path, dirs: &[String]) -> Vec<(String, String)> {
     let children: Vec<_> = dirs
         .iter()
         .map(|dir| {

@@ -1,16 +1,180 @@
-//! TODO
+//! `verify --fix`: rewrite manifests to the replacement API where the change is
+//! mechanical, editing only the lines that change (comments, indentation and
+//! everything else stay byte for byte), and say what could not be converted.
+
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
+use crate::fsx;
 
+use super::table::{Entry, Table};
 use super::version::KubeVersion;
+use super::yaml::{self, Doc};
 
-#[derive(Debug, Default)]
+mod convert;
+mod dom;
+
+use dom::Dom;
+
+/// What `fix_repo` did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FixReport {
+    /// Files rewritten, with what changed in each.
     pub changed: Vec<(PathBuf, Vec<String>)>,
+    /// Objects left as they are: file, line, why.
     pub unconverted: Vec<(PathBuf, usize, String)>,
 }
 
-pub(crate) fn fix_repo(_root: &Path, _target: KubeVersion) -> Result<FixReport> {
-    Ok(FixReport::default())
+/// Convert, in place, every manifest under `root` whose API is deprecated or
+/// removed at `target` and converts mechanically. Files are replaced
+/// atomically; committing is the caller's business. Running it again changes
+/// nothing.
+pub(crate) fn fix_repo(root: &Path, target: KubeVersion) -> Result<FixReport> {
+    let mut problems = Vec::new();
+    let files = super::repo::walk(root, &mut problems)?;
+    let mut report = FixReport::default();
+    for rel in files
+        .iter()
+        .filter(|f| !super::checks::is_kustomization_file(super::repo::file_name(f)))
+    {
+        let path = root.join(rel);
+        let text = fsx::read_to_string(&path)?;
+        let outcome = fix_text(&text, rel.ends_with(".json"), target);
+        let rel_path = PathBuf::from(rel);
+        for (line, why) in outcome.unconverted {
+            report.unconverted.push((rel_path.clone(), line, why));
+        }
+        if let Some(new) = outcome.text {
+            fsx::write_atomic(&path, new.as_bytes(), None)?;
+            report.changed.push((rel_path, outcome.changed));
+        }
+    }
+    Ok(report)
 }
+
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// The new text, when something changed.
+    pub(crate) text: Option<String>,
+    pub(crate) changed: Vec<String>,
+    pub(crate) unconverted: Vec<(usize, String)>,
+}
+
+/// What a conversion makes of one document.
+pub(crate) enum Plan {
+    Edits(Vec<dom::Edit>, String),
+    Unconverted(String),
+}
+
+pub(crate) fn fix_text(text: &str, json: bool, target: KubeVersion) -> Outcome {
+    let mut out = Outcome::default();
+    let table = Table::get();
+    if json {
+        let _ = yaml::read_json(text, &mut |m| {
+            if let Some(entry) = m.head.gvk().and_then(|(a, k)| table.lookup(a, k)) {
+                if entry.reported_at(target) {
+                    out.unconverted
+                        .push((m.line, "a JSON manifest: convert it by hand".into()));
+                }
+            }
+        });
+        return out;
+    }
+    let Some(docs) = yaml::split_docs(text) else {
+        return out; // directives: the scan reports its objects; nothing mechanical here
+    };
+    let mut edits = Vec::new();
+    for doc in docs {
+        let offset = doc.text.as_ptr() as usize - text.as_ptr() as usize;
+        match plan_doc(&doc, target) {
+            None => {}
+            Some(Plan::Unconverted(why)) => out.unconverted.push((doc.content_line, why)),
+            Some(Plan::Edits(doc_edits, what)) => {
+                edits.extend(doc_edits.into_iter().map(|mut e| {
+                    e.range = e.range.start + offset..e.range.end + offset;
+                    e
+                }));
+                out.changed
+                    .push(format!("line {}: {what}", doc.content_line));
+            }
+        }
+    }
+    if !edits.is_empty() {
+        out.text = dom::apply(text, edits);
+    }
+    out
+}
+
+/// The plan for a document holding an object to convert; `None` when there is none.
+fn plan_doc(doc: &Doc<'_>, target: KubeVersion) -> Option<Plan> {
+    let table = Table::get();
+    let Some(dom) = Dom::parse(doc.text) else {
+        // Not read by the fast reader: see whether it holds anything to convert.
+        let mut hit = false;
+        let _ = yaml::read_yaml(doc.text, &mut |m| {
+            hit |= m
+                .head
+                .gvk()
+                .and_then(|(a, k)| table.lookup(a, k))
+                .is_some_and(|e| e.reported_at(target));
+        });
+        let why = "not plain block-style YAML (flow style, anchors, tags, a List or the like): convert it by hand";
+        return hit.then(|| Plan::Unconverted(why.into()));
+    };
+    let head = yaml::fast::head(doc.text)?;
+    let (api_version, kind) = head.gvk()?;
+    let entry = table
+        .lookup(api_version, kind)
+        .filter(|e| e.reported_at(target))?;
+    let name = head.name.as_deref().unwrap_or_default();
+    let plan = plan_entry(&dom, entry, target);
+    let plan = match plan {
+        Plan::Edits(edits, what) => {
+            let what = format!("{kind} {name}: {what}");
+            check(doc.text, &edits, entry).map_or(Plan::Edits(edits, what), Plan::Unconverted)
+        }
+        unconverted => unconverted,
+    };
+    Some(plan)
+}
+
+fn plan_entry(dom: &Dom<'_>, entry: &Entry, target: KubeVersion) -> Plan {
+    if !entry.is_kubernetes() {
+        return Plan::Unconverted(match entry.project {
+            "flux" => "a Flux API: fields changed between its versions; `flux migrate` or the Flux upgrade notes convert it",
+            _ => "a Karpenter API: its replacement has a different schema; see Karpenter's upgrade guide",
+        }
+        .into());
+    }
+    let Some(replacement) = &entry.replacement else {
+        return Plan::Unconverted(format!(
+            "{} has no replacement API (use Pod Security Admission instead)",
+            entry.kind
+        ));
+    };
+    if replacement.available_in > target.prev_minor().0 {
+        return Plan::Unconverted(format!(
+            "{} is only served from {}; a cluster on {} would reject it, so convert it after that upgrade",
+            replacement.api_version,
+            replacement.available_in,
+            target.prev_minor()
+        ));
+    }
+    convert::plan(dom, entry, &replacement.api_version)
+}
+
+/// The converted document must still parse and carry the new apiVersion;
+/// `Some(why)` if not (which would be a bug here, so nothing is written).
+fn check(doc: &str, edits: &[dom::Edit], entry: &Entry) -> Option<String> {
+    let Some(new) = dom::apply(doc, edits.to_vec()) else {
+        return Some("the conversion's edits overlap; convert it by hand".into());
+    };
+    let expected = entry.replacement.as_ref().map(|r| r.api_version.as_str());
+    match serde_yaml::from_str::<serde_yaml::Value>(&new) {
+        Ok(v) if yaml::head_of(&v).api_version.as_deref() == expected => None,
+        _ => Some("the conversion did not give a valid document; convert it by hand".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

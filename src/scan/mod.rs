@@ -26,13 +26,19 @@ pub use report::{Finding, Problem, Report};
 pub use version::KubeVersion;
 
 /// For `benches/scan.rs` (the crate's error type is not public): [`scan_repo`]
-/// with the target given as text and errors as text.
+/// with the target and errors as text, and `kubectl kustomize` on or off.
 #[doc(hidden)]
 pub fn bench_scan(
     root: &std::path::Path,
     target: &str,
     cluster_path: &str,
+    kubectl: bool,
 ) -> Result<Report, String> {
     let target = KubeVersion::parse(target).map_err(|e| e.to_string())?;
-    scan_repo(root, target, cluster_path).map_err(|e| e.to_string())
+    let kubectl = if kubectl {
+        which::which("kubectl").ok()
+    } else {
+        None
+    };
+    repo::scan(root, target, cluster_path, kubectl.as_deref()).map_err(|e| e.to_string())
 }

@@ -178,7 +178,7 @@ pub(crate) fn make_finding(
 
 /// Every manifest (`*.yaml`, `*.yml`, `*.json`) and kustomization file under
 /// `root`, relative and `/`-separated, sorted. Symlinks are not followed.
-fn walk(root: &Path, problems: &mut Vec<Problem>) -> Result<Vec<String>> {
+pub(crate) fn walk(root: &Path, problems: &mut Vec<Problem>) -> Result<Vec<String>> {
     let mut files = Vec::new();
     let mut dirs = vec![String::new()];
     let top = fs::read_dir(root).map_err(|e| Error::io(root, "read", e))?;
@@ -228,7 +228,7 @@ fn is_manifest(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")
 }
 
-fn file_name(rel: &str) -> &str {
+pub(crate) fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 

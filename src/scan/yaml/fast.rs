@@ -40,14 +40,19 @@ pub(crate) enum Scalar<'a> {
     MaybeNumber(&'a str),
     /// A string whose value is not its text: escapes (`\n`, `''`), block scalars.
     Cooked,
-    /// Null, a boolean, or a one-line flow collection.
+    /// Null, a boolean, a one-line flow sequence or `{}`.
     Other,
+    /// A one-line flow mapping of scalars (`{app: web}`).
+    FlowMap,
 }
 
 /// Read the head of a document, or `None` if the reader is unsure of it.
 pub(crate) fn head(doc: &str) -> Option<Head<'_>> {
     let mut sink = HeadSink::default();
     walk(doc, &mut sink)?;
+    if sink.declined {
+        return None;
+    }
     fn s(v: Option<&str>) -> Option<Cow<'_, str>> {
         v.map(Cow::Borrowed)
     }
@@ -69,6 +74,8 @@ struct HeadSink<'a> {
     namespace: Option<Option<&'a str>>,
     /// Depth-1 keys belong to `metadata` while the last top-level key was it.
     in_metadata: bool,
+    /// `metadata: {name: x}`: its fields are not read.
+    declined: bool,
 }
 
 impl Default for HeadSink<'_> {
@@ -79,6 +86,7 @@ impl Default for HeadSink<'_> {
             name: Some(None),
             namespace: Some(None),
             in_metadata: false,
+            declined: false,
         }
     }
 }
@@ -88,6 +96,7 @@ impl<'a> Sink<'a> for HeadSink<'a> {
         let slot = match (depth, key) {
             (0, _) => {
                 self.in_metadata = key == "metadata";
+                self.declined |= self.in_metadata && *value == Scalar::FlowMap;
                 match key {
                     "apiVersion" => &mut self.api_version,
                     "kind" => &mut self.kind,
@@ -100,7 +109,7 @@ impl<'a> Sink<'a> for HeadSink<'a> {
         };
         *slot = match value {
             Scalar::Str(s) => Some(Some(s)),
-            Scalar::Block | Scalar::Other => Some(None),
+            Scalar::Block | Scalar::Other | Scalar::FlowMap => Some(None),
             Scalar::MaybeNumber(_) | Scalar::Cooked => None,
         };
     }
@@ -364,7 +373,7 @@ fn value<'a>(text: &'a str, indent: usize, block: &mut Option<BlockScalar>) -> O
     let (scalar, rest) = match b[0] {
         b'"' => double_quoted(text).map(|(s, end)| (s, &text[end..]))?,
         b'\'' => single_quoted(text).map(|(s, end)| (s, &text[end..]))?,
-        b'[' | b'{' => (Scalar::Other, flow(text)?),
+        b'[' | b'{' => flow(text)?,
         b'|' | b'>' => {
             let mut i = 1;
             if matches!(b.get(i), Some(b'+' | b'-')) {
@@ -497,50 +506,88 @@ fn single_quoted(text: &str) -> Option<(Scalar<'_>, usize)> {
     None
 }
 
-/// A one-line flow collection: `{}` or a list of scalars. Returns the rest of
-/// the line.
-fn flow(text: &str) -> Option<&str> {
+/// A one-line flow collection: `{}`, a list of scalars, or a mapping of
+/// scalars to scalars. Returns what it is and the rest of the line.
+fn flow(text: &str) -> Option<(Scalar<'_>, &str)> {
     let b = text.as_bytes();
+    let (map, close) = if b[0] == b'{' {
+        (true, b'}')
+    } else {
+        (false, b']')
+    };
     let skip = |mut i: usize| {
         while b.get(i) == Some(&b' ') {
             i += 1;
         }
         i
     };
-    if b[0] == b'{' {
-        let i = skip(1);
-        return (b.get(i) == Some(&b'}')).then(|| &text[i + 1..]);
-    }
     let mut i = skip(1);
-    if b.get(i) == Some(&b']') {
-        return Some(&text[i + 1..]);
+    if b.get(i) == Some(&close) {
+        return Some((Scalar::Other, &text[i + 1..]));
     }
+    let mut keys: Vec<&str> = Vec::new();
     loop {
-        i = match *b.get(i)? {
-            b'"' => i + double_quoted(&text[i..])?.1,
-            b'\'' => i + single_quoted(&text[i..])?.1,
-            _ => {
-                let end = i + text[i..].find([',', ']'])?;
-                let item = text[i..end].trim_end_matches(' ');
-                let first = item.as_bytes().first()?;
-                if item.contains([':', '#', '[', '{', '}', '"', '\'', '\\'])
-                    || b"-?,&*!|>%@`".contains(first)
-                {
-                    return None;
-                }
-                end
+        let (first, end) = flow_scalar(text, i, map)?;
+        i = skip(end);
+        if map {
+            // `key: value`, keys plain or quoted strings, no duplicates.
+            let key = match first {
+                Scalar::Str(k) if !keys.contains(&k) => k,
+                _ => return None,
+            };
+            keys.push(key);
+            if b.get(i) != Some(&b':') || b.get(i + 1) != Some(&b' ') {
+                return None;
             }
-        };
-        i = skip(i);
+            let (_, end) = flow_scalar(text, skip(i + 1), false)?;
+            i = skip(end);
+        }
         match *b.get(i)? {
-            b']' => return Some(&text[i + 1..]),
+            c if c == close => {
+                let kind = if map { Scalar::FlowMap } else { Scalar::Other };
+                return Some((kind, &text[i + 1..]));
+            }
             b',' => {
                 i = skip(i + 1);
-                if matches!(b.get(i), Some(b']' | b',') | None) {
+                if matches!(b.get(i), Some(b']' | b'}' | b',') | None) {
                     return None;
                 }
             }
             _ => return None,
+        }
+    }
+}
+
+/// A quoted or plain scalar inside a flow collection, starting at `i`; returns
+/// it and where it ends. In a mapping key position, a plain scalar stops at `:`.
+fn flow_scalar(text: &str, i: usize, key: bool) -> Option<(Scalar<'_>, usize)> {
+    let b = text.as_bytes();
+    match *b.get(i)? {
+        b'"' => double_quoted(&text[i..]).map(|(s, end)| (s, i + end)),
+        b'\'' => single_quoted(&text[i..]).map(|(s, end)| (s, i + end)),
+        first => {
+            let stops: &[char] = if key {
+                &[',', ']', '}', ':']
+            } else {
+                &[',', ']', '}']
+            };
+            let end = i + text[i..].find(stops)?;
+            let item = text[i..end].trim_end_matches(' ');
+            let second = item.as_bytes().get(1).copied().unwrap_or(b' ');
+            let dash_like = matches!(first, b'-' | b'?' | b':')
+                && !matches!(second, b' ' | b',' | b'[' | b']' | b'{' | b'}');
+            if item.is_empty()
+                || item.contains([':', '#', '[', '{', '"', '\'', '\\'])
+                || (b"-?:,&*!|>%@`".contains(&first) && !dash_like)
+            {
+                return None;
+            }
+            let scalar = match plain_type(item) {
+                Type::Str => Scalar::Str(item),
+                Type::Other => Scalar::Other,
+                Type::Unsure => Scalar::MaybeNumber(item),
+            };
+            Some((scalar, end))
         }
     }
 }

@@ -297,10 +297,20 @@ const SCALARS: &[&str] = &[
     "x#y",
     "$(VAR)",
     "{{ x }}",
+    "{a: 1}",
+    "{app: web, \"b\": 'x'}",
+    "[/bin/sh, -c, date]",
+    "[-]",
+    "[a, ]",
+    "{ a: [b] }",
 ];
 /// Scalars it declines, and broken ones.
 const TRICKY: &[&str] = &[
-    "{a: 1}",
+    "{a: 1, a: 2}",
+    "{a: b: c}",
+    "{a:b}",
+    "{a}",
+    "{-: x}",
     "[a, [b]]",
     "&anchor v",
     "*alias",
@@ -474,8 +484,16 @@ fn mutate(doc: &str, at: usize, how: u8, ch: char) -> String {
     lines.join("\n") + "\n"
 }
 
+/// 2000 by default; `PROPTEST_CASES` for longer runs.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(2000)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn fast_reader_agrees_with_serde_yaml(root in root(), style in prop::collection::vec(any::<u8>(), 1..16)) {

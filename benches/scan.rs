@@ -1,0 +1,247 @@
+//! `cargo bench --bench scan`: the deprecated-API scan over a generated
+//! repository of 10,000 manifests (~50 MB), next to `cat` reading the same
+//! bytes. The aim is to stay within 2x of `cat`.
+//!
+//! The scan runs without `kubectl kustomize` (an external program that parses
+//! everything again with its own YAML parser); `SCAN_BENCH_KUBECTL=1` adds a
+//! run with it, when kubectl is on PATH.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DIRS: usize = 100;
+const FILES_PER_DIR: usize = 100;
+/// Directories 0..KUSTOMIZED have a kustomization.yaml; the rest are applied whole.
+const KUSTOMIZED: usize = 50;
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let (files, bytes) = generate(root);
+    println!(
+        "scan bench: {} manifests, {:.1} MB in {DIRS} directories ({KUSTOMIZED} with a kustomization.yaml)",
+        files.len(),
+        bytes as f64 / 1e6
+    );
+
+    let cat = || {
+        let status = Command::new("cat")
+            .args(&files)
+            .current_dir(root)
+            .stdout(Stdio::null())
+            .status()
+            .expect("cat runs");
+        assert!(status.success());
+    };
+    let scan = |with_kubectl: bool| {
+        let report = eks_workshop::scan::bench_scan(
+            root,
+            "1.26",
+            "gitops/clusters/cluster-demo",
+            with_kubectl,
+        )
+        .expect("scan works");
+        assert!(!report.findings.is_empty());
+        report
+    };
+    cat(); // warm the page cache
+    let t_cat = best_of(5, cat);
+    let t_scan = best_of(5, || {
+        scan(false);
+    });
+    let report = scan(false);
+    let ratio = t_scan.as_secs_f64() / t_cat.as_secs_f64();
+    println!(
+        "cat (one process, all files to /dev/null): {:>8.3} s",
+        t_cat.as_secs_f64()
+    );
+    println!(
+        "scan_repo (without kubectl):                {:>8.3} s   {ratio:.2}x cat",
+        t_scan.as_secs_f64()
+    );
+    println!(
+        "  findings: {}, problems: {}",
+        report.findings.len(),
+        report.problems.len()
+    );
+    // Opt-in: kubectl's kustomize is slow on a repository this size (the
+    // top kustomization alone holds 25 MB), so it is not run by default.
+    if std::env::var_os("SCAN_BENCH_KUBECTL").is_some() && which::which("kubectl").is_ok() {
+        let t_kubectl = best_of(1, || {
+            scan(true);
+        });
+        println!(
+            "scan_repo (with kubectl kustomize, {} dirs): {:>8.3} s",
+            KUSTOMIZED + 1,
+            t_kubectl.as_secs_f64()
+        );
+    }
+    if ratio > 2.0 {
+        println!("WARNING: the scan is slower than 2x cat");
+    }
+}
+
+fn best_of(n: usize, mut f: impl FnMut()) -> Duration {
+    (0..n)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// Write the repository; returns the manifest paths (relative) and their size.
+fn generate(root: &Path) -> (Vec<String>, usize) {
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "gitops/clusters/cluster-demo/flux.yaml",
+        &["applications", "add-ons"]
+            .map(|d| {
+                format!(
+                    "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {d}\n  namespace: flux-system\nspec:\n  interval: 1m0s\n  path: ./gitops/{d}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+                )
+            })
+            .join("---\n"),
+    );
+    let mut apps = String::from(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n",
+    );
+    let mut files = Vec::new();
+    let mut bytes = 0;
+    for d in 0..DIRS {
+        let dir = if d < KUSTOMIZED {
+            format!("gitops/applications/team-{d:02}")
+        } else {
+            format!("gitops/add-ons/team-{d:02}")
+        };
+        let mut kustomization = String::from("resources:\n");
+        for f in 0..FILES_PER_DIR {
+            let n = d * FILES_PER_DIR + f;
+            let rel = format!("{dir}/{f:03}-app-{n}.yaml");
+            let text = manifest(n);
+            bytes += text.len();
+            write(&rel, &text);
+            let _ = writeln!(kustomization, "  - {f:03}-app-{n}.yaml");
+            files.push(rel);
+        }
+        if d < KUSTOMIZED {
+            write(&format!("{dir}/kustomization.yaml"), &kustomization);
+            let _ = writeln!(apps, "  - team-{d:02}");
+        }
+    }
+    write("gitops/applications/kustomization.yaml", &apps);
+    (files, bytes)
+}
+
+/// One application: a Deployment, a Service and a ConfigMap (or, now and then,
+/// a deprecated CronJob or PodDisruptionBudget), about 5 KB.
+fn manifest(n: usize) -> String {
+    let mut out = String::with_capacity(6000);
+    let _ = write!(
+        out,
+        r#"# Application {n}: generated for the scan benchmark.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-{n}
+  namespace: team-{ns}
+  labels:
+    app.kubernetes.io/name: app-{n}
+    app.kubernetes.io/part-of: "workshop"
+  annotations:
+    description: 'A sample application, number {n}.'
+spec:
+  replicas: 2
+  revisionHistoryLimit: 3
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: app-{n}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: app-{n}
+    spec:
+      serviceAccountName: app-{n}
+      securityContext: {{}}
+      containers:
+        - name: app
+          image: "public.ecr.aws/nginx/nginx:1.25.{patch}"
+          imagePullPolicy: IfNotPresent
+          args: ["--port", "8080", --verbose]
+          ports:
+            - name: http
+              containerPort: 8080
+              protocol: TCP
+          env:
+"#,
+        ns = n % 17,
+        patch = n % 9,
+    );
+    for e in 0..12 {
+        let _ = write!(
+            out,
+            "            - name: SETTING_{e}\n              value: \"value-{e}-{n}\"\n"
+        );
+    }
+    out.push_str(
+        r#"          resources:
+            requests:
+              cpu: 100m
+              memory: 128Mi
+            limits:
+              memory: 256Mi
+          readinessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: 10
+          livenessProbe:
+            httpGet: {path: /livez, port: http}
+---
+apiVersion: v1
+kind: Service
+metadata:
+"#,
+    );
+    let _ = write!(
+        out,
+        "  name: app-{n}\n  namespace: team-{}\nspec:\n  selector:\n    app.kubernetes.io/name: app-{n}\n  ports:\n  - port: 80\n    targetPort: http\n---\n",
+        n % 17
+    );
+    match n % 50 {
+        7 => {
+            let _ = write!(
+                out,
+                "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: job-{n}\nspec:\n  schedule: \"*/5 * * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers:\n          - name: job\n            image: busybox\n"
+            );
+        }
+        21 => {
+            let _ = write!(
+                out,
+                "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: pdb-{n}\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: app-{n}\n"
+            );
+        }
+        _ => {}
+    }
+    let _ = write!(
+        out,
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-{n}-config\ndata:\n  app.conf: |\n"
+    );
+    while out.len() < 5000 {
+        let _ = write!(
+            out,
+            "    # setting for app {n}\n    key_{len} = \"some value with: colons and 'quotes'\"\n",
+            len = out.len()
+        );
+    }
+    out
+}
