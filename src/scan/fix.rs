@@ -71,11 +71,10 @@ pub(crate) fn fix_text(text: &str, json: bool, target: KubeVersion) -> Outcome {
     let table = Table::get();
     if json {
         let _ = yaml::read_json(text, &mut |m| {
-            if let Some(entry) = m.head.gvk().and_then(|(a, k)| table.lookup(a, k)) {
-                if entry.reported_at(target) {
-                    out.unconverted
-                        .push((m.line, "a JSON manifest: convert it by hand".into()));
-                }
+            let entry = m.head.gvk().and_then(|(a, k)| table.lookup(a, k));
+            if entry.is_some_and(|e| e.reported_at(target)) {
+                out.unconverted
+                    .push((m.line, "a JSON manifest: convert it by hand".into()));
             }
         });
         return out;

@@ -44,10 +44,9 @@ pub fn scan_live(objects: &[Value], target: KubeVersion) -> Vec<Finding> {
             .and_then(|m| m.get("managedFields"))
             .and_then(Value::as_array);
         for field in managed.into_iter().flatten() {
-            if let Some(v) = field.get("apiVersion").and_then(Value::as_str) {
-                if !versions.iter().any(|seen| seen == v) {
-                    versions.push(v.to_owned());
-                }
+            let version = field.get("apiVersion").and_then(Value::as_str);
+            if let Some(v) = version.filter(|v| !versions.iter().any(|seen| seen == v)) {
+                versions.push(v.to_owned());
             }
         }
         for api_version in &versions {

@@ -10,6 +10,7 @@
 mod checks;
 mod fix;
 mod live;
+mod reach;
 mod repo;
 mod report;
 mod table;
@@ -18,7 +19,7 @@ mod yaml;
 
 pub use fix::FixReport;
 #[allow(unused_imports)] // called by the `verify` command
-pub(crate) use fix::fix_repo;
+pub(crate) use fix::{fix_repo, fix_text};
 pub use live::scan_live;
 #[allow(unused_imports)] // called by the `verify` command
 pub(crate) use repo::scan_repo;

@@ -1,7 +1,7 @@
 //! Scanning a GitOps repository: walk it, read every manifest (in parallel),
 //! work out what Flux applies, and check the repository itself.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::error::{Error, Result};
 
 use super::checks;
+use super::reach::{normalize, reachability};
 use super::report::{Finding, Problem, Report};
 use super::table::{Entry, Table};
 use super::version::KubeVersion;
@@ -20,23 +21,23 @@ const SKIP_DIRS: &[&str] = &[".git", ".eks-workshop"];
 
 /// What reading one file gave.
 #[derive(Default)]
-struct FileScan {
+pub(crate) struct FileScan {
     /// Objects using a table API, and Flux Kustomizations.
-    objects: Vec<Object>,
+    pub(crate) objects: Vec<Object>,
     problems: Vec<(usize, String)>,
     placeholders: Vec<(usize, String)>,
     /// `resources:` entries, when the file is a kustomization.
-    resources: Option<Vec<(usize, String)>>,
+    pub(crate) resources: Option<Vec<(usize, String)>>,
 }
 
-struct Object {
+pub(crate) struct Object {
     line: usize,
     api_version: String,
     kind: String,
     name: String,
     namespace: String,
     entry: Option<&'static Entry>,
-    flux_path: Option<String>,
+    pub(crate) flux_path: Option<String>,
 }
 
 /// Scan the repository at `root` for APIs deprecated or removed at `target`;
@@ -232,7 +233,7 @@ pub(crate) fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
-fn parent(rel: &str) -> &str {
+pub(crate) fn parent(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
@@ -323,124 +324,6 @@ fn scan_text(rel: &str, text: &str) -> FileScan {
     };
     scan.problems.extend(errors);
     scan
-}
-
-/// Indices of the files Flux applies, starting from `cluster_path` and
-/// following every Flux Kustomization's `spec.path` (all assumed to point into
-/// this repository). A directory with a kustomization file applies its
-/// `resources:`; one without, all manifests beneath it, as Flux generates (a
-/// subdirectory with its own kustomization file contributes per that file).
-fn reachability(
-    root: &Path,
-    files: &[String],
-    scans: &[FileScan],
-    cluster_path: &str,
-) -> HashSet<usize> {
-    let index: BTreeMap<&str, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.as_str(), i))
-        .collect();
-    let kustomization_in = |dir: &str| {
-        ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-            .iter()
-            .find_map(|n| index.get(join(dir, n).as_str()).copied())
-    };
-    let mut applied = HashSet::new();
-    let mut seen_dirs = HashSet::new();
-    let mut dirs = vec![normalize("", cluster_path)];
-    let mut new_files: Vec<usize> = Vec::new();
-    loop {
-        while let Some(dir) = dirs.pop() {
-            let Some(dir) = dir else { continue };
-            if !seen_dirs.insert(dir.clone()) {
-                continue;
-            }
-            if let Some(k) = kustomization_in(&dir) {
-                for (_, entry) in scans[k].resources.iter().flatten() {
-                    if checks::is_remote(entry) {
-                        continue;
-                    }
-                    let Some(path) = normalize(&dir, entry) else {
-                        continue;
-                    };
-                    match index.get(path.as_str()) {
-                        Some(&f) => new_files.push(f),
-                        None if root.join(&path).is_dir() => dirs.push(Some(path)),
-                        None => {}
-                    }
-                }
-                continue;
-            }
-            let prefix = if dir.is_empty() {
-                String::new()
-            } else {
-                format!("{dir}/")
-            };
-            for (i, f) in files
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.starts_with(&prefix))
-            {
-                let sub = parent(&f[prefix.len()..]);
-                // Below a directory that has its own kustomization: that one decides.
-                let owner = sub_dirs(sub).find(|d| kustomization_in(&join(&dir, d)).is_some());
-                match owner {
-                    Some(d) => dirs.push(Some(join(&dir, d))),
-                    None if !checks::is_kustomization_file(file_name(f)) => new_files.push(i),
-                    None => {}
-                }
-            }
-        }
-        if new_files.is_empty() {
-            break;
-        }
-        for f in new_files.drain(..) {
-            if applied.insert(f) {
-                for o in &scans[f].objects {
-                    if let Some(path) = &o.flux_path {
-                        dirs.push(normalize("", path));
-                    }
-                }
-            }
-        }
-    }
-    applied
-}
-
-/// `a`, `a/b`, `a/b/c` for `a/b/c` (none for "").
-fn sub_dirs(rel: &str) -> impl Iterator<Item = &str> {
-    rel.match_indices('/')
-        .map(|(i, _)| &rel[..i])
-        .chain((!rel.is_empty()).then_some(rel))
-}
-
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{dir}/{name}")
-    }
-}
-
-/// `dir` joined with `path`, `.` and `..` resolved, no trailing `/`; `None`
-/// when it leaves the repository.
-fn normalize(dir: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if path.starts_with('/') {
-        Vec::new()
-    } else {
-        dir.split('/').filter(|p| !p.is_empty()).collect()
-    };
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 #[cfg(test)]

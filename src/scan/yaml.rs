@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use serde_yaml::Value;
 
 pub(crate) mod fast;
+mod scalar;
 
 /// The fields of an object the scan reads.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -255,8 +256,10 @@ pub(crate) fn head_of(value: &Value) -> Head<'_> {
     }
 }
 
+/// A Flux Kustomization without `spec.path` applies its source's root.
 fn flux_path(value: &Value) -> Option<String> {
-    value.get("spec")?.get("path")?.as_str().map(str::to_owned)
+    let path = value.get("spec").and_then(|s| s.get("path"));
+    Some(path.map_or(Some("./"), Value::as_str)?.to_owned())
 }
 
 /// Lines of the `- ` entries of a List's top-level `items:`, when they can be
@@ -341,7 +344,7 @@ pub(crate) fn read_json<'a>(
         if head.gvk().is_some() {
             let flux_path = head
                 .is_flux_kustomization()
-                .then(|| text(v.pointer("/spec/path")))
+                .then(|| text(v.pointer("/spec/path")).or(Some(Cow::Borrowed("./"))))
                 .flatten();
             let flux_path = flux_path.map(Cow::into_owned);
             found(Manifest {
@@ -367,5 +370,7 @@ pub(crate) fn read_json<'a>(
     Vec::new()
 }
 
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::scan::reach::normalize;
 
 const CLUSTER: &str = "gitops/clusters/cluster-demo";
 
