@@ -57,7 +57,8 @@ fn report(err: &Error, output: Output) {
     if let Some(help) = &help {
         eprintln!("{} {help}", console::style("help:").cyan().bold());
     }
-    if output == Output::Json {
+    // `verify` has printed its report as the JSON; a second object would break it.
+    if output == Output::Json && !matches!(err, Error::VerifyFailed { .. }) {
         let json = serde_json::json!({
             "error": err.to_string(),
             "help": help,
@@ -156,7 +157,9 @@ pub(crate) fn config(global: &Global, remembered: Option<&Settings>) -> Result<C
         .filter(|t| !t.is_empty())
         .map(Secret::new);
     Ok(Config {
-        dir: global.dir.clone(),
+        // Absolute, so paths derived from it (the offline remote) compare
+        // equal to what git records, whatever the current directory.
+        dir: absolute(&global.dir),
         settings,
         token,
         yes: global.yes,

@@ -1,18 +1,163 @@
-//! `verify`: removed/deprecated APIs in the repo (and the cluster), repo
-//! checks, and Flux readiness.
+//! `verify`: before an upgrade, find APIs the target Kubernetes version removes
+//! (in the repo, and in the cluster when there is one), check the repo itself,
+//! and show whether Flux runs the pushed commit. `--fix` converts what
+//! converts mechanically, commits "Convert deprecated APIs" and pushes.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use serde_json::json;
+
+use super::load_required;
 use crate::cli::Global;
-use crate::error::{Error, Result};
+use crate::config::{CLUSTER_PATH, Output};
+use crate::engine::{self, Ctx};
+use crate::kube::verify::ClusterReport;
+use crate::error::{Error, Result, exit};
+use crate::scan::{self, KubeVersion};
+use crate::state::{self, LastCommand};
+use crate::steps::Step;
+use crate::ui::Ui;
+use crate::{fsx, git};
+
+pub(crate) const FIX_MESSAGE: &str = "Convert deprecated APIs";
 
 pub(crate) async fn verify(
-    _global: &Global,
-    _target: Option<String>,
-    _fix: bool,
-    _strict: bool,
-    _interrupted: Arc<AtomicBool>,
+    global: &Global,
+    target: Option<String>,
+    fix: bool,
+    strict: bool,
+    interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
-    Err(Error::usage("verify is not built yet", ""))
+    let state = load_required(global, "verify")?;
+    let config = crate::run::config(global, Some(&state.settings))?;
+    let ui = Ui::new(config.output, config.yes, config.tty);
+    let mut ctx = Ctx::new(config, state, ui, interrupted);
+    let target = target_version(&mut ctx, target.as_deref()).await?;
+    if fix {
+        self::fix(&mut ctx, target).await?;
+    }
+    let clone = ctx.config.clone_dir();
+    let mut report = scan::scan_repo(&clone, target, CLUSTER_PATH)?;
+    let cluster = if ctx.offline() { None } else { Some(cluster_half(&mut ctx, &mut report, target).await?) };
+    let problems = report.failures(strict) + cluster.as_ref().map_or(0, |c| c.problems());
+    match ctx.config.output {
+        Output::Json => {
+            let mut out: serde_json::Value = serde_json::from_str(&report.to_json()).expect("report JSON");
+            out["cluster"] = cluster.as_ref().map_or(serde_json::Value::Null, |c| c.to_json());
+            out["problems_total"] = json!(problems);
+            println!("{out}");
+        }
+        Output::Text => {
+            print!("{}", report.render_text(console::colors_enabled()));
+            match &cluster {
+                Some(c) => print!("{}", c.render_text()),
+                None => println!("cluster: not checked (offline)"),
+            }
+        }
+    }
+    if problems > 0 {
+        return Err(Error::VerifyFailed { count: problems });
+    }
+    Ok(exit::OK)
+}
+
+/// Live objects into the scan, and Flux's state against the fork's branch head.
+async fn cluster_half(ctx: &mut Ctx, report: &mut scan::Report, target: KubeVersion) -> Result<ClusterReport> {
+    let cluster = crate::kube::cluster(ctx).await?;
+    let (live, skipped) = crate::kube::verify::live_objects(&cluster).await?;
+    if !skipped.is_empty() {
+        ctx.ui.warn(&format!("not allowed to list, so not scanned: {}", skipped.join(", ")));
+    }
+    report.findings.extend(scan::scan_live(&live, target));
+    let pair = ctx.git_auth().await?;
+    let fork_url = crate::steps::remote_url(ctx);
+    let branch = ctx.config.settings.branch.clone();
+    crate::kube::verify::cluster_report(&cluster, fork_url.as_deref(), &branch, crate::engine::auth(&pair)).await
+}
+
+/// `--target-version`, else the cluster's version + 1 minor; offline it must be given.
+async fn target_version(ctx: &mut Ctx, flag: Option<&str>) -> Result<KubeVersion> {
+    if let Some(v) = flag {
+        return KubeVersion::parse(v);
+    }
+    if ctx.offline() {
+        return Err(Error::usage(
+            "offline, verify needs a target version",
+            "pass --target-version, e.g. --target-version 1.27",
+        ));
+    }
+    let cluster = crate::kube::cluster(ctx).await?;
+    let current = crate::kube::verify::server_version(&cluster).await?;
+    KubeVersion::parse(&current.next_minor())
+}
+
+/// Convert deprecated APIs in what HEAD holds, commit exactly those files, and
+/// push. Derived from HEAD (like the push step), so a re-run after a crash
+/// finds the conversion committed and makes no second commit.
+async fn fix(ctx: &mut Ctx, target: KubeVersion) -> Result<()> {
+    let work_dir = ctx.config.work_dir();
+    let _lock = state::lock(&ctx.config.dir, &work_dir)?;
+    let clone = ctx.config.clone_dir();
+    let repo = git::open(&clone)?;
+    let mut changes = Vec::new();
+    let mut skipped = Vec::new();
+    for path in head_files(&repo)? {
+        let Some(head) = git::head_blob(&repo, &path)? else { continue };
+        let Ok(text) = String::from_utf8(head.clone()) else { continue };
+        let outcome = scan::fix_text(&text, path.ends_with(".json"), target);
+        for (line, why) in &outcome.unconverted {
+            ctx.ui.warn(&format!("{path}:{line}: not converted: {why}"));
+        }
+        let Some(new) = outcome.text else { continue };
+        let file = clone.join(&path);
+        let working = std::fs::read(&file).ok();
+        if working.as_deref() == Some(&head) {
+            fsx::write_atomic(&file, new.as_bytes(), None)?;
+        } else if working.as_deref() != Some(new.as_bytes()) {
+            skipped.push(path);
+            continue; // the participant's own edits: leave the file alone
+        }
+        for what in &outcome.changed {
+            ctx.ui.note(&format!("converted {path} {what}"));
+        }
+        changes.push((path, new.into_bytes()));
+    }
+    if !skipped.is_empty() {
+        ctx.ui.warn(&format!(
+            "not converted, you have uncommitted edits in: {} (commit or stash them, then run `verify --fix` again)",
+            skipped.join(", ")
+        ));
+    }
+    let login = ctx.state.outputs.login.clone().unwrap_or_else(|| "eks-workshop".into());
+    if !changes.is_empty() {
+        let sig = git::signature(&repo, &login)?;
+        git::commit_files(&repo, &changes, FIX_MESSAGE, &sig)?;
+    }
+    ctx.state.last_command = Some(LastCommand::VerifyFix {
+        target_version: target.to_string(),
+    });
+    ctx.save()?;
+    engine::run_plan(ctx, &[Step::Push, Step::Reconcile]).await?;
+    Ok(())
+}
+
+/// Every YAML/JSON file in HEAD's tree.
+fn head_files(repo: &git2::Repository) -> Result<Vec<String>> {
+    let tree = repo
+        .head()
+        .and_then(|h| h.peel_to_tree())
+        .map_err(|e| Error::git("read HEAD", &e))?;
+    let mut files = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if let Ok(name) = entry.name()
+            && entry.kind() == Some(git2::ObjectType::Blob)
+            && [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext))
+        {
+            files.push(format!("{dir}{name}"));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(|e| Error::git("list HEAD", &e))?;
+    Ok(files)
 }

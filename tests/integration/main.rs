@@ -8,3 +8,4 @@ mod crash;
 mod flux;
 mod offline;
 mod support;
+mod verify_offline;

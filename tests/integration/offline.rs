@@ -253,3 +253,19 @@ fn help_teaches_and_completions_print() {
     assert!(bash.stdout.contains("enable-addon"));
     w.cmd(&["setup", "--until", "nope"]).run().code(2).stderr_has("steps: prerequisites, fork");
 }
+
+#[test]
+fn a_relative_dir_works_across_commands() {
+    let w = Workshop::new();
+    let values = example_values();
+    let run = |args: &[&str]| {
+        let mut c = std::process::Command::new(crate::support::BIN);
+        c.current_dir(w.dir()).args(["--dir", "work"]).args(args).env("NO_COLOR", "1").env_remove("GITHUB_TOKEN");
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["setup", "--offline", "--yes", "--values", values.to_str().unwrap()]);
+    run(&["enable-addon", "karpenter"]);
+    run(&["verify", "--target-version", "1.26"]);
+    run(&["setup", "--yes"]);
+}
