@@ -108,7 +108,11 @@ fn load(settings: &Settings) -> Result<Option<(Kubeconfig, String)>> {
             .filter(|p| p.exists())
             .collect();
         if paths.is_empty() {
-            return Ok(None);
+            return Err(Error::NotFound {
+                what: KUBECONFIG,
+                name: format!("KUBECONFIG={} (no such file)", value.to_string_lossy()),
+                help: help(settings),
+            });
         }
         let whence = format!("KUBECONFIG={}", value.to_string_lossy());
         return read(&paths).map(|kc| Some((kc, whence)));

@@ -149,7 +149,10 @@ pub(crate) async fn wait_synced(
         slots.push(Slot::new(Which::HelmRelease));
     }
     let mut shown = String::new();
-    let mut last = String::from("no answer from the API server yet");
+    let mut last = (
+        "the cluster".to_string(),
+        "no answer from the API server yet".to_string(),
+    );
     loop {
         let (index, event) = match limits.next(&mut streams).await? {
             Next::Item(item) => item,
@@ -157,7 +160,7 @@ pub(crate) async fn wait_synced(
             Next::TimedOut => {
                 return Err(Error::Timeout {
                     what: format!("Flux to apply {}", goal.short()),
-                    detail: format!("{last} is not ready"),
+                    detail: format!("{} is not ready ({})", last.0, last.1),
                     after: limits.timeout,
                 });
             }
@@ -181,8 +184,12 @@ pub(crate) async fn wait_synced(
         match sync::outcome(&judged, goal) {
             Outcome::Synced(detail) => return Ok(detail),
             Outcome::Failed(err) => return Err(err),
-            Outcome::Pending { summary, first } => {
-                last = first;
+            Outcome::Pending {
+                summary,
+                first,
+                why,
+            } => {
+                last = (first, why);
                 if summary != shown {
                     ui.progress(&summary);
                     shown = summary;

@@ -167,6 +167,12 @@ fn or_reason<'a>(message: &'a str, reason: &'a str) -> &'a str {
 /// An error with its causes on one line (hyper hides the useful part there).
 pub(crate) fn chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
+    // kube's variant names say nothing to a user.
+    for noise in ["ServiceError: ", "HyperError: "] {
+        if let Some(rest) = text.strip_prefix(noise) {
+            text = rest.to_string();
+        }
+    }
     let mut source = err.source();
     while let Some(cause) = source {
         let s = cause.to_string();

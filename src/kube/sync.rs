@@ -270,6 +270,7 @@ pub(crate) enum Outcome {
     Pending {
         summary: String,
         first: String,
+        why: String,
     },
     /// Will not get there by waiting.
     Failed(Error),
@@ -316,10 +317,11 @@ pub(crate) fn outcome(judged: &[Judged], goal: &Goal) -> Outcome {
         Verdict::Failed { message, .. } => format!("failed: {message}"),
         _ => String::new(),
     };
-    let first = format!("{}: {why}", first.label());
+    let first = first.label();
     Outcome::Pending {
-        summary: format!("{ready}/{} ready; {first}", judged.len()),
+        summary: format!("{ready}/{} ready; {first}: {why}", judged.len()),
         first,
+        why,
     }
 }
 

@@ -75,11 +75,13 @@ fn an_old_revision_is_pending_and_named() {
     obs.kustomizations[1] = ks("add-ons", "main@sha1:0000", ready("True", "Applied"));
     let judged = judge(&obs, &goal(), &[], &Fresh::default());
     match outcome(&judged, &goal()) {
-        Outcome::Pending { summary, first } => {
-            assert_eq!(
-                first,
-                "Kustomization flux-system/add-ons: at main@sha1:0000, waiting for main@sha1:abcdef01"
-            );
+        Outcome::Pending {
+            summary,
+            first,
+            why,
+        } => {
+            assert_eq!(first, "Kustomization flux-system/add-ons");
+            assert_eq!(why, "at main@sha1:0000, waiting for main@sha1:abcdef01");
             assert!(summary.starts_with("2/3 ready"), "{summary}");
         }
         _ => panic!("not pending"),

@@ -202,7 +202,7 @@ async fn install(ctx: &Ctx, cluster: &Cluster, limits: &Limits) -> Result<String
     let Ok(flux_cli) = which::which("flux") else {
         return Err(Error::ToolMissing {
             tool: "flux",
-            needed_for: "installing Flux, which the cluster lacks; or pass --flux-manifests FILE with the output of `flux install --export`".into(),
+            needed_for: "to install Flux, which the cluster lacks; or pass --flux-manifests FILE with the output of `flux install --export`".into(),
         });
     };
     let mut args = vec!["install".to_string()];

@@ -358,7 +358,7 @@ fn a_timeout_names_what_is_not_ready() {
         .run()
         .code(6)
         .stderr_has("timed out after 2s waiting for Flux to apply main@sha1:")
-        .stderr_has("is not ready")
+        .stderr_has("flux-system/flux-system is not ready (")
         .stderr_has("eks-workshop resume");
 }
 
