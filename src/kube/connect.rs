@@ -100,7 +100,7 @@ fn load(settings: &Settings) -> Result<Option<(Kubeconfig, String)>> {
                 help: help(settings),
             });
         }
-        return read(&[path.clone()]).map(|kc| Some((kc, path.display().to_string())));
+        return read(std::slice::from_ref(path)).map(|kc| Some((kc, path.display().to_string())));
     }
     if let Some(value) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
         // Like kubectl: files in KUBECONFIG that do not exist are skipped.
