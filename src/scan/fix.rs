@@ -38,8 +38,11 @@ pub(crate) fn fix_repo(root: &Path, target: KubeVersion) -> Result<FixReport> {
         .filter(|f| !super::checks::is_kustomization_file(super::repo::file_name(f)))
     {
         let path = root.join(rel);
-        let text = fsx::read_to_string(&path)?;
-        let outcome = fix_text(&text, rel.ends_with(".json"), target);
+        let bytes = fsx::read(&path)?;
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue; // the scan reports it
+        };
+        let outcome = fix_text(text, rel.ends_with(".json"), target);
         let rel_path = PathBuf::from(rel);
         for (line, why) in outcome.unconverted {
             report.unconverted.push((rel_path.clone(), line, why));
