@@ -9,3 +9,4 @@ mod flux;
 mod offline;
 mod support;
 mod verify_offline;
+mod world;
