@@ -179,6 +179,7 @@ pub(crate) async fn wait_synced(
         if !slots.iter().all(|s| s.listed) {
             continue;
         }
+        crate::pause::point("reconcile:watching");
         let observed = observed(&slots);
         let judged = sync::judge(&observed, goal, addons, fresh);
         match sync::outcome(&judged, goal) {

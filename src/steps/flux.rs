@@ -61,6 +61,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         ctx.check_interrupt()?;
         ctx.ui.progress(&format!("applying {}", change.label));
         kube::apply(&cluster, &change.resource, &change.desired).await?;
+        crate::pause::point(&format!("flux:applied:{}", change.resource.kind));
     }
     if !plan.is_empty() {
         let names: Vec<String> = plan.iter().map(|c| c.label.clone()).collect();
