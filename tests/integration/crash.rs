@@ -29,7 +29,7 @@ const POINTS: &[&str] = &[
 
 /// Start `eks-workshop <args>` paused at `point`, wait until it gets there,
 /// and kill it with SIGKILL. Returns false if it finished without pausing.
-fn kill_at(w: &Workshop, args: &[&str], point: &str) -> bool {
+pub fn kill_at(w: &Workshop, args: &[&str], point: &str) -> bool {
     let mut cmd = w.cmd(args).env("EKS_WORKSHOP_PAUSE_AT", point).command;
     cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");

@@ -10,3 +10,4 @@ mod offline;
 mod support;
 mod verify_offline;
 mod world;
+mod crash_online;
