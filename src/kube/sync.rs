@@ -130,7 +130,7 @@ fn unix(t: SystemTime) -> u64 {
 }
 
 /// Whether a Kustomization syncs from our GitRepository.
-fn from_our_source(ks: &Value) -> bool {
+pub(crate) fn from_our_source(ks: &Value) -> bool {
     let ns = text(ks, "/spec/sourceRef/namespace");
     let ns = if ns.is_empty() {
         text(ks, "/metadata/namespace")

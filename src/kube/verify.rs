@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::Cluster;
 use super::flux::{self, Kind};
-use super::sync::{self, Fresh, Goal, Observed, Verdict};
+use super::sync::{self, Goal, Observed};
 use super::wait::{KStatus, describe, kstatus, ready_condition};
 use crate::error::{Error, Result};
 use crate::git::Auth;
@@ -304,19 +304,55 @@ pub(crate) async fn cluster_report(
             branch: branch.to_string(),
             commit: head.clone(),
         };
-        report.behind = sync::judge(&observed, &goal, &[], &Fresh::default())
-            .into_iter()
-            .filter_map(|j| match &j.verdict {
-                Verdict::Ready(_) => None,
-                Verdict::Waiting(why) => Some(format!("{}: {why}", j.label())),
-                Verdict::Failed { message, .. } => {
-                    Some(format!("{}: failed: {message}", j.label()))
-                }
-                Verdict::Suspended => Some(format!("{}: suspended", j.label())),
-            })
-            .collect();
+        report.behind = behind(&observed, &goal);
     }
     Ok(report)
+}
+
+/// Objects whose revision is not the goal's ("Kind ns/name: at REV"):
+/// our GitRepository and the Kustomizations syncing from it. Readiness is
+/// the rows' business; this is only about the revision.
+fn behind(observed: &Observed, goal: &Goal) -> Vec<String> {
+    let text = |o: &Value, p: &str| {
+        o.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut candidates = Vec::new();
+    match &observed.git_repository {
+        Some(g) => candidates.push(("GitRepository", g, text(g, "/status/artifact/revision"))),
+        None => {
+            return vec![format!(
+                "GitRepository {}/{}: does not exist",
+                flux::NAMESPACE,
+                flux::NAME
+            )];
+        }
+    }
+    for ks in observed
+        .kustomizations
+        .iter()
+        .filter(|k| sync::from_our_source(k))
+    {
+        candidates.push(("Kustomization", ks, text(ks, "/status/lastAppliedRevision")));
+    }
+    candidates
+        .into_iter()
+        .filter(|(_, _, revision)| !goal.matches(revision))
+        .map(|(kind, o, revision)| {
+            let at = if revision.is_empty() {
+                "no revision yet".to_string()
+            } else {
+                format!("at {}", short_revision(&revision))
+            };
+            format!(
+                "{kind} {}/{}: {at}",
+                text(o, "/metadata/namespace"),
+                text(o, "/metadata/name")
+            )
+        })
+        .collect()
 }
 
 /// Built-in kinds whose live objects the deprecated-API scan looks at.

@@ -97,3 +97,35 @@ async fn without_flux_the_report_says_so() {
     let (objects, _skipped) = live_objects(&cluster).await.unwrap();
     assert!(objects.iter().all(|o| o["kind"].is_string()));
 }
+
+#[test]
+fn behind_names_objects_not_at_the_head() {
+    let goal = Goal {
+        branch: "main".into(),
+        commit: "1111111111111111".into(),
+    };
+    let ks = |name: &str, rev: &str| {
+        json!({"metadata": {"namespace": "flux-system", "name": name},
+               "spec": {"sourceRef": {"kind": "GitRepository", "name": "flux-system"}},
+               "status": {"lastAppliedRevision": rev}})
+    };
+    let observed = Observed {
+        git_repository: Some(
+            json!({"metadata": {"namespace": "flux-system", "name": "flux-system"},
+                                    "status": {"artifact": {"revision": "main@sha1:1111111111111111"}}}),
+        ),
+        kustomizations: vec![
+            ks("flux-system", "main@sha1:1111111111111111"),
+            ks("apps", "main@sha1:0000000000000000"),
+        ],
+        helm_releases: vec![],
+    };
+    assert_eq!(
+        behind(&observed, &goal),
+        ["Kustomization flux-system/apps: at main@sha1:00000000"]
+    );
+    assert_eq!(
+        behind(&Observed::default(), &goal),
+        ["GitRepository flux-system/flux-system: does not exist"]
+    );
+}

@@ -365,3 +365,49 @@ fn an_unreachable_cluster_names_the_server() {
         .stderr_has("127.0.0.1:9")
         .stderr_has("context `gone`");
 }
+
+#[test]
+fn verify_shows_the_cluster_table_and_whether_it_is_at_the_head() {
+    let e = env(true);
+    e.setup(&[]).success();
+    let out = e.w.cmd(&["verify", "--target-version", "1.25"]).run();
+    assert!(matches!(out.code, 0 | 4), "{out:?}");
+    let out = out
+        .stdout_has("KIND")
+        .stdout_has("NAMESPACE")
+        .stdout_has("REVISION");
+    let text = &out.stdout;
+    let short = &e.head()[..8];
+    assert!(
+        text.lines().any(|l| l.starts_with("GitRepository")
+            && l.contains(&format!("main@sha1:{short}"))
+            && l.contains("True")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("the cluster is at main@sha1:{short}")),
+        "{text}"
+    );
+    let json =
+        e.w.cmd(&["verify", "--target-version", "1.25", "--output", "json"])
+            .run()
+            .json();
+    assert_eq!(json["cluster"]["at_head"], true, "{json}");
+    assert_eq!(json["cluster"]["problems"], 0, "{json}");
+    // A suspended Kustomization is a problem, and the table says so.
+    e.flux.suspend("Kustomization", FS, "apps");
+    let json =
+        e.w.cmd(&["verify", "--target-version", "1.25", "--output", "json"])
+            .run()
+            .code(4)
+            .json();
+    assert_eq!(json["cluster"]["problems"], 1, "{json}");
+    let out = e.w.cmd(&["verify", "--target-version", "1.25"]).run();
+    assert!(
+        out.stdout.lines().any(|l| l.starts_with("Kustomization")
+            && l.contains("apps")
+            && l.contains("Suspended")),
+        "{}",
+        out.stdout
+    );
+}
