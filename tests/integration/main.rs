@@ -11,3 +11,4 @@ mod support;
 mod verify_offline;
 mod world;
 mod crash_online;
+mod secrets;
