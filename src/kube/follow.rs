@@ -126,7 +126,7 @@ pub(crate) async fn wait_synced(
         slots.len(),
     ));
     slots.push(Slot::new(Which::GitRepository));
-    let scope = sync::kustomization_scope(cluster, types).await?;
+    let scope = super::observe::kustomization_scope(cluster, types).await?;
     streams.push(stream(
         cluster,
         &types.kustomization,

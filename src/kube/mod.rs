@@ -6,6 +6,7 @@ mod apply;
 mod connect;
 pub(crate) mod flux;
 pub(crate) mod follow;
+pub(crate) mod observe;
 pub(crate) mod sync;
 pub(crate) mod verify;
 pub(crate) mod wait;

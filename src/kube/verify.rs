@@ -282,7 +282,7 @@ pub(crate) async fn cluster_report(
     ] {
         let objects = match list_all(cluster, ar).await? {
             Some(all) => all,
-            None => sync::observe_namespace(cluster, ar).await?,
+            None => super::observe::observe_namespace(cluster, ar).await?,
         };
         report.rows.extend(objects.iter().map(|o| row(kind, o)));
         match kind.kind {

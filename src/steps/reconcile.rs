@@ -21,7 +21,7 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     };
     let goal = goal(ctx).await?;
     let addons = addons(ctx);
-    let observed = sync::observe(&cluster, &types, &addons).await?;
+    let observed = crate::kube::observe::observe(&cluster, &types, &addons).await?;
     let judged = sync::judge(&observed, &goal, &addons, &Fresh::default());
     Ok(match sync::outcome(&judged, &goal) {
         Outcome::Synced(detail) => Check::Done(detail),
@@ -42,7 +42,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let addons = addons(ctx);
     let limits = Limits::from_ctx(ctx);
     ctx.ui.progress("asking Flux to reconcile now");
-    let fresh = sync::request_reconcile(&cluster, &types).await?;
+    let fresh = crate::kube::observe::request_reconcile(&cluster, &types).await?;
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await
 }
 

@@ -1,0 +1,145 @@
+//! Reading Flux's objects from the cluster once (for `check` and `verify`)
+//! and asking Flux to reconcile now.
+
+use std::time::SystemTime;
+
+use ::kube::api::{Api, DynamicObject, ListParams};
+use serde_json::Value;
+
+use super::Cluster;
+use super::flux::{self, Types};
+use super::sync::{Fresh, Observed, REQUESTED_AT, from_our_source, text, unix};
+use crate::error::Result;
+
+/// Where Kustomizations are listed: every namespace, or only flux-system
+/// when the identity may not list cluster-wide.
+pub(crate) async fn kustomization_scope(
+    cluster: &Cluster,
+    types: &Types,
+) -> Result<Option<&'static str>> {
+    let api: Api<DynamicObject> = Api::all_with(cluster.client.clone(), &types.kustomization);
+    match api.list_metadata(&ListParams::default().limit(1)).await {
+        Ok(_) => Ok(None),
+        Err(::kube::Error::Api(s)) if s.code == 403 => Ok(Some(flux::NAMESPACE)),
+        Err(e) => Err(cluster.error("list Kustomizations", e)),
+    }
+}
+
+fn dynamic_api(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+    ns: Option<&str>,
+) -> Api<DynamicObject> {
+    match ns {
+        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
+        None => Api::all_with(cluster.client.clone(), ar),
+    }
+}
+
+async fn list(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+    ns: Option<&str>,
+) -> Result<Vec<Value>> {
+    let what = format!("list {}", ar.plural);
+    let items = dynamic_api(cluster, ar, ns)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| cluster.error(&what, e))?;
+    Ok(items
+        .items
+        .into_iter()
+        .map(|o| serde_json::to_value(o).unwrap_or_default())
+        .collect())
+}
+
+/// Every object of `ar` in flux-system (when listing cluster-wide is not allowed).
+pub(crate) async fn observe_namespace(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+) -> Result<Vec<Value>> {
+    let mut items = list(cluster, ar, Some(flux::NAMESPACE)).await?;
+    for item in &mut items {
+        item["apiVersion"] = Value::from(ar.api_version.clone());
+        item["kind"] = Value::from(ar.kind.clone());
+    }
+    Ok(items)
+}
+
+/// Read the objects once.
+pub(crate) async fn observe(
+    cluster: &Cluster,
+    types: &Types,
+    addons: &[(&str, &str)],
+) -> Result<Observed> {
+    let scope = kustomization_scope(cluster, types).await?;
+    let git_repository = super::get(
+        cluster,
+        &types.git_repository,
+        Some(flux::NAMESPACE),
+        flux::NAME,
+    )
+    .await?;
+    let kustomizations = list(cluster, &types.kustomization, scope).await?;
+    let mut helm_releases = Vec::new();
+    let mut namespaces: Vec<&str> = addons.iter().map(|(ns, _)| *ns).collect();
+    namespaces.dedup();
+    for ns in namespaces {
+        helm_releases.extend(list(cluster, &types.helm_release, Some(ns)).await?);
+    }
+    Ok(Observed {
+        git_repository,
+        kustomizations,
+        helm_releases,
+    })
+}
+
+/// Ask Flux to fetch and apply now: annotate our GitRepository and the
+/// Kustomizations that sync from it. Returns the annotation's value.
+pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Result<Fresh> {
+    let now = SystemTime::now();
+    let token = humantime::format_rfc3339_nanos(now).to_string();
+    let patch = serde_json::json!({"metadata": {"annotations": {REQUESTED_AT: token}}});
+    let params = ::kube::api::PatchParams {
+        field_manager: Some(super::FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    let scope = kustomization_scope(cluster, types).await?;
+    let mut targets = vec![(
+        types.git_repository.clone(),
+        flux::NAMESPACE.to_string(),
+        flux::NAME.to_string(),
+    )];
+    for ks in list(cluster, &types.kustomization, scope)
+        .await?
+        .iter()
+        .filter(|k| from_our_source(k))
+    {
+        let (ns, name) = (text(ks, "/metadata/namespace"), text(ks, "/metadata/name"));
+        targets.push((
+            types.kustomization.clone(),
+            ns.to_string(),
+            name.to_string(),
+        ));
+    }
+    for (ar, ns, name) in targets {
+        let api = dynamic_api(cluster, &ar, Some(&ns));
+        match api
+            .patch(&name, &params, &::kube::api::Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => {}
+            Err(::kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) => {
+                return Err(cluster.error(
+                    &format!("request a reconcile of {} {ns}/{name}", ar.kind),
+                    e,
+                ));
+            }
+        }
+    }
+    Ok(Fresh {
+        token: Some(token),
+        since: Some(unix(now)),
+    })
+}
