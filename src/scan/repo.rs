@@ -68,6 +68,10 @@ pub(crate) fn scan(
     });
 
     let reachable = reachability(root, &files, &scans, cluster_path);
+    if !root.join(cluster_path).is_dir() {
+        let message = "the Flux cluster directory does not exist, so nothing counts as applied";
+        problems.push(problem(cluster_path, 0, message.into()));
+    }
     let mut findings = Vec::new();
     let mut missing = BTreeSet::new();
     for (i, (file, scan)) in files.iter().zip(&scans).enumerate() {

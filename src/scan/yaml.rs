@@ -371,6 +371,6 @@ pub(crate) fn read_json<'a>(
 }
 
 #[cfg(test)]
-mod proptests;
+pub(crate) mod proptests;
 #[cfg(test)]
 mod tests;

@@ -178,3 +178,45 @@ fn fix_repo_rewrites_files_and_is_idempotent() {
         ]
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn fix_never_panics(
+        api in proptest::sample::select(&["extensions/v1beta1", "autoscaling/v2beta1", "policy/v1beta1", "batch/v1beta1"][..]),
+        kind in proptest::sample::select(&["Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "CronJob", "Deployment"][..]),
+        body in "[a-zA-Z:\\- \n{}\\[\\]#\"']{0,200}",
+    ) {
+        let text = format!("apiVersion: {api}\nkind: {kind}\nspec:\n{body}");
+        let outcome = fix_text(&text, false, v("1.26"));
+        if let Some(new) = outcome.text {
+            // Whatever was converted still parses.
+            serde_yaml::from_str::<serde_yaml::Value>(&new).unwrap();
+        }
+        let _ = fix_text(&body, true, v("1.26"));
+    }
+}
+
+proptest::proptest! {
+    /// The golden inputs, broken in small ways: whatever gets converted still
+    /// parses, and the rest is left alone.
+    #[test]
+    fn fix_of_edited_fixtures_gives_valid_yaml(
+        case in proptest::sample::select(&["ingress", "hpa-v2beta1", "renames"][..]),
+        at in proptest::prelude::any::<usize>(),
+        how in proptest::prelude::any::<u8>(),
+        ch in proptest::sample::select(&[':', '-', ' ', '"', '#', '{', '\n'][..]),
+    ) {
+        let before = fs::read_to_string(fixtures().join(format!("{case}.before.yaml"))).unwrap();
+        let text = crate::scan::yaml::proptests::mutate(&before, at, how, ch);
+        let outcome = fix_text(&text, false, v("1.26"));
+        if let Some(new) = &outcome.text {
+            let parses = |d: &yaml::Doc<'_>| serde_yaml::from_str::<serde_yaml::Value>(d.text).is_ok();
+            let (old_docs, new_docs) = (yaml::split_docs(&text).unwrap(), yaml::split_docs(new).unwrap());
+            assert_eq!(old_docs.len(), new_docs.len());
+            for (old, new) in old_docs.iter().zip(&new_docs) {
+                assert!(!parses(old) || parses(new), "broke a document:\n{}\n->\n{}", old.text, new.text);
+            }
+            assert!(fix_text(new, false, v("1.26")).text.is_none(), "not idempotent");
+        }
+    }
+}

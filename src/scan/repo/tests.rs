@@ -395,3 +395,21 @@ fn text_report_of_the_workshop_repo() {
     );
     assert!(text.contains("gitops/unused/old.yaml:1 (not applied by Flux)"));
 }
+
+#[test]
+fn a_missing_cluster_directory_is_a_problem() {
+    let report = scan(
+        &fixture("workshop"),
+        v("1.25"),
+        "gitops/clusters/nope",
+        None,
+    )
+    .unwrap();
+    assert!(report.findings.iter().all(|f| !f.reachable));
+    let p = report
+        .problems
+        .iter()
+        .find(|p| p.file == "gitops/clusters/nope")
+        .unwrap();
+    assert!(p.message.contains("does not exist"));
+}

@@ -205,7 +205,7 @@ fn document(root: &Node, style: Vec<u8>) -> String {
 }
 
 /// Edits that tend to break YAML in the ways people do.
-fn mutate(doc: &str, at: usize, how: u8, ch: char) -> String {
+pub(crate) fn mutate(doc: &str, at: usize, how: u8, ch: char) -> String {
     let mut lines: Vec<String> = doc.lines().map(str::to_owned).collect();
     if lines.is_empty() {
         return doc.to_owned();
