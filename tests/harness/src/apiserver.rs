@@ -54,6 +54,17 @@ use tokio::task::JoinHandle;
 /// One recorded request: (method, path and query, status code).
 pub type RequestRecord = (String, String, u16);
 
+/// What [`ApiServer::fail_share`] does to a chosen request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiFault {
+    /// Answer with this status and a `Status` body (e.g. 503, 500, 429).
+    Status(u16),
+    /// Close the connection without an answer (recorded with status 0).
+    Drop,
+    /// Wait this long, then answer normally.
+    Slow(Duration),
+}
+
 struct Settings {
     token: Option<String>,
     /// (verb, resource) pairs answered 403; `*` matches anything.
@@ -67,6 +78,7 @@ pub(crate) struct Shared {
     pub addr: SocketAddr,
     settings: Mutex<Settings>,
     requests: Mutex<Vec<RequestRecord>>,
+    shares: Mutex<Vec<(crate::share::Share, ApiFault)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -112,6 +124,13 @@ impl Shared {
         )))
     }
 
+    /// The fault for this request, if a share picks it.
+    fn draw_fault(&self) -> Option<ApiFault> {
+        lock(&self.shares)
+            .iter_mut()
+            .find_map(|(share, fault)| share.hit().then(|| fault.clone()))
+    }
+
     fn log_request(&self, method: String, path: String, status: u16) {
         lock(&self.requests).push((method, path, status));
     }
@@ -151,6 +170,7 @@ impl ApiServer {
                 bookmark_interval: Duration::from_secs(1),
             }),
             requests: Mutex::new(Vec::new()),
+            shares: Mutex::new(Vec::new()),
         });
         let deployments_available = Arc::new(AtomicBool::new(true));
         controllers::spawn_deployment_controller(
@@ -229,6 +249,14 @@ impl ApiServer {
     /// Every request so far: (method, path+query, status).
     pub fn requests(&self) -> Vec<RequestRecord> {
         lock(&self.shared.requests).clone()
+    }
+
+    /// Fails about `percent`% of all requests (watches included) with
+    /// `fault`, from a fixed seed (repeatable), for as long as the server runs.
+    pub fn fail_share(&self, percent: u8, fault: ApiFault) {
+        let mut shares = lock(&self.shared.shares);
+        let seed = 0xa915 + shares.len() as u64;
+        shares.push((crate::share::Share::new(percent, seed), fault));
     }
 
     pub fn clear_requests(&self) {

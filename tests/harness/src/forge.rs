@@ -219,6 +219,13 @@ impl Forge {
         self.shared.lock().add_fault(n, fault, target);
     }
 
+    /// Fails about `percent`% of the requests `target` matches with `fault`,
+    /// from a fixed seed (repeatable), for as long as the forge runs. Queued
+    /// [`fail_next`](Self::fail_next) faults come first.
+    pub fn fail_share(&self, percent: u8, fault: Fault, target: Target) {
+        self.shared.lock().add_share(percent, fault, target);
+    }
+
     /// Every request received since start (or [`Forge::reset_requests`]), in order.
     pub fn requests(&self) -> Vec<Request> {
         self.shared.lock().requests.clone()

@@ -9,3 +9,4 @@
 pub mod apiserver;
 pub mod flux;
 pub mod forge;
+pub mod share;

@@ -35,6 +35,18 @@ impl ApiError {
             .about(group, resource, name)
     }
 
+    /// An injected failure (`ApiServer::fail_share`): 503 ServiceUnavailable,
+    /// 500 InternalError, 429 TooManyRequests, ...
+    pub fn injected(code: u16) -> Self {
+        let reason = match code {
+            429 => "TooManyRequests",
+            500 => "InternalError",
+            504 => "Timeout",
+            _ => "ServiceUnavailable",
+        };
+        Self::new(code, reason, "injected failure (fail_share)")
+    }
+
     /// 404 for a path that names no resource at all.
     pub fn no_route() -> Self {
         Self::new(

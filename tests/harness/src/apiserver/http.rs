@@ -19,20 +19,44 @@ use std::time::Duration;
 
 pub type Body = BoxBody<Bytes, Infallible>;
 
+/// An injected dropped connection ([`ApiFault::Drop`](super::ApiFault::Drop)).
+#[derive(Debug)]
+pub struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("apiserver: injected connection drop")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
 /// Entry point for every request: answers, and records (method, path, status).
 pub async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
-) -> Result<Response<Body>, Infallible> {
+) -> Result<Response<Body>, Dropped> {
     let method = req.method().to_string();
     let pq = req
         .uri()
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
-    let resp = match route(&shared, req).await {
-        Ok(r) => r,
-        Err(e) => error_response(&e),
+    let resp = match shared.draw_fault() {
+        Some(super::ApiFault::Drop) => {
+            shared.log_request(method, pq, 0);
+            return Err(Dropped);
+        }
+        Some(super::ApiFault::Status(code)) => error_response(&ApiError::injected(code)),
+        Some(super::ApiFault::Slow(d)) => {
+            tokio::time::sleep(d).await;
+            route(&shared, req)
+                .await
+                .unwrap_or_else(|e| error_response(&e))
+        }
+        None => route(&shared, req)
+            .await
+            .unwrap_or_else(|e| error_response(&e)),
     };
     if std::env::var_os("HARNESS_LOG").is_some() {
         // Debugging aid: `HARNESS_LOG=1 cargo test ... -- --nocapture`.

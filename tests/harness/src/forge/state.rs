@@ -17,6 +17,8 @@ pub(crate) struct State {
     account_ids: BTreeMap<String, u64>,
     repos: BTreeMap<(String, String), RepoMeta>,
     faults: VecDeque<FaultRule>,
+    /// Faults for a seeded share of matching requests, after the queued ones.
+    shares: Vec<(crate::share::Share, Fault, Target)>,
     pub requests: Vec<Request>,
     pub fork_delay: Duration,
     /// API requests served so far; drives `x-ratelimit-remaining`.
@@ -145,14 +147,28 @@ impl State {
         }
     }
 
-    /// Consumes one use of the first queued fault that applies to `kind`.
+    pub fn add_share(&mut self, percent: u8, fault: Fault, target: Target) {
+        let seed = 0x5eed + self.shares.len() as u64;
+        self.shares
+            .push((crate::share::Share::new(percent, seed), fault, target));
+    }
+
+    /// Consumes one use of the first queued fault that applies to `kind`;
+    /// else draws from the shares.
     pub fn take_fault(&mut self, kind: RequestKind) -> Option<Fault> {
         let is_api = matches!(kind, RequestKind::ApiRead | RequestKind::ApiWrite);
-        let idx = self.faults.iter().position(|r| match r.target {
+        let applies = |target: Target| match target {
             Target::Any => true,
             Target::Api => is_api,
             Target::Git => !is_api,
-        })?;
+        };
+        let Some(idx) = self.faults.iter().position(|r| applies(r.target)) else {
+            return self
+                .shares
+                .iter_mut()
+                .filter(|(_, _, target)| applies(*target))
+                .find_map(|(share, fault, _)| share.hit().then(|| fault.clone()));
+        };
         let rule = &mut self.faults[idx];
         rule.remaining -= 1;
         let fault = rule.fault.clone();
