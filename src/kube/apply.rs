@@ -35,7 +35,8 @@ pub(crate) async fn get(
     namespace: Option<&str>,
     name: &str,
 ) -> Result<Option<Value>> {
-    match api(cluster, ar, namespace).get_opt(name).await {
+    let api = api(cluster, ar, namespace);
+    match super::retry::idempotent(|| api.get_opt(name)).await {
         Ok(found) => Ok(found.map(|o| serde_json::to_value(o).unwrap_or_default())),
         Err(e) => Err(cluster.error(&format!("read {}", label(&ar.kind, namespace, name)), e)),
     }
@@ -50,10 +51,10 @@ pub(crate) async fn apply(cluster: &Cluster, ar: &ApiResource, obj: &Value) -> R
         .and_then(Value::as_str)
         .unwrap_or_default();
     let params = PatchParams::apply(FIELD_MANAGER).force();
-    match api(cluster, ar, namespace)
-        .patch(name, &params, &Patch::Apply(obj))
-        .await
-    {
+    let api = api(cluster, ar, namespace);
+    let patch = Patch::Apply(obj);
+    // Server-side apply is idempotent: a retry after a lost answer is safe.
+    match super::retry::idempotent(|| api.patch(name, &params, &patch)).await {
         Ok(o) => Ok(serde_json::to_value(o).unwrap_or_default()),
         Err(e) => Err(cluster.error(&format!("apply {}", label(&ar.kind, namespace, name)), e)),
     }

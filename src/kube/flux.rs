@@ -91,8 +91,7 @@ pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
     let crds: Api<CustomResourceDefinition> = Api::all(cluster.client.clone());
     let mut missing = Vec::new();
     for name in CRDS {
-        let found = crds
-            .get_opt(name)
+        let found = super::retry::idempotent(|| crds.get_opt(name))
             .await
             .map_err(|e| cluster.error(&format!("read CRD {name}"), e))?;
         match found {
@@ -105,8 +104,7 @@ pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
     }
     let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), NAMESPACE);
     for name in CONTROLLERS {
-        let found = deployments
-            .get_opt(name)
+        let found = super::retry::idempotent(|| deployments.get_opt(name))
             .await
             .map_err(|e| cluster.error(&format!("read Deployment {NAMESPACE}/{name}"), e))?;
         if found.is_none() {
