@@ -12,3 +12,5 @@ mod verify_offline;
 mod world;
 mod crash_online;
 mod secrets;
+mod harness_faults;
+mod flaky;
