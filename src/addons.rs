@@ -60,6 +60,7 @@ pub(crate) fn find(name: &str) -> Result<&'static Addon> {
 }
 
 impl Addon {
+    #[cfg(test)]
     /// The values its templates need (names from [`crate::values::KNOWN`]).
     pub(crate) fn required_values(&self) -> Vec<&'static str> {
         templates::required_values(self.templates)

@@ -15,7 +15,6 @@ use crate::error::{Error, Result};
 pub(crate) const DEFAULT_UPSTREAM: &str = "aws-samples/eks-cluster-upgrades-workshop";
 pub(crate) const DEFAULT_BRANCH: &str = "main";
 pub(crate) const DEFAULT_API_URL: &str = "https://api.github.com";
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// The Flux Kustomization path every workshop cluster syncs from.
 pub(crate) const CLUSTER_PATH: &str = "gitops/clusters/cluster-demo";
 
@@ -146,7 +145,6 @@ pub(crate) struct Config {
     pub(crate) token: Option<Secret>,
     pub(crate) yes: bool,
     pub(crate) output: Output,
-    pub(crate) color: bool,
     /// Standard error is a terminal: spinners and prompts are possible.
     pub(crate) tty: bool,
     pub(crate) timeout: Duration,

@@ -1,4 +1,3 @@
-#![allow(dead_code)] // TEMPORARY while the skeleton fills in
 //! eks-workshop: the EKS Cluster Upgrades workshop's set-up, as resumable steps.
 //!
 //! `main.rs` only calls [`run`]; everything else is reached from here.

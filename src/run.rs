@@ -164,7 +164,6 @@ pub(crate) fn config(global: &Global, remembered: Option<&Settings>) -> Result<C
         token,
         yes: global.yes,
         output: global.output,
-        color: std::env::var_os("NO_COLOR").is_none(),
         tty,
         timeout: global.timeout,
         force: global.force,

@@ -7,6 +7,7 @@
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
+#[cfg(test)]
 use crate::addons::Addon;
 use crate::error::{Error, Result};
 use crate::values::{self, Values};
@@ -63,6 +64,7 @@ pub(crate) fn render_all(values: &Values) -> Result<Vec<Rendered>> {
         .collect()
 }
 
+#[cfg(test)]
 /// The templates of one add-on (none for metrics-server).
 pub(crate) fn render_for_addon(addon: &Addon, values: &Values) -> Result<Vec<Rendered>> {
     addon
@@ -72,6 +74,7 @@ pub(crate) fn render_for_addon(addon: &Addon, values: &Values) -> Result<Vec<Ren
         .collect()
 }
 
+#[cfg(test)]
 /// One template by name.
 pub(crate) fn render(name: &str, values: &Values) -> Result<Rendered> {
     let template = find(name).ok_or_else(|| Error::NotFound {
@@ -90,6 +93,7 @@ pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     TEMPLATES.iter().map(|t| t.name)
 }
 
+#[cfg(test)]
 /// The file a template overwrites, relative to the clone root.
 pub(crate) fn target_path(name: &str) -> Option<&'static str> {
     find(name).map(|t| t.path)
@@ -107,6 +111,7 @@ pub(crate) fn required_values(names: &[&str]) -> Vec<&'static str> {
     needed
 }
 
+#[cfg(test)]
 /// What is left of a placeholder in `text`: install.sh's uppercase ones
 /// (`KARPENTER_IRSA`) and template syntax. Argo's own expressions
 /// (`{{workflow.parameters.x}}`, `{{inputs.…}}`, `{{steps.…}}`) are not ours

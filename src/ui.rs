@@ -54,10 +54,6 @@ impl Ui {
         }
     }
 
-    pub(crate) fn is_tty(&self) -> bool {
-        self.tty
-    }
-
     /// A step begins: a spinner on a terminal, nothing otherwise.
     pub(crate) fn begin(&self, id: &str, title: &str) {
         if !self.tty {

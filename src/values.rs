@@ -246,6 +246,7 @@ impl Values {
         all
     }
 
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

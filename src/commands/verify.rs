@@ -89,7 +89,7 @@ async fn target_version(ctx: &mut Ctx, flag: Option<&str>) -> Result<KubeVersion
     }
     let cluster = crate::kube::cluster(ctx).await?;
     let current = crate::kube::verify::server_version(&cluster).await?;
-    KubeVersion::parse(&current.next_minor())
+    Ok(KubeVersion::parse(&current.minor_version())?.next_minor())
 }
 
 /// Convert deprecated APIs in what HEAD holds, commit exactly those files, and

@@ -41,11 +41,6 @@ impl ServerVersion {
     pub(crate) fn minor_version(&self) -> String {
         format!("{}.{}", self.major, self.minor)
     }
-
-    /// The default upgrade target: one minor up, e.g. `1.34`.
-    pub(crate) fn next_minor(&self) -> String {
-        format!("{}.{}", self.major, self.minor + 1)
-    }
 }
 
 /// The cluster half of `verify`.

@@ -2,58 +2,19 @@
 //! mechanical, editing only the lines that change (comments, indentation and
 //! everything else stay byte for byte), and say what could not be converted.
 
-use std::path::{Path, PathBuf};
-
-use crate::error::Result;
-use crate::fsx;
-
 use super::table::{Entry, Table};
 use super::version::KubeVersion;
 use super::yaml::{self, Doc};
 
 mod convert;
 mod dom;
+#[cfg(test)]
+mod whole_repo;
+
+#[cfg(test)]
+pub(crate) use whole_repo::fix_repo;
 
 use dom::Dom;
-
-/// What `fix_repo` did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FixReport {
-    /// Files rewritten, with what changed in each.
-    pub changed: Vec<(PathBuf, Vec<String>)>,
-    /// Objects left as they are: file, line, why.
-    pub unconverted: Vec<(PathBuf, usize, String)>,
-}
-
-/// Convert, in place, every manifest under `root` whose API is deprecated or
-/// removed at `target` and converts mechanically. Files are replaced
-/// atomically; committing is the caller's business. Running it again changes
-/// nothing.
-pub(crate) fn fix_repo(root: &Path, target: KubeVersion) -> Result<FixReport> {
-    let mut problems = Vec::new();
-    let files = super::repo::walk(root, &mut problems)?;
-    let mut report = FixReport::default();
-    for rel in files
-        .iter()
-        .filter(|f| !super::checks::is_kustomization_file(super::repo::file_name(f)))
-    {
-        let path = root.join(rel);
-        let bytes = fsx::read(&path)?;
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            continue; // the scan reports it
-        };
-        let outcome = fix_text(text, rel.ends_with(".json"), target);
-        let rel_path = PathBuf::from(rel);
-        for (line, why) in outcome.unconverted {
-            report.unconverted.push((rel_path.clone(), line, why));
-        }
-        if let Some(new) = outcome.text {
-            fsx::write_atomic(&path, new.as_bytes(), None)?;
-            report.changed.push((rel_path, outcome.changed));
-        }
-    }
-    Ok(report)
-}
 
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {

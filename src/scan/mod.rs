@@ -4,7 +4,7 @@
 //! objects whose API is deprecated or removed at the target Kubernetes version,
 //! telling the ones Flux applies from the ones only lying in the repository,
 //! plus problems with the repository itself. [`scan_live`] does the same for
-//! objects read from a cluster, and [`fix_repo`] rewrites what converts
+//! objects read from a cluster, and [`fix_text`] rewrites what converts
 //! mechanically. The APIs come from `deprecations.yaml`.
 
 mod checks;
@@ -17,11 +17,8 @@ mod table;
 mod version;
 mod yaml;
 
-pub use fix::FixReport;
-#[allow(unused_imports)] // called by the `verify` command
-pub(crate) use fix::{fix_repo, fix_text};
+pub(crate) use fix::fix_text;
 pub use live::scan_live;
-#[allow(unused_imports)] // called by the `verify` command
 pub(crate) use repo::scan_repo;
 pub use report::{Finding, Problem, Report};
 pub use version::KubeVersion;

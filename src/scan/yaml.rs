@@ -44,9 +44,8 @@ pub(crate) struct Manifest<'a> {
     pub(crate) head: Head<'a>,
     /// `spec.path` when it is a Flux Kustomization.
     pub(crate) flux_path: Option<String>,
-    /// The text of its YAML document (empty for JSON).
-    pub(crate) doc: &'a str,
     /// Did the fast reader read it (the document is plain block style)?
+    #[cfg_attr(not(test), allow(dead_code))] // read by the reader's tests
     pub(crate) block_style: bool,
 }
 
@@ -161,7 +160,6 @@ pub(crate) fn read_yaml<'a>(
                     line: doc.content_line,
                     head,
                     flux_path,
-                    doc: doc.text,
                     block_style: true,
                 });
             }
@@ -205,7 +203,6 @@ fn emit_value<'a>(value: &Value, doc: &Doc<'a>, found: &mut dyn FnMut(Manifest<'
                     line: doc.content_line,
                     head: owned(head),
                     flux_path,
-                    doc: doc.text,
                     block_style: false,
                 });
             }
@@ -225,7 +222,6 @@ fn emit_value<'a>(value: &Value, doc: &Doc<'a>, found: &mut dyn FnMut(Manifest<'
                 line,
                 head: owned(head),
                 flux_path,
-                doc: doc.text,
                 block_style: false,
             });
         }
@@ -351,7 +347,6 @@ pub(crate) fn read_json<'a>(
                 line,
                 head,
                 flux_path,
-                doc: "",
                 block_style: false,
             });
         }

@@ -61,22 +61,20 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
     Ok(format!("rendered {} file(s)", to_write.len()))
 }
 
-/// Render every template, asking for missing values when interactive.
+/// Render every template. In a terminal, first ask for every value they
+/// need that was not given (with `--yes` the missing one is an error naming it).
 fn render(ctx: &mut Ctx) -> Result<Vec<Rendered>> {
-    loop {
-        match templates::render_all(&ctx.config.settings.values) {
-            Err(Error::MissingTemplateValue { template, name }) if ctx.config.interactive() => {
-                let prompt = crate::values::KNOWN
-                    .iter()
-                    .find(|v| v.name == name)
-                    .map_or(name.clone(), |v| format!("{} ({name})", v.description));
-                let answer = ctx.ui.ask(&prompt, None)?;
-                let _ = template;
-                ctx.config.settings.values.set(&name, answer.trim());
-            }
-            other => return other,
+    if ctx.config.interactive() {
+        let names: Vec<_> = templates::names().collect();
+        let needed = templates::required_values(&names);
+        for name in ctx.config.settings.values.missing_for(&needed) {
+            let spec = crate::values::known(name);
+            let prompt = spec.map_or(name.to_string(), |v| format!("{} ({name})", v.description));
+            let answer = ctx.ui.ask(&prompt, spec.and_then(|v| v.default))?;
+            ctx.config.settings.values.set(name, answer.trim());
         }
     }
+    templates::render_all(&ctx.config.settings.values)
 }
 
 /// May we overwrite this file? Yes if it is as HEAD has it (or absent from

@@ -113,13 +113,20 @@ fn start_paused(w: &Workshop, args: &[&str], point: &str) -> (std::process::Chil
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let name = point.trim_end_matches('!');
     let mut line = String::new();
-    loop {
+    let reached = loop {
         line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "exited before reaching {point}");
-        if line.trim_end() == format!("paused at {name}") {
-            return (child, stderr);
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break false;
         }
+        if line.trim_end() == format!("paused at {name}") {
+            break true;
+        }
+    };
+    if !reached {
+        child.wait().unwrap();
+        panic!("exited before reaching {point}");
     }
+    (child, stderr)
 }
 
 fn sigint(child: &std::process::Child) {
