@@ -163,15 +163,6 @@ async fn apply_doc(cluster: &Cluster, discovery: &Discovery, doc: &Value) -> Res
     apply(cluster, &ar, &doc).await.map(drop)
 }
 
-fn established(crd: &CustomResourceDefinition) -> bool {
-    crd.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c.type_ == "Established" && c.status == "True")
-        })
-}
 
 /// Watch CRDs until every one in `names` is Established.
 pub(crate) async fn wait_crds_established(
@@ -206,7 +197,7 @@ pub(crate) async fn wait_crds_established(
             }
         };
         let name = crd.metadata.name.clone().unwrap_or_default();
-        if established(&crd) {
+        if super::flux::established(&crd) {
             done.insert(name);
         } else if wanted.contains(&name) {
             note = format!("{name} is not Established yet");

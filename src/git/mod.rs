@@ -1,0 +1,278 @@
+//! git2, behind a few plain functions: what happens inside the clone here,
+//! talking to the remote in [`remote`]. Credentials are handed over only
+//! through libgit2's credentials callback: the token is never in a URL, in
+//! `.git/config`, or in any process's arguments.
+
+mod remote;
+
+use std::path::Path;
+
+use git2::{Oid, Repository, Signature};
+
+use crate::error::{Error, Result};
+
+pub(crate) use remote::{Auth, PushOutcome, clone, fetch, push, remote_head, remote_heads};
+
+/// Create a bare repository at `path` whose `branch` holds one commit of
+/// `files`. Built beside `path` and renamed into place, so a crash never
+/// leaves half a repository. The commit is reproducible: same files, same id.
+pub(crate) fn seed_bare<'a>(
+    path: &Path,
+    branch: &str,
+    files: impl Iterator<Item = (&'a str, &'a [u8])>,
+) -> Result<Oid> {
+    let partial = path.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&partial);
+    let repo =
+        Repository::init_bare(&partial).map_err(|e| Error::git("init the local remote", &e))?;
+    let mut index = git2::Index::new().map_err(|e| Error::git("make an index", &e))?;
+    for (name, bytes) in files {
+        let oid = repo
+            .blob(bytes)
+            .map_err(|e| Error::git("write a blob", &e))?;
+        index
+            .add(&index_entry(name, oid, bytes.len()))
+            .map_err(|e| Error::git(format!("stage {name}"), &e))?;
+    }
+    let tree_id = index
+        .write_tree_to(&repo)
+        .map_err(|e| Error::git("write the tree", &e))?;
+    let tree = repo
+        .find_tree(tree_id)
+        .map_err(|e| Error::git("read the tree", &e))?;
+    // A fixed author and time make the seed commit the same on every machine.
+    let sig = Signature::new(
+        "eks-workshop",
+        "eks-workshop@localhost",
+        &git2::Time::new(1_685_577_600, 0),
+    )
+    .map_err(|e| Error::git("make a signature", &e))?;
+    let refname = format!("refs/heads/{branch}");
+    let oid = repo
+        .commit(
+            Some(&refname),
+            &sig,
+            &sig,
+            "Workshop GitOps repository",
+            &tree,
+            &[],
+        )
+        .map_err(|e| Error::git("commit", &e))?;
+    repo.set_head(&refname)
+        .map_err(|e| Error::git("set HEAD", &e))?;
+    drop(tree);
+    drop(repo);
+    std::fs::rename(&partial, path).map_err(|e| Error::io(path, "created", e))?;
+    Ok(oid)
+}
+
+pub(crate) fn open(path: &Path) -> Result<Repository> {
+    Repository::open(path).map_err(|e| Error::git(format!("open {}", path.display()), &e))
+}
+
+pub(crate) fn origin_url(repo: &Repository) -> Option<String> {
+    repo.find_remote("origin")
+        .ok()?
+        .url()
+        .ok()
+        .map(str::to_string)
+}
+
+/// The branch HEAD is on, if HEAD is a branch.
+pub(crate) fn current_branch(repo: &Repository) -> Option<String> {
+    let head = repo.head().ok()?;
+    if !head.is_branch() {
+        return None;
+    }
+    head.shorthand().ok().map(str::to_string)
+}
+
+pub(crate) fn head_commit(repo: &Repository) -> Result<Oid> {
+    repo.head()
+        .and_then(|h| h.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|e| Error::git("read HEAD", &e))
+}
+
+/// Is `ancestor` reachable from `descendant` (or equal)?
+pub(crate) fn is_ancestor(repo: &Repository, ancestor: Oid, descendant: Oid) -> bool {
+    ancestor == descendant
+        || repo
+            .graph_descendant_of(descendant, ancestor)
+            .unwrap_or(false)
+}
+
+/// Move `branch` (checked out) to `target` and update the working tree, but
+/// only where that loses nothing: libgit2's safe checkout refuses to touch a
+/// file the user has modified.
+pub(crate) fn move_branch(repo: &Repository, branch: &str, target: Oid, why: &str) -> Result<()> {
+    let commit = repo
+        .find_commit(target)
+        .map_err(|e| Error::git("find commit", &e))?;
+    let mut co = git2::build::CheckoutBuilder::new();
+    co.safe();
+    repo.checkout_tree(commit.as_object(), Some(&mut co))
+        .map_err(|e| Error::git("update the working tree", &e))?;
+    repo.reference(&format!("refs/heads/{branch}"), target, true, why)
+        .map_err(|e| Error::git("move the branch", &e))?;
+    Ok(())
+}
+
+/// The bytes of `path` in HEAD's tree, or None when it is not there.
+pub(crate) fn head_blob(repo: &Repository, path: &str) -> Result<Option<Vec<u8>>> {
+    let tree = repo
+        .head()
+        .and_then(|h| h.peel_to_tree())
+        .map_err(|e| Error::git("read HEAD", &e))?;
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => {
+            let blob = entry
+                .to_object(repo)
+                .and_then(|o| o.peel_to_blob())
+                .map_err(|e| Error::git(format!("read {path}"), &e))?;
+            Ok(Some(blob.content().to_vec()))
+        }
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(Error::git(format!("read {path}"), &e)),
+    }
+}
+
+/// Author and committer: git config's `user.name`/`user.email`, else the
+/// login and GitHub's noreply address.
+pub(crate) fn signature(repo: &Repository, login: &str) -> Result<Signature<'static>> {
+    let config = repo.config().ok();
+    let get = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
+    let name = get("user.name").unwrap_or_else(|| login.to_string());
+    let email = get("user.email").unwrap_or_else(|| format!("{login}@users.noreply.github.com"));
+    Signature::now(&name, &email).map_err(|e| Error::git("make a signature", &e))
+}
+
+/// Commit exactly `changes` (path → new bytes) on top of HEAD, whatever else
+/// the working tree or index holds: the participant's own edits stay
+/// uncommitted and untouched. The index entries for those paths are updated
+/// so `git status` agrees. Returns None when the changes are already in HEAD.
+pub(crate) fn commit_files(
+    repo: &Repository,
+    changes: &[(String, Vec<u8>)],
+    message: &str,
+    sig: &Signature,
+) -> Result<Option<Oid>> {
+    let head = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(|e| Error::git("read HEAD", &e))?;
+    let mut index = git2::Index::new().map_err(|e| Error::git("make an index", &e))?;
+    index
+        .read_tree(&head.tree().map_err(|e| Error::git("read HEAD", &e))?)
+        .map_err(|e| Error::git("read HEAD", &e))?;
+    let mut blobs = Vec::new();
+    for (path, bytes) in changes {
+        let oid = repo
+            .blob(bytes)
+            .map_err(|e| Error::git("write a blob", &e))?;
+        let mut entry = index_entry(path, oid, bytes.len());
+        if let Some(existing) = index.get_path(Path::new(path), 0) {
+            entry.mode = existing.mode;
+        }
+        index
+            .add(&entry)
+            .map_err(|e| Error::git(format!("stage {path}"), &e))?;
+        blobs.push(entry);
+    }
+    let tree_id = index
+        .write_tree_to(repo)
+        .map_err(|e| Error::git("write the tree", &e))?;
+    if tree_id == head.tree_id() {
+        return Ok(None);
+    }
+    let tree = repo
+        .find_tree(tree_id)
+        .map_err(|e| Error::git("read the tree", &e))?;
+    let oid = repo
+        .commit(Some("HEAD"), sig, sig, message, &tree, &[&head])
+        .map_err(|e| Error::git("commit", &e))?;
+    // Keep the real index in step for our paths only.
+    let mut real = repo.index().map_err(|e| Error::git("read the index", &e))?;
+    for entry in blobs {
+        real.add(&entry)
+            .map_err(|e| Error::git("update the index", &e))?;
+    }
+    real.write()
+        .map_err(|e| Error::git("write the index", &e))?;
+    Ok(Some(oid))
+}
+
+fn index_entry(path: &str, id: Oid, len: usize) -> git2::IndexEntry {
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: len as u32,
+        id,
+        flags: (path.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// Replay the commits on HEAD that `onto` lacks on top of `onto`, in memory.
+/// Returns the new tip, or an error when one of them does not apply cleanly.
+pub(crate) fn rebase_onto(repo: &Repository, onto: Oid) -> Result<Oid> {
+    let head = head_commit(repo)?;
+    let base = repo
+        .merge_base(head, onto)
+        .map_err(|e| Error::git("find the merge base", &e))?;
+    let mut walk = repo.revwalk().map_err(|e| Error::git("walk history", &e))?;
+    walk.push(head)
+        .and_then(|_| walk.hide(base))
+        .map_err(|e| Error::git("walk history", &e))?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+        .map_err(|e| Error::git("walk history", &e))?;
+    let mut tip = repo
+        .find_commit(onto)
+        .map_err(|e| Error::git("find commit", &e))?;
+    for oid in walk {
+        let oid = oid.map_err(|e| Error::git("walk history", &e))?;
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| Error::git("find commit", &e))?;
+        let mut index = repo
+            .cherrypick_commit(&commit, &tip, 0, None)
+            .map_err(|e| Error::git("rebase", &e))?;
+        if index.has_conflicts() {
+            return Err(Error::PushRejected {
+                branch: current_branch(repo).unwrap_or_default(),
+                message: format!(
+                    "the remote branch moved, and commit {} (\"{}\") does not apply on top of it",
+                    &oid.to_string()[..8],
+                    commit.summary().ok().flatten().unwrap_or_default()
+                ),
+                help: "pull the remote changes into the clone by hand (`git pull --rebase`), resolve the conflict, then run `eks-workshop resume`".into(),
+            });
+        }
+        let tree_id = index
+            .write_tree_to(repo)
+            .map_err(|e| Error::git("rebase", &e))?;
+        let tree = repo
+            .find_tree(tree_id)
+            .map_err(|e| Error::git("rebase", &e))?;
+        let new = repo
+            .commit(
+                None,
+                &commit.author(),
+                &commit.committer(),
+                commit.message().unwrap_or(""),
+                &tree,
+                &[&tip],
+            )
+            .map_err(|e| Error::git("rebase", &e))?;
+        tip = repo
+            .find_commit(new)
+            .map_err(|e| Error::git("rebase", &e))?;
+    }
+    Ok(tip.id())
+}
