@@ -56,6 +56,27 @@ impl Ctx {
         lock(&self.settings).failures.get(&key).cloned()
     }
 
+    /// What every reconcile does first: leave a suspended object alone, and
+    /// write a failure a test asked for (with `reason`). True when the
+    /// caller should stop there.
+    pub fn held(&self, o: &FluxObject, manager: &str, reason: &'static str) -> bool {
+        if o.suspended() {
+            return true;
+        }
+        let Some(msg) = self.failure(o) else {
+            return false;
+        };
+        status::write(
+            &self.store,
+            manager,
+            o,
+            Outcome::Failed(reason, msg),
+            serde_json::Map::new(),
+            &[],
+        );
+        true
+    }
+
     /// Whether a periodic re-check of `key` is due (at most once a second).
     pub fn recheck_due(&mut self, key: &str) -> bool {
         let now = Instant::now();

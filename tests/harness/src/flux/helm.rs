@@ -38,18 +38,7 @@ fn unready_dependency(o: &FluxObject, snapshot: &[FluxObject]) -> Option<String>
 }
 
 pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &[FluxObject]) {
-    if o.suspended() {
-        return;
-    }
-    if let Some(msg) = ctx.failure(&o) {
-        write(
-            &ctx.store,
-            MANAGER,
-            &o,
-            Outcome::Failed("InstallFailed", msg),
-            Map::new(),
-            &[],
-        );
+    if ctx.held(&o, MANAGER, "InstallFailed") {
         return;
     }
     if o.is_ready() && o.requested_at().is_none() {

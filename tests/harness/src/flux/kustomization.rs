@@ -49,18 +49,7 @@ pub fn unready_dependency(
 }
 
 pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &Snapshot) {
-    if o.suspended() {
-        return;
-    }
-    if let Some(msg) = ctx.failure(&o) {
-        write(
-            &ctx.store,
-            MANAGER,
-            &o,
-            Outcome::Failed("ReconciliationFailed", msg),
-            Map::new(),
-            &[],
-        );
+    if ctx.held(&o, MANAGER, "ReconciliationFailed") {
         return;
     }
     let src_kind = o

@@ -43,18 +43,7 @@ pub fn branch(o: &FluxObject) -> String {
 }
 
 pub async fn reconcile_git(ctx: &mut Ctx, o: FluxObject) {
-    if o.suspended() {
-        return;
-    }
-    if let Some(msg) = ctx.failure(&o) {
-        write(
-            &ctx.store,
-            MANAGER,
-            &o,
-            Outcome::Failed("GitOperationFailed", msg),
-            Map::new(),
-            &[],
-        );
+    if ctx.held(&o, MANAGER, "GitOperationFailed") {
         return;
     }
     let due = !o.observed() || o.requested_at().is_some() || ctx.recheck_due(&o.key());
@@ -171,18 +160,7 @@ async fn store_artifact(ctx: &mut Ctx, o: &FluxObject, branch: &str, url: &str, 
 
 /// HelmRepository and OCIRepository: nothing to fetch here, Ready once seen.
 pub async fn reconcile_other(ctx: &mut Ctx, o: FluxObject) {
-    if o.suspended() {
-        return;
-    }
-    if let Some(msg) = ctx.failure(&o) {
-        write(
-            &ctx.store,
-            MANAGER,
-            &o,
-            Outcome::Failed("Failed", msg),
-            Map::new(),
-            &[],
-        );
+    if ctx.held(&o, MANAGER, "Failed") {
         return;
     }
     if o.is_ready() && o.requested_at().is_none() {
