@@ -1,0 +1,160 @@
+//! Online figures against the local forge, API server and Flux stand-in:
+//! (a) a no-op re-run of a finished `setup`: wall time (median) and the HTTP
+//!     requests it makes to each server, by kind (reads only, no writes);
+//! (b) a full `setup` versus a shell script doing install.sh's work by hand
+//!     (curl fork, git clone with a credential helper, sed placeholders,
+//!     uncomment, commit, push, kubectl apply, poll the GitRepository every 2 s).
+//! `cargo bench --bench online [-- ROUNDS]`
+
+#[allow(dead_code)]
+#[path = "../tests/integration/support.rs"]
+mod support;
+#[allow(dead_code)]
+#[path = "../tests/integration/world.rs"]
+mod world;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use world::{Env, LOGIN, NAME, TOKEN, UP_OWNER, env};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn world() -> Env {
+    let e = env(true);
+    e.flux.set_delay(Duration::ZERO);
+    e
+}
+
+fn full_setup(e: &Env) -> Duration {
+    let started = Instant::now();
+    e.setup(&["--addons", "karpenter"]).success();
+    started.elapsed()
+}
+
+/// (a) The re-run: median wall time, and the requests of the last round.
+fn no_op(rounds: usize) {
+    let e = world();
+    full_setup(&e);
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        e.forge.reset_requests();
+        e.api.clear_requests();
+        let started = Instant::now();
+        let out = e.setup(&["--addons", "karpenter"]).success();
+        times.push(started.elapsed());
+        assert!(out.stdout.contains("nothing to do"), "{}", out.stdout);
+    }
+    let mut forge: BTreeMap<String, usize> = BTreeMap::new();
+    for r in e.forge.requests() {
+        *forge.entry(format!("{:?}", r.kind)).or_default() += 1;
+    }
+    let mut api: BTreeMap<String, usize> = BTreeMap::new();
+    for (method, path, _) in e.api.requests() {
+        let watch = path.contains("watch=");
+        let kind = match method.as_str() {
+            "GET" if watch => "watch",
+            "GET" => "read",
+            _ => "write",
+        };
+        *api.entry(kind.to_string()).or_default() += 1;
+    }
+    println!("(a) no-op re-run of a finished setup ({rounds} rounds)");
+    println!("    wall time, median: {}", ms(median(times)));
+    println!("    forge requests: {forge:?}");
+    println!("    API server requests: {api:?}");
+    let writes = forge.get("ApiWrite").unwrap_or(&0)
+        + forge.get("GitWrite").unwrap_or(&0)
+        + api.get("write").unwrap_or(&0);
+    assert_eq!(writes, 0, "a no-op re-run writes nothing");
+}
+
+/// install.sh's work, as a person would type it.
+const SCRIPT: &str = r#"set -eu
+cd "$WORK"
+curl -fsS -X POST -H "Authorization: Bearer $GITHUB_TOKEN" "$API/repos/$UPSTREAM/forks" >/dev/null
+helper='!f() { echo username=alice; echo "password=$GITHUB_TOKEN"; }; f'
+until git -c credential.helper="$helper" clone -q "$URL" repo 2>/dev/null; do sleep 1; done
+cd repo
+while IFS=': ' read -r key value; do
+  case "$key" in ''|\#*) continue ;; esac
+  upper=$(echo "$key" | tr a-z A-Z)
+  grep -rl "$upper" gitops | xargs -r sed -i "s|$upper|$value|g"
+done < "$VALUES"
+sed -i 's|# - 02-karpenter.yaml|- 02-karpenter.yaml|' gitops/add-ons/kustomization.yaml
+git add -A
+git -c user.name=alice -c user.email=alice@example.com commit -qm "workshop values; karpenter"
+git -c credential.helper="$helper" push -q origin main
+kubectl create secret generic flux-system -n flux-system --from-literal=username=alice \
+  --from-literal=password="$GITHUB_TOKEN" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+cat <<EOF | kubectl apply -f - >/dev/null
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 1m, ref: {branch: main}, secretRef: {name: flux-system}, url: "$URL"}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 10m, path: ./gitops/clusters/cluster-demo, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+EOF
+want="main@sha1:$(git rev-parse HEAD)"
+until [ "$(kubectl get gitrepository flux-system -n flux-system -o jsonpath='{.status.artifact.revision}')" = "$want" ]; do
+  sleep 2
+done
+"#;
+
+fn by_hand(e: &Env) -> Duration {
+    let work = e.w.dir().join("by-hand");
+    std::fs::create_dir_all(&work).unwrap();
+    let started = Instant::now();
+    let out = Command::new("sh")
+        .args(["-c", SCRIPT])
+        .env("WORK", &work)
+        .env("API", e.forge.api_url())
+        .env("UPSTREAM", format!("{UP_OWNER}/{NAME}"))
+        .env("URL", e.forge.clone_url(LOGIN, NAME))
+        .env("VALUES", support::example_values())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("KUBECONFIG", &e.kubeconfig)
+        .env("HOME", e.w.dir())
+        .output()
+        .expect("sh runs");
+    let elapsed = started.elapsed();
+    assert!(
+        out.status.success(),
+        "script: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        e.get(world::GIT_API, "GitRepository", world::FS)["status"]["artifact"]["revision"],
+        e.revision().as_str()
+    );
+    elapsed
+}
+
+fn main() {
+    let rounds = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(5);
+    no_op(rounds);
+    let ours: Vec<Duration> = (0..rounds).map(|_| full_setup(&world())).collect();
+    let script: Vec<Duration> = (0..rounds).map(|_| by_hand(&world())).collect();
+    let (ours, script) = (median(ours), median(script));
+    println!("(b) full setup versus install.sh's work by hand ({rounds} rounds, medians)");
+    println!("    eks-workshop setup: {}", ms(ours));
+    println!("    shell script (poll every 2 s): {}", ms(script));
+    println!(
+        "    ratio script / setup: {:.1}x",
+        script.as_secs_f64() / ours.as_secs_f64()
+    );
+}
