@@ -76,7 +76,7 @@ async fn dispatch(args: Arguments) -> Result<u8> {
         return Ok(exit::OK);
     }
     if let Command::Doctor = command {
-        return crate::commands::doctor(global.output);
+        return crate::commands::doctor(&global).await;
     }
     let interrupted = watch_ctrl_c();
     crate::commands::run(command, global, interrupted).await

@@ -4,11 +4,14 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 
+use crate::cli::Global;
 use crate::config::Output;
 use crate::error::{Result, exit};
 use crate::steps::TOOLS;
 
-pub(crate) fn doctor(output: Output) -> Result<u8> {
+pub(crate) async fn doctor(global: &Global) -> Result<u8> {
+    let output = global.output;
+    let cluster = cluster(global).await;
     let rows: Vec<_> = TOOLS
         .iter()
         .map(|tool| {
@@ -22,7 +25,7 @@ pub(crate) fn doctor(output: Output) -> Result<u8> {
             .iter()
             .map(|(t, p, v)| json!({"tool": t.name, "found": p.is_some(), "path": p, "version": v, "needed_for": t.needed_for}))
             .collect();
-        println!("{}", json!({ "tools": list }));
+        println!("{}", json!({ "tools": list, "cluster": cluster }));
         return Ok(exit::OK);
     }
     for (tool, path, version) in rows {
@@ -34,7 +37,42 @@ pub(crate) fn doctor(output: Output) -> Result<u8> {
         };
         println!("{mark} {:<10} {found}\n  {:<10} needed for: {}", tool.name, "", tool.needed_for);
     }
+    match (&cluster["ok"], &cluster["error"]) {
+        (serde_json::Value::Bool(true), _) => println!(
+            "{} {:<10} context {}, {} (Kubernetes {})",
+            console::style("✔").green(),
+            "cluster",
+            cluster["context"].as_str().unwrap_or_default(),
+            cluster["server"].as_str().unwrap_or_default(),
+            cluster["version"].as_str().unwrap_or_default()
+        ),
+        (_, error) => {
+            println!("{} {:<10} {}", console::style("-").yellow(), "cluster", error.as_str().unwrap_or_default());
+            if let Some(help) = cluster["help"].as_str() {
+                println!("  {:<10} help: {help}", "");
+            }
+        }
+    }
     Ok(exit::OK)
+}
+
+/// Can the kubeconfig (flags, remembered settings, KUBECONFIG) reach a
+/// cluster? Reported, never an error: doctor says what it finds.
+async fn cluster(global: &Global) -> serde_json::Value {
+    let remembered = crate::state::load(&global.dir.join(".eks-workshop")).ok().flatten();
+    let reach = async {
+        let config = crate::run::config(global, remembered.as_ref().map(|s| &s.settings))?;
+        let cluster = crate::kube::connect(&config.settings).await?;
+        let version = crate::kube::verify::server_version(&cluster).await?;
+        Ok::<_, crate::error::Error>(json!({
+            "ok": true, "context": cluster.context, "server": cluster.server, "version": version.git_version,
+        }))
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(10), reach).await {
+        Ok(Ok(found)) => found,
+        Ok(Err(e)) => json!({"ok": false, "error": e.to_string(), "help": e.help()}),
+        Err(_) => json!({"ok": false, "error": "no answer from the cluster within 10s", "help": null}),
+    }
 }
 
 /// The first line the tool prints about its version. The child gets no
