@@ -5,6 +5,7 @@ mod harness_apiserver;
 mod harness_forge;
 mod bad_input;
 mod crash;
+mod doctor;
 mod flux;
 mod offline;
 mod support;
