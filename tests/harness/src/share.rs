@@ -41,7 +41,7 @@ mod tests {
         let n = hits(7);
         assert!((2_300..2_700).contains(&n), "{n}");
         assert_eq!(hits(7), n, "same seed, same draws");
-        assert_eq!(Share::new(0, 1).hit(), false);
+        assert!(!Share::new(0, 1).hit());
         assert!((0..100).all({
             let mut s = Share::new(100, 1);
             move |_| s.hit()
