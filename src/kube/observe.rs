@@ -42,8 +42,9 @@ async fn list(
     ns: Option<&str>,
 ) -> Result<Vec<Value>> {
     let what = format!("list {}", ar.plural);
-    let items = dynamic_api(cluster, ar, ns)
-        .list(&ListParams::default())
+    let api = dynamic_api(cluster, ar, ns);
+    let params = ListParams::default();
+    let items = super::retry::idempotent(|| api.list(&params))
         .await
         .map_err(|e| cluster.error(&what, e))?;
     Ok(items
@@ -124,10 +125,10 @@ pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Resul
     }
     for (ar, ns, name) in targets {
         let api = dynamic_api(cluster, &ar, Some(&ns));
-        match api
-            .patch(&name, &params, &::kube::api::Patch::Merge(&patch))
-            .await
-        {
+        // The same timestamp every try: repeating the patch is harmless.
+        let merge = ::kube::api::Patch::Merge(&patch);
+        let request = || api.patch(&name, &params, &merge);
+        match super::retry::idempotent(request).await {
             Ok(_) => {}
             Err(::kube::Error::Api(s)) if s.code == 404 => {}
             Err(e) => {
