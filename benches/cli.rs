@@ -58,5 +58,8 @@ fn main() {
     println!("  status                 {}", ms(status));
     println!("  setup --offline        {}", ms(full));
     println!("  setup again (no-op)    {}", ms(noop));
-    println!("  binary size            {:.1} MiB", size as f64 / (1024.0 * 1024.0));
+    println!(
+        "  binary size            {:.1} MiB",
+        size as f64 / (1024.0 * 1024.0)
+    );
 }

@@ -169,7 +169,11 @@ pub(crate) async fn run_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<StepRes
         ctx.ui.begin(step.id(), step.title());
         match run_step(ctx, step).await {
             Ok((mark, detail)) => {
-                let status = if mark == Mark::Skipped { StepStatus::Skipped } else { StepStatus::Done };
+                let status = if mark == Mark::Skipped {
+                    StepStatus::Skipped
+                } else {
+                    StepStatus::Done
+                };
                 record(ctx, step, status, &detail);
                 ctx.save()?;
                 ctx.ui.end(step.id(), mark, &detail);

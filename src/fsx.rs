@@ -19,7 +19,10 @@ pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
 /// fsync, rename over. `mode` applies to the new file from its creation on.
 pub(crate) fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let result = (|| {
         let mut options = fs::OpenOptions::new();

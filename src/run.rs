@@ -19,7 +19,11 @@ pub fn run() -> ExitCode {
         Ok(args) => args,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
         }
     };
     let output = args.global.output;
@@ -186,7 +190,9 @@ fn validate_branch(b: &str) -> Result<()> {
 
 fn validate_api_url(url: &str) -> Result<String> {
     match url.parse::<http::Uri>() {
-        Ok(uri) if uri.scheme().is_some() && uri.host().is_some() => Ok(url.trim_end_matches('/').to_string()),
+        Ok(uri) if uri.scheme().is_some() && uri.host().is_some() => {
+            Ok(url.trim_end_matches('/').to_string())
+        }
         _ => Err(Error::usage(
             format!("`{url}` is not a URL"),
             "give --github-api-url (or GITHUB_API_URL) like https://api.github.com or https://HOST/api/v3",

@@ -187,7 +187,10 @@ mod tests {
         assert_eq!(back.outputs, s.outputs);
         assert_eq!(back.settings, s.settings);
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path(dir.path())).unwrap().permissions().mode();
+        let mode = std::fs::metadata(path(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
@@ -198,7 +201,10 @@ mod tests {
         for garbage in ["", "{", "not json", "{\"steps\": 3}", "{\"version\": 1}"] {
             std::fs::write(path(dir.path()), garbage).unwrap();
             let err = load(dir.path()).unwrap_err();
-            assert!(matches!(err, Error::StateCorrupt { .. }), "{garbage}: {err:?}");
+            assert!(
+                matches!(err, Error::StateCorrupt { .. }),
+                "{garbage}: {err:?}"
+            );
         }
     }
 
@@ -207,7 +213,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(path(dir.path()), r#"{"version": 99, "whatever": true}"#).unwrap();
         let err = load(dir.path()).unwrap_err();
-        assert!(matches!(err, Error::StateTooNew { found: 99, .. }), "{err:?}");
+        assert!(
+            matches!(err, Error::StateTooNew { found: 99, .. }),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -29,13 +29,20 @@ pub(crate) async fn doctor(global: &Global) -> Result<u8> {
         return Ok(exit::OK);
     }
     for (tool, path, version) in rows {
-        let mark = if path.is_some() { console::style("✔").green() } else { console::style("-").yellow() };
+        let mark = if path.is_some() {
+            console::style("✔").green()
+        } else {
+            console::style("-").yellow()
+        };
         let found = match (&path, version) {
             (Some(_), Some(v)) => v,
             (Some(p), None) => p.display().to_string(),
             (None, _) => "not found".into(),
         };
-        println!("{mark} {:<10} {found}\n  {:<10} needed for: {}", tool.name, "", tool.needed_for);
+        println!(
+            "{mark} {:<10} {found}\n  {:<10} needed for: {}",
+            tool.name, "", tool.needed_for
+        );
     }
     match (&cluster["ok"], &cluster["error"]) {
         (serde_json::Value::Bool(true), _) => println!(
@@ -47,7 +54,12 @@ pub(crate) async fn doctor(global: &Global) -> Result<u8> {
             cluster["version"].as_str().unwrap_or_default()
         ),
         (_, error) => {
-            println!("{} {:<10} {}", console::style("-").yellow(), "cluster", error.as_str().unwrap_or_default());
+            println!(
+                "{} {:<10} {}",
+                console::style("-").yellow(),
+                "cluster",
+                error.as_str().unwrap_or_default()
+            );
             if let Some(help) = cluster["help"].as_str() {
                 println!("  {:<10} help: {help}", "");
             }
@@ -59,7 +71,9 @@ pub(crate) async fn doctor(global: &Global) -> Result<u8> {
 /// Can the kubeconfig (flags, remembered settings, KUBECONFIG) reach a
 /// cluster? Reported, never an error: doctor says what it finds.
 async fn cluster(global: &Global) -> serde_json::Value {
-    let remembered = crate::state::load(&global.dir.join(".eks-workshop")).ok().flatten();
+    let remembered = crate::state::load(&global.dir.join(".eks-workshop"))
+        .ok()
+        .flatten();
     let reach = async {
         let config = crate::run::config(global, remembered.as_ref().map(|s| &s.settings))?;
         let cluster = crate::kube::connect(&config.settings).await?;
@@ -71,7 +85,9 @@ async fn cluster(global: &Global) -> serde_json::Value {
     match tokio::time::timeout(std::time::Duration::from_secs(10), reach).await {
         Ok(Ok(found)) => found,
         Ok(Err(e)) => json!({"ok": false, "error": e.to_string(), "help": e.help()}),
-        Err(_) => json!({"ok": false, "error": "no answer from the cluster within 10s", "help": null}),
+        Err(_) => {
+            json!({"ok": false, "error": "no answer from the cluster within 10s", "help": null})
+        }
     }
 }
 
@@ -85,5 +101,7 @@ fn version(path: &std::path::Path, args: &[&str]) -> Option<String> {
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines().find(|l| !l.trim().is_empty()).map(|l| l.trim().to_string())
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
 }

@@ -7,6 +7,7 @@ mod verify;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use crate::addons;
 use crate::cli::{Command, Global};
 use crate::config::Output;
 use crate::engine::{self, Ctx, StepResult};
@@ -14,11 +15,14 @@ use crate::error::{Error, Result, exit};
 use crate::state::{self, LastCommand, State};
 use crate::steps::Step;
 use crate::ui::Ui;
-use crate::addons;
 
 pub(crate) use doctor::doctor;
 
-pub(crate) async fn run(command: Command, global: Global, interrupted: Arc<AtomicBool>) -> Result<u8> {
+pub(crate) async fn run(
+    command: Command,
+    global: Global,
+    interrupted: Arc<AtomicBool>,
+) -> Result<u8> {
     match command {
         Command::Status => status::status(&global),
         Command::Addons => status::addons(&global),
@@ -40,12 +44,18 @@ pub(crate) async fn run(command: Command, global: Global, interrupted: Arc<Atomi
         }
         Command::EnableAddon { names, no_wait } => {
             let wishes = names.iter().map(|n| (n.clone(), true)).collect();
-            let last = LastCommand::EnableAddon { names, wait: !no_wait };
+            let last = LastCommand::EnableAddon {
+                names,
+                wait: !no_wait,
+            };
             mutate(&global, interrupted, last, wishes, false).await
         }
         Command::DisableAddon { names, no_wait } => {
             let wishes = names.iter().map(|n| (n.clone(), false)).collect();
-            let last = LastCommand::DisableAddon { names, wait: !no_wait };
+            let last = LastCommand::DisableAddon {
+                names,
+                wait: !no_wait,
+            };
             mutate(&global, interrupted, last, wishes, false).await
         }
         Command::Resume => {
@@ -78,7 +88,10 @@ pub(crate) fn prepare_dir(global: &Global) -> Result<()> {
 pub(crate) fn load_required(global: &Global, what: &str) -> Result<State> {
     state::load(&global.dir.join(".eks-workshop"))?.ok_or_else(|| {
         Error::usage(
-            format!("`{what}` needs a workshop set up in {}", global.dir.display()),
+            format!(
+                "`{what}` needs a workshop set up in {}",
+                global.dir.display()
+            ),
             "run `eks-workshop setup` first (or pass the --dir you used for it)",
         )
     })
@@ -130,7 +143,8 @@ async fn mutate(
     ctx.save()?;
     let results = engine::run_plan(&mut ctx, &plan).await.inspect_err(|e| {
         if matches!(e, Error::Interrupted) {
-            ctx.ui.note("stopped; run `eks-workshop resume` to continue");
+            ctx.ui
+                .note("stopped; run `eks-workshop resume` to continue");
         }
     })?;
     summary(&ctx, &results, output);
@@ -150,11 +164,23 @@ fn plan(ctx: &mut Ctx, last: &LastCommand) -> Vec<Step> {
         LastCommand::EnableAddon { names, wait } => {
             ctx.wait = *wait;
             ctx.wait_addons = names.iter().filter_map(|n| addons::find(n).ok()).collect();
-            vec![Step::Clone, Step::Render, Step::Addons, Step::Push, Step::Reconcile]
+            vec![
+                Step::Clone,
+                Step::Render,
+                Step::Addons,
+                Step::Push,
+                Step::Reconcile,
+            ]
         }
         LastCommand::DisableAddon { wait, .. } => {
             ctx.wait = *wait;
-            vec![Step::Clone, Step::Render, Step::Addons, Step::Push, Step::Reconcile]
+            vec![
+                Step::Clone,
+                Step::Render,
+                Step::Addons,
+                Step::Push,
+                Step::Reconcile,
+            ]
         }
         LastCommand::VerifyFix { .. } => vec![Step::Clone, Step::Push, Step::Reconcile],
     }
@@ -176,8 +202,13 @@ fn summary(ctx: &Ctx, results: &[StepResult], output: Output) {
         }
         Output::Text => {
             let ran = results.iter().filter(|r| r.status == "done").count();
-            let note = if ran == 0 { "nothing to do, everything was already done" } else { "done" };
-            ctx.ui.note(&format!("{note} in {:.1}s", elapsed.as_secs_f64()));
+            let note = if ran == 0 {
+                "nothing to do, everything was already done"
+            } else {
+                "done"
+            };
+            ctx.ui
+                .note(&format!("{note} in {:.1}s", elapsed.as_secs_f64()));
         }
     }
 }

@@ -24,7 +24,12 @@ pub(crate) fn status(global: &Global) -> Result<u8> {
                 Some(StepStatus::Failed) => "failed",
                 None => "pending",
             };
-            (step.id(), status, record.map(|r| r.detail.clone()).unwrap_or_default(), record.map(|r| r.at))
+            (
+                step.id(),
+                status,
+                record.map(|r| r.detail.clone()).unwrap_or_default(),
+                record.map(|r| r.at),
+            )
         })
         .collect();
     if global.output == Output::Json {
@@ -47,8 +52,15 @@ pub(crate) fn status(global: &Global) -> Result<u8> {
         println!("{out}");
         return Ok(exit::OK);
     }
-    let mode = if state.settings.offline { " (offline)" } else { "" };
-    println!("{} on {}{mode}", state.settings.upstream, state.settings.branch);
+    let mode = if state.settings.offline {
+        " (offline)"
+    } else {
+        ""
+    };
+    println!(
+        "{} on {}{mode}",
+        state.settings.upstream, state.settings.branch
+    );
     for (id, st, detail, _) in &rows {
         let mark = match *st {
             "done" => console::style("✔").green(),
@@ -73,11 +85,15 @@ pub(crate) fn addons(global: &Global) -> Result<u8> {
         .unwrap_or_else(|| global.dir.join(&state.settings.upstream.name));
     let path = clone.join(ADDONS_KUSTOMIZATION);
     let text = fsx::read_to_string(&path)?;
-    let entries = kustomize::entries(&text).map_err(|reason| Error::Kustomization { path, reason })?;
+    let entries =
+        kustomize::entries(&text).map_err(|reason| Error::Kustomization { path, reason })?;
     let rows: Vec<_> = ADDONS
         .iter()
         .map(|a| {
-            let enabled = entries.iter().find(|(r, _)| r == a.resource).map(|(_, on)| *on);
+            let enabled = entries
+                .iter()
+                .find(|(r, _)| r == a.resource)
+                .map(|(_, on)| *on);
             (a, enabled)
         })
         .collect();

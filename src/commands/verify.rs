@@ -12,8 +12,8 @@ use super::load_required;
 use crate::cli::Global;
 use crate::config::{CLUSTER_PATH, Output};
 use crate::engine::{self, Ctx};
-use crate::kube::verify::ClusterReport;
 use crate::error::{Error, Result, exit};
+use crate::kube::verify::ClusterReport;
 use crate::scan::{self, KubeVersion};
 use crate::state::{self, LastCommand};
 use crate::steps::Step;
@@ -39,12 +39,19 @@ pub(crate) async fn verify(
     }
     let clone = ctx.config.clone_dir();
     let mut report = scan::scan_repo(&clone, target, CLUSTER_PATH)?;
-    let cluster = if ctx.offline() { None } else { Some(cluster_half(&mut ctx, &mut report, target).await?) };
+    let cluster = if ctx.offline() {
+        None
+    } else {
+        Some(cluster_half(&mut ctx, &mut report, target).await?)
+    };
     let problems = report.failures(strict) + cluster.as_ref().map_or(0, |c| c.problems());
     match ctx.config.output {
         Output::Json => {
-            let mut out: serde_json::Value = serde_json::from_str(&report.to_json()).expect("report JSON");
-            out["cluster"] = cluster.as_ref().map_or(serde_json::Value::Null, |c| c.to_json());
+            let mut out: serde_json::Value =
+                serde_json::from_str(&report.to_json()).expect("report JSON");
+            out["cluster"] = cluster
+                .as_ref()
+                .map_or(serde_json::Value::Null, |c| c.to_json());
             out["problems_total"] = json!(problems);
             println!("{out}");
         }
@@ -63,17 +70,30 @@ pub(crate) async fn verify(
 }
 
 /// Live objects into the scan, and Flux's state against the fork's branch head.
-async fn cluster_half(ctx: &mut Ctx, report: &mut scan::Report, target: KubeVersion) -> Result<ClusterReport> {
+async fn cluster_half(
+    ctx: &mut Ctx,
+    report: &mut scan::Report,
+    target: KubeVersion,
+) -> Result<ClusterReport> {
     let cluster = crate::kube::cluster(ctx).await?;
     let (live, skipped) = crate::kube::verify::live_objects(&cluster).await?;
     if !skipped.is_empty() {
-        ctx.ui.warn(&format!("not allowed to list, so not scanned: {}", skipped.join(", ")));
+        ctx.ui.warn(&format!(
+            "not allowed to list, so not scanned: {}",
+            skipped.join(", ")
+        ));
     }
     report.findings.extend(scan::scan_live(&live, target));
     let pair = ctx.git_auth().await?;
     let fork_url = crate::steps::remote_url(ctx);
     let branch = ctx.config.settings.branch.clone();
-    crate::kube::verify::cluster_report(&cluster, fork_url.as_deref(), &branch, crate::engine::auth(&pair)).await
+    crate::kube::verify::cluster_report(
+        &cluster,
+        fork_url.as_deref(),
+        &branch,
+        crate::engine::auth(&pair),
+    )
+    .await
 }
 
 /// `--target-version`, else the cluster's version + 1 minor; offline it must be given.
@@ -103,8 +123,12 @@ async fn fix(ctx: &mut Ctx, target: KubeVersion) -> Result<()> {
     let mut changes = Vec::new();
     let mut skipped = Vec::new();
     for path in head_files(&repo)? {
-        let Some(head) = git::head_blob(&repo, &path)? else { continue };
-        let Ok(text) = String::from_utf8(head.clone()) else { continue };
+        let Some(head) = git::head_blob(&repo, &path)? else {
+            continue;
+        };
+        let Ok(text) = String::from_utf8(head.clone()) else {
+            continue;
+        };
         let outcome = scan::fix_text(&text, path.ends_with(".json"), target);
         for (line, why) in &outcome.unconverted {
             ctx.ui.warn(&format!("{path}:{line}: not converted: {why}"));
@@ -129,7 +153,12 @@ async fn fix(ctx: &mut Ctx, target: KubeVersion) -> Result<()> {
             skipped.join(", ")
         ));
     }
-    let login = ctx.state.outputs.login.clone().unwrap_or_else(|| "eks-workshop".into());
+    let login = ctx
+        .state
+        .outputs
+        .login
+        .clone()
+        .unwrap_or_else(|| "eks-workshop".into());
     if !changes.is_empty() {
         let sig = git::signature(&repo, &login)?;
         git::commit_files(&repo, &changes, FIX_MESSAGE, &sig)?;
@@ -152,7 +181,9 @@ fn head_files(repo: &git2::Repository) -> Result<Vec<String>> {
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         if let Ok(name) = entry.name()
             && entry.kind() == Some(git2::ObjectType::Blob)
-            && [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext))
+            && [".yaml", ".yml", ".json"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
         {
             files.push(format!("{dir}{name}"));
         }

@@ -163,7 +163,6 @@ async fn apply_doc(cluster: &Cluster, discovery: &Discovery, doc: &Value) -> Res
     apply(cluster, &ar, &doc).await.map(drop)
 }
 
-
 /// Watch CRDs until every one in `names` is Established.
 pub(crate) async fn wait_crds_established(
     cluster: &Cluster,

@@ -4,10 +4,10 @@
 
 mod apply;
 mod connect;
-mod retry;
 pub(crate) mod flux;
 pub(crate) mod follow;
 pub(crate) mod observe;
+mod retry;
 pub(crate) mod sync;
 pub(crate) mod verify;
 pub(crate) mod wait;
@@ -80,7 +80,8 @@ impl Cluster {
         if let Some(ar) = self.resources.lock().expect("cache lock").get(&key) {
             return Ok(Some(ar.clone()));
         }
-        let found = match retry::idempotent(|| ::kube::discovery::group(&self.client, group)).await {
+        let found = match retry::idempotent(|| ::kube::discovery::group(&self.client, group)).await
+        {
             Ok(g) => {
                 let version = versions
                     .iter()

@@ -11,7 +11,10 @@ use crate::git;
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     let path = ctx.config.clone_dir();
     let Some(repo) = existing_clone(ctx, &path)? else {
-        return Ok(Check::Pending(format!("{} does not exist yet", path.display())));
+        return Ok(Check::Pending(format!(
+            "{} does not exist yet",
+            path.display()
+        )));
     };
     let url = origin(ctx)?;
     let pair = ctx.git_auth().await?;
@@ -24,7 +27,9 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
             ctx.state.outputs.clone_path = Some(path.clone());
             Ok(Check::Done(format!("{} on {branch}", path.display())))
         }
-        Some(_) => Ok(Check::Pending(format!("{branch} has new commits on the remote"))),
+        Some(_) => Ok(Check::Pending(format!(
+            "{branch} has new commits on the remote"
+        ))),
         None => Err(Error::NotFound {
             what: "branch on the remote",
             name: branch.clone(),
@@ -46,13 +51,15 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let fetched = git::fetch(&repo, &branch, auth(&pair))?;
     let head = git::head_commit(&repo)?;
     if git::is_ancestor(&repo, head, fetched) && head != fetched {
-        git::move_branch(&repo, &branch, fetched, "eks-workshop: fast-forward").map_err(|e| match e {
-            Error::Git { message, .. } => Error::UncommittedEdits {
-                clone: path.clone(),
-                files: vec![format!("(files changed on the remote: {message})")],
+        git::move_branch(&repo, &branch, fetched, "eks-workshop: fast-forward").map_err(
+            |e| match e {
+                Error::Git { message, .. } => Error::UncommittedEdits {
+                    clone: path.clone(),
+                    files: vec![format!("(files changed on the remote: {message})")],
+                },
+                e => e,
             },
-            e => e,
-        })?;
+        )?;
         return Ok(format!("fast-forwarded to {}", &fetched.to_string()[..8]));
     }
     Ok(format!("fetched {}", &fetched.to_string()[..8]))
@@ -77,7 +84,8 @@ fn existing_clone(ctx: &Ctx, path: &Path) -> Result<Option<git2::Repository>> {
         expected: expected.clone(),
         reason,
     };
-    let repo = git2::Repository::open(path).map_err(|_| occupied("it is not a git repository".into()))?;
+    let repo =
+        git2::Repository::open(path).map_err(|_| occupied("it is not a git repository".into()))?;
     let actual = git::origin_url(&repo).unwrap_or_default();
     if actual.trim_end_matches('/') != expected.trim_end_matches('/') {
         return Err(occupied(format!("its origin is `{actual}`")));
@@ -91,7 +99,10 @@ fn existing_clone(ctx: &Ctx, path: &Path) -> Result<Option<git2::Repository>> {
                 path.display(),
                 other.map_or("a detached HEAD".into(), |b| format!("branch {b}"))
             ),
-            format!("switch back with `git -C {} checkout {branch}`, or pass --branch", path.display()),
+            format!(
+                "switch back with `git -C {} checkout {branch}`, or pass --branch",
+                path.display()
+            ),
         )),
     }
 }
@@ -102,7 +113,13 @@ fn is_empty_dir(path: &Path) -> bool {
 
 /// Clone beside the target and rename into place, so an interrupted clone
 /// never leaves a half-made repository where the next run would find it.
-fn clone_fresh(ctx: &Ctx, url: &str, path: &Path, branch: &str, auth: Option<git::Auth>) -> Result<()> {
+fn clone_fresh(
+    ctx: &Ctx,
+    url: &str,
+    path: &Path,
+    branch: &str,
+    auth: Option<git::Auth>,
+) -> Result<()> {
     let partial = ctx.config.work_dir().join("partial-clone");
     if partial.exists() {
         std::fs::remove_dir_all(&partial).map_err(|e| Error::io(&partial, "removed", e))?;

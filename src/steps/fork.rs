@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use super::Check;
-use crate::engine::{Ctx, auth};
 use crate::config::RepoName;
+use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::github::Repo;
 use crate::{git, workshop};
@@ -40,7 +40,10 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     let pair = ctx.git_auth().await?;
     match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair))? {
         BranchState::Ready => Ok(Check::Done(repo.full_name)),
-        BranchState::NotYet => Ok(Check::Pending(format!("{} is not cloneable yet", repo.full_name))),
+        BranchState::NotYet => Ok(Check::Pending(format!(
+            "{} is not cloneable yet",
+            repo.full_name
+        ))),
     }
 }
 
@@ -48,10 +51,18 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
 /// than the upstream's: forking when one already exists answers with the
 /// existing fork, whatever it was renamed to.
 async fn remembered_fork(ctx: &mut Ctx, usual: &RepoName) -> Result<Option<Repo>> {
-    let Some(name) = ctx.state.outputs.fork.as_deref().and_then(|f| f.parse::<RepoName>().ok()) else {
+    let Some(name) = ctx
+        .state
+        .outputs
+        .fork
+        .as_deref()
+        .and_then(|f| f.parse::<RepoName>().ok())
+    else {
         return Ok(None);
     };
-    if !name.owner.eq_ignore_ascii_case(&usual.owner) || name.to_string().eq_ignore_ascii_case(&usual.to_string()) {
+    if !name.owner.eq_ignore_ascii_case(&usual.owner)
+        || name.to_string().eq_ignore_ascii_case(&usual.to_string())
+    {
         return Ok(None);
     }
     let repo = ctx.github()?.repo(&name).await?;
@@ -147,13 +158,19 @@ fn branch_state(url: &str, branch: &str, auth: Option<git::Auth>) -> Result<Bran
     Err(Error::NotFound {
         what: "branch",
         name: branch.to_string(),
-        help: format!("--branch must name a branch of the fork; it has: {}", names.join(", ")),
+        help: format!(
+            "--branch must name a branch of the fork; it has: {}",
+            names.join(", ")
+        ),
     })
 }
 
 fn ensure_fork_of_upstream(ctx: &Ctx, repo: &Repo) -> Result<()> {
     let upstream = ctx.config.settings.upstream.to_string();
-    let same = |n: &Option<String>| n.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&upstream));
+    let same = |n: &Option<String>| {
+        n.as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(&upstream))
+    };
     if repo.fork && (same(&repo.parent) || same(&repo.source)) {
         return Ok(());
     }

@@ -74,10 +74,13 @@ impl Step {
 
     /// For clap: a step id, or an error listing them.
     pub(crate) fn parse(s: &str) -> std::result::Result<Step, String> {
-        Step::ALL.into_iter().find(|st| st.id() == s).ok_or_else(|| {
-            let ids: Vec<_> = Step::ALL.iter().map(|s| s.id()).collect();
-            format!("unknown step `{s}`; steps: {}", ids.join(", "))
-        })
+        Step::ALL
+            .into_iter()
+            .find(|st| st.id() == s)
+            .ok_or_else(|| {
+                let ids: Vec<_> = Step::ALL.iter().map(|s| s.id()).collect();
+                format!("unknown step `{s}`; steps: {}", ids.join(", "))
+            })
     }
 
     /// Steps that need a cluster are skipped offline.

@@ -45,7 +45,14 @@ pub(super) fn check(_ctx: &mut Ctx) -> Result<Check> {
     let (found, missing): (Vec<_>, Vec<_>) =
         TOOLS.iter().partition(|t| which::which(t.name).is_ok());
     let names = |ts: &[&Tool]| ts.iter().map(|t| t.name).collect::<Vec<_>>().join(", ");
-    let mut detail = format!("git built in; found: {}", if found.is_empty() { "none".into() } else { names(&found) });
+    let mut detail = format!(
+        "git built in; found: {}",
+        if found.is_empty() {
+            "none".into()
+        } else {
+            names(&found)
+        }
+    );
     if !missing.is_empty() {
         detail.push_str(&format!("; not found (optional): {}", names(&missing)));
     }

@@ -38,13 +38,22 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
 
 pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let repo = git::open(&ctx.config.clone_dir())?;
-    let login = ctx.state.outputs.login.clone().unwrap_or_else(|| "eks-workshop".into());
+    let login = ctx
+        .state
+        .outputs
+        .login
+        .clone()
+        .unwrap_or_else(|| "eks-workshop".into());
     let changes = pending_changes(ctx, &repo)?;
     let mut detail = Vec::new();
     if !changes.files.is_empty() {
         let sig = git::signature(&repo, &login)?;
         if let Some(oid) = git::commit_files(&repo, &changes.files, &changes.message, &sig)? {
-            detail.push(format!("committed {} \"{}\"", short(&oid.to_string()), changes.message));
+            detail.push(format!(
+                "committed {} \"{}\"",
+                short(&oid.to_string()),
+                changes.message
+            ));
         }
         crate::pause::point("push:after-commit");
     }
@@ -115,10 +124,18 @@ fn pending_changes(ctx: &Ctx, repo: &git2::Repository) -> Result<Changes> {
     let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
     for (name, &enabled) in &ctx.config.settings.addons {
         let addon = addons::find(name)?;
-        let flipped = kustomize::set_enabled(&head_text, addon.resource, enabled)
-            .map_err(|reason| Error::Kustomization { path: path.clone(), reason })?;
+        let flipped =
+            kustomize::set_enabled(&head_text, addon.resource, enabled).map_err(|reason| {
+                Error::Kustomization {
+                    path: path.clone(),
+                    reason,
+                }
+            })?;
         if flipped.is_some() {
-            what.push(format!("{} {name} add-on", if enabled { "Enable" } else { "Disable" }));
+            what.push(format!(
+                "{} {name} add-on",
+                if enabled { "Enable" } else { "Disable" }
+            ));
         }
     }
     let wanted = super::addons::apply_wishes(&head_text, &ctx.config.settings.addons)

@@ -17,11 +17,16 @@ pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
     let rendered = render(ctx)?;
     let stale: Vec<_> = rendered
         .iter()
-        .filter(|r| std::fs::read(clone.join(r.path)).ok().as_deref() != Some(r.contents.as_bytes()))
+        .filter(|r| {
+            std::fs::read(clone.join(r.path)).ok().as_deref() != Some(r.contents.as_bytes())
+        })
         .map(|r| r.path)
         .collect();
     if stale.is_empty() {
-        return Ok(Check::Done(format!("{} file(s) up to date", rendered.len())));
+        return Ok(Check::Done(format!(
+            "{} file(s) up to date",
+            rendered.len()
+        )));
     }
     Ok(Check::Pending(format!("to render: {}", stale.join(", "))))
 }
@@ -46,7 +51,10 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
     }
     // Stop before writing anything: nothing half-done, nothing of theirs lost.
     if !edited.is_empty() {
-        return Err(Error::UncommittedEdits { clone, files: edited });
+        return Err(Error::UncommittedEdits {
+            clone,
+            files: edited,
+        });
     }
     for (i, r) in to_write.iter().enumerate() {
         if i == 1 {
@@ -79,7 +87,12 @@ fn render(ctx: &mut Ctx) -> Result<Vec<Rendered>> {
 
 /// May we overwrite this file? Yes if it is as HEAD has it (or absent from
 /// both), or exactly what we rendered before.
-fn ours_to_overwrite(ctx: &Ctx, repo: &git2::Repository, rel: &str, current: Option<&[u8]>) -> Result<bool> {
+fn ours_to_overwrite(
+    ctx: &Ctx,
+    repo: &git2::Repository,
+    rel: &str,
+    current: Option<&[u8]>,
+) -> Result<bool> {
     let head = git::head_blob(repo, rel)?;
     if head.as_deref() == current {
         return Ok(true);

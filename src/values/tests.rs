@@ -48,7 +48,10 @@ fn terraform_output_json() {
 fn unknown_keys_are_errors_naming_the_known_ones() {
     let err = parse("karpenter_irsaa: arn:aws:iam::1:role/x\n").unwrap_err();
     assert!(err.contains("`karpenter_irsaa`"), "{err}");
-    assert!(err.ends_with(", karpenter_instance_profile, karpenter_irsa"), "{err}");
+    assert!(
+        err.ends_with(", karpenter_instance_profile, karpenter_irsa"),
+        "{err}"
+    );
 }
 
 #[test]

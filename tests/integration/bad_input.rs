@@ -9,7 +9,10 @@ use crate::support::{Workshop, example_values, git};
 /// After a refused first run: no clone, no remote, no state (or a valid one).
 fn nothing_written(w: &Workshop) {
     assert!(!w.clone_dir().exists(), "a clone was made");
-    assert!(!w.dir().join(".eks-workshop/remote").exists(), "a remote was made");
+    assert!(
+        !w.dir().join(".eks-workshop/remote").exists(),
+        "a remote was made"
+    );
     let state = w.dir().join(".eks-workshop/state.json");
     if state.exists() {
         let text = std::fs::read_to_string(&state).unwrap();
@@ -19,7 +22,14 @@ fn nothing_written(w: &Workshop) {
 }
 
 fn setup_with_values(w: &Workshop, values: &Path) -> crate::support::Outcome {
-    w.cmd(&["setup", "--offline", "--yes", "--values", values.to_str().unwrap()]).run()
+    w.cmd(&[
+        "setup",
+        "--offline",
+        "--yes",
+        "--values",
+        values.to_str().unwrap(),
+    ])
+    .run()
 }
 
 fn write(w: &Workshop, name: &str, text: &str) -> std::path::PathBuf {
@@ -31,7 +41,10 @@ fn write(w: &Workshop, name: &str, text: &str) -> std::path::PathBuf {
 #[test]
 fn values_file_missing() {
     let w = Workshop::new();
-    setup_with_values(&w, &w.dir().join("nope.yaml")).code(2).stderr_has("nope.yaml").stderr_has("help:");
+    setup_with_values(&w, &w.dir().join("nope.yaml"))
+        .code(2)
+        .stderr_has("nope.yaml")
+        .stderr_has("help:");
     nothing_written(&w);
 }
 
@@ -39,7 +52,10 @@ fn values_file_missing() {
 fn values_file_not_yaml() {
     let w = Workshop::new();
     let v = write(&w, "v.yaml", "karpenter_irsa: [unclosed\n");
-    setup_with_values(&w, &v).code(2).stderr_has("v.yaml").stderr_has("help:");
+    setup_with_values(&w, &v)
+        .code(2)
+        .stderr_has("v.yaml")
+        .stderr_has("help:");
     nothing_written(&w);
 }
 
@@ -47,7 +63,10 @@ fn values_file_not_yaml() {
 fn values_file_with_an_unknown_key() {
     let w = Workshop::new();
     let v = write(&w, "v.yaml", "karpenter_irsaa: arn:aws:iam::1:role/x\n");
-    setup_with_values(&w, &v).code(2).stderr_has("karpenter_irsaa").stderr_has("help:");
+    setup_with_values(&w, &v)
+        .code(2)
+        .stderr_has("karpenter_irsaa")
+        .stderr_has("help:");
     nothing_written(&w);
 }
 
@@ -55,7 +74,10 @@ fn values_file_with_an_unknown_key() {
 fn values_file_nested_but_not_terraform_json() {
     let w = Workshop::new();
     let v = write(&w, "v.json", r#"{"karpenter_irsa": {"arn": "x"}}"#);
-    setup_with_values(&w, &v).code(2).stderr_has("v.json").stderr_has("help:");
+    setup_with_values(&w, &v)
+        .code(2)
+        .stderr_has("v.json")
+        .stderr_has("help:");
     nothing_written(&w);
 }
 
@@ -63,10 +85,21 @@ fn values_file_nested_but_not_terraform_json() {
 fn values_missing_a_key_under_yes() {
     let w = Workshop::new();
     let full = std::fs::read_to_string(example_values()).unwrap();
-    let text: String = full.lines().filter(|l| !l.starts_with("cluster_endpoint:")).map(|l| format!("{l}\n")).collect();
+    let text: String = full
+        .lines()
+        .filter(|l| !l.starts_with("cluster_endpoint:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let v = write(&w, "v.yaml", &text);
-    setup_with_values(&w, &v).code(2).stderr_has("cluster_endpoint").stderr_has("help:");
-    assert_eq!(w.git(&["status", "--porcelain"]), "", "nothing half-rendered");
+    setup_with_values(&w, &v)
+        .code(2)
+        .stderr_has("cluster_endpoint")
+        .stderr_has("help:");
+    assert_eq!(
+        w.git(&["status", "--porcelain"]),
+        "",
+        "nothing half-rendered"
+    );
 }
 
 #[test]
@@ -74,12 +107,18 @@ fn terraform_dir_without_terraform_installed() {
     let w = Workshop::new();
     let tf = w.dir().join("tf");
     std::fs::create_dir(&tf).unwrap();
-    w.cmd(&["setup", "--offline", "--yes", "--terraform-dir", tf.to_str().unwrap()])
-        .env("PATH", "/nonexistent")
-        .run()
-        .code(2)
-        .stderr_has("terraform")
-        .stderr_has("help:");
+    w.cmd(&[
+        "setup",
+        "--offline",
+        "--yes",
+        "--terraform-dir",
+        tf.to_str().unwrap(),
+    ])
+    .env("PATH", "/nonexistent")
+    .run()
+    .code(2)
+    .stderr_has("terraform")
+    .stderr_has("help:");
     nothing_written(&w);
 }
 
@@ -96,7 +135,11 @@ fn malformed_addons_kustomization() {
         .code(2)
         .stderr_has("kustomization.yaml")
         .stderr_has("help:");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken, "their file untouched");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        broken,
+        "their file untouched"
+    );
     assert_eq!(w.git(&["rev-parse", "HEAD"]), head, "no commit");
 }
 
@@ -110,13 +153,26 @@ fn dir_not_writable() {
     let out = crate::support::Cmd {
         command: {
             let mut c = std::process::Command::new(crate::support::BIN);
-            c.args(["--dir", file.to_str().unwrap(), "setup", "--offline", "--yes", "--values", values.to_str().unwrap()]);
-            c.env("NO_COLOR", "1").env_remove("GITHUB_TOKEN").stdin(std::process::Stdio::null());
+            c.args([
+                "--dir",
+                file.to_str().unwrap(),
+                "setup",
+                "--offline",
+                "--yes",
+                "--values",
+                values.to_str().unwrap(),
+            ]);
+            c.env("NO_COLOR", "1")
+                .env_remove("GITHUB_TOKEN")
+                .stdin(std::process::Stdio::null());
             c
         },
     }
     .run();
-    let out = out.code(2).stderr_has("cannot write to --dir").stderr_has("help:");
+    let out = out
+        .code(2)
+        .stderr_has("cannot write to --dir")
+        .stderr_has("help:");
     assert!(out.stderr.contains("a-file"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
@@ -131,7 +187,10 @@ fn clone_dir_occupied_by_something_else() {
         .stderr_has("is not a clone of")
         .stderr_has("not a git repository")
         .stderr_has("help:");
-    assert_eq!(std::fs::read_to_string(w.clone_dir().join("mine.txt")).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(w.clone_dir().join("mine.txt")).unwrap(),
+        "precious"
+    );
 }
 
 #[test]
@@ -141,8 +200,14 @@ fn clone_dir_is_a_clone_of_another_repository() {
     git(w.dir(), &["init", "-q", "--bare", other.to_str().unwrap()]);
     git(w.dir(), &["init", "-q", w.clone_dir().to_str().unwrap()]);
     w.git(&["remote", "add", "origin", other.to_str().unwrap()]);
-    setup_with_values(&w, &example_values()).code(2).stderr_has("its origin is").stderr_has("other.git");
-    assert_eq!(w.git(&["remote", "get-url", "origin"]), other.to_str().unwrap());
+    setup_with_values(&w, &example_values())
+        .code(2)
+        .stderr_has("its origin is")
+        .stderr_has("other.git");
+    assert_eq!(
+        w.git(&["remote", "get-url", "origin"]),
+        other.to_str().unwrap()
+    );
 }
 
 #[test]
@@ -184,11 +249,18 @@ fn branch_missing_upstream() {
     let w = Workshop::new();
     w.setup_offline();
     let values = example_values();
-    w.cmd(&["setup", "--yes", "--branch", "feature", "--values", values.to_str().unwrap()])
-        .run()
-        .code(2)
-        .stderr_has("feature")
-        .stderr_has("it has: main");
+    w.cmd(&[
+        "setup",
+        "--yes",
+        "--branch",
+        "feature",
+        "--values",
+        values.to_str().unwrap(),
+    ])
+    .run()
+    .code(2)
+    .stderr_has("feature")
+    .stderr_has("it has: main");
 }
 
 #[test]
@@ -205,14 +277,20 @@ fn invalid_github_api_url() {
 #[test]
 fn invalid_timeout() {
     let w = Workshop::new();
-    w.cmd(&["setup", "--timeout", "soon"]).run().code(2).stderr_has("--timeout");
+    w.cmd(&["setup", "--timeout", "soon"])
+        .run()
+        .code(2)
+        .stderr_has("--timeout");
     nothing_written(&w);
 }
 
 #[test]
 fn unknown_step_for_until() {
     let w = Workshop::new();
-    w.cmd(&["setup", "--until", "deploy"]).run().code(2).stderr_has("unknown step `deploy`");
+    w.cmd(&["setup", "--until", "deploy"])
+        .run()
+        .code(2)
+        .stderr_has("unknown step `deploy`");
     nothing_written(&w);
 }
 
@@ -259,7 +337,10 @@ fn another_run_holds_the_lock() {
     std::fs::create_dir_all(w.dir().join(".eks-workshop")).unwrap();
     let lock = std::fs::File::create(w.dir().join(".eks-workshop/lock")).unwrap();
     lock.lock().unwrap();
-    setup_with_values(&w, &example_values()).code(5).stderr_has("another eks-workshop run").stderr_has("help:");
+    setup_with_values(&w, &example_values())
+        .code(5)
+        .stderr_has("another eks-workshop run")
+        .stderr_has("help:");
     nothing_written(&w);
 }
 
@@ -270,8 +351,16 @@ fn truncated_state_file() {
     let state = w.dir().join(".eks-workshop/state.json");
     let text = std::fs::read_to_string(&state).unwrap();
     std::fs::write(&state, &text[..text.len() / 2]).unwrap();
-    w.cmd(&["resume"]).run().code(1).stderr_has("state file").stderr_has("setup --restart");
-    assert_eq!(std::fs::read_to_string(&state).unwrap(), text[..text.len() / 2], "left for the user to inspect");
+    w.cmd(&["resume"])
+        .run()
+        .code(1)
+        .stderr_has("state file")
+        .stderr_has("setup --restart");
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        text[..text.len() / 2],
+        "left for the user to inspect"
+    );
 }
 
 #[test]
@@ -279,15 +368,23 @@ fn hand_edited_state_with_a_wrong_type() {
     let w = Workshop::new();
     w.setup_offline();
     let state = w.dir().join(".eks-workshop/state.json");
-    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     json["settings"]["branch"] = serde_json::json!(42);
     std::fs::write(&state, json.to_string()).unwrap();
-    w.cmd(&["status"]).run().code(1).stderr_has("state file").stderr_has("help:");
+    w.cmd(&["status"])
+        .run()
+        .code(1)
+        .stderr_has("state file")
+        .stderr_has("help:");
 }
 
 #[test]
 fn resume_with_nothing_to_resume() {
     let w = Workshop::new();
-    w.cmd(&["resume"]).run().code(2).stderr_has("run `eks-workshop setup` first");
+    w.cmd(&["resume"])
+        .run()
+        .code(2)
+        .stderr_has("run `eks-workshop setup` first");
     nothing_written(&w);
 }

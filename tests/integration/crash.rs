@@ -46,16 +46,33 @@ pub fn kill_at(w: &Workshop, args: &[&str], point: &str) -> bool {
 /// The end state that matters: the remote branch's tree and commit subjects,
 /// the clone's HEAD and cleanliness, a readable state file.
 fn end_state(w: &Workshop) -> (String, Vec<String>, String) {
-    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    let remote = w
+        .dir()
+        .join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
     let tree = git(&remote, &["rev-parse", "main^{tree}"]);
-    let subjects = git(&remote, &["log", "--format=%s", "main"]).lines().map(str::to_string).collect();
-    assert_eq!(w.git(&["rev-parse", "HEAD"]), git(&remote, &["rev-parse", "main"]), "clone at the remote");
+    let subjects = git(&remote, &["log", "--format=%s", "main"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        w.git(&["rev-parse", "HEAD"]),
+        git(&remote, &["rev-parse", "main"]),
+        "clone at the remote"
+    );
     let status = w.git(&["status", "--porcelain"]);
     (tree, subjects, status)
 }
 
 fn setup_args(values: &str) -> Vec<&str> {
-    vec!["setup", "--offline", "--yes", "--values", values, "--addons", "karpenter"]
+    vec![
+        "setup",
+        "--offline",
+        "--yes",
+        "--values",
+        values,
+        "--addons",
+        "karpenter",
+    ]
 }
 
 #[test]
@@ -71,21 +88,37 @@ fn killed_anywhere_then_resumed_ends_like_an_uninterrupted_run() {
     for (i, point) in POINTS.iter().enumerate() {
         for finish in ["resume", "setup"] {
             let w = Workshop::new();
-            assert!(kill_at(&w, &setup_args(values), point), "never reached {point}");
+            assert!(
+                kill_at(&w, &setup_args(values), point),
+                "never reached {point}"
+            );
             let out = if finish == "resume" {
                 w.cmd(&["--yes", "resume"]).run()
             } else {
                 w.cmd(&setup_args(values)).run()
             };
-            assert_eq!(out.code, 0, "{finish} after a kill at {point} (#{i}):\n{}\n{}", out.stdout, out.stderr);
+            assert_eq!(
+                out.code, 0,
+                "{finish} after a kill at {point} (#{i}):\n{}\n{}",
+                out.stdout, out.stderr
+            );
             assert_eq!(end_state(&w), expected, "{finish} after a kill at {point}");
             let state = w.cmd(&["status", "-o", "json"]).run().success().json();
-            assert!(state["steps"].as_array().unwrap().iter().all(|s| s["status"] != "failed"));
+            assert!(
+                state["steps"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|s| s["status"] != "failed")
+            );
             recovered += 1;
         }
     }
     assert_eq!(recovered, POINTS.len() * 2);
-    eprintln!("kill points tried: {}, recovered: {recovered}", POINTS.len() * 2);
+    eprintln!(
+        "kill points tried: {}, recovered: {recovered}",
+        POINTS.len() * 2
+    );
 }
 
 #[test]
@@ -93,20 +126,35 @@ fn the_participants_edits_survive_a_kill_and_resume() {
     let values = example_values();
     let values = values.to_str().unwrap();
     let w = Workshop::new();
-    w.cmd(&["setup", "--offline", "--yes", "--values", values]).run().success();
+    w.cmd(&["setup", "--offline", "--yes", "--values", values])
+        .run()
+        .success();
     std::fs::write(w.clone_dir().join("notes.txt"), "mine\n").unwrap();
-    assert!(kill_at(&w, &["enable-addon", "karpenter"], "push:after-commit"));
+    assert!(kill_at(
+        &w,
+        &["enable-addon", "karpenter"],
+        "push:after-commit"
+    ));
     w.cmd(&["resume"]).run().success();
-    assert_eq!(std::fs::read_to_string(w.clone_dir().join("notes.txt")).unwrap(), "mine\n");
+    assert_eq!(
+        std::fs::read_to_string(w.clone_dir().join("notes.txt")).unwrap(),
+        "mine\n"
+    );
     let status = w.git(&["status", "--porcelain"]);
     assert_eq!(status, "?? notes.txt");
-    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    let remote = w
+        .dir()
+        .join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
     let log = git(&remote, &["log", "--format=%s", "main"]);
     assert_eq!(log.matches("Enable karpenter add-on").count(), 1, "{log}");
 }
 
 /// Start `eks-workshop <args>` paused at `point`; returns the child once it is there.
-fn start_paused(w: &Workshop, args: &[&str], point: &str) -> (std::process::Child, BufReader<std::process::ChildStderr>) {
+fn start_paused(
+    w: &Workshop,
+    args: &[&str],
+    point: &str,
+) -> (std::process::Child, BufReader<std::process::ChildStderr>) {
     let mut cmd = w.cmd(args).env("EKS_WORKSHOP_PAUSE_AT", point).command;
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
@@ -130,7 +178,10 @@ fn start_paused(w: &Workshop, args: &[&str], point: &str) -> (std::process::Chil
 }
 
 fn sigint(child: &std::process::Child) {
-    let ok = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(ok.success());
 }
 
@@ -151,15 +202,31 @@ fn ctrl_c_stops_at_a_safe_point_saves_state_and_says_how_to_resume() {
     std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
     let stderr = rest(stderr);
     assert_eq!(status.code(), Some(130), "{stdout}\n{stderr}");
-    assert!(stderr.contains("stopping at the next safe point"), "{stderr}");
-    assert!(stdout.contains("eks-workshop resume") || stderr.contains("eks-workshop resume"), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("stopping at the next safe point"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("eks-workshop resume") || stderr.contains("eks-workshop resume"),
+        "{stdout}\n{stderr}"
+    );
     // The step in flight finished and was recorded; nothing after it ran.
     let state = w.cmd(&["status", "-o", "json"]).run().success().json();
-    let of = |id: &str| state["steps"].as_array().unwrap().iter().find(|s| s["step"] == id).unwrap()["status"].clone();
+    let of = |id: &str| {
+        state["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
     assert_eq!(of("render"), "done");
     assert_eq!(of("addons"), "pending");
     w.cmd(&["resume"]).run().success();
-    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    let remote = w
+        .dir()
+        .join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
     assert_eq!(git(&remote, &["rev-list", "--count", "main"]), "2");
 }
 
@@ -167,7 +234,11 @@ fn ctrl_c_stops_at_a_safe_point_saves_state_and_says_how_to_resume() {
 fn a_second_ctrl_c_aborts_at_once() {
     let values = example_values();
     let w = Workshop::new();
-    let (mut child, stderr) = start_paused(&w, &setup_args(values.to_str().unwrap()), "push:after-commit!");
+    let (mut child, stderr) = start_paused(
+        &w,
+        &setup_args(values.to_str().unwrap()),
+        "push:after-commit!",
+    );
     sigint(&child);
     std::thread::sleep(std::time::Duration::from_millis(200));
     sigint(&child);
@@ -176,8 +247,14 @@ fn a_second_ctrl_c_aborts_at_once() {
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("aborted"), "{stderr}");
     w.cmd(&["resume"]).run().success();
-    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
-    assert_eq!(git(&remote, &["rev-list", "--count", "main"]), "2", "exactly one commit after the abort");
+    let remote = w
+        .dir()
+        .join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    assert_eq!(
+        git(&remote, &["rev-list", "--count", "main"]),
+        "2",
+        "exactly one commit after the abort"
+    );
 }
 
 #[test]
@@ -187,11 +264,23 @@ fn two_runs_at_once_one_proceeds_the_other_exits_5_at_once() {
     let w = Workshop::new();
     let (mut first, _stderr) = start_paused(&w, &setup_args(values), "before:clone");
     let started = std::time::Instant::now();
-    w.cmd(&setup_args(values)).run().code(5).stderr_has("another eks-workshop run");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "exits at once");
+    w.cmd(&setup_args(values))
+        .run()
+        .code(5)
+        .stderr_has("another eks-workshop run");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "exits at once"
+    );
     first.kill().unwrap();
     first.wait().unwrap();
     w.cmd(&["resume"]).run().success();
     let state = w.cmd(&["status", "-o", "json"]).run().success().json();
-    assert!(state["steps"].as_array().unwrap().iter().all(|s| s["status"] != "failed"));
+    assert!(
+        state["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] != "failed")
+    );
 }

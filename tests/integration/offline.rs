@@ -7,18 +7,26 @@ const KUSTOMIZATION: &str = "gitops/add-ons/kustomization.yaml";
 const KARPENTER: &str = "gitops/add-ons/02-karpenter.yaml";
 
 fn remote(w: &Workshop) -> std::path::PathBuf {
-    w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git")
+    w.dir()
+        .join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git")
 }
 
 fn remote_log(w: &Workshop) -> Vec<String> {
-    git(&remote(w), &["log", "--format=%s", "main"]).lines().map(str::to_string).collect()
+    git(&remote(w), &["log", "--format=%s", "main"])
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
 fn setup_renders_commits_and_pushes_then_a_rerun_changes_nothing() {
     let w = Workshop::new();
     let first = w.setup_offline();
-    assert!(first.stdout.contains("✔ push — committed"), "{}", first.stdout);
+    assert!(
+        first.stdout.contains("✔ push — committed"),
+        "{}",
+        first.stdout
+    );
     let karpenter = std::fs::read_to_string(w.clone_dir().join(KARPENTER)).unwrap();
     let values = std::fs::read_to_string(example_values()).unwrap();
     let irsa = values
@@ -28,14 +36,24 @@ fn setup_renders_commits_and_pushes_then_a_rerun_changes_nothing() {
         .expect("example has karpenter_irsa");
     assert!(karpenter.contains(&irsa), "rendered karpenter lacks {irsa}");
     assert!(!karpenter.contains("KARPENTER_IRSA") && !karpenter.contains("{{"));
-    assert_eq!(remote_log(&w), ["Render workshop manifests with the cluster's values", "Workshop GitOps repository"]);
+    assert_eq!(
+        remote_log(&w),
+        [
+            "Render workshop manifests with the cluster's values",
+            "Workshop GitOps repository"
+        ]
+    );
     let head = w.git(&["rev-parse", "HEAD"]);
     assert_eq!(git(&remote(&w), &["rev-parse", "main"]), head);
     assert_eq!(w.git(&["status", "--porcelain"]), "", "clone is clean");
 
     let again = w.setup_offline();
     for step in ["prerequisites", "fork", "clone", "render", "addons", "push"] {
-        assert!(again.stdout.contains(&format!("✔ {step} — already done")), "{step}:\n{}", again.stdout);
+        assert!(
+            again.stdout.contains(&format!("✔ {step} — already done")),
+            "{step}:\n{}",
+            again.stdout
+        );
     }
     assert!(again.stdout.contains("- flux — skipped: offline"));
     assert_eq!(remote_log(&w).len(), 2, "no new commit");
@@ -61,7 +79,11 @@ fn enable_twice_makes_one_commit_of_one_line_and_disable_reverses_it() {
 
     w.cmd(&["disable-addon", "karpenter"]).run().success();
     assert_eq!(remote_log(&w)[0], "Disable karpenter add-on");
-    assert_eq!(std::fs::read(w.clone_dir().join(KUSTOMIZATION)).unwrap(), before, "byte-exact");
+    assert_eq!(
+        std::fs::read(w.clone_dir().join(KUSTOMIZATION)).unwrap(),
+        before,
+        "byte-exact"
+    );
 }
 
 #[test]
@@ -95,7 +117,15 @@ fn until_stops_after_the_named_step() {
     let w = Workshop::new();
     let values = example_values();
     let out = w
-        .cmd(&["setup", "--offline", "--yes", "--values", values.to_str().unwrap(), "--until", "clone"])
+        .cmd(&[
+            "setup",
+            "--offline",
+            "--yes",
+            "--values",
+            values.to_str().unwrap(),
+            "--until",
+            "clone",
+        ])
         .run()
         .success();
     assert!(out.stdout.contains("✔ clone"));
@@ -124,14 +154,30 @@ fn a_missing_template_value_under_yes_names_it_and_writes_nothing() {
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&partial, without).unwrap();
-    w.cmd(&["setup", "--offline", "--yes", "--values", partial.to_str().unwrap()])
-        .run()
-        .code(2)
-        .stderr_has("karpenter_irsa")
-        .stderr_has("help:");
-    assert_eq!(w.git(&["status", "--porcelain"]), "", "nothing half-rendered");
+    w.cmd(&[
+        "setup",
+        "--offline",
+        "--yes",
+        "--values",
+        partial.to_str().unwrap(),
+    ])
+    .run()
+    .code(2)
+    .stderr_has("karpenter_irsa")
+    .stderr_has("help:");
+    assert_eq!(
+        w.git(&["status", "--porcelain"]),
+        "",
+        "nothing half-rendered"
+    );
     let status = w.cmd(&["status", "-o", "json"]).run().success().json();
-    let render = status["steps"].as_array().unwrap().iter().find(|s| s["step"] == "render").unwrap().clone();
+    let render = status["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "render")
+        .unwrap()
+        .clone();
     assert_eq!(render["status"], "failed");
 }
 
@@ -146,20 +192,34 @@ fn the_participants_own_edits_survive_and_are_never_committed() {
     std::fs::write(w.clone_dir().join("notes.txt"), "mine\n").unwrap();
     // An edit elsewhere in the kustomization we edit too.
     let kpath = w.clone_dir().join(KUSTOMIZATION);
-    let k = std::fs::read_to_string(&kpath).unwrap().replace("resources:", "resources: # my comment");
+    let k = std::fs::read_to_string(&kpath)
+        .unwrap()
+        .replace("resources:", "resources: # my comment");
     std::fs::write(&kpath, &k).unwrap();
 
     w.cmd(&["enable-addon", "karpenter"]).run().success();
     assert_eq!(std::fs::read_to_string(&app).unwrap(), text);
-    assert_eq!(std::fs::read_to_string(w.clone_dir().join("notes.txt")).unwrap(), "mine\n");
+    assert_eq!(
+        std::fs::read_to_string(w.clone_dir().join("notes.txt")).unwrap(),
+        "mine\n"
+    );
     let committed = w.git(&["show", &format!("HEAD:{KUSTOMIZATION}")]);
     assert!(committed.contains("  - 02-karpenter.yaml"));
-    assert!(!committed.contains("my comment"), "their edit was committed:\n{committed}");
+    assert!(
+        !committed.contains("my comment"),
+        "their edit was committed:\n{committed}"
+    );
     let working = std::fs::read_to_string(&kpath).unwrap();
     assert!(working.contains("my comment") && working.contains("\n  - 02-karpenter.yaml"));
     let status = w.git(&["status", "--porcelain"]);
-    assert!(status.contains(" M gitops/applications/01-sample-app.yaml"), "{status}");
-    assert!(status.contains(" M gitops/add-ons/kustomization.yaml"), "{status}");
+    assert!(
+        status.contains(" M gitops/applications/01-sample-app.yaml"),
+        "{status}"
+    );
+    assert!(
+        status.contains(" M gitops/add-ons/kustomization.yaml"),
+        "{status}"
+    );
     assert!(status.contains("?? notes.txt"), "{status}");
 }
 
@@ -167,9 +227,17 @@ fn the_participants_own_edits_survive_and_are_never_committed() {
 fn edits_to_a_rendered_file_stop_the_run_before_anything_is_written() {
     let w = Workshop::new();
     let values = example_values();
-    w.cmd(&["setup", "--offline", "--yes", "--values", values.to_str().unwrap(), "--until", "clone"])
-        .run()
-        .success();
+    w.cmd(&[
+        "setup",
+        "--offline",
+        "--yes",
+        "--values",
+        values.to_str().unwrap(),
+        "--until",
+        "clone",
+    ])
+    .run()
+    .success();
     let karpenter = w.clone_dir().join(KARPENTER);
     let mine = "# I edited this by hand\n";
     std::fs::write(&karpenter, mine).unwrap();
@@ -179,7 +247,11 @@ fn edits_to_a_rendered_file_stop_the_run_before_anything_is_written() {
         .stderr_has("uncommitted edits")
         .stderr_has("02-karpenter.yaml")
         .stderr_has("help:");
-    assert_eq!(std::fs::read_to_string(&karpenter).unwrap(), mine, "never overwritten");
+    assert_eq!(
+        std::fs::read_to_string(&karpenter).unwrap(),
+        mine,
+        "never overwritten"
+    );
     let others = w.git(&["status", "--porcelain"]);
     assert_eq!(others, format!(" M {KARPENTER}"), "nothing else written");
 }
@@ -207,16 +279,34 @@ fn a_corrupt_or_newer_state_file_is_a_clear_error() {
     w.setup_offline();
     let state = w.dir().join(".eks-workshop/state.json");
     std::fs::write(&state, "{ not json").unwrap();
-    w.cmd(&["status"]).run().code(1).stderr_has("state file").stderr_has("--restart");
+    w.cmd(&["status"])
+        .run()
+        .code(1)
+        .stderr_has("state file")
+        .stderr_has("--restart");
     std::fs::write(&state, r#"{"version": 7}"#).unwrap();
-    w.cmd(&["resume"]).run().code(1).stderr_has("newer eks-workshop");
+    w.cmd(&["resume"])
+        .run()
+        .code(1)
+        .stderr_has("newer eks-workshop");
     // --restart starts the state afresh; the world says everything is done.
     let values = example_values();
     let out = w
-        .cmd(&["setup", "--offline", "--yes", "--restart", "--values", values.to_str().unwrap()])
+        .cmd(&[
+            "setup",
+            "--offline",
+            "--yes",
+            "--restart",
+            "--values",
+            values.to_str().unwrap(),
+        ])
         .run()
         .success();
-    assert!(out.stdout.contains("✔ push — already done"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("✔ push — already done"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -224,23 +314,49 @@ fn state_file_is_private_and_json_output_is_machine_readable() {
     let w = Workshop::new();
     let values = example_values();
     let out = w
-        .cmd(&["setup", "--offline", "--yes", "-o", "json", "--values", values.to_str().unwrap()])
+        .cmd(&[
+            "setup",
+            "--offline",
+            "--yes",
+            "-o",
+            "json",
+            "--values",
+            values.to_str().unwrap(),
+        ])
         .run()
         .success();
     let json = out.json();
     assert_eq!(json["ok"], true);
-    assert_eq!(json["pushed_commit"].as_str().unwrap(), w.git(&["rev-parse", "HEAD"]));
-    assert!(json["steps"].as_array().unwrap().iter().any(|s| s["step"] == "push" && s["status"] == "done"));
+    assert_eq!(
+        json["pushed_commit"].as_str().unwrap(),
+        w.git(&["rev-parse", "HEAD"])
+    );
+    assert!(
+        json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["step"] == "push" && s["status"] == "done")
+    );
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(w.dir().join(".eks-workshop/state.json")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(w.dir().join(".eks-workshop/state.json"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 
 #[test]
 fn commands_that_need_a_setup_say_so() {
     let w = Workshop::new();
-    w.cmd(&["status"]).run().code(2).stderr_has("run `eks-workshop setup` first");
-    w.cmd(&["enable-addon", "karpenter"]).run().code(2).stderr_has("setup");
+    w.cmd(&["status"])
+        .run()
+        .code(2)
+        .stderr_has("run `eks-workshop setup` first");
+    w.cmd(&["enable-addon", "karpenter"])
+        .run()
+        .code(2)
+        .stderr_has("setup");
     w.cmd(&["resume"]).run().code(2);
 }
 
@@ -248,10 +364,17 @@ fn commands_that_need_a_setup_say_so() {
 fn help_teaches_and_completions_print() {
     let w = Workshop::new();
     let help = w.cmd(&["--help"]).run().success();
-    assert!(help.stdout.contains("Exit codes:") && help.stdout.contains("GITHUB_TOKEN"), "{}", help.stdout);
+    assert!(
+        help.stdout.contains("Exit codes:") && help.stdout.contains("GITHUB_TOKEN"),
+        "{}",
+        help.stdout
+    );
     let bash = w.cmd(&["completions", "bash"]).run().success();
     assert!(bash.stdout.contains("enable-addon"));
-    w.cmd(&["setup", "--until", "nope"]).run().code(2).stderr_has("steps: prerequisites, fork");
+    w.cmd(&["setup", "--until", "nope"])
+        .run()
+        .code(2)
+        .stderr_has("steps: prerequisites, fork");
 }
 
 #[test]
@@ -260,11 +383,25 @@ fn a_relative_dir_works_across_commands() {
     let values = example_values();
     let run = |args: &[&str]| {
         let mut c = std::process::Command::new(crate::support::BIN);
-        c.current_dir(w.dir()).args(["--dir", "work"]).args(args).env("NO_COLOR", "1").env_remove("GITHUB_TOKEN");
+        c.current_dir(w.dir())
+            .args(["--dir", "work"])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_TOKEN");
         let out = c.output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
-    run(&["setup", "--offline", "--yes", "--values", values.to_str().unwrap()]);
+    run(&[
+        "setup",
+        "--offline",
+        "--yes",
+        "--values",
+        values.to_str().unwrap(),
+    ]);
     run(&["enable-addon", "karpenter"]);
     run(&["verify", "--target-version", "1.26"]);
     run(&["setup", "--yes"]);

@@ -48,7 +48,14 @@ impl Workshop {
     pub fn cmd(&self, args: &[&str]) -> Cmd {
         let mut command = Command::new(BIN);
         command.arg("--dir").arg(self.dir()).args(args);
-        for key in ["GITHUB_TOKEN", "GITHUB_USER", "GIT_BRANCH", "AWS_REGION", "GITHUB_API_URL", "KUBECONFIG"] {
+        for key in [
+            "GITHUB_TOKEN",
+            "GITHUB_USER",
+            "GIT_BRANCH",
+            "AWS_REGION",
+            "GITHUB_API_URL",
+            "KUBECONFIG",
+        ] {
             command.env_remove(key);
         }
         command.env("NO_COLOR", "1").env("HOME", self.dir());
@@ -62,9 +69,15 @@ impl Workshop {
     /// `setup --offline --yes --values <example>` and assert it succeeded.
     pub fn setup_offline(&self) -> Outcome {
         let values = example_values();
-        self.cmd(&["setup", "--offline", "--yes", "--values", values.to_str().unwrap()])
-            .run()
-            .success()
+        self.cmd(&[
+            "setup",
+            "--offline",
+            "--yes",
+            "--values",
+            values.to_str().unwrap(),
+        ])
+        .run()
+        .success()
     }
 
     /// `git -C <clone> <args>`, stdout trimmed.
@@ -76,8 +89,17 @@ impl Workshop {
 /// Run the git CLI in `dir`; panics with stderr on failure. Only the end is
 /// trimmed: `status --porcelain` lines start with a meaningful space.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).output().expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim_end().to_string()
 }
 
@@ -92,7 +114,11 @@ impl Cmd {
     }
 
     pub fn run(mut self) -> Outcome {
-        let Output { status, stdout, stderr } = self.command.output().expect("eks-workshop runs");
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = self.command.output().expect("eks-workshop runs");
         Outcome {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -115,21 +141,34 @@ impl Outcome {
 
     /// Assert the exit code, showing the output when it differs.
     pub fn code(self, expected: i32) -> Outcome {
-        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, expected,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     pub fn stderr_has(self, needle: &str) -> Outcome {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
     pub fn stdout_has(self, needle: &str) -> Outcome {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
         self
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }

@@ -17,26 +17,45 @@ fn enable_deprecated_hpa(w: &Workshop) {
 }
 
 fn remote_subjects(w: &Workshop) -> Vec<String> {
-    let remote = w.dir().join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
-    git(&remote, &["log", "--format=%s", "main"]).lines().map(str::to_string).collect()
+    let remote = w
+        .dir()
+        .join(".eks-workshop/remote/eks-cluster-upgrades-workshop.git");
+    git(&remote, &["log", "--format=%s", "main"])
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
 fn offline_verify_needs_a_target_version() {
     let w = Workshop::new();
     w.setup_offline();
-    w.cmd(&["verify"]).run().code(2).stderr_has("--target-version");
-    w.cmd(&["verify", "--target-version", "one.two"]).run().code(2).stderr_has("--target-version");
+    w.cmd(&["verify"])
+        .run()
+        .code(2)
+        .stderr_has("--target-version");
+    w.cmd(&["verify", "--target-version", "one.two"])
+        .run()
+        .code(2)
+        .stderr_has("--target-version");
 }
 
 #[test]
 fn an_unreachable_removed_api_is_reported_but_does_not_fail() {
     let w = Workshop::new();
     w.setup_offline();
-    let out = w.cmd(&["verify", "--target-version", "1.26", "-o", "json"]).run().success();
+    let out = w
+        .cmd(&["verify", "--target-version", "1.26", "-o", "json"])
+        .run()
+        .success();
     let json = out.json();
     assert_eq!(json["target_version"], "1.26");
-    let hpa = json["findings"].as_array().unwrap().iter().find(|f| f["kind"] == "HorizontalPodAutoscaler").cloned();
+    let hpa = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "HorizontalPodAutoscaler")
+        .cloned();
     let hpa = hpa.expect("the HPA is found");
     assert_eq!(hpa["api_version"], "autoscaling/v2beta2");
     assert_eq!(hpa["reachable"], false);
@@ -52,20 +71,39 @@ fn a_reachable_removed_api_fails_with_4_and_fix_converts_commits_and_pushes_once
     enable_deprecated_hpa(&w);
     let out = w.cmd(&["verify", "--target-version", "1.26"]).run().code(4);
     assert!(out.stdout.contains(">>> Removed in 1.26"), "{}", out.stdout);
-    assert!(out.stdout.contains("autoscaling/v2beta2") && out.stdout.contains(HPA), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("autoscaling/v2beta2") && out.stdout.contains(HPA),
+        "{}",
+        out.stdout
+    );
     // Before the removal it is only deprecated: a warning, unless --strict.
-    w.cmd(&["verify", "--target-version", "1.25"]).run().success();
-    w.cmd(&["verify", "--target-version", "1.25", "--strict"]).run().code(4);
+    w.cmd(&["verify", "--target-version", "1.25"])
+        .run()
+        .success();
+    w.cmd(&["verify", "--target-version", "1.25", "--strict"])
+        .run()
+        .code(4);
 
-    w.cmd(&["verify", "--target-version", "1.26", "--fix"]).run().success();
+    w.cmd(&["verify", "--target-version", "1.26", "--fix"])
+        .run()
+        .success();
     assert_eq!(remote_subjects(&w)[0], "Convert deprecated APIs");
     let fixed = std::fs::read_to_string(w.clone_dir().join(HPA)).unwrap();
     assert!(fixed.contains("apiVersion: autoscaling/v2\n"), "{fixed}");
-    assert!(fixed.starts_with("# autoscaling/v2beta2 was removed"), "comments kept:\n{fixed}");
+    assert!(
+        fixed.starts_with("# autoscaling/v2beta2 was removed"),
+        "comments kept:\n{fixed}"
+    );
     assert_eq!(w.git(&["status", "--porcelain"]), "");
     let commits = remote_subjects(&w).len();
-    w.cmd(&["verify", "--target-version", "1.26", "--fix"]).run().success();
-    assert_eq!(remote_subjects(&w).len(), commits, "a second --fix makes no commit");
+    w.cmd(&["verify", "--target-version", "1.26", "--fix"])
+        .run()
+        .success();
+    assert_eq!(
+        remote_subjects(&w).len(),
+        commits,
+        "a second --fix makes no commit"
+    );
 }
 
 #[test]
@@ -73,7 +111,10 @@ fn verify_json_is_the_only_thing_on_stdout_even_when_it_fails() {
     let w = Workshop::new();
     w.setup_offline();
     enable_deprecated_hpa(&w);
-    let out = w.cmd(&["verify", "--target-version", "1.26", "-o", "json"]).run().code(4);
+    let out = w
+        .cmd(&["verify", "--target-version", "1.26", "-o", "json"])
+        .run()
+        .code(4);
     let json = out.json();
     assert!(json["problems_total"].as_u64().unwrap() >= 1);
     assert!(json["cluster"].is_null());

@@ -48,4 +48,3 @@ pub(crate) fn fix_repo(root: &Path, target: KubeVersion) -> Result<FixReport> {
     }
     Ok(report)
 }
-
