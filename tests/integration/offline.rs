@@ -115,19 +115,7 @@ fn unknown_addon_is_a_usage_error_listing_the_known_ones() {
 #[test]
 fn until_stops_after_the_named_step() {
     let w = Workshop::new();
-    let values = example_values();
-    let out = w
-        .cmd(&[
-            "setup",
-            "--offline",
-            "--yes",
-            "--values",
-            values.to_str().unwrap(),
-            "--until",
-            "clone",
-        ])
-        .run()
-        .success();
+    let out = w.setup_offline_with(&["--until", "clone"]).success();
     assert!(out.stdout.contains("✔ clone"));
     assert!(!out.stdout.contains("render"), "{}", out.stdout);
     let status = w.cmd(&["status", "-o", "json"]).run().success().json();
@@ -226,18 +214,7 @@ fn the_participants_own_edits_survive_and_are_never_committed() {
 #[test]
 fn edits_to_a_rendered_file_stop_the_run_before_anything_is_written() {
     let w = Workshop::new();
-    let values = example_values();
-    w.cmd(&[
-        "setup",
-        "--offline",
-        "--yes",
-        "--values",
-        values.to_str().unwrap(),
-        "--until",
-        "clone",
-    ])
-    .run()
-    .success();
+    w.setup_offline_with(&["--until", "clone"]).success();
     let karpenter = w.clone_dir().join(KARPENTER);
     let mine = "# I edited this by hand\n";
     std::fs::write(&karpenter, mine).unwrap();
@@ -290,18 +267,7 @@ fn a_corrupt_or_newer_state_file_is_a_clear_error() {
         .code(1)
         .stderr_has("newer eks-workshop");
     // --restart starts the state afresh; the world says everything is done.
-    let values = example_values();
-    let out = w
-        .cmd(&[
-            "setup",
-            "--offline",
-            "--yes",
-            "--restart",
-            "--values",
-            values.to_str().unwrap(),
-        ])
-        .run()
-        .success();
+    let out = w.setup_offline_with(&["--restart"]).success();
     assert!(
         out.stdout.contains("✔ push — already done"),
         "{}",
@@ -312,19 +278,7 @@ fn a_corrupt_or_newer_state_file_is_a_clear_error() {
 #[test]
 fn state_file_is_private_and_json_output_is_machine_readable() {
     let w = Workshop::new();
-    let values = example_values();
-    let out = w
-        .cmd(&[
-            "setup",
-            "--offline",
-            "--yes",
-            "-o",
-            "json",
-            "--values",
-            values.to_str().unwrap(),
-        ])
-        .run()
-        .success();
+    let out = w.setup_offline_with(&["-o", "json"]).success();
     let json = out.json();
     assert_eq!(json["ok"], true);
     assert_eq!(

@@ -66,18 +66,23 @@ impl Workshop {
         Cmd { command }
     }
 
-    /// `setup --offline --yes --values <example>` and assert it succeeded.
-    pub fn setup_offline(&self) -> Outcome {
+    /// `setup --offline --yes --values <example> <extra>`.
+    pub fn setup_offline_with(&self, extra: &[&str]) -> Outcome {
         let values = example_values();
-        self.cmd(&[
+        let mut args = vec![
             "setup",
             "--offline",
             "--yes",
             "--values",
             values.to_str().unwrap(),
-        ])
-        .run()
-        .success()
+        ];
+        args.extend_from_slice(extra);
+        self.cmd(&args).run()
+    }
+
+    /// `setup --offline --yes --values <example>` and assert it succeeded.
+    pub fn setup_offline(&self) -> Outcome {
+        self.setup_offline_with(&[]).success()
     }
 
     /// `git -C <clone> <args>`, stdout trimmed.
