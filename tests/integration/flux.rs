@@ -411,3 +411,40 @@ fn verify_shows_the_cluster_table_and_whether_it_is_at_the_head() {
         out.stdout
     );
 }
+
+#[test]
+fn verify_finds_a_removed_api_in_a_live_object_by_its_last_applied_version() {
+    let e = env(true);
+    e.setup(&[]).success();
+    // Applied long ago with `kubectl apply` as extensions/v1beta1 (removed in
+    // 1.16); the server now serves it as apps/v1, as a real cluster would.
+    let last_applied = json!({"apiVersion": "extensions/v1beta1", "kind": "Deployment",
+        "metadata": {"name": "legacy", "namespace": "default"}});
+    e.api
+        .store()
+        .create(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "legacy", "namespace": "default", "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": last_applied.to_string()}},
+            "spec": {"selector": {"matchLabels": {"app": "legacy"}},
+                     "template": {"metadata": {"labels": {"app": "legacy"}},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}
+        }))
+        .expect("create the live Deployment");
+    let out =
+        e.w.cmd(&["verify", "--target-version", "1.25", "-o", "json"])
+            .run()
+            .code(4);
+    let json = out.json();
+    let found = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "legacy")
+        .cloned();
+    let found = found.unwrap_or_else(|| panic!("no finding for the live Deployment: {json}"));
+    assert_eq!(found["source"], "cluster");
+    assert_eq!(found["api_version"], "extensions/v1beta1");
+    assert_eq!(found["namespace"], "default");
+    assert_eq!(found["removed_in_target"], true);
+}
