@@ -1,14 +1,13 @@
-//! Helpers for the forge tests: raw HTTP over `TcpStream`, and the git CLI with a
+//! Helpers for the forge tests: raw HTTP (the harness's client), and the git CLI with a
 //! credential helper that reads the token from an env var (never from the URL).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::Duration;
 
 use base64::Engine;
+use harness::apiserver::client::request;
 
 /// A parsed HTTP/1.1 response.
 pub struct Reply {
@@ -33,8 +32,8 @@ impl Reply {
     }
 }
 
-/// Sends one request with `Connection: close`; `Err` if the server closed the
-/// connection without answering.
+/// Sends one request (through the harness's raw client); `Err` if the server
+/// closed the connection without answering.
 pub fn try_http(
     addr: SocketAddr,
     method: &str,
@@ -42,27 +41,16 @@ pub fn try_http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<Reply> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes())?;
-    s.write_all(body)?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    if raw.is_empty() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            "closed without a response",
-        ));
-    }
-    Ok(parse(&raw))
+    let raw = request(&format!("http://{addr}"), method, path, headers, body)?;
+    Ok(Reply {
+        status: raw.status,
+        headers: raw
+            .headers
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect(),
+        body: raw.body,
+    })
 }
 
 pub fn http(
@@ -73,31 +61,6 @@ pub fn http(
     body: &[u8],
 ) -> Reply {
     try_http(addr, method, path, headers, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"))
-}
-
-/// Responses from the forge carry `Content-Length` (bodies are never chunked).
-fn parse(raw: &[u8]) -> Reply {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("response has a header block");
-    let head = std::str::from_utf8(&raw[..end]).expect("UTF-8 headers");
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().expect("status line");
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .expect("status code");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: raw[end + 4..].to_vec(),
-    }
 }
 
 pub fn bearer(token: &str) -> String {
