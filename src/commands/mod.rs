@@ -106,13 +106,7 @@ async fn mutate(
     restart: bool,
 ) -> Result<u8> {
     // Unknown add-ons are refused before anything is touched.
-    let names: Vec<&str> = match &last {
-        LastCommand::EnableAddon { names, .. } | LastCommand::DisableAddon { names, .. } => {
-            names.iter().map(String::as_str).collect()
-        }
-        _ => wishes.iter().map(|(n, _)| n.as_str()).collect(),
-    };
-    for name in &names {
+    for (name, _) in &wishes {
         addons::find(name)?;
     }
     let is_setup = matches!(last, LastCommand::Setup { .. });
@@ -130,6 +124,10 @@ async fn mutate(
     let mut config = crate::run::config(global, loaded.as_ref().map(|s| &s.settings))?;
     for (name, on) in wishes {
         config.settings.addons.insert(name, on);
+    }
+    // What `resume` replays comes from the state file: refuse what it cannot know.
+    for name in config.settings.addons.keys() {
+        addons::find(name)?;
     }
     let mut state = match loaded {
         Some(s) if !restart => s,
