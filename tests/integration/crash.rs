@@ -103,14 +103,7 @@ fn killed_anywhere_then_resumed_ends_like_an_uninterrupted_run() {
                 out.stdout, out.stderr
             );
             assert_eq!(end_state(&w), expected, "{finish} after a kill at {point}");
-            let state = w.cmd(&["status", "-o", "json"]).run().success().json();
-            assert!(
-                state["steps"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .all(|s| s["status"] != "failed")
-            );
+            w.assert_no_failed_step();
             recovered += 1;
         }
     }
@@ -275,12 +268,5 @@ fn two_runs_at_once_one_proceeds_the_other_exits_5_at_once() {
     first.kill().unwrap();
     first.wait().unwrap();
     w.cmd(&["resume"]).run().success();
-    let state = w.cmd(&["status", "-o", "json"]).run().success().json();
-    assert!(
-        state["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|s| s["status"] != "failed")
-    );
+    w.assert_no_failed_step();
 }

@@ -85,6 +85,13 @@ impl Workshop {
         self.setup_offline_with(&[]).success()
     }
 
+    /// `status -o json`, asserting that no step is recorded as failed.
+    pub fn assert_no_failed_step(&self) {
+        let state = self.cmd(&["status", "-o", "json"]).run().success().json();
+        let steps = state["steps"].as_array().expect("steps");
+        assert!(steps.iter().all(|s| s["status"] != "failed"), "{state}");
+    }
+
     /// `git -C <clone> <args>`, stdout trimmed.
     pub fn git(&self, args: &[&str]) -> String {
         git(&self.clone_dir(), args)
