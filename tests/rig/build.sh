@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Builds the real-cluster test rig: etcd, kube-apiserver, the three Flux
+# controllers and pluto, from the Go module proxy, into a cache outside the repo.
+#
+#   tests/rig/build.sh                 # everything that is missing or out of date
+#   tests/rig/build.sh etcd pluto      # only these
+#   EKS_WORKSHOP_RIG=/some/dir tests/rig/build.sh
+#
+# Each component is a small wrapper module in tests/rig/<name>/ whose committed
+# go.mod/go.sum pin the version; the build is `go build -mod=readonly`, so it
+# never changes them. A component is rebuilt only when its pinned version, its
+# wrapper go.mod/go.sum or the Go version changed (see $RIG/stamps/).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+rig="${EKS_WORKSHOP_RIG:-$HOME/.cache/eks-workshop-rig}"
+
+# name | main package | module whose version is pinned | CRD subdir (or -)
+components=(
+  "pluto|github.com/fairwindsops/pluto/v5/cmd/pluto|github.com/fairwindsops/pluto/v5|-"
+  "etcd|go.etcd.io/etcd/server/v3|go.etcd.io/etcd/server/v3|-"
+  "kube-apiserver|k8s.io/kubernetes/cmd/kube-apiserver|k8s.io/kubernetes|-"
+  "source-controller|github.com/fluxcd/source-controller|github.com/fluxcd/source-controller|source"
+  "kustomize-controller|github.com/fluxcd/kustomize-controller|github.com/fluxcd/kustomize-controller|kustomize"
+  "helm-controller|github.com/fluxcd/helm-controller|github.com/fluxcd/helm-controller|helm"
+)
+
+die() { echo "build.sh: $*" >&2; exit 1; }
+
+if ! command -v go >/dev/null 2>&1; then
+  die "go not found on PATH: install Go 1.26 or newer (https://go.dev/doc/install, or your package manager) and run this again"
+fi
+go_version="$(go env GOVERSION)"
+case "$go_version" in
+  go1.2[6-9]* | go1.[3-9][0-9]* | go[2-9]*) ;;
+  *) die "found $go_version; install Go 1.26 or newer (the pinned kube-apiserver needs 1.26.0)" ;;
+esac
+
+wanted=("$@")
+is_wanted() {
+  [ ${#wanted[@]} -eq 0 ] && return 0
+  local w
+  for w in "${wanted[@]}"; do [ "$w" = "$1" ] && return 0; done
+  return 1
+}
+for w in "${wanted[@]}"; do
+  found=no
+  for c in "${components[@]}"; do [ "${c%%|*}" = "$w" ] && found=yes; done
+  [ "$found" = yes ] || die "unknown component '$w' (known: etcd kube-apiserver source-controller kustomize-controller helm-controller pluto)"
+done
+
+mkdir -p "$rig/bin" "$rig/crds" "$rig/stamps"
+export GOFLAGS="-mod=readonly -buildvcs=false"
+
+# Version of `module` that the wrapper in dir resolves to.
+pinned_version() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }
+
+stamp_of() {
+  local dir="$1" version="$2"
+  {
+    echo "$version"
+    echo "$go_version"
+    cat "$dir/go.mod" "$dir/go.sum"
+  } | sha256sum | cut -d' ' -f1
+}
+
+copy_crds() {
+  local dir="$1" module="$2" sub="$3" src
+  src="$(cd "$dir" && go list -m -f '{{.Dir}}' "$module")/config/crd/bases"
+  [ -d "$src" ] || die "no CRDs at $src"
+  rm -rf "$rig/crds/$sub"
+  mkdir -p "$rig/crds/$sub"
+  # The module cache is read-only; install gives the copies normal modes.
+  install -m 0644 "$src"/*.yaml "$rig/crds/$sub/"
+}
+
+total_start=$(date +%s)
+built=0
+for c in "${components[@]}"; do
+  IFS='|' read -r name pkg module crds <<<"$c"
+  is_wanted "$name" || continue
+  dir="$here/$name"
+  [ -f "$dir/go.mod" ] || die "missing wrapper module $dir/go.mod"
+  echo "==> $name: resolving $module"
+  version="$(pinned_version "$dir" "$module")"
+  stamp="$(stamp_of "$dir" "$version")"
+  if [ -x "$rig/bin/$name" ] && [ "$(cat "$rig/stamps/$name" 2>/dev/null)" = "$stamp" ] &&
+    { [ "$crds" = - ] || [ -n "$(ls "$rig/crds/$crds" 2>/dev/null)" ]; }; then
+    echo "    $name $version: up to date"
+    continue
+  fi
+  echo "    building $name $version ($pkg)"
+  start=$(date +%s)
+  (cd "$dir" && go build -trimpath -ldflags='-s -w' -o "$rig/bin/$name.tmp" "$pkg")
+  mv "$rig/bin/$name.tmp" "$rig/bin/$name"
+  if [ "$crds" != - ]; then copy_crds "$dir" "$module" "$crds"; fi
+  echo "$stamp" >"$rig/stamps/$name"
+  echo "$version" >"$rig/stamps/$name.version"
+  echo "    $name $version: built in $(($(date +%s) - start))s"
+  built=$((built + 1))
+done
+
+{
+  echo "# eks-workshop real-cluster rig, built with $go_version"
+  for c in "${components[@]}"; do
+    name="${c%%|*}"
+    [ -f "$rig/stamps/$name.version" ] && echo "$name $(cat "$rig/stamps/$name.version")"
+  done
+} >"$rig/versions.txt"
+
+echo "==> rig at $rig: $built built in $(($(date +%s) - total_start))s"
