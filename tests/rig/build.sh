@@ -55,11 +55,28 @@ export GOFLAGS="-mod=readonly -buildvcs=false"
 # Version of `module` that the wrapper in dir resolves to.
 pinned_version() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }
 
+# Version stamps go build cannot know (module builds carry no git metadata).
+# Without them kube-apiserver reports v0.0.0-master+$Format:%H$, which kubectl
+# and the kube crate cannot parse as a version.
+ldflags_for() {
+  local name="$1" version="$2" minor
+  case "$name" in
+    kube-apiserver)
+      minor="${version#v1.}"
+      minor="${minor%%.*}"
+      local v=k8s.io/component-base/version
+      echo "-X $v.gitVersion=$version -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
+      ;;
+    pluto) echo "-X main.version=${version#v} -X main.commit=module-proxy" ;;
+  esac
+}
+
 stamp_of() {
   local dir="$1" version="$2"
   {
     echo "$version"
     echo "$go_version"
+    ldflags_for "$name" "$version"
     cat "$dir/go.mod" "$dir/go.sum"
   } | sha256sum | cut -d' ' -f1
 }
@@ -91,7 +108,8 @@ for c in "${components[@]}"; do
   fi
   echo "    building $name $version ($pkg)"
   start=$(date +%s)
-  (cd "$dir" && go build -trimpath -ldflags='-s -w' -o "$rig/bin/$name.tmp" "$pkg")
+  ldflags="-s -w $(ldflags_for "$name" "$version")"
+  (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$rig/bin/$name.tmp" "$pkg")
   mv "$rig/bin/$name.tmp" "$rig/bin/$name"
   if [ "$crds" != - ]; then copy_crds "$dir" "$module" "$crds"; fi
   echo "$stamp" >"$rig/stamps/$name"
