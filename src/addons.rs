@@ -1,9 +1,8 @@
 //! The add-ons the workshop installs through Flux, and what each needs: its
-//! line in `gitops/add-ons/kustomization.yaml`, the templates rendered over its
-//! manifests, and the HelmRelease that says it is running.
+//! line in `gitops/add-ons/kustomization.yaml` and the HelmRelease that says it
+//! is running.
 
 use crate::error::{Error, Result};
-use crate::templates;
 
 /// The kustomization that lists the add-ons, relative to the clone root.
 pub(crate) const ADDONS_KUSTOMIZATION: &str = "gitops/add-ons/kustomization.yaml";
@@ -13,8 +12,6 @@ pub(crate) struct Addon {
     pub(crate) name: &'static str,
     /// Its entry in [`ADDONS_KUSTOMIZATION`].
     pub(crate) resource: &'static str,
-    /// Templates (names from [`crate::templates`]) rendered for it.
-    pub(crate) templates: &'static [&'static str],
     /// `(namespace, name)` of the Flux HelmRelease that installs it.
     pub(crate) helm_release: (&'static str, &'static str),
     pub(crate) description: &'static str,
@@ -25,24 +22,18 @@ pub(crate) const ADDONS: &[Addon] = &[
     Addon {
         name: "metrics-server",
         resource: "01-metrics-server.yaml",
-        templates: &[],
         helm_release: ("flux-system", "metrics-server"),
         description: "resource metrics for kubectl top and autoscaling (enabled upstream)",
     },
     Addon {
         name: "karpenter",
         resource: "02-karpenter.yaml",
-        templates: &[templates::KARPENTER, templates::KARPENTER_PROVISIONER],
         helm_release: ("flux-system", "karpenter"),
         description: "node autoscaler that launches the application nodes",
     },
     Addon {
         name: "argo-workflows",
         resource: "03-argo-workflows.yaml",
-        templates: &[
-            templates::ARGO_WORKFLOWS,
-            templates::UPGRADE_VALIDATE_WORKFLOW,
-        ],
         helm_release: ("flux-system", "argo-workflows"),
         description: "runs the upgrade-validate workflow before each cluster upgrade",
     },
@@ -57,14 +48,6 @@ pub(crate) fn find(name: &str) -> Result<&'static Addon> {
             name: name.to_string(),
             known: ADDONS.iter().map(|addon| addon.name.to_string()).collect(),
         })
-}
-
-impl Addon {
-    #[cfg(test)]
-    /// The values its templates need (names from [`crate::values::KNOWN`]).
-    pub(crate) fn required_values(&self) -> Vec<&'static str> {
-        templates::required_values(self.templates)
-    }
 }
 
 #[cfg(test)]
@@ -100,14 +83,5 @@ mod tests {
         let names: Vec<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
         let resources: Vec<&str> = ADDONS.iter().map(|addon| addon.resource).collect();
         assert_eq!(names, resources);
-    }
-
-    #[test]
-    fn templated_addons_need_values() {
-        assert!(find("metrics-server").unwrap().required_values().is_empty());
-        let karpenter = find("karpenter").unwrap().required_values();
-        assert!(karpenter.contains(&"karpenter_irsa"), "{karpenter:?}");
-        let argo = find("argo-workflows").unwrap().required_values();
-        assert!(argo.contains(&"argo_workflows_bucket_name"), "{argo:?}");
     }
 }

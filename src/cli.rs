@@ -71,6 +71,11 @@ pub(crate) struct Global {
     /// Read template values by running `terraform output -json` in DIR
     #[arg(long, global = true, value_name = "DIR")]
     pub(crate) terraform_dir: Option<PathBuf>,
+    /// Read template values from a terraform state file's outputs (no terraform needed).
+    /// Without any values given, ~/environment/terraform.tfstate and
+    /// <clone>/terraform/clusters/terraform.tfstate are looked for
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) terraform_state: Option<PathBuf>,
     /// Kubeconfig file [default: $KUBECONFIG or ~/.kube/config]
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) kubeconfig: Option<PathBuf>,

@@ -25,8 +25,14 @@ pub(crate) enum Error {
     Usage { message: String, help: String },
     #[error("no value for `{name}`")]
     MissingValue { name: String, help: String },
-    #[error("template `{template}` needs the value `{name}`, which was not given")]
+    #[error("{template} needs the value `{name}`, which was not given")]
     MissingTemplateValue { template: String, name: String },
+    #[error("`{name}` is `{given}`, which is not {expected}")]
+    InvalidValue {
+        name: String,
+        given: String,
+        expected: String,
+    },
     #[error("values file {}: {reason}", path.display())]
     ValuesFile { path: PathBuf, reason: String },
     #[error("unknown add-on `{name}`")]
@@ -181,6 +187,7 @@ impl Error {
             Usage { .. }
             | MissingValue { .. }
             | MissingTemplateValue { .. }
+            | InvalidValue { .. }
             | ValuesFile { .. }
             | UnknownAddon { .. }
             | Kustomization { .. }
@@ -229,7 +236,10 @@ impl Error {
                 help.clone()
             }
             MissingTemplateValue { name, .. } => format!(
-                "give `{name}` in the --values file (or the terraform outputs of --terraform-dir), or run without --yes to be asked"
+                "give `{name}` in the --values file (or the terraform outputs of --terraform-state / --terraform-dir), or run without --yes to be asked"
+            ),
+            InvalidValue { name, .. } => format!(
+                "correct `{name}` where it came from (--values file, terraform outputs, --region/AWS_REGION, or the prompt); `terraform output {name}` shows the workshop's value"
             ),
             ValuesFile { .. } => "the values file is a flat YAML/JSON map of name: value, or the JSON printed by `terraform output -json`".into(),
             UnknownAddon { known, .. } => format!("known add-ons: {}", known.join(", ")),

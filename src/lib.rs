@@ -14,6 +14,7 @@ mod github;
 mod kube;
 mod kustomize;
 mod pause;
+mod placeholders;
 mod run;
 pub mod scan;
 mod state;

@@ -144,8 +144,22 @@ pub(crate) fn config(global: &Global, remembered: Option<&Settings>) -> Result<C
         settings.flux_manifests = Some(absolute(f));
     }
     let mut values = Values::default();
+    let given = global.terraform_dir.is_some()
+        || global.terraform_state.is_some()
+        || global.values.is_some();
+    let mut values_found = None;
+    if !given && settings.values.iter().next().is_none() {
+        let clone = absolute(&global.dir).join(&settings.upstream.name);
+        if let Some(found) = workshop_terraform_state(&clone) {
+            values.merge(Values::from_terraform_state(&found)?);
+            values_found = Some(found);
+        }
+    }
     if let Some(dir) = &global.terraform_dir {
         values.merge(Values::from_terraform_dir(dir)?);
+    }
+    if let Some(file) = &global.terraform_state {
+        values.merge(Values::from_terraform_state(file)?);
     }
     if let Some(file) = &global.values {
         values.merge(Values::from_file(file)?);
@@ -154,6 +168,8 @@ pub(crate) fn config(global: &Global, remembered: Option<&Settings>) -> Result<C
         values.set("aws_region", region.clone());
     }
     settings.values.merge(values);
+    // Every value, from whichever source, has its shape before anything is written.
+    settings.values.check_all()?;
     let tty = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let token = std::env::var("GITHUB_TOKEN")
         .ok()
@@ -171,7 +187,19 @@ pub(crate) fn config(global: &Global, remembered: Option<&Settings>) -> Result<C
         tty,
         timeout: global.timeout,
         force: global.force,
+        values_found,
     })
+}
+
+/// The workshop hands participants a terraform state: its docs point at
+/// `~/environment/terraform.tfstate`; install.sh copied it into the clone.
+fn workshop_terraform_state(clone: &std::path::Path) -> Option<std::path::PathBuf> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let places = [
+        home.map(|h| h.join("environment").join("terraform.tfstate")),
+        Some(clone.join("terraform/clusters/terraform.tfstate")),
+    ];
+    places.into_iter().flatten().find(|p| p.is_file())
 }
 
 fn absolute(p: &std::path::Path) -> std::path::PathBuf {

@@ -41,10 +41,10 @@ pub(crate) struct Outputs {
     pub(crate) fork_url: Option<String>,
     pub(crate) clone_path: Option<PathBuf>,
     pub(crate) pushed_commit: Option<String>,
-    /// Hash of each file as we last rendered it, so that a re-run can tell our
-    /// own uncommitted output from the participant's edits.
+    /// Where each rendered file had a placeholder, and what we wrote there:
+    /// the tool owns these values, never the files.
     #[serde(default)]
-    pub(crate) rendered: BTreeMap<String, String>,
+    pub(crate) placements: crate::placeholders::Placements,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

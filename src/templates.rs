@@ -1,168 +1,51 @@
-//! The manifests that need per-participant values, as minijinja templates
-//! embedded at build time. Each overwrites one file of the clone, the file in
-//! which install.sh `sed`-replaced uppercase placeholders.
+//! What the tool itself generates, as minijinja templates embedded at build
+//! time: the Flux objects that sync the participant's fork. The fork's own
+//! files are never written from a template; they are rendered in place
+//! (see [`crate::placeholders`]).
 //!
 //! Values go in through the `quote` filter, which writes a double-quoted YAML
-//! scalar: whatever a value holds, the manifest stays valid YAML.
+//! scalar: whatever a value holds, the output stays valid YAML.
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde_json::Value;
 
-#[cfg(test)]
-use crate::addons::Addon;
-use crate::error::{Error, Result};
-use crate::values::{self, Values};
+pub(crate) const FLUX_SYNC: &str = "flux-sync.yaml.j2";
+const FLUX_SYNC_SOURCE: &str = include_str!("../templates/flux-sync.yaml.j2");
 
-pub(crate) const KARPENTER: &str = "karpenter.yaml.j2";
-pub(crate) const KARPENTER_PROVISIONER: &str = "karpenter-provisioner.yaml.j2";
-pub(crate) const ARGO_WORKFLOWS: &str = "argo-workflows.yaml.j2";
-pub(crate) const UPGRADE_VALIDATE_WORKFLOW: &str = "upgrade-validate-workflow.yaml.j2";
-
-struct Template {
-    name: &'static str,
-    /// The file it overwrites, relative to the clone root.
-    path: &'static str,
-    source: &'static str,
+/// The values [`FLUX_SYNC`] takes.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct FluxSync<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) namespace: &'a str,
+    pub(crate) git_repository_api_version: &'a str,
+    pub(crate) git_repository_kind: &'a str,
+    pub(crate) kustomization_api_version: &'a str,
+    pub(crate) kustomization_kind: &'a str,
+    pub(crate) url: &'a str,
+    pub(crate) branch: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) sync_interval: &'a str,
+    pub(crate) apply_interval: &'a str,
 }
 
-const TEMPLATES: &[Template] = &[
-    Template {
-        name: KARPENTER,
-        path: "gitops/add-ons/02-karpenter.yaml",
-        source: include_str!("../templates/karpenter.yaml.j2"),
-    },
-    Template {
-        name: KARPENTER_PROVISIONER,
-        path: "gitops/karpenter-provisioner/01-default-karpenter-provisioner.yaml",
-        source: include_str!("../templates/karpenter-provisioner.yaml.j2"),
-    },
-    Template {
-        name: ARGO_WORKFLOWS,
-        path: "gitops/add-ons/03-argo-workflows.yaml",
-        source: include_str!("../templates/argo-workflows.yaml.j2"),
-    },
-    Template {
-        name: UPGRADE_VALIDATE_WORKFLOW,
-        path: "upgrades-workflows/upgrade-validate-workflow.yaml",
-        source: include_str!("../templates/upgrade-validate-workflow.yaml.j2"),
-    },
-];
-
-/// A rendered template and where it goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Rendered {
-    /// Relative to the clone root, `/`-separated.
-    pub(crate) path: &'static str,
-    pub(crate) contents: String,
-    pub(crate) template: &'static str,
+/// The GitRepository and the Kustomization, as JSON objects, in that order.
+pub(crate) fn flux_sync(values: &FluxSync) -> (Value, Value) {
+    let text = render(FLUX_SYNC, FLUX_SYNC_SOURCE, values);
+    let mut docs = serde_yaml::Deserializer::from_str(&text).map(|doc| {
+        serde::Deserialize::deserialize(doc).expect("the embedded template renders YAML")
+    });
+    let git_repository = docs.next().expect("the template has a GitRepository");
+    let kustomization = docs.next().expect("the template has a Kustomization");
+    (git_repository, kustomization)
 }
 
-/// Every template, in a fixed order.
-pub(crate) fn render_all(values: &Values) -> Result<Vec<Rendered>> {
-    TEMPLATES
-        .iter()
-        .map(|t| render_template(t, values))
-        .collect()
-}
-
-#[cfg(test)]
-/// The templates of one add-on (none for metrics-server).
-pub(crate) fn render_for_addon(addon: &Addon, values: &Values) -> Result<Vec<Rendered>> {
-    addon
-        .templates
-        .iter()
-        .map(|name| render(name, values))
-        .collect()
-}
-
-#[cfg(test)]
-/// One template by name.
-pub(crate) fn render(name: &str, values: &Values) -> Result<Rendered> {
-    let template = find(name).ok_or_else(|| Error::NotFound {
-        what: "template",
-        name: name.to_string(),
-        help: format!(
-            "the templates are {}",
-            names().collect::<Vec<_>>().join(", ")
-        ),
-    })?;
-    render_template(template, values)
-}
-
-/// Every template name, in the order [`render_all`] renders them.
-pub(crate) fn names() -> impl Iterator<Item = &'static str> {
-    TEMPLATES.iter().map(|t| t.name)
-}
-
-#[cfg(test)]
-/// The file a template overwrites, relative to the clone root.
-pub(crate) fn target_path(name: &str) -> Option<&'static str> {
-    find(name).map(|t| t.path)
-}
-
-/// The values the named templates use, sorted, without duplicates.
-pub(crate) fn required_values(names: &[&str]) -> Vec<&'static str> {
-    let mut needed: Vec<&'static str> = names
-        .iter()
-        .filter_map(|name| find(name))
-        .flat_map(used_values)
-        .collect();
-    needed.sort_unstable();
-    needed.dedup();
-    needed
-}
-
-#[cfg(test)]
-/// What is left of a placeholder in `text`: install.sh's uppercase ones
-/// (`KARPENTER_IRSA`) and template syntax. Argo's own expressions
-/// (`{{workflow.parameters.x}}`, `{{inputs.…}}`, `{{steps.…}}`) are not ours
-/// and do not count.
-pub(crate) fn leftover_placeholders(text: &str) -> Vec<String> {
-    const ARGO: &[&str] = &[
-        "{{workflow.",
-        "{{inputs.",
-        "{{steps.",
-        "{{tasks.",
-        "{{outputs.",
-    ];
-    let mut found = Vec::new();
-    for spec in values::KNOWN {
-        let upper = spec.name.to_uppercase();
-        let is_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        let whole_word = text.match_indices(&upper).any(|(at, _)| {
-            !is_word(text[..at].chars().next_back())
-                && !is_word(text[at + upper.len()..].chars().next())
-        });
-        if whole_word {
-            found.push(upper);
-        }
-    }
-    for open in ["{{", "{%", "{#"] {
-        for (at, _) in text.match_indices(open) {
-            if !ARGO.iter().any(|argo| text[at..].starts_with(argo)) {
-                let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
-                found.push(text[at..end].to_string());
-            }
-        }
-    }
-    found
-}
-
-fn find(name: &str) -> Option<&'static Template> {
-    TEMPLATES.iter().find(|t| t.name == name)
-}
-
-fn used_values(template: &Template) -> Vec<&'static str> {
-    let env = environment();
-    let Ok(compiled) = env.template_from_named_str(template.name, template.source) else {
-        return Vec::new();
-    };
-    let mut used: Vec<&'static str> = compiled
-        .undeclared_variables(false)
-        .iter()
-        .filter_map(|name| values::known(name).map(|spec| spec.name))
-        .collect();
-    used.sort_unstable();
-    used
+/// The embedded templates are fixed and snapshot-tested, and every value is
+/// quoted, so rendering cannot fail at run time.
+fn render(name: &str, source: &str, values: &impl serde::Serialize) -> String {
+    environment()
+        .template_from_named_str(name, source)
+        .and_then(|t| t.render(values))
+        .unwrap_or_else(|e| panic!("embedded template {name}: {e:#}"))
 }
 
 fn environment() -> Environment<'static> {
@@ -171,52 +54,43 @@ fn environment() -> Environment<'static> {
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_keep_trailing_newline(true);
     env.set_trim_blocks(true);
-    env.add_filter("quote", quote);
+    env.add_filter("quote", |value: String| crate::placeholders::quote(&value));
     env
 }
 
-/// A double-quoted YAML scalar. JSON's string escapes are valid in YAML's
-/// double-quoted style, so serde_json writes it.
-fn quote(value: String) -> String {
-    serde_json::to_string(&value).unwrap_or_default()
-}
-
-fn render_template(template: &'static Template, values: &Values) -> Result<Rendered> {
-    let env = environment();
-    let context = values.with_defaults();
-    let compiled = env
-        .template_from_named_str(template.name, template.source)
-        .map_err(|e| template_error(template.name, &e))?;
-    // Name the missing value up front: strict undefined would also stop the
-    // render, but its error does not say which variable it was.
-    let mut undeclared: Vec<String> = compiled.undeclared_variables(false).into_iter().collect();
-    undeclared.sort();
-    if let Some(missing) = undeclared
-        .into_iter()
-        .find(|name| !context.contains_key(name.as_str()))
-    {
-        return Err(Error::MissingTemplateValue {
-            template: template.name.to_string(),
-            name: missing,
-        });
-    }
-    let contents = compiled
-        .render(&context)
-        .map_err(|e| template_error(template.name, &e))?;
-    Ok(Rendered {
-        path: template.path,
-        contents,
-        template: template.name,
-    })
-}
-
-/// Templates are embedded and tested, so this is not expected to happen.
-fn template_error(template: &str, err: &minijinja::Error) -> Error {
-    Error::Command {
-        command: format!("render template {template}"),
-        message: format!("{err:#}"),
-    }
-}
-
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+
+    fn sync() -> FluxSync<'static> {
+        FluxSync {
+            name: "flux-system",
+            namespace: "flux-system",
+            git_repository_api_version: "source.toolkit.fluxcd.io/v1",
+            git_repository_kind: "GitRepository",
+            kustomization_api_version: "kustomize.toolkit.fluxcd.io/v1",
+            kustomization_kind: "Kustomization",
+            url: "https://github.com/me/eks-cluster-upgrades-workshop.git",
+            branch: "main",
+            path: "./gitops/clusters/cluster-demo",
+            sync_interval: "1m0s",
+            apply_interval: "10m0s",
+        }
+    }
+
+    #[test]
+    fn flux_sync_snapshot() {
+        let text = render(FLUX_SYNC, FLUX_SYNC_SOURCE, &sync());
+        assert_eq!(text, include_str!("snapshots/flux-sync.yaml"));
+    }
+
+    #[test]
+    fn values_that_look_like_yaml_stay_strings() {
+        let mut s = sync();
+        s.branch = "x: [y] # z";
+        s.url = "true";
+        let (repo, _) = flux_sync(&s);
+        assert_eq!(repo["spec"]["ref"]["branch"], "x: [y] # z");
+        assert_eq!(repo["spec"]["url"], "true");
+    }
+}

@@ -14,6 +14,9 @@ use serde_yaml::Value as Yaml;
 use crate::error::{Error, Result};
 use crate::fsx;
 
+mod shape;
+pub(crate) use shape::check;
+
 pub(crate) struct ValueSpec {
     pub(crate) name: &'static str,
     /// A short prompt text.
@@ -141,6 +144,70 @@ impl Values {
             .map_err(|reason| values_error(dir, format!("`{command}` printed {reason}")))
     }
 
+    /// Read the outputs from a terraform state file (format version 4:
+    /// `outputs.<name>.value`), with no terraform binary needed.
+    pub(crate) fn from_terraform_state(path: &Path) -> Result<Self> {
+        if !path.is_file() {
+            return Err(values_error(path, "does not exist"));
+        }
+        let text = fsx::read_to_string(path)?;
+        let state: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            values_error(path, format!("is not a terraform state file (JSON): {e}"))
+        })?;
+        match state.get("version").and_then(|v| v.as_u64()) {
+            Some(4) => {}
+            Some(v) => {
+                return Err(values_error(
+                    path,
+                    format!(
+                        "is terraform state format {v}; eks-workshop reads format 4 (terraform 0.12 and later)"
+                    ),
+                ));
+            }
+            None => {
+                return Err(values_error(
+                    path,
+                    "is not a terraform state file: no `version`",
+                ));
+            }
+        }
+        let Some(serde_json::Value::Object(outputs)) = state.get("outputs") else {
+            return Err(values_error(
+                path,
+                "has no `outputs`: has `terraform apply` run?",
+            ));
+        };
+        let entries = outputs
+            .iter()
+            .map(|(name, output)| {
+                let value = serde_yaml::to_value(output.get("value")).unwrap_or(Yaml::Null);
+                (name.clone(), value)
+            })
+            .collect();
+        Self::from_outputs(entries).map_err(|reason| values_error(path, reason))
+    }
+
+    /// Every value has its shape, and the bucket ARN names the bucket.
+    pub(crate) fn check_all(&self) -> Result<()> {
+        for (name, value) in self.iter() {
+            if let Err(expected) = check(name, value) {
+                return Err(invalid(name, value, expected));
+            }
+        }
+        if let (Some(arn), Some(bucket)) = (
+            self.get("argo_workflows_bucket_arn"),
+            self.get("argo_workflows_bucket_name"),
+        ) && shape::bucket_of_arn(arn) != Some(bucket)
+        {
+            return Err(invalid(
+                "argo_workflows_bucket_arn",
+                arn,
+                "the ARN of the bucket argo_workflows_bucket_name names (arn:aws:s3:::BUCKET)",
+            ));
+        }
+        Ok(())
+    }
+
     /// Parse a values file's text; the error is the reason, without the path.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let document: Yaml =
@@ -172,12 +239,23 @@ impl Values {
     /// Terraform prints every output of the configuration, so outputs we do
     /// not use are skipped rather than refused.
     fn from_terraform_outputs(entries: Vec<(String, Yaml)>) -> Result<Self, String> {
+        let values = entries
+            .into_iter()
+            .map(|(name, output)| {
+                let value = output.get("value").cloned().unwrap_or(Yaml::Null);
+                (name, value)
+            })
+            .collect();
+        Self::from_outputs(values)
+    }
+
+    /// Terraform's outputs by name, unknown ones skipped.
+    fn from_outputs(entries: Vec<(String, Yaml)>) -> Result<Self, String> {
         let mut values = Values::default();
-        for (name, output) in entries {
+        for (name, value) in entries {
             if known(&name).is_none() {
                 continue;
             }
-            let value = output.get("value").cloned().unwrap_or(Yaml::Null);
             if let Some(value) = scalar(&name, value)? {
                 values.set(name, value);
             }
@@ -220,30 +298,11 @@ impl Values {
             .or_else(|| known(name).and_then(|spec| spec.default))
     }
 
-    /// The names in `names` that have no value (not even a default), in order.
-    pub(crate) fn missing_for<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
-        names
-            .iter()
-            .copied()
-            .filter(|name| self.get(name).is_none())
-            .collect()
-    }
-
     /// The given values (defaults not included), sorted by name.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_str()))
-    }
-
-    /// Every value a template can see: the given ones over the defaults.
-    pub(crate) fn with_defaults(&self) -> BTreeMap<&str, &str> {
-        let mut all: BTreeMap<&str, &str> = KNOWN
-            .iter()
-            .filter_map(|spec| Some((spec.name, spec.default?)))
-            .collect();
-        all.extend(self.iter());
-        all
     }
 
     #[cfg(test)]
@@ -311,6 +370,14 @@ fn inline(value: &Yaml) -> String {
         .unwrap_or_default()
         .trim()
         .to_string()
+}
+
+fn invalid(name: &str, given: &str, expected: &str) -> Error {
+    Error::InvalidValue {
+        name: name.to_string(),
+        given: given.to_string(),
+        expected: expected.to_string(),
+    }
 }
 
 fn values_error(path: &Path, reason: impl Into<String>) -> Error {

@@ -40,7 +40,7 @@ pub(crate) async fn run(
             let last = LastCommand::Setup {
                 until: until.map(|s| s.id().to_string()),
             };
-            mutate(&global, interrupted, last, wishes, restart).await
+            mutate(&global, interrupted, last, Some(wishes), restart).await
         }
         Command::EnableAddon { names, no_wait } => {
             let wishes = names.iter().map(|n| (n.clone(), true)).collect();
@@ -48,7 +48,7 @@ pub(crate) async fn run(
                 names,
                 wait: !no_wait,
             };
-            mutate(&global, interrupted, last, wishes, false).await
+            mutate(&global, interrupted, last, Some(wishes), false).await
         }
         Command::DisableAddon { names, no_wait } => {
             let wishes = names.iter().map(|n| (n.clone(), false)).collect();
@@ -56,7 +56,7 @@ pub(crate) async fn run(
                 names,
                 wait: !no_wait,
             };
-            mutate(&global, interrupted, last, wishes, false).await
+            mutate(&global, interrupted, last, Some(wishes), false).await
         }
         Command::Resume => {
             let state = load_required(&global, "resume")?;
@@ -66,7 +66,7 @@ pub(crate) async fn run(
                     "run `eks-workshop setup` first",
                 ));
             };
-            mutate(&global, interrupted, last, Vec::new(), false).await
+            mutate(&global, interrupted, last, None, false).await
         }
         Command::Doctor | Command::Completions { .. } => unreachable!("handled before"),
     }
@@ -98,15 +98,20 @@ pub(crate) fn load_required(global: &Global, what: &str) -> Result<State> {
 }
 
 /// Setup, enable/disable add-ons, resume: lock, load, plan, run, record.
+///
+/// `wishes` are the add-ons this command turns on or off; `None` (resume)
+/// replays the remembered ones. A new command forgets the last one's wishes:
+/// what an earlier command enabled is in the fork now, and the participant
+/// may have changed it since, so enforcing it again could revert their commit.
 async fn mutate(
     global: &Global,
     interrupted: Arc<AtomicBool>,
     last: LastCommand,
-    wishes: Vec<(String, bool)>,
+    wishes: Option<Vec<(String, bool)>>,
     restart: bool,
 ) -> Result<u8> {
     // Unknown add-ons are refused before anything is touched.
-    for (name, _) in &wishes {
+    for (name, _) in wishes.iter().flatten() {
         addons::find(name)?;
     }
     let is_setup = matches!(last, LastCommand::Setup { .. });
@@ -122,8 +127,8 @@ async fn mutate(
         other => other?,
     };
     let mut config = crate::run::config(global, loaded.as_ref().map(|s| &s.settings))?;
-    for (name, on) in wishes {
-        config.settings.addons.insert(name, on);
+    if let Some(wishes) = wishes {
+        config.settings.addons = wishes.into_iter().collect();
     }
     // What `resume` replays comes from the state file: refuse what it cannot know.
     for name in config.settings.addons.keys() {
@@ -135,6 +140,12 @@ async fn mutate(
     };
     state.last_command = Some(last.clone());
     let ui = Ui::new(config.output, config.yes, config.tty);
+    if let Some(found) = &config.values_found {
+        ui.note(&format!(
+            "values from the terraform state {}",
+            found.display()
+        ));
+    }
     let output = config.output;
     let mut ctx = Ctx::new(config, state, ui, interrupted);
     let plan = plan(&mut ctx, &last);

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::Cluster;
 use crate::config::Secret;
 use crate::error::Result;
+use crate::templates::FluxSync;
 
 /// Namespace and name of Flux's own objects, as `flux bootstrap` makes them.
 pub(crate) const NAMESPACE: &str = "flux-system";
@@ -164,30 +165,28 @@ impl Sync<'_> {
     }
 
     pub(crate) fn git_repository(&self, ar: &ApiResource) -> Value {
-        json!({
-            "apiVersion": ar.api_version,
-            "kind": ar.kind,
-            "metadata": {"name": NAME, "namespace": NAMESPACE},
-            "spec": {
-                "interval": SYNC_INTERVAL,
-                "ref": {"branch": self.branch},
-                "secretRef": {"name": NAME},
-                "url": self.url,
-            },
-        })
+        self.objects(ar, ar).0
     }
 
     pub(crate) fn kustomization(&self, ar: &ApiResource) -> Value {
-        json!({
-            "apiVersion": ar.api_version,
-            "kind": ar.kind,
-            "metadata": {"name": NAME, "namespace": NAMESPACE},
-            "spec": {
-                "interval": APPLY_INTERVAL,
-                "path": self.path,
-                "prune": true,
-                "sourceRef": {"kind": GIT_REPOSITORY.kind, "name": NAME},
-            },
+        self.objects(ar, ar).1
+    }
+
+    /// The GitRepository (API of `git`) and the Kustomization (API of `ks`),
+    /// from the embedded template.
+    fn objects(&self, git: &ApiResource, ks: &ApiResource) -> (Value, Value) {
+        crate::templates::flux_sync(&FluxSync {
+            name: NAME,
+            namespace: NAMESPACE,
+            git_repository_api_version: &git.api_version,
+            git_repository_kind: GIT_REPOSITORY.kind,
+            kustomization_api_version: &ks.api_version,
+            kustomization_kind: KUSTOMIZATION.kind,
+            url: self.url,
+            branch: self.branch,
+            path: &self.path,
+            sync_interval: SYNC_INTERVAL,
+            apply_interval: APPLY_INTERVAL,
         })
     }
 }

@@ -1,5 +1,5 @@
 //! push: the fork's branch holds a commit with our managed changes (rendered
-//! manifests, add-on lines), and nothing of the participant's own edits.
+//! values, add-on lines), and nothing of the participant's own edits.
 //!
 //! What to commit is derived from HEAD and the settings, not from the working
 //! tree, so a re-run after a crash finds the commit already made and makes no
@@ -10,7 +10,7 @@ use crate::addons::{self, ADDONS_KUSTOMIZATION};
 use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git::{self, PushOutcome};
-use crate::{kustomize, templates};
+use crate::{kustomize, placeholders};
 
 /// Pushing again after the remote moved: fetch, rebase, retry — a few times.
 const PUSH_TRIES: usize = 3;
@@ -105,15 +105,25 @@ struct Changes {
     message: String,
 }
 
-fn pending_changes(ctx: &Ctx, repo: &git2::Repository) -> Result<Changes> {
+fn pending_changes(ctx: &mut Ctx, repo: &git2::Repository) -> Result<Changes> {
     let mut files = Vec::new();
     let mut what = Vec::new();
     let mut rendered_any = false;
-    for r in templates::render_all(&ctx.config.settings.values)? {
-        if git::head_blob(repo, r.path)?.as_deref() != Some(r.contents.as_bytes()) {
+    for rule in placeholders::RULES {
+        let Some(head) = git::head_blob(repo, rule.path)? else {
+            continue;
+        };
+        let Ok(text) = String::from_utf8(head) else {
+            continue;
+        };
+        let placements = &mut ctx.state.outputs.placements;
+        let before = placements.get(rule.path).map_or(&[][..], Vec::as_slice);
+        let outcome = placeholders::render(rule, &text, &ctx.config.settings.values, before);
+        if outcome.changed() {
             rendered_any = true;
-            files.push((r.path.to_string(), r.contents.into_bytes()));
+            files.push((rule.path.to_string(), outcome.text.into_bytes()));
         }
+        placements.insert(rule.path.to_string(), outcome.placements);
     }
     if rendered_any {
         what.push("Render workshop manifests with the cluster's values".to_string());

@@ -1,115 +1,135 @@
-//! render: the clone's templated manifests hold the participant's values.
+//! render: the placeholders in the clone's files hold the participant's values.
 //!
-//! A file is overwritten only when it is unchanged since HEAD or still exactly
-//! what we rendered last time; anything else is the participant's own edit,
-//! and the step stops before writing anything.
-
-use std::path::Path;
+//! The files are rendered in place ([`crate::placeholders`]): only the
+//! placeholder scalars change, and the participant's own edits, committed or
+//! not, stay as they are. Done when no placeholder is left that a given value
+//! fills and every value we wrote that still stands is the wanted one.
 
 use super::Check;
 use crate::engine::Ctx;
 use crate::error::{Error, Result};
-use crate::templates::{self, Rendered};
-use crate::{fsx, git};
+use crate::fsx;
+use crate::placeholders::{self, Outcome, Rule};
 
 pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
-    let clone = ctx.config.clone_dir();
-    let rendered = render(ctx)?;
-    let stale: Vec<_> = rendered
+    let files = outcomes(ctx)?;
+    let pending: Vec<&str> = files
         .iter()
-        .filter(|r| {
-            std::fs::read(clone.join(r.path)).ok().as_deref() != Some(r.contents.as_bytes())
-        })
-        .map(|r| r.path)
+        .filter(|(_, o)| o.changed() || !o.missing.is_empty())
+        .map(|(rule, _)| rule.path)
         .collect();
-    if stale.is_empty() {
-        return Ok(Check::Done(format!(
-            "{} file(s) up to date",
-            rendered.len()
-        )));
+    if pending.is_empty() {
+        return Ok(Check::Done(summary(&files)));
     }
-    Ok(Check::Pending(format!("to render: {}", stale.join(", "))))
+    Ok(Check::Pending(format!("to render: {}", pending.join(", "))))
 }
 
 pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
-    let clone = ctx.config.clone_dir();
-    let repo = git::open(&clone)?;
-    let rendered = render(ctx)?;
-    let mut to_write = Vec::new();
-    let mut edited = Vec::new();
-    for r in &rendered {
-        let path = clone.join(r.path);
-        let current = std::fs::read(&path).ok();
-        if current.as_deref() == Some(r.contents.as_bytes()) {
-            continue;
-        }
-        if ours_to_overwrite(ctx, &repo, r.path, current.as_deref())? {
-            to_write.push(r);
-        } else {
-            edited.push(r.path.to_string());
-        }
-    }
-    // Stop before writing anything: nothing half-done, nothing of theirs lost.
-    if !edited.is_empty() {
-        return Err(Error::UncommittedEdits {
-            clone,
-            files: edited,
+    ask_for_missing(ctx)?;
+    let files = outcomes(ctx)?;
+    // Stop before writing anything: nothing half-done.
+    if let Some((rule, outcome)) = files.iter().find(|(_, o)| !o.missing.is_empty()) {
+        return Err(Error::MissingTemplateValue {
+            template: rule.path.to_string(),
+            name: outcome.missing[0].to_string(),
         });
     }
-    for (i, r) in to_write.iter().enumerate() {
-        if i == 1 {
-            crate::pause::point("render:mid");
+    let clone = ctx.config.clone_dir();
+    let mut written = 0;
+    for (rule, outcome) in &files {
+        for kept in &outcome.kept {
+            ctx.ui.warn(&format!(
+                "{}:{}: `{}` holds your own value, kept; eks-workshop's `{}` was not written there",
+                rule.path, kept.line, kept.key, kept.value
+            ));
         }
-        write(&clone.join(r.path), r)?;
         ctx.state
             .outputs
-            .rendered
-            .insert(r.path.to_string(), hash(r.contents.as_bytes()));
+            .placements
+            .insert(rule.path.to_string(), outcome.placements.clone());
+        if !outcome.changed() {
+            continue;
+        }
+        if written == 1 {
+            crate::pause::point("render:mid");
+        }
+        fsx::write_atomic(&clone.join(rule.path), outcome.text.as_bytes(), None)?;
+        written += 1;
+        // Record what we wrote at once: a crash after this write leaves values we own.
+        ctx.save()?;
     }
-    Ok(format!("rendered {} file(s)", to_write.len()))
+    let values: usize = files.iter().map(|(_, o)| o.edits.len()).sum();
+    Ok(format!("rendered {values} value(s) in {written} file(s)"))
 }
 
-/// Render every template. In a terminal, first ask for every value they
-/// need that was not given (with `--yes` the missing one is an error naming it).
-fn render(ctx: &mut Ctx) -> Result<Vec<Rendered>> {
-    if ctx.config.interactive() {
-        let names: Vec<_> = templates::names().collect();
-        let needed = templates::required_values(&names);
-        for name in ctx.config.settings.values.missing_for(&needed) {
-            let spec = crate::values::known(name);
-            let prompt = spec.map_or(name.to_string(), |v| format!("{} ({name})", v.description));
+/// Each rendered file of the clone as it is, and what rendering it gives.
+/// A file the clone lacks (the participant deleted it) is left alone.
+fn outcomes(ctx: &Ctx) -> Result<Vec<(&'static Rule, Outcome)>> {
+    let clone = ctx.config.clone_dir();
+    let mut files = Vec::new();
+    for rule in placeholders::RULES {
+        let path = clone.join(rule.path);
+        if !path.is_file() {
+            continue;
+        }
+        let text = fsx::read_to_string(&path)?;
+        let before = ctx.state.outputs.placements.get(rule.path);
+        let outcome = placeholders::render(
+            rule,
+            &text,
+            &ctx.config.settings.values,
+            before.map_or(&[], Vec::as_slice),
+        );
+        files.push((rule, outcome));
+    }
+    Ok(files)
+}
+
+/// In a terminal, ask for every value a placeholder needs that was not
+/// given, re-asking until the answer has the value's shape.
+fn ask_for_missing(ctx: &mut Ctx) -> Result<()> {
+    if !ctx.config.interactive() {
+        return Ok(());
+    }
+    let mut needed: Vec<&'static str> = outcomes(ctx)?
+        .into_iter()
+        .flat_map(|(_, o)| o.missing)
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    for name in needed {
+        let spec = crate::values::known(name);
+        let prompt = spec.map_or(name.to_string(), |v| format!("{} ({name})", v.description));
+        loop {
             let answer = ctx.ui.ask(&prompt, spec.and_then(|v| v.default))?;
-            ctx.config.settings.values.set(name, answer.trim());
+            let answer = answer.trim();
+            match crate::values::check(name, answer) {
+                Ok(()) => {
+                    ctx.config.settings.values.set(name, answer);
+                    break;
+                }
+                Err(expected) => ctx
+                    .ui
+                    .warn(&format!("`{answer}` is not {expected}; try again")),
+            }
         }
     }
-    templates::render_all(&ctx.config.settings.values)
+    ctx.config.settings.values.check_all()
 }
 
-/// May we overwrite this file? Yes if it is as HEAD has it (or absent from
-/// both), or exactly what we rendered before.
-fn ours_to_overwrite(
-    ctx: &Ctx,
-    repo: &git2::Repository,
-    rel: &str,
-    current: Option<&[u8]>,
-) -> Result<bool> {
-    let head = git::head_blob(repo, rel)?;
-    if head.as_deref() == current {
-        return Ok(true);
+fn summary(files: &[(&Rule, Outcome)]) -> String {
+    let placed: usize = files.iter().map(|(_, o)| o.placements.len()).sum();
+    let kept: Vec<String> = files
+        .iter()
+        .flat_map(|(rule, o)| {
+            o.kept
+                .iter()
+                .map(move |k| format!("{}:{}", rule.path, k.line))
+        })
+        .collect();
+    let mut detail = format!("{placed} value(s) in {} file(s) up to date", files.len());
+    if !kept.is_empty() {
+        detail.push_str(&format!("; your own values kept at {}", kept.join(", ")));
     }
-    let last = ctx.state.outputs.rendered.get(rel);
-    Ok(current.is_some_and(|c| last == Some(&hash(c))))
-}
-
-fn write(path: &Path, r: &Rendered) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        fsx::create_dir_all(parent)?;
-    }
-    fsx::write_atomic(path, r.contents.as_bytes(), None)
-}
-
-pub(crate) fn hash(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let d = sha2::Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    detail
 }

@@ -95,8 +95,7 @@ fn from_file_attaches_the_path() {
 fn the_example_file_is_complete() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/values.example.yaml");
     let values = Values::from_file(&path).unwrap();
-    let names: Vec<&str> = KNOWN.iter().map(|spec| spec.name).collect();
-    assert_eq!(values.missing_for(&names), Vec::<&str>::new());
+    assert!(KNOWN.iter().all(|spec| values.get(spec.name).is_some()));
     assert_eq!(
         values.iter().count(),
         KNOWN.len(),
@@ -111,12 +110,9 @@ fn merge_later_wins_and_defaults_fill_in() {
     assert_eq!(values.get("aws_region"), Some("us-west-2"));
     assert_eq!(values.get("aws_vpc_id"), Some("vpc-1"));
     assert_eq!(values.get("cluster_name"), Some(DEFAULT_CLUSTER_NAME));
-    assert_eq!(
-        values.missing_for(&["aws_region", "cluster_name", "karpenter_irsa"]),
-        ["karpenter_irsa"]
-    );
+    assert_eq!(values.get("karpenter_irsa"), None);
     values.set("cluster_name", "mine");
-    assert_eq!(values.with_defaults()["cluster_name"], "mine");
+    assert_eq!(values.get("cluster_name"), Some("mine"));
 }
 
 #[test]
@@ -183,4 +179,48 @@ echo '{"aws_region": {"sensitive": false, "type": "string", "value": "us-west-2"
         let err = Values::from_terraform(&bin, &dir.path().join("nope")).unwrap_err();
         assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     }
+}
+
+#[test]
+fn a_terraform_state_file_is_read_without_terraform() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("terraform.tfstate");
+    let state = serde_json::json!({
+        "version": 4,
+        "terraform_version": "1.5.7",
+        "outputs": {
+            "aws_region": {"value": "eu-west-1", "type": "string"},
+            "karpenter_irsa": {"value": "arn:aws:iam::111122223333:role/k", "type": "string", "sensitive": false},
+            "configure_kubectl": {"value": "aws eks update-kubeconfig", "type": "string"}
+        },
+        "resources": []
+    });
+    std::fs::write(&path, state.to_string()).unwrap();
+    let values = Values::from_terraform_state(&path).unwrap();
+    assert_eq!(values.get("aws_region"), Some("eu-west-1"));
+    assert_eq!(
+        values.get("karpenter_irsa"),
+        Some("arn:aws:iam::111122223333:role/k")
+    );
+    assert_eq!(values.iter().count(), 2, "unknown outputs are skipped");
+    std::fs::write(&path, r#"{"version": 3, "outputs": {}}"#).unwrap();
+    let err = Values::from_terraform_state(&path).unwrap_err().to_string();
+    assert!(err.contains("format 3"), "{err}");
+}
+
+#[test]
+fn check_all_names_the_key_and_the_form() {
+    let values = parse("aws_region: arn:aws:iam::111122223333:role/x\n").unwrap();
+    let err = values.check_all().unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    let text = err.to_string();
+    assert!(
+        text.contains("`aws_region`") && text.contains("AWS region"),
+        "{text}"
+    );
+    let mismatch =
+        parse("argo_workflows_bucket_arn: arn:aws:s3:::one\nargo_workflows_bucket_name: two\n")
+            .unwrap();
+    let text = mismatch.check_all().unwrap_err().to_string();
+    assert!(text.contains("argo_workflows_bucket_arn"), "{text}");
 }
