@@ -44,7 +44,10 @@ pub(crate) async fn verify(
     } else {
         Some(cluster_half(&mut ctx, &mut report, target).await?)
     };
-    let problems = report.failures(strict) + cluster.as_ref().map_or(0, |c| c.problems());
+    // Every problem the exit status counts, listed (the count is their number).
+    let mut listed = report.failing_problems(strict);
+    listed.extend(cluster.as_ref().map(cluster_problems).unwrap_or_default());
+    let problems = listed.len();
     match ctx.config.output {
         Output::Json => {
             let mut out: serde_json::Value =
@@ -52,6 +55,7 @@ pub(crate) async fn verify(
             out["cluster"] = cluster
                 .as_ref()
                 .map_or(serde_json::Value::Null, |c| c.to_json());
+            out["problems"] = json!(listed);
             out["problems_total"] = json!(problems);
             println!("{out}");
         }
@@ -67,6 +71,45 @@ pub(crate) async fn verify(
         return Err(Error::VerifyFailed { count: problems });
     }
     Ok(exit::OK)
+}
+
+/// The problems [`ClusterReport::problems`] counts, one per line of JSON:
+/// each object not ready or suspended, Flux missing, or the cluster behind
+/// the fork's head.
+fn cluster_problems(c: &ClusterReport) -> Vec<scan::Problem> {
+    let problem = |message: String| scan::Problem {
+        file: String::new(),
+        line: 0,
+        message,
+    };
+    let mut out: Vec<scan::Problem> = c
+        .rows
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| {
+            let state = if r.suspended {
+                "suspended"
+            } else {
+                "not ready"
+            };
+            problem(format!(
+                "{} {}/{} is {state}: {}",
+                r.kind, r.namespace, r.name, r.message
+            ))
+        })
+        .collect();
+    if !c.flux_installed {
+        out.push(problem(
+            "Flux is not installed (run `eks-workshop setup`)".into(),
+        ));
+    } else if c.at_head() == Some(false) {
+        out.push(problem(format!(
+            "the cluster has not applied the head of `{}`: {}",
+            c.branch,
+            c.behind.join("; ")
+        )));
+    }
+    out
 }
 
 /// Live objects into the scan, and Flux's state against the fork's branch head.
@@ -191,4 +234,51 @@ fn head_files(repo: &git2::Repository) -> Result<Vec<String>> {
     })
     .map_err(|e| Error::git("list HEAD", &e))?;
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::verify::{FluxRow, ServerVersion};
+
+    fn row(ok: bool, suspended: bool) -> FluxRow {
+        FluxRow {
+            kind: "Kustomization",
+            namespace: "flux-system".into(),
+            name: "apps".into(),
+            revision: "main@sha1:abc".into(),
+            ready: if ok { "True" } else { "False" }.into(),
+            suspended,
+            message: "dry-run failed".into(),
+            ok,
+        }
+    }
+
+    #[test]
+    fn cluster_problems_list_what_problems_counts() {
+        let base = ClusterReport {
+            context: "c".into(),
+            server: "https://x".into(),
+            server_version: ServerVersion {
+                major: 1,
+                minor: 33,
+                git_version: "v1.33.0".into(),
+            },
+            flux_installed: true,
+            rows: vec![row(true, false), row(false, false), row(false, true)],
+            branch: "main".into(),
+            odd: Vec::new(),
+            remote_head: Some("abc".into()),
+            behind: vec!["Kustomization flux-system/apps: at main@sha1:old".into()],
+        };
+        let mut missing = base.clone();
+        missing.flux_installed = false;
+        missing.rows.clear();
+        let mut clean = base.clone();
+        clean.rows.truncate(1);
+        clean.behind.clear();
+        for c in [base, missing, clean] {
+            assert_eq!(cluster_problems(&c).len(), c.problems(), "{c:?}");
+        }
+    }
 }

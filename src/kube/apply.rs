@@ -35,9 +35,12 @@ pub(crate) async fn get(
     namespace: Option<&str>,
     name: &str,
 ) -> Result<Option<Value>> {
-    let api = api(cluster, ar, namespace);
+    let api: Api<super::loose::Loose> = match namespace {
+        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
+        None => Api::all_with(cluster.client.clone(), ar),
+    };
     match super::retry::idempotent(|| api.get_opt(name)).await {
-        Ok(found) => Ok(found.map(|o| serde_json::to_value(o).unwrap_or_default())),
+        Ok(found) => Ok(found.map(|o| o.value)),
         Err(e) => Err(cluster.error(&format!("read {}", label(&ar.kind, namespace, name)), e)),
     }
 }

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use ::kube::api::{Api, ApiResource, DynamicObject};
+use ::kube::api::{Api, ApiResource};
+
+use super::loose::Loose;
 use ::kube::runtime::{WatchStreamExt, watcher};
 use futures::StreamExt;
 use futures::stream::{BoxStream, SelectAll};
@@ -27,7 +29,7 @@ enum Which {
 type Key = (String, String);
 type Item = (
     usize,
-    std::result::Result<watcher::Event<DynamicObject>, watcher::Error>,
+    std::result::Result<watcher::Event<Loose>, watcher::Error>,
 );
 
 /// What one watcher has seen.
@@ -50,8 +52,8 @@ fn key(obj: &Value) -> Key {
 }
 
 impl Slot {
-    fn update(&mut self, event: watcher::Event<DynamicObject>) {
-        let value = |o: DynamicObject| serde_json::to_value(o).unwrap_or_default();
+    fn update(&mut self, event: watcher::Event<Loose>) {
+        let value = |o: Loose| o.value;
         match event {
             watcher::Event::Apply(o) => {
                 let v = value(o);
@@ -82,7 +84,7 @@ fn stream(
     config: watcher::Config,
     index: usize,
 ) -> BoxStream<'static, Item> {
-    let api: Api<DynamicObject> = match ns {
+    let api: Api<Loose> = match ns {
         Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
         None => Api::all_with(cluster.client.clone(), ar),
     };
@@ -149,6 +151,7 @@ pub(crate) async fn wait_synced(
         slots.push(Slot::new(Which::HelmRelease));
     }
     let mut shown = String::new();
+    let mut noted = std::collections::BTreeSet::new();
     let mut last = (
         "the cluster".to_string(),
         "no answer from the API server yet".to_string(),
@@ -181,6 +184,11 @@ pub(crate) async fn wait_synced(
         }
         crate::pause::point("reconcile:watching");
         let observed = observed(&slots);
+        for odd in observed.odd() {
+            if noted.insert(odd.clone()) {
+                ui.progress(&format!("{odd}; judged without it"));
+            }
+        }
         let judged = sync::judge(&observed, goal, addons, fresh);
         match sync::outcome(&judged, goal) {
             Outcome::Synced(detail) => return Ok(detail),

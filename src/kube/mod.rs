@@ -6,6 +6,7 @@ mod apply;
 mod connect;
 pub(crate) mod flux;
 pub(crate) mod follow;
+mod loose;
 pub(crate) mod observe;
 mod retry;
 pub(crate) mod sync;

@@ -4,6 +4,8 @@
 use std::time::SystemTime;
 
 use ::kube::api::{Api, DynamicObject, ListParams};
+
+use super::loose::Loose;
 use serde_json::Value;
 
 use super::Cluster;
@@ -42,16 +44,15 @@ async fn list(
     ns: Option<&str>,
 ) -> Result<Vec<Value>> {
     let what = format!("list {}", ar.plural);
-    let api = dynamic_api(cluster, ar, ns);
+    let api: Api<Loose> = match ns {
+        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
+        None => Api::all_with(cluster.client.clone(), ar),
+    };
     let params = ListParams::default();
     let items = super::retry::idempotent(|| api.list(&params))
         .await
         .map_err(|e| cluster.error(&what, e))?;
-    Ok(items
-        .items
-        .into_iter()
-        .map(|o| serde_json::to_value(o).unwrap_or_default())
-        .collect())
+    Ok(items.items.into_iter().map(|o| o.value).collect())
 }
 
 /// Every object of `ar` in flux-system (when listing cluster-wide is not allowed).

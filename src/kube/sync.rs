@@ -49,6 +49,19 @@ pub(crate) struct Observed {
     pub(crate) helm_releases: Vec<Value>,
 }
 
+impl Observed {
+    /// Fields of an unexpected type, by object and field: reported, and the
+    /// objects judged without them.
+    pub(crate) fn odd(&self) -> Vec<String> {
+        self.git_repository
+            .iter()
+            .chain(&self.kustomizations)
+            .chain(&self.helm_releases)
+            .flat_map(super::loose::odd_fields)
+            .collect()
+    }
+}
+
 /// When a failure counts as an answer to our reconcile request rather than
 /// left over from before it. The default (for `check`): never.
 #[derive(Clone, Debug, Default)]

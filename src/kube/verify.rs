@@ -2,7 +2,7 @@
 //! the cluster is at the fork's branch head, the server's version (for the
 //! default upgrade target), and live objects for the deprecated-API scan.
 
-use ::kube::api::{Api, ApiResource, DynamicObject, ListParams};
+use ::kube::api::{Api, ApiResource, ListParams};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -56,6 +56,10 @@ pub(crate) struct ClusterReport {
     pub(crate) remote_head: Option<String>,
     /// Objects not yet at the remote head ("Kind ns/name: why"); empty when at head.
     pub(crate) behind: Vec<String>,
+    /// Fields of an unexpected type ("Kind ns/name: field is a T, expected a U"):
+    /// those objects are judged without them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) odd: Vec<String>,
 }
 
 impl ClusterReport {
@@ -124,6 +128,9 @@ impl ClusterReport {
         for row in &cells {
             out.push_str(&line(row.iter().map(String::as_str).collect()));
         }
+        for odd in &self.odd {
+            out.push_str(&format!("! {odd}; judged without it\n"));
+        }
         match (&self.remote_head, self.at_head()) {
             (Some(head), Some(true)) => out.push_str(&format!(
                 "✔ the cluster is at {}@sha1:{}\n",
@@ -191,13 +198,13 @@ pub(crate) async fn server_version(cluster: &Cluster) -> Result<ServerVersion> {
 /// Every object of `ar` in every namespace, with apiVersion and kind set;
 /// `None` when the cluster does not serve it or we may not list it.
 async fn list_all(cluster: &Cluster, ar: &ApiResource) -> Result<Option<Vec<Value>>> {
-    let api: Api<DynamicObject> = Api::all_with(cluster.client.clone(), ar);
+    let api: Api<super::loose::Loose> = Api::all_with(cluster.client.clone(), ar);
     match api.list(&ListParams::default()).await {
         Ok(list) => Ok(Some(
             list.items
                 .into_iter()
                 .map(|o| {
-                    let mut v = serde_json::to_value(o).unwrap_or_default();
+                    let mut v = o.value;
                     v["apiVersion"] = json!(ar.api_version);
                     v["kind"] = json!(ar.kind);
                     v
@@ -264,6 +271,7 @@ pub(crate) async fn cluster_report(
         branch: branch.to_string(),
         remote_head: None,
         behind: Vec::new(),
+        odd: Vec::new(),
     };
     let Some(types) = flux::types(cluster).await? else {
         return Ok(report);
@@ -280,6 +288,9 @@ pub(crate) async fn cluster_report(
             None => super::observe::observe_namespace(cluster, ar).await?,
         };
         report.rows.extend(objects.iter().map(|o| row(kind, o)));
+        report
+            .odd
+            .extend(objects.iter().flat_map(super::loose::odd_fields));
         match kind.kind {
             "GitRepository" => {
                 observed.git_repository = objects.into_iter().find(|o| {

@@ -22,6 +22,9 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     let goal = goal(ctx).await?;
     let addons = addons(ctx);
     let observed = crate::kube::observe::observe(&cluster, &types, &addons).await?;
+    for odd in observed.odd() {
+        ctx.ui.warn(&format!("{odd}; judged without it"));
+    }
     let judged = sync::judge(&observed, &goal, &addons, &Fresh::default());
     Ok(match sync::outcome(&judged, &goal) {
         Outcome::Synced(detail) => Check::Done(detail),
