@@ -7,7 +7,8 @@ use super::version::KubeVersion;
 use super::yaml::{self, Doc};
 
 mod convert;
-mod dom;
+pub(crate) mod dom;
+pub(crate) mod mask;
 #[cfg(test)]
 mod whole_repo;
 
@@ -70,41 +71,75 @@ pub(crate) fn fix_text(text: &str, json: bool, target: KubeVersion) -> Outcome {
 
 /// The plan for a document holding an object to convert; `None` when there is none.
 fn plan_doc(doc: &Doc<'_>, target: KubeVersion) -> Option<Plan> {
+    // Flow collections (`install: {}`, `verbs: ["*"]`) and `- --flag` entries:
+    // the document converts as long as no line that must change is one. When
+    // the fast reader declines the document, its tree is built with them hidden.
+    let masked = mask::mask(doc.text);
+    if let Some(dom) = Dom::parse(doc.text).or_else(|| Dom::parse(&masked.text)) {
+        return plan_dom(doc, &dom, &masked, target);
+    }
     let table = Table::get();
-    let Some(dom) = Dom::parse(doc.text) else {
-        // Not read by the fast reader: see whether it holds anything to convert.
-        let mut hit = false;
-        let _ = yaml::read_yaml(doc.text, &mut |m| {
-            hit |= m
-                .head
-                .gvk()
-                .and_then(|(a, k)| table.lookup(a, k))
-                .is_some_and(|e| e.reported_at(target));
-        });
-        let why = "not plain block-style YAML (flow style, anchors, tags, a List or the like): convert it by hand";
-        return hit.then(|| Plan::Unconverted(why.into()));
-    };
-    let head = yaml::fast::head(doc.text)?;
+    // Not read by the fast reader: see whether it holds anything to convert.
+    let mut hit = false;
+    let _ = yaml::read_yaml(doc.text, &mut |m| {
+        hit |= m
+            .head
+            .gvk()
+            .and_then(|(a, k)| table.lookup(a, k))
+            .is_some_and(|e| e.reported_at(target));
+    });
+    let why = "not block-style YAML the fixer can edit (a flow-style document, anchors, tags, multi-line quoted scalars, a List or the like): convert it by hand";
+    hit.then(|| Plan::Unconverted(why.into()))
+}
+
+/// [`plan_doc`] on the document's tree (built from its text or its masked
+/// text, which has the same offsets).
+fn plan_dom(
+    doc: &Doc<'_>,
+    dom: &Dom<'_>,
+    masked: &mask::Masked,
+    target: KubeVersion,
+) -> Option<Plan> {
+    let table = Table::get();
+    let head = yaml::fast::head(dom.text)?;
     let (api_version, kind) = head.gvk()?;
     let entry = table
         .lookup(api_version, kind)
         .filter(|e| e.reported_at(target))?;
     let name = head.name.as_deref().unwrap_or_default();
-    let plan = plan_entry(&dom, entry, target);
-    let plan = match plan {
-        Plan::Edits(edits, what) => {
-            let what = format!("{kind} {name}: {what}");
-            check(doc.text, &edits, entry).map_or(Plan::Edits(edits, what), Plan::Unconverted)
-        }
+    let plan = match plan_entry(dom, entry, target) {
+        Plan::Edits(edits, what) => match refused_line(doc, masked, &edits) {
+            Some(why) => Plan::Unconverted(why),
+            None => {
+                let what = format!("{kind} {name}: {what}");
+                check(doc.text, &edits, entry).map_or(Plan::Edits(edits, what), Plan::Unconverted)
+            }
+        },
         unconverted => unconverted,
     };
     Some(plan)
+}
+
+/// Why the edits cannot be made: one touches a masked line (named).
+pub(crate) fn refused_line(
+    doc: &Doc<'_>,
+    masked: &mask::Masked,
+    edits: &[dom::Edit],
+) -> Option<String> {
+    let span = edits.iter().find_map(|e| masked.touched(&e.range))?;
+    let line = doc.text.lines().nth(span.line).unwrap_or_default().trim();
+    Some(format!(
+        "line {} must change but is flow style (or a `- -` entry), which the fixer does not edit: `{line}`; convert it by hand",
+        doc.start_line + span.line
+    ))
 }
 
 fn plan_entry(dom: &Dom<'_>, entry: &Entry, target: KubeVersion) -> Plan {
     if !entry.is_kubernetes() {
         return Plan::Unconverted(match entry.project {
             "flux" => "a Flux API: fields changed between its versions; `flux migrate` or the Flux upgrade notes convert it",
+            "cert-manager" => "a cert-manager API: `cmctl convert` converts it (cert-manager's \"Migrating Deprecated API Resources\")",
+            "istio" => "an Istio alpha security API: its replacement has a different schema; see Istio's \"Migrate pre-Istio 1.4 Alpha security policy\"",
             _ => "a Karpenter API: its replacement has a different schema; see Karpenter's upgrade guide",
         }
         .into());

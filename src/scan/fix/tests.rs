@@ -80,7 +80,7 @@ fn what_cannot_be_converted_is_reported_and_left_alone() {
     let expect_prefixes = [
         (1, "PodSecurityPolicy has no replacement"),
         (8, "apps/v1 requires spec.selector"),
-        (18, "not plain block-style YAML"),
+        (18, "not block-style YAML the fixer can edit"),
         (20, "a Flux API"),
         (25, "autoscaling/v2beta1 `pods` metrics"),
         (36, "apiextensions.k8s.io/v1 requires"),
@@ -219,4 +219,52 @@ proptest::proptest! {
             assert!(fix_text(new, false, v("1.26")).text.is_none(), "not idempotent");
         }
     }
+}
+
+#[test]
+fn flow_style_lines_that_do_not_change_pass_through() {
+    let text = "\
+apiVersion: rbac.authorization.k8s.io/v1beta1
+kind: ClusterRole
+metadata:
+  name: all
+  annotations: {note: kept}
+rules:
+  - apiGroups: [\"*\"]
+    resources: [\"*\",
+      \"pods\"]  # two lines
+    verbs: [\"*\"]
+extra:
+  - --auth-mode=server
+";
+    let outcome = fix_text(text, false, v("1.22"));
+    let new = outcome.text.expect("converted");
+    assert_eq!(
+        new,
+        text.replace(
+            "rbac.authorization.k8s.io/v1beta1",
+            "rbac.authorization.k8s.io/v1"
+        )
+    );
+    assert!(outcome.unconverted.is_empty(), "{:?}", outcome.unconverted);
+}
+
+#[test]
+fn a_flow_style_line_that_must_change_is_refused_by_name() {
+    let text = "\
+apiVersion: networking.k8s.io/v1beta1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  backend: {serviceName: web, servicePort: 80}
+";
+    let outcome = fix_text(text, false, v("1.22"));
+    assert!(outcome.text.is_none());
+    let (line, why) = &outcome.unconverted[0];
+    assert_eq!(*line, 1);
+    assert!(
+        why.contains("line 6") && why.contains("`backend: {serviceName: web, servicePort: 80}`"),
+        "{why}"
+    );
 }
