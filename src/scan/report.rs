@@ -80,6 +80,44 @@ impl Report {
         findings + self.problems.len()
     }
 
+    /// Everything [`Report::failures`] counts, as problems: the repository's
+    /// own, then each failing finding (`verify -o json` lists them).
+    pub fn failing_problems(&self, strict: bool) -> Vec<Problem> {
+        let mut out = self.problems.clone();
+        for f in self
+            .findings
+            .iter()
+            .filter(|f| f.reachable && (f.removed_in_target || strict))
+        {
+            let name = match f.namespace.as_str() {
+                "" => f.name.clone(),
+                ns => format!("{ns}/{}", f.name),
+            };
+            let status = if f.removed_in_target {
+                format!("removed in {}", f.removed_in)
+            } else {
+                format!(
+                    "deprecated in {}, removed in {}",
+                    f.deprecated_in, f.removed_in
+                )
+            };
+            let instead = match (f.replacement.as_str(), f.replacement_kind.as_str()) {
+                ("", _) => String::new(),
+                (api, "") => format!("; use {api}"),
+                (api, kind) => format!("; use {api} {kind}"),
+            };
+            out.push(Problem {
+                file: f.file.clone(),
+                line: f.line,
+                message: format!(
+                    "{} {name} uses {}, {status}{instead}",
+                    f.kind, f.api_version
+                ),
+            });
+        }
+        out
+    }
+
     /// Sections per removal version (as kube-no-trouble prints them), then the
     /// APIs only deprecated, then the problems.
     pub fn render_text(&self, color: bool) -> String {
@@ -327,6 +365,15 @@ mod tests {
         );
         assert_eq!(r.failures(false), 2);
         assert_eq!(r.failures(true), 3);
+        for strict in [false, true] {
+            assert_eq!(r.failing_problems(strict).len(), r.failures(strict));
+        }
+        let listed = r.failing_problems(false);
+        assert_eq!(listed[1].file, "a.yaml");
+        assert_eq!(
+            listed[1].message,
+            "CronJob hello uses batch/v1beta1, removed in 1.25; use batch/v1"
+        );
     }
 
     #[test]

@@ -118,4 +118,19 @@ fn verify_json_is_the_only_thing_on_stdout_even_when_it_fails() {
     let json = out.json();
     assert!(json["problems_total"].as_u64().unwrap() >= 1);
     assert!(json["cluster"].is_null());
+    // `problems` lists every problem the total counts: here the reachable HPA.
+    let problems = json["problems"].as_array().expect("problems");
+    assert_eq!(
+        problems.len() as u64,
+        json["problems_total"].as_u64().unwrap(),
+        "{json}"
+    );
+    assert!(
+        problems.iter().any(|p| p["file"] == HPA
+            && p["message"]
+                .as_str()
+                .unwrap()
+                .contains("autoscaling/v2beta2, removed in 1.26")),
+        "{json}"
+    );
 }
