@@ -10,6 +10,7 @@
 mod checks;
 mod fix;
 mod live;
+pub(crate) mod migrate;
 mod reach;
 mod repo;
 mod report;

@@ -115,6 +115,18 @@ pub(crate) fn scan(
     })
 }
 
+/// The files Flux applies from `cluster_path` (relative, sorted): what the
+/// preflight checks.
+pub(crate) fn applied_files(root: &Path, cluster_path: &str) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let files = walk(root, &mut problems)?;
+    let scans = read_all(root, &files);
+    let reachable = reachability(root, &files, &scans, cluster_path);
+    let mut applied: Vec<String> = reachable.into_iter().map(|i| files[i].clone()).collect();
+    applied.sort();
+    Ok(applied)
+}
+
 fn problem(file: &str, line: usize, message: String) -> Problem {
     Problem {
         file: file.to_owned(),
