@@ -11,6 +11,8 @@ mod harness_apiserver;
 mod harness_faults;
 mod harness_forge;
 mod offline;
+mod participant;
+mod pluto;
 mod secrets;
 mod support;
 mod verify_offline;

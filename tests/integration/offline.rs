@@ -212,25 +212,28 @@ fn the_participants_own_edits_survive_and_are_never_committed() {
 }
 
 #[test]
-fn edits_to_a_rendered_file_stop_the_run_before_anything_is_written() {
+fn uncommitted_edits_to_a_rendered_file_are_kept_and_never_committed() {
     let w = Workshop::new();
     w.setup_offline_with(&["--until", "clone"]).success();
     let karpenter = w.clone_dir().join(KARPENTER);
-    let mine = "# I edited this by hand\n";
-    std::fs::write(&karpenter, mine).unwrap();
-    w.cmd(&["setup", "--yes"])
-        .run()
-        .code(2)
-        .stderr_has("uncommitted edits")
-        .stderr_has("02-karpenter.yaml")
-        .stderr_has("help:");
-    assert_eq!(
-        std::fs::read_to_string(&karpenter).unwrap(),
-        mine,
-        "never overwritten"
-    );
-    let others = w.git(&["status", "--porcelain"]);
-    assert_eq!(others, format!(" M {KARPENTER}"), "nothing else written");
+    let original = std::fs::read_to_string(&karpenter).unwrap();
+    let mine = original.replace("interval: 1m0s", "interval: 5m0s # mine");
+    std::fs::write(&karpenter, &mine).unwrap();
+    w.cmd(&[
+        "setup",
+        "--yes",
+        "--values",
+        example_values().to_str().unwrap(),
+    ])
+    .run()
+    .success();
+    let working = std::fs::read_to_string(&karpenter).unwrap();
+    assert!(working.contains("interval: 5m0s # mine"), "their edit kept");
+    assert!(!working.contains("KARPENTER_IRSA"), "rendered around it");
+    let committed = w.git(&["show", &format!("HEAD:{KARPENTER}")]);
+    assert!(!committed.contains("# mine"), "their edit was committed");
+    assert!(!committed.contains("KARPENTER_IRSA"));
+    assert_eq!(w.git(&["status", "--porcelain"]), format!(" M {KARPENTER}"));
 }
 
 #[test]
