@@ -448,3 +448,42 @@ fn verify_finds_a_removed_api_in_a_live_object_by_its_last_applied_version() {
     assert_eq!(found["namespace"], "default");
     assert_eq!(found["removed_in_target"], true);
 }
+
+/// One HelmRelease with a boolean label (the stand-in stores it; a real API
+/// server refuses it, but an odd field can come from elsewhere): verify and
+/// enable-addon name it and go on judging the rest.
+#[test]
+fn an_object_with_an_odd_field_type_is_named_and_the_rest_judged() {
+    let e = env(true);
+    e.setup(&[]).success();
+    e.api
+        .store()
+        .create(json!({
+            "apiVersion": HELM_API,
+            "kind": "HelmRelease",
+            "metadata": {"name": "odd", "namespace": FS, "labels": {"self-managed-add-on": true}},
+            "spec": {"interval": "1m", "chart": {"spec": {"chart": "x", "sourceRef": {"kind": "HelmRepository", "name": "x"}}}},
+        }))
+        .unwrap();
+    let out = e.w.cmd(&["verify", "--target-version", "1.34"]).run();
+    assert!(matches!(out.code, 0 | 4), "{}\n{}", out.stdout, out.stderr);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains("HelmRelease flux-system/odd: metadata.labels.self-managed-add-on is a boolean, expected a string"),
+        "{said}"
+    );
+    assert!(!said.contains("Error deserializing"), "{said}");
+    assert!(
+        said.contains("metrics-server"),
+        "the other objects are judged: {said}"
+    );
+    let out =
+        e.w.cmd(&["enable-addon", "karpenter", "--timeout", "60s"])
+            .run();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        !out.stderr.contains("Error deserializing"),
+        "{}",
+        out.stderr
+    );
+}
