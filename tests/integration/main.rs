@@ -11,6 +11,7 @@ mod harness_apiserver;
 mod harness_faults;
 mod harness_forge;
 mod offline;
+mod pluto;
 mod participant;
 mod pluto;
 mod secrets;
