@@ -11,7 +11,6 @@ mod harness_apiserver;
 mod harness_faults;
 mod harness_forge;
 mod offline;
-mod pluto;
 mod participant;
 mod pluto;
 mod secrets;
