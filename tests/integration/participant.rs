@@ -390,3 +390,47 @@ fn a_terraform_state_is_read_without_terraform_and_found_where_the_workshop_puts
             .contains("arn:aws:iam::111122223333:role/karpenter-controller-eks-upgrades-workshop")
     );
 }
+
+/// In a terminal (a pty from `script`), a malformed answer is refused with
+/// the reason and asked again.
+#[test]
+fn a_prompt_asks_again_until_the_value_has_its_shape() {
+    use std::io::Write;
+    let w = Workshop::new();
+    let example = std::fs::read_to_string(example_values()).unwrap();
+    let partial: String = example
+        .lines()
+        .filter(|l| !l.starts_with("aws_vpc_id:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = w.dir().join("partial.yaml");
+    std::fs::write(&file, partial).unwrap();
+    let bin = env!("CARGO_BIN_EXE_eks-workshop");
+    let command = format!(
+        "{bin} --dir {} setup --offline --values {}",
+        w.dir().display(),
+        file.display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("HOME", w.dir())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs the prompt in a pty");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"eu-west-1\rvpc-0a1b2c3d\r").unwrap();
+    // Keep the pty's input open until the run is done.
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("`eu-west-1` is not a VPC ID"), "{screen}");
+    let workflow = w.git(&[
+        "show",
+        "HEAD:upgrades-workflows/upgrade-validate-workflow.yaml",
+    ]);
+    assert!(workflow.contains("value: \"vpc-0a1b2c3d\""), "{workflow}");
+}
