@@ -7,6 +7,7 @@
 //! - [`flux`]: a Flux stand-in controller running against [`apiserver`].
 
 pub mod apiserver;
+pub mod cluster;
 pub mod flux;
 pub mod forge;
 pub mod share;

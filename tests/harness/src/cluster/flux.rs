@@ -1,0 +1,227 @@
+//! The real Flux controllers against the rig's API server, run as local
+//! processes the way each controller's DEVELOPMENT.md runs it outside a cluster.
+
+use super::{RealCluster, free_port, kubectl};
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+
+/// The namespace the controllers treat as their own (`RUNTIME_NAMESPACE`).
+pub const FLUX_NAMESPACE: &str = "flux-system";
+
+/// The controllers the rig runs, by binary (and Deployment) name.
+pub const FLUX_CONTROLLERS: [&str; 3] = [
+    "source-controller",
+    "kustomize-controller",
+    "helm-controller",
+];
+
+/// What `flux install` labels its objects with; a tool reading versions sees these.
+const FLUX_VERSION: &str = "v2.9.5";
+
+fn controller_image(name: &str) -> &'static str {
+    match name {
+        "source-controller" => "ghcr.io/fluxcd/source-controller:v1.9.5",
+        "kustomize-controller" => "ghcr.io/fluxcd/kustomize-controller:v1.9.5",
+        _ => "ghcr.io/fluxcd/helm-controller:v1.6.4",
+    }
+}
+
+impl RealCluster {
+    /// Applies every Flux CRD from the rig (server-side: the CRDs are too big for
+    /// client-side apply's annotation) and waits until each is Established.
+    pub fn install_flux_crds(&self) {
+        for file in self.rig.flux_crds() {
+            let text =
+                std::fs::read(&file).unwrap_or_else(|e| panic!("cluster: read {file:?}: {e}"));
+            let args = [
+                "apply",
+                "--server-side",
+                "--force-conflicts",
+                "--field-manager=rig",
+                "-f",
+                "-",
+            ];
+            kubectl::ok(&self.kubeconfig, &args, Some(&text));
+        }
+        let timeout = format!("--timeout={}s", self.opts.timeout.as_secs());
+        let args = [
+            "wait",
+            "--for=condition=Established",
+            "crd",
+            "--all",
+            timeout.as_str(),
+        ];
+        self.kubectl_ok(&args);
+    }
+
+    /// Starts source-, kustomize- and helm-controller (the CRDs must exist: see
+    /// [`RealCluster::install_flux_crds`]) and waits for each one's `/readyz`.
+    /// Leader election is off, every port is on 127.0.0.1, artifacts are served
+    /// from `<dir>/artifacts` at [`RealCluster::artifact_addr`], and the
+    /// controllers reach the API server as admin.
+    pub fn start_flux_controllers(&mut self) {
+        assert!(
+            self.artifact_addr.is_none(),
+            "cluster: Flux controllers already started"
+        );
+        self.apply_yaml(&format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {FLUX_NAMESPACE}}}\n"
+        ));
+        let storage = format!("127.0.0.1:{}", free_port());
+        let home = self.dir.path().join("flux-home");
+        let artifacts = self.dir.path().join("artifacts");
+        for d in [&home, &artifacts] {
+            std::fs::create_dir_all(d).expect("cluster: create flux dirs");
+        }
+        let mut health = Vec::new();
+        for name in FLUX_CONTROLLERS {
+            let health_addr = format!("127.0.0.1:{}", free_port());
+            let mut cmd = Command::new(self.rig.bin(name));
+            // No --kubeconfig flag: controller-runtime reads KUBECONFIG (below).
+            cmd.arg("--enable-leader-election=false")
+                .arg("--watch-all-namespaces=true")
+                .arg(format!("--metrics-addr=127.0.0.1:{}", free_port()))
+                .arg(format!("--health-addr={health_addr}"))
+                .arg("--log-level=debug")
+                .env("RUNTIME_NAMESPACE", FLUX_NAMESPACE)
+                .env("SOURCE_CONTROLLER_LOCALHOST", &storage)
+                // Helm and git caches land here, never in the developer's home.
+                .env("HOME", &home)
+                .env("KUBECONFIG", &self.kubeconfig);
+            if name == "source-controller" {
+                cmd.arg(format!("--storage-path={}", artifacts.display()))
+                    .arg(format!("--storage-addr={storage}"))
+                    .arg(format!("--storage-adv-addr={storage}"));
+            }
+            self.procs.spawn(name, cmd);
+            health.push((name, health_addr));
+        }
+        self.artifact_addr = Some(storage);
+        for (name, addr) in health {
+            self.wait_healthy(name, &addr);
+        }
+    }
+
+    fn wait_healthy(&mut self, name: &str, addr: &str) {
+        let url = format!("http://{addr}");
+        let procs = &mut self.procs;
+        kubectl::wait_until(
+            &format!("{name} /readyz"),
+            self.opts.timeout,
+            || {
+                procs.assert_running();
+                let r = crate::apiserver::client::request(&url, "GET", "/readyz", &[], b"").ok()?;
+                (r.status == 200).then_some(())
+            },
+            String::new,
+        );
+    }
+
+    /// Stops one Flux controller (say, to test what a tool does when it is down).
+    pub fn stop_flux_controller(&mut self, name: &str) {
+        self.procs.stop(name);
+    }
+
+    /// Makes the cluster look like `flux install` ran, where a tool looks: the
+    /// `flux-system` Namespace and the three controller Deployments, labelled as
+    /// Flux labels them, with a status patched to say one replica is available;
+    /// and the Flux CRDs (if installed) get the same labels, which `flux
+    /// install` adds but the controllers' own CRD files lack.
+    ///
+    /// Only the objects are fake: no Pod exists or ever will (there is no
+    /// kubelet or kube-controller-manager, so nothing rewrites the status
+    /// either). The controllers doing the work are the processes
+    /// [`RealCluster::start_flux_controllers`] started.
+    pub fn fake_flux_install(&self) {
+        let mut docs = vec![json!({
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": FLUX_NAMESPACE, "labels": flux_labels(None)},
+        })];
+        for name in FLUX_CONTROLLERS {
+            docs.push(deployment(name));
+        }
+        let yaml: String = docs
+            .iter()
+            .map(|d| format!("---\n{}", serde_yaml::to_string(d).expect("to yaml")))
+            .collect();
+        self.apply_yaml(&yaml);
+        for name in FLUX_CONTROLLERS {
+            patch_available(&self.kubeconfig, name);
+        }
+        self.label_flux_crds();
+    }
+
+    fn label_flux_crds(&self) {
+        let names = self.kubectl_ok(&["get", "crd", "-o", "name"]);
+        let mut args = vec!["label", "--overwrite"];
+        args.extend(names.lines().filter(|n| n.ends_with(".toolkit.fluxcd.io")));
+        if args.len() == 2 {
+            return;
+        }
+        let labels = [
+            format!("app.kubernetes.io/instance={FLUX_NAMESPACE}"),
+            "app.kubernetes.io/part-of=flux".to_string(),
+            format!("app.kubernetes.io/version={FLUX_VERSION}"),
+        ];
+        args.extend(labels.iter().map(String::as_str));
+        self.kubectl_ok(&args);
+    }
+}
+
+fn flux_labels(component: Option<&str>) -> serde_json::Value {
+    let mut labels = json!({
+        "app.kubernetes.io/instance": FLUX_NAMESPACE,
+        "app.kubernetes.io/part-of": "flux",
+        "app.kubernetes.io/version": FLUX_VERSION,
+    });
+    if let Some(c) = component {
+        labels["app.kubernetes.io/component"] = json!(c);
+        labels["control-plane"] = json!("controller");
+    }
+    labels
+}
+
+fn deployment(name: &str) -> serde_json::Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": FLUX_NAMESPACE, "labels": flux_labels(Some(name))},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "manager", "image": controller_image(name)}]},
+            },
+        },
+    })
+}
+
+/// What the deployment controller would write once the Pod is available.
+fn patch_available(kubeconfig: &Path, name: &str) {
+    let now = "2024-01-01T00:00:00Z";
+    let status = json!({"status": {
+        "observedGeneration": 1, "replicas": 1, "updatedReplicas": 1,
+        "readyReplicas": 1, "availableReplicas": 1,
+        "conditions": [
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+             "message": "Deployment has minimum availability.", "lastUpdateTime": now, "lastTransitionTime": now},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+             "message": format!("ReplicaSet \"{name}\" has successfully progressed."),
+             "lastUpdateTime": now, "lastTransitionTime": now},
+        ],
+    }});
+    let patch = status.to_string();
+    let args = [
+        "patch",
+        "deployment",
+        name,
+        "-n",
+        FLUX_NAMESPACE,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        patch.as_str(),
+    ];
+    kubectl::ok(kubeconfig, &args, None);
+}

@@ -1,0 +1,105 @@
+//! Kubeconfig files for the rig, and `kubectl` against it.
+
+use base64::Engine;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A kubeconfig with one cluster, user and context, all named `context`, whose
+/// CA is embedded (`certificate-authority-data`) so the file stands alone.
+pub(crate) fn write_kubeconfig(
+    path: &Path,
+    context: &str,
+    server: &str,
+    ca_pem: &[u8],
+    token: &str,
+) {
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
+    let doc = json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": context, "cluster": {"server": server, "certificate-authority-data": ca}}],
+        "users": [{"name": context, "user": {"token": token}}],
+        "contexts": [{"name": context, "context": {"cluster": context, "user": context, "namespace": "default"}}],
+        "current-context": context,
+    });
+    let text = serde_yaml::to_string(&doc).expect("kubeconfig to yaml");
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("cluster: write {path:?}: {e}"));
+}
+
+/// Runs kubectl with this kubeconfig; `stdin` is piped in when given.
+pub(crate) fn run(kubeconfig: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new("kubectl");
+    cmd.arg("--kubeconfig")
+        .arg(kubeconfig)
+        .arg("--request-timeout=30s")
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cluster: run kubectl (is it on PATH?): {e}"));
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("piped stdin");
+        pipe.write_all(input).expect("cluster: write kubectl stdin");
+    }
+    child.wait_with_output().expect("cluster: wait for kubectl")
+}
+
+/// [`run`], panicking with kubectl's stderr unless it succeeded; returns stdout.
+pub(crate) fn ok(kubeconfig: &Path, args: &[&str], stdin: Option<&[u8]>) -> String {
+    let out = run(kubeconfig, args, stdin);
+    assert!(
+        out.status.success(),
+        "cluster: kubectl {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `kubectl get -o json`; `None` when the object does not exist.
+pub(crate) fn get_json(kubeconfig: &Path, args: &[&str]) -> Option<Value> {
+    let mut all = vec!["get", "-o", "json", "--ignore-not-found"];
+    all.extend_from_slice(args);
+    let text = ok(kubeconfig, &all, None);
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(serde_json::from_str(&text).expect("kubectl printed JSON"))
+}
+
+/// Calls `check` every 250 ms until it returns `Some`, or panics after `timeout`
+/// with `what` and `describe()` (the last thing seen, say).
+pub(crate) fn wait_until<T>(
+    what: &str,
+    timeout: Duration,
+    mut check: impl FnMut() -> Option<T>,
+    describe: impl Fn() -> String,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        if Instant::now() >= deadline {
+            panic!(
+                "cluster: timed out after {timeout:?} waiting for {what}; {}",
+                describe()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// A fresh file name under `dir` for a kubeconfig.
+pub(crate) fn kubeconfig_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("kubeconfig-{name}"))
+}
