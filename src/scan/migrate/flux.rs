@@ -343,7 +343,7 @@ fn values_file(
     };
     let line = dom.line_range(node.line);
     if !dom.text[line.clone()].starts_with(&pad)
-        || dom.text[line.start..].as_bytes()[node.col] == b'-'
+        || dom.text.as_bytes()[line.start + node.col] == b'-'
     {
         return Err(format!(
             "{at}.valuesFile does not start its own line; convert it by hand"
