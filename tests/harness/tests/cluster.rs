@@ -109,9 +109,12 @@ spec:
 }
 
 fn kubectl_as(kubeconfig: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let cache = kubeconfig.with_file_name("kube-cache");
     std::process::Command::new("kubectl")
         .arg("--kubeconfig")
         .arg(kubeconfig)
+        .arg("--cache-dir")
+        .arg(cache)
         .args(args)
         .output()
         .expect("run kubectl")
@@ -142,6 +145,12 @@ fn real_flux_syncs_git_and_helm_and_rbac_holds() {
     let (sha, _content) = seed_fleet(&forge);
     git_sync(&cluster, &forge.clone_url("acme", "fleet"));
     let ks = cluster.wait_ready_condition("kustomization", FLUX_NAMESPACE, "fleet");
+    let git = cluster.get_json(&["gitrepository", "-n", FLUX_NAMESPACE, "fleet"]);
+    eprintln!(
+        "GitRepository status: {}",
+        git.expect("GitRepository")["status"]
+    );
+    eprintln!("Kustomization status: {}", ks["status"]);
     assert_eq!(
         ks["status"]["lastAppliedRevision"],
         format!("main@sha1:{sha}"),
@@ -170,6 +179,7 @@ fn real_flux_syncs_git_and_helm_and_rbac_holds() {
     ));
     helm_sync(&cluster, &repo.url());
     let hr = cluster.wait_ready_condition("helmrelease", FLUX_NAMESPACE, "hello");
+    eprintln!("HelmRelease status: {}", hr["status"]);
     assert_eq!(
         hr["status"]["lastAttemptedRevision"], "0.1.0",
         "{}",

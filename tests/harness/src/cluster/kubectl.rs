@@ -34,6 +34,8 @@ pub(crate) fn run(kubeconfig: &Path, args: &[&str], stdin: Option<&[u8]>) -> Out
     let mut cmd = Command::new("kubectl");
     cmd.arg("--kubeconfig")
         .arg(kubeconfig)
+        .arg("--cache-dir")
+        .arg(cache_dir(kubeconfig))
         .arg("--request-timeout=30s")
         .args(args)
         .stdin(if stdin.is_some() {
@@ -97,6 +99,16 @@ pub(crate) fn wait_until<T>(
         }
         std::thread::sleep(Duration::from_millis(250));
     }
+}
+
+/// kubectl's discovery cache for the cluster whose kubeconfig this is: beside
+/// it, so it never goes stale across clusters that reused a port (the default,
+/// `~/.kube/cache`, is keyed by host and port only).
+pub(crate) fn cache_dir(kubeconfig: &Path) -> PathBuf {
+    kubeconfig
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("kube-cache")
 }
 
 /// A fresh file name under `dir` for a kubeconfig.
