@@ -15,6 +15,11 @@ pub(crate) struct Addon {
     /// `(namespace, name)` of the Flux HelmRelease that installs it.
     pub(crate) helm_release: (&'static str, &'static str),
     pub(crate) description: &'static str,
+    /// `(apiVersion, kind)` of the CRDs its chart brings: the preflight counts
+    /// them as served once the add-on is enabled. Karpenter's are those of the
+    /// workshop's chart (v0.27.3: Provisioner v1alpha5, AWSNodeTemplate
+    /// v1alpha1) and of the v1 charts that replace them.
+    pub(crate) brings: &'static [(&'static str, &'static str)],
 }
 
 /// Every add-on, in the order of the kustomization.
@@ -24,18 +29,29 @@ pub(crate) const ADDONS: &[Addon] = &[
         resource: "01-metrics-server.yaml",
         helm_release: ("flux-system", "metrics-server"),
         description: "resource metrics for kubectl top and autoscaling (enabled upstream)",
+        brings: &[],
     },
     Addon {
         name: "karpenter",
         resource: "02-karpenter.yaml",
         helm_release: ("flux-system", "karpenter"),
         description: "node autoscaler that launches the application nodes",
+        brings: &[
+            ("karpenter.sh/v1alpha5", "Provisioner"),
+            ("karpenter.k8s.aws/v1alpha1", "AWSNodeTemplate"),
+            ("karpenter.sh/v1", "NodePool"),
+            ("karpenter.k8s.aws/v1", "EC2NodeClass"),
+        ],
     },
     Addon {
         name: "argo-workflows",
         resource: "03-argo-workflows.yaml",
         helm_release: ("flux-system", "argo-workflows"),
         description: "runs the upgrade-validate workflow before each cluster upgrade",
+        brings: &[
+            ("argoproj.io/v1alpha1", "Workflow"),
+            ("argoproj.io/v1alpha1", "WorkflowTemplate"),
+        ],
     },
 ];
 

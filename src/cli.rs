@@ -68,6 +68,10 @@ pub(crate) struct Global {
     /// Template values: a flat YAML/JSON map, or the JSON of `terraform output -json`
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) values: Option<PathBuf>,
+    /// Stop when the preflight finds Flux APIs the cluster does not serve,
+    /// instead of migrating them (the `migrate` step)
+    #[arg(long, global = true)]
+    pub(crate) no_migrate: bool,
     /// Read template values by running `terraform output -json` in DIR
     #[arg(long, global = true, value_name = "DIR")]
     pub(crate) terraform_dir: Option<PathBuf>,

@@ -149,6 +149,8 @@ pub(crate) struct Config {
     pub(crate) tty: bool,
     pub(crate) timeout: Duration,
     pub(crate) force: bool,
+    /// `--no-migrate`: the migrate step stops instead of changing files.
+    pub(crate) no_migrate: bool,
     /// A terraform state file found in the workshop's usual places and read.
     pub(crate) values_found: Option<PathBuf>,
 }

@@ -81,6 +81,9 @@ pub(crate) enum Error {
     #[error("verify found {count} problem(s)")]
     VerifyFailed { count: usize },
 
+    #[error("the cluster would refuse what Flux is to apply:\n{}", problems.join("\n"))]
+    Preflight { problems: Vec<String>, help: String },
+
     // ---- another run holds the lock (exit 5) ----
     #[error("another eks-workshop run is working in {} (lock {})", dir.display(), lock.display())]
     Locked { dir: PathBuf, lock: PathBuf },
@@ -197,7 +200,7 @@ impl Error {
             | CannotPrompt { .. }
             | NotFound { .. } => exit::USAGE,
             Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
-            VerifyFailed { .. } => exit::VERIFY,
+            VerifyFailed { .. } | Preflight { .. } => exit::VERIFY,
             Locked { .. } => exit::LOCKED,
             Timeout { .. } => exit::TIMEOUT,
             Interrupted => exit::INTERRUPTED,
@@ -229,6 +232,7 @@ impl Error {
             | PushRejected { help, .. }
             | Network { help, .. }
             | Kube { help, .. }
+            | Preflight { help, .. }
             | FluxFailed { help, .. } => {
                 if help.is_empty() {
                     return None;

@@ -25,6 +25,11 @@ struct Entry<'a> {
     enabled: bool,
 }
 
+/// Whether `resource` is listed, uncommented, in the kustomization `text`.
+pub(crate) fn is_enabled(text: &str, resource: &str) -> bool {
+    entries(text).is_ok_and(|all| all.iter().any(|(name, on)| name == resource && *on))
+}
+
 /// Every resource of the `resources:` list, in file order, with whether it is
 /// enabled (`true`) or commented out (`false`).
 pub(crate) fn entries(text: &str) -> Result<Vec<(String, bool)>, String> {

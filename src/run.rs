@@ -188,6 +188,7 @@ pub(crate) fn config(global: &Global, remembered: Option<&Settings>) -> Result<C
         timeout: global.timeout,
         force: global.force,
         values_found,
+        no_migrate: global.no_migrate,
     })
 }
 

@@ -177,6 +177,7 @@ fn plan(ctx: &mut Ctx, last: &LastCommand) -> Vec<Step> {
                 Step::Clone,
                 Step::Render,
                 Step::Addons,
+                Step::Migrate,
                 Step::Push,
                 Step::Reconcile,
             ]
@@ -187,11 +188,14 @@ fn plan(ctx: &mut Ctx, last: &LastCommand) -> Vec<Step> {
                 Step::Clone,
                 Step::Render,
                 Step::Addons,
+                Step::Migrate,
                 Step::Push,
                 Step::Reconcile,
             ]
         }
-        LastCommand::VerifyFix { .. } => vec![Step::Clone, Step::Push, Step::Reconcile],
+        LastCommand::VerifyFix { .. } => {
+            vec![Step::Clone, Step::Migrate, Step::Push, Step::Reconcile]
+        }
     }
 }
 

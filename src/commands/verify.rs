@@ -210,7 +210,7 @@ async fn fix(ctx: &mut Ctx, target: KubeVersion) -> Result<()> {
         target_version: target.to_string(),
     });
     ctx.save()?;
-    engine::run_plan(ctx, &[Step::Push, Step::Reconcile]).await?;
+    engine::run_plan(ctx, &[Step::Migrate, Step::Push, Step::Reconcile]).await?;
     Ok(())
 }
 

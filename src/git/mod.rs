@@ -118,6 +118,19 @@ pub(crate) fn move_branch(repo: &Repository, branch: &str, target: Oid, why: &st
     Ok(())
 }
 
+/// Write HEAD's tree into `dir` (which must exist): what is committed,
+/// without the working tree's uncommitted edits.
+pub(crate) fn export_head(repo: &Repository, dir: &Path) -> Result<()> {
+    let tree = repo
+        .head()
+        .and_then(|h| h.peel_to_tree())
+        .map_err(|e| Error::git("read HEAD", &e))?;
+    let mut opts = git2::build::CheckoutBuilder::new();
+    opts.target_dir(dir).force().update_index(false);
+    repo.checkout_tree(tree.as_object(), Some(&mut opts))
+        .map_err(|e| Error::git("export HEAD", &e))
+}
+
 /// The bytes of `path` in HEAD's tree, or None when it is not there.
 pub(crate) fn head_blob(repo: &Repository, path: &str) -> Result<Option<Vec<u8>>> {
     let tree = repo

@@ -15,6 +15,10 @@ use crate::config::Secret;
 use crate::error::Result;
 use crate::templates::FluxSync;
 
+/// The Flux release whose APIs eks-workshop migrates to when the cluster has
+/// no Flux yet (its controllers serve one version per CRD).
+pub(crate) const FLUX_VERSION: &str = "v2.9.5";
+
 /// Namespace and name of Flux's own objects, as `flux bootstrap` makes them.
 pub(crate) const NAMESPACE: &str = "flux-system";
 pub(crate) const NAME: &str = "flux-system";

@@ -9,6 +9,7 @@ pub(crate) mod follow;
 mod loose;
 pub(crate) mod observe;
 mod retry;
+mod served;
 pub(crate) mod sync;
 pub(crate) mod verify;
 pub(crate) mod wait;
@@ -24,6 +25,8 @@ use crate::error::{Error, Result};
 
 pub(crate) use apply::{apply, apply_manifest, get, label, wait_crds_established};
 pub(crate) use connect::connect;
+pub(crate) use flux::FLUX_VERSION;
+pub(crate) use served::{flux_apis, served};
 
 /// The field manager of everything eks-workshop applies.
 pub(crate) const FIELD_MANAGER: &str = "eks-workshop";
@@ -196,6 +199,17 @@ pub(crate) fn is_auth_error(err: &::kube::Error) -> bool {
 
 /// The cluster, connected on first use. In an interactive `setup` whose
 /// kubeconfig lacks the cluster, offers to run `aws eks update-kubeconfig`.
+/// The cluster when the kubeconfig reaches one, without offering to fix the
+/// kubeconfig: for steps that only consult it (migrate, the preflight).
+pub(crate) async fn cluster_if_reachable(ctx: &mut Ctx) -> Option<Cluster> {
+    if let Some(c) = &ctx.cluster {
+        return Some(c.clone());
+    }
+    let cluster = connect(&ctx.config.settings).await.ok()?;
+    ctx.cluster = Some(cluster.clone());
+    Some(cluster)
+}
+
 pub(crate) async fn cluster(ctx: &mut Ctx) -> Result<Cluster> {
     if let Some(c) = &ctx.cluster {
         return Ok(c.clone());

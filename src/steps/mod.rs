@@ -6,6 +6,8 @@ mod addons;
 mod clone;
 mod flux;
 mod fork;
+mod migrate;
+mod preflight;
 mod prereqs;
 mod push;
 mod reconcile;
@@ -21,6 +23,7 @@ pub(crate) enum Step {
     Clone,
     Render,
     Addons,
+    Migrate,
     Push,
     Flux,
     Reconcile,
@@ -35,12 +38,13 @@ pub(crate) enum Check {
 }
 
 impl Step {
-    pub(crate) const ALL: [Step; 8] = [
+    pub(crate) const ALL: [Step; 9] = [
         Step::Prerequisites,
         Step::Fork,
         Step::Clone,
         Step::Render,
         Step::Addons,
+        Step::Migrate,
         Step::Push,
         Step::Flux,
         Step::Reconcile,
@@ -53,6 +57,7 @@ impl Step {
             Step::Clone => "clone",
             Step::Render => "render",
             Step::Addons => "addons",
+            Step::Migrate => "migrate",
             Step::Push => "push",
             Step::Flux => "flux",
             Step::Reconcile => "reconcile",
@@ -66,6 +71,7 @@ impl Step {
             Step::Clone => "cloning your fork",
             Step::Render => "rendering manifests with your values",
             Step::Addons => "enabling and disabling add-ons",
+            Step::Migrate => "migrating manifests to the Flux APIs the cluster serves",
             Step::Push => "committing and pushing",
             Step::Flux => "bootstrapping Flux",
             Step::Reconcile => "waiting for Flux to apply the pushed commit",
@@ -96,6 +102,7 @@ pub(crate) async fn check(step: Step, ctx: &mut Ctx) -> Result<Check> {
         Step::Clone => clone::check(ctx).await,
         Step::Render => render::check(ctx),
         Step::Addons => addons::check(ctx),
+        Step::Migrate => migrate::check(ctx).await,
         Step::Push => push::check(ctx).await,
         Step::Flux => flux::check(ctx).await,
         Step::Reconcile => reconcile::check(ctx).await,
@@ -110,6 +117,7 @@ pub(crate) async fn run(step: Step, ctx: &mut Ctx) -> Result<String> {
         Step::Clone => clone::run(ctx).await,
         Step::Render => render::run(ctx),
         Step::Addons => addons::run(ctx),
+        Step::Migrate => migrate::run(ctx).await,
         Step::Push => push::run(ctx).await,
         Step::Flux => flux::run(ctx).await,
         Step::Reconcile => reconcile::run(ctx).await,

@@ -57,6 +57,8 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         }
         crate::pause::point("push:after-commit");
     }
+    // Nothing is pushed that the cluster would refuse.
+    super::preflight::check_head(ctx, &repo).await?;
     let url = url(ctx)?;
     let pair = ctx.git_auth().await?;
     let branch = ctx.config.settings.branch.clone();

@@ -91,6 +91,55 @@ impl Registry {
                 b("", "serviceaccounts", "ServiceAccount", true, false).short(&["sa"]),
                 b("", "services", "Service", true, true).short(&["svc"]),
                 b("apps", "deployments", "Deployment", true, true).short(&["deploy"]),
+                // What a real API server also serves and the workshop's repo
+                // applies (a real server serves far more; eks-workshop's
+                // preflight checks each applied kind against discovery).
+                b("apps", "statefulsets", "StatefulSet", true, true),
+                b("apps", "daemonsets", "DaemonSet", true, true),
+                b(
+                    "policy",
+                    "poddisruptionbudgets",
+                    "PodDisruptionBudget",
+                    true,
+                    true,
+                )
+                .short(&["pdb"]),
+                b("batch", "cronjobs", "CronJob", true, true),
+                b("batch", "jobs", "Job", true, true),
+                b("networking.k8s.io", "ingresses", "Ingress", true, true).short(&["ing"]),
+                b(
+                    "rbac.authorization.k8s.io",
+                    "clusterroles",
+                    "ClusterRole",
+                    false,
+                    false,
+                ),
+                b(
+                    "rbac.authorization.k8s.io",
+                    "clusterrolebindings",
+                    "ClusterRoleBinding",
+                    false,
+                    false,
+                ),
+                b("rbac.authorization.k8s.io", "roles", "Role", true, false),
+                b(
+                    "rbac.authorization.k8s.io",
+                    "rolebindings",
+                    "RoleBinding",
+                    true,
+                    false,
+                ),
+                ResourceType {
+                    versions: vec!["v2".into()],
+                    ..b(
+                        "autoscaling",
+                        "horizontalpodautoscalers",
+                        "HorizontalPodAutoscaler",
+                        true,
+                        true,
+                    )
+                }
+                .short(&["hpa"]),
                 b(
                     "apiextensions.k8s.io",
                     "customresourcedefinitions",

@@ -1,0 +1,103 @@
+//! The preflight before a push: would the cluster accept what Flux is about
+//! to apply from HEAD? Every object reachable from the cluster path must be
+//! of a kind and version the cluster serves, or will serve (the Flux that the
+//! flux step installs, the CRDs an enabled add-on's chart brings), and its
+//! label and annotation values must be strings.
+//!
+//! Offline (no cluster), only the Flux kinds are checked, against the Flux
+//! eks-workshop installs; label values always are.
+
+use std::collections::BTreeSet;
+
+use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::config::CLUSTER_PATH;
+use crate::engine::Ctx;
+use crate::error::{Error, Result};
+use crate::git;
+use crate::scan::migrate::{self, FluxApis};
+
+/// Stop with every problem, by `file:line`, before anything is pushed.
+pub(super) async fn check_head(ctx: &mut Ctx, repo: &git2::Repository) -> Result<()> {
+    let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
+    git::export_head(repo, tmp.path())?;
+    let objects = migrate::applied_objects(tmp.path(), CLUSTER_PATH)?;
+    let served = served(ctx, &objects, tmp.path()).await;
+    let found = migrate::preflight(&objects, &served);
+    if found.ok() {
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    for u in &found.unserved {
+        let instead = if u.served_instead.is_empty() {
+            "nothing of that group and kind is served".to_string()
+        } else {
+            format!("the cluster serves {}", u.served_instead.join(", "))
+        };
+        problems.push(format!(
+            "  {}:{}: {} {} is {}, which the cluster does not serve; {instead}",
+            u.file, u.line, u.kind, u.name, u.api_version
+        ));
+    }
+    for (file, line, what) in &found.non_strings {
+        problems.push(format!("  {file}:{line}: {what}"));
+    }
+    Err(Error::Preflight {
+        problems,
+        help: "run `eks-workshop setup` without --no-migrate: its migrate step converts Flux APIs and quotes label values (one commit); other APIs: `eks-workshop verify --fix`, or by hand".into(),
+    })
+}
+
+/// What the cluster serves or will serve. Offline: the objects' own kinds,
+/// except Flux's, which must be what eks-workshop's Flux serves.
+async fn served(
+    ctx: &mut Ctx,
+    objects: &[migrate::AppliedObject],
+    head: &std::path::Path,
+) -> BTreeSet<(String, String)> {
+    let flux: BTreeSet<(String, String)> = FluxApis::current()
+        .served
+        .into_iter()
+        .map(|(kind, api)| (api, kind))
+        .collect();
+    let cluster = if ctx.offline() {
+        None
+    } else {
+        crate::kube::cluster_if_reachable(ctx).await
+    };
+    let mut served = match cluster {
+        Some(cluster) => match crate::kube::served(&cluster).await {
+            Ok(served) => served,
+            Err(_) => not_flux(objects),
+        },
+        None => not_flux(objects),
+    };
+    // The flux step installs Flux when the cluster has none yet.
+    if !served.iter().any(|(a, _)| is_flux(a)) {
+        served.extend(flux);
+    }
+    // An enabled add-on's chart brings its CRDs.
+    let text = std::fs::read_to_string(head.join(ADDONS_KUSTOMIZATION)).unwrap_or_default();
+    for addon in addons::ADDONS {
+        if crate::kustomize::is_enabled(&text, addon.resource) {
+            served.extend(
+                addon
+                    .brings
+                    .iter()
+                    .map(|(a, k)| (a.to_string(), k.to_string())),
+            );
+        }
+    }
+    served
+}
+
+fn is_flux(api_version: &str) -> bool {
+    api_version.contains(".toolkit.fluxcd.io/")
+}
+
+fn not_flux(objects: &[migrate::AppliedObject]) -> BTreeSet<(String, String)> {
+    objects
+        .iter()
+        .filter(|o| !is_flux(&o.api_version))
+        .map(|o| (o.api_version.clone(), o.kind.clone()))
+        .collect()
+}
