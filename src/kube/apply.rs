@@ -122,7 +122,11 @@ pub(crate) async fn apply_manifest(
     wait_crds_established(cluster, &names, limits).await?;
     cluster.forget_resources();
     let (namespaces, others): (Vec<_>, Vec<_>) = rest.into_iter().partition(|d| is(d, "Namespace"));
-    let groups: BTreeSet<String> = others.iter().filter_map(group_of).collect();
+    let groups: BTreeSet<String> = namespaces
+        .iter()
+        .chain(&others)
+        .filter_map(group_of)
+        .collect();
     let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
     let discovery = Discovery::new(cluster.client.clone())
         .filter(&groups)

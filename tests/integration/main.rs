@@ -13,6 +13,7 @@ mod harness_forge;
 mod offline;
 mod participant;
 mod pluto;
+mod real_cluster;
 mod secrets;
 mod support;
 mod verify_offline;
