@@ -111,9 +111,8 @@ fn parse(line: &str, indent: usize) -> Option<Parsed<'_>> {
     // After the scalar: nothing, or spaces and a comment.
     let tail = &value[len..];
     let tail_trimmed = tail.trim_start_matches([' ', '\t']);
-    if !tail_trimmed.is_empty()
-        && !(tail_trimmed.starts_with('#') && tail.len() > tail_trimmed.len())
-    {
+    let comment = tail_trimmed.starts_with('#') && tail.len() > tail_trimmed.len();
+    if !(tail_trimmed.is_empty() || comment) {
         return None;
     }
     Some(Parsed::Value(Value {
