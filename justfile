@@ -4,15 +4,15 @@
 demo dir="/tmp/eks-workshop-demo":
     cargo run -- --dir {{dir}} setup --offline --yes --values templates/values.example.yaml
 
-# The test suite (what CI runs)
+# The test suite (what CI runs): the real-cluster rig, then every test
 test:
-    cargo test --workspace --locked
+    tests/rig/build.sh && cargo test --workspace --locked
 
 # Format, lint, test
 check:
     cargo fmt --all -- --check
     cargo clippy --all-targets -- -D warnings
-    cargo test --workspace --locked
+    tests/rig/build.sh && cargo test --workspace --locked
 
 # Benchmarks: they print their figures
 bench:
