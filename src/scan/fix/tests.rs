@@ -188,9 +188,16 @@ proptest::proptest! {
     ) {
         let text = format!("apiVersion: {api}\nkind: {kind}\nspec:\n{body}");
         let outcome = fix_text(&text, false, v("1.26"));
-        if let Some(new) = outcome.text {
-            // Whatever was converted still parses.
-            serde_yaml::from_str::<serde_yaml::Value>(&new).unwrap();
+        // Whatever was converted still parses, every document of it (a `---`
+        // in the body makes two), where the input did.
+        let parses = |t: &str| {
+            serde_yaml::Deserializer::from_str(t)
+                .all(|doc| <serde_yaml::Value as serde::Deserialize>::deserialize(doc).is_ok())
+        };
+        if let Some(new) = outcome.text
+            && parses(&text)
+        {
+            assert!(parses(&new), "{text:?} became {new:?}");
         }
         let _ = fix_text(&body, true, v("1.26"));
     }
