@@ -247,6 +247,21 @@ fn real_flux_syncs_git_and_helm_and_rbac_holds() {
 }
 
 #[test]
+fn a_panicking_test_leaves_nothing_running() {
+    watchdog(WHOLE_TEST);
+    let cluster = RealCluster::start(Options::default());
+    let pids = cluster.pids();
+    assert_eq!(pids.len(), 2, "etcd and kube-apiserver");
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let _cluster = cluster;
+        panic!("a test failing while its cluster runs");
+    }));
+    assert!(outcome.is_err());
+    let left: Vec<u32> = pids.iter().copied().filter(|p| alive(*p)).collect();
+    assert!(left.is_empty(), "still running after the panic: {left:?}");
+}
+
+#[test]
 #[should_panic(expected = "run tests/rig/build.sh")]
 fn a_missing_binary_says_how_to_build_it() {
     Rig::at("/nonexistent/eks-workshop-rig").bin("kube-apiserver");
