@@ -1,0 +1,60 @@
+//! The command lines of etcd and kube-apiserver.
+
+use super::{Procs, free_port, kubectl, pki};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// Starts etcd on two free loopback ports and waits for `/health`; returns its client URL.
+pub(super) fn start_etcd(procs: &mut Procs, etcd: &Path, dir: &Path, timeout: Duration) -> String {
+    let (client, peer) = (free_port(), free_port());
+    let client_url = format!("http://127.0.0.1:{client}");
+    let peer_url = format!("http://127.0.0.1:{peer}");
+    let mut cmd = Command::new(etcd);
+    cmd.arg("--name=rig")
+        .arg(format!("--data-dir={}", dir.join("etcd").display()))
+        .arg(format!("--listen-client-urls={client_url}"))
+        .arg(format!("--advertise-client-urls={client_url}"))
+        .arg(format!("--listen-peer-urls={peer_url}"))
+        .arg(format!("--initial-advertise-peer-urls={peer_url}"))
+        .arg(format!("--initial-cluster=rig={peer_url}"))
+        // A throwaway store: durability buys nothing and fsync costs seconds.
+        .arg("--unsafe-no-fsync")
+        .arg("--log-level=warn");
+    procs.spawn("etcd", cmd);
+    kubectl::wait_until(
+        "etcd /health",
+        timeout,
+        || {
+            procs.assert_running();
+            let r =
+                crate::apiserver::client::request(&client_url, "GET", "/health", &[], b"").ok()?;
+            (r.status == 200 && r.body.windows(6).any(|w| w == b"\"true\"")).then_some(())
+        },
+        String::new,
+    );
+    client_url
+}
+
+pub(super) fn apiserver_args(etcd_url: &str, port: u16, dir: &Path, pki: &pki::Pki) -> Vec<String> {
+    let p = |p: &Path| p.display().to_string();
+    vec![
+        format!("--etcd-servers={etcd_url}"),
+        "--bind-address=127.0.0.1".into(),
+        "--advertise-address=127.0.0.1".into(),
+        format!("--secure-port={port}"),
+        format!("--cert-dir={}", p(&dir.join("apiserver-certs"))),
+        format!("--tls-cert-file={}", p(&pki.server_cert)),
+        format!("--tls-private-key-file={}", p(&pki.server_key)),
+        "--authorization-mode=RBAC".into(),
+        format!("--service-account-key-file={}", p(&pki.sa_pub)),
+        format!("--service-account-signing-key-file={}", p(&pki.sa_key)),
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
+        "--service-cluster-ip-range=10.0.0.0/24".into(),
+        // The `kubernetes` Endpoints may not hold a loopback address; write none.
+        "--endpoint-reconciler-type=none".into(),
+        // Stop at once on SIGTERM instead of draining for a load balancer.
+        "--shutdown-delay-duration=0s".into(),
+        "--profiling=false".into(),
+    ]
+}
