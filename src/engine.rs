@@ -104,6 +104,18 @@ impl Ctx {
         Ok(self.github.as_ref().expect("just set"))
     }
 
+    /// Who our commits are by: git config's user, else the remembered GitHub
+    /// login (offline: `eks-workshop`) and its noreply address.
+    pub(crate) fn signature(&self, repo: &git2::Repository) -> Result<git2::Signature<'static>> {
+        let login = self
+            .state
+            .outputs
+            .login
+            .as_deref()
+            .unwrap_or("eks-workshop");
+        crate::git::signature(repo, login)
+    }
+
     /// The GitHub login: remembered, or asked of the API (and checked against
     /// --github-user).
     pub(crate) async fn login(&mut self) -> Result<String> {

@@ -196,14 +196,8 @@ async fn fix(ctx: &mut Ctx, target: KubeVersion) -> Result<()> {
             skipped.join(", ")
         ));
     }
-    let login = ctx
-        .state
-        .outputs
-        .login
-        .clone()
-        .unwrap_or_else(|| "eks-workshop".into());
     if !changes.is_empty() {
-        let sig = git::signature(&repo, &login)?;
+        let sig = ctx.signature(&repo)?;
         git::commit_files(&repo, &changes, FIX_MESSAGE, &sig)?;
     }
     ctx.state.last_command = Some(LastCommand::VerifyFix {

@@ -13,13 +13,6 @@ use super::wait::{Limits, Next, RetryPace, watch_failure};
 use super::{Cluster, FIELD_MANAGER};
 use crate::error::{Error, Result};
 
-fn api(cluster: &Cluster, ar: &ApiResource, namespace: Option<&str>) -> Api<DynamicObject> {
-    match namespace {
-        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
-        None => Api::all_with(cluster.client.clone(), ar),
-    }
-}
-
 /// "Kind ns/name" for messages.
 pub(crate) fn label(kind: &str, namespace: Option<&str>, name: &str) -> String {
     match namespace {
@@ -35,10 +28,7 @@ pub(crate) async fn get(
     namespace: Option<&str>,
     name: &str,
 ) -> Result<Option<Value>> {
-    let api: Api<super::loose::Loose> = match namespace {
-        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
-        None => Api::all_with(cluster.client.clone(), ar),
-    };
+    let api: Api<super::loose::Loose> = cluster.api(ar, namespace);
     match super::retry::idempotent(|| api.get_opt(name)).await {
         Ok(found) => Ok(found.map(|o| o.value)),
         Err(e) => Err(cluster.error(&format!("read {}", label(&ar.kind, namespace, name)), e)),
@@ -54,7 +44,7 @@ pub(crate) async fn apply(cluster: &Cluster, ar: &ApiResource, obj: &Value) -> R
         .and_then(Value::as_str)
         .unwrap_or_default();
     let params = PatchParams::apply(FIELD_MANAGER).force();
-    let api = api(cluster, ar, namespace);
+    let api: Api<DynamicObject> = cluster.api(ar, namespace);
     let patch = Patch::Apply(obj);
     // Server-side apply is idempotent: a retry after a lost answer is safe.
     match super::retry::idempotent(|| api.patch(name, &params, &patch)).await {

@@ -84,10 +84,7 @@ fn stream(
     config: watcher::Config,
     index: usize,
 ) -> BoxStream<'static, Item> {
-    let api: Api<Loose> = match ns {
-        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
-        None => Api::all_with(cluster.client.clone(), ar),
-    };
+    let api: Api<Loose> = cluster.api(ar, ns);
     watcher(api, config)
         .backoff(RetryPace::new())
         .map(move |e| (index, e))

@@ -31,6 +31,9 @@ pub(crate) use served::{flux_apis, served};
 /// The field manager of everything eks-workshop applies.
 pub(crate) const FIELD_MANAGER: &str = "eks-workshop";
 
+/// Every `(apiVersion, kind)` a cluster serves.
+pub(crate) type Served = std::collections::BTreeSet<(String, String)>;
+
 /// A connected cluster: the kube client plus the context's name and server,
 /// for messages. Cheap to clone.
 #[derive(Clone)]
@@ -44,6 +47,8 @@ pub(crate) struct Cluster {
     /// Discovered resources by (group, kind); only hits are remembered, so a
     /// type that appears later (a CRD just installed) is found then.
     resources: Arc<Mutex<HashMap<(String, String), ApiResource>>>,
+    /// Every served `(apiVersion, kind)`, once discovered in full.
+    served: Arc<Mutex<Option<Served>>>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -68,6 +73,7 @@ impl Cluster {
             server,
             kubeconfig,
             resources: Arc::default(),
+            served: Arc::default(),
         }
     }
 
@@ -110,9 +116,22 @@ impl Cluster {
         Ok(found)
     }
 
+    /// The API of `ar` in namespace `ns`, or across all namespaces (and for
+    /// cluster-scoped kinds) when `None`.
+    pub(crate) fn api<K>(&self, ar: &ApiResource, ns: Option<&str>) -> ::kube::Api<K>
+    where
+        K: ::kube::Resource<DynamicType = ApiResource, Scope = ::kube::core::DynamicResourceScope>,
+    {
+        match ns {
+            Some(ns) => ::kube::Api::namespaced_with(self.client.clone(), ns, ar),
+            None => ::kube::Api::all_with(self.client.clone(), ar),
+        }
+    }
+
     /// Forget discovered resources (after installing CRDs).
     pub(crate) fn forget_resources(&self) {
         self.resources.lock().expect("cache lock").clear();
+        *self.served.lock().expect("cache lock") = None;
     }
 
     /// Our error for a failed request; `action` says what we tried, e.g.
@@ -197,8 +216,6 @@ pub(crate) fn is_auth_error(err: &::kube::Error) -> bool {
     matches!(err, ::kube::Error::Api(s) if s.code == 401 || s.code == 403)
 }
 
-/// The cluster, connected on first use. In an interactive `setup` whose
-/// kubeconfig lacks the cluster, offers to run `aws eks update-kubeconfig`.
 /// The cluster when the kubeconfig reaches one, without offering to fix the
 /// kubeconfig: for steps that only consult it (migrate, the preflight).
 pub(crate) async fn cluster_if_reachable(ctx: &mut Ctx) -> Option<Cluster> {
@@ -210,6 +227,8 @@ pub(crate) async fn cluster_if_reachable(ctx: &mut Ctx) -> Option<Cluster> {
     Some(cluster)
 }
 
+/// The cluster, connected on first use. In an interactive `setup` whose
+/// kubeconfig lacks the cluster, offers to run `aws eks update-kubeconfig`.
 pub(crate) async fn cluster(ctx: &mut Ctx) -> Result<Cluster> {
     if let Some(c) = &ctx.cluster {
         return Ok(c.clone());

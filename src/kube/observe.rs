@@ -27,27 +27,13 @@ pub(crate) async fn kustomization_scope(
     }
 }
 
-fn dynamic_api(
-    cluster: &Cluster,
-    ar: &::kube::api::ApiResource,
-    ns: Option<&str>,
-) -> Api<DynamicObject> {
-    match ns {
-        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
-        None => Api::all_with(cluster.client.clone(), ar),
-    }
-}
-
 async fn list(
     cluster: &Cluster,
     ar: &::kube::api::ApiResource,
     ns: Option<&str>,
 ) -> Result<Vec<Value>> {
     let what = format!("list {}", ar.plural);
-    let api: Api<Loose> = match ns {
-        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
-        None => Api::all_with(cluster.client.clone(), ar),
-    };
+    let api: Api<Loose> = cluster.api(ar, ns);
     let params = ListParams::default();
     let items = super::retry::idempotent(|| api.list(&params))
         .await
@@ -125,7 +111,7 @@ pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Resul
         ));
     }
     for (ar, ns, name) in targets {
-        let api = dynamic_api(cluster, &ar, Some(&ns));
+        let api: Api<DynamicObject> = cluster.api(&ar, Some(&ns));
         // The same timestamp every try: repeating the patch is harmless.
         let merge = ::kube::api::Patch::Merge(&patch);
         let request = || api.patch(&name, &params, &merge);

@@ -7,8 +7,13 @@ use super::Cluster;
 use crate::error::Result;
 use crate::scan::migrate::FluxApis;
 
-/// Every `(apiVersion, kind)` pair the cluster serves, every version of every group.
+/// Every `(apiVersion, kind)` pair the cluster serves, every version of every
+/// group. Discovered once per connection (a request per API group), until
+/// [`Cluster::forget_resources`] after CRDs are installed.
 pub(crate) async fn served(cluster: &Cluster) -> Result<BTreeSet<(String, String)>> {
+    if let Some(served) = cluster.served.lock().expect("cache lock").clone() {
+        return Ok(served);
+    }
     let discovery = ::kube::discovery::Discovery::new(cluster.client.clone())
         .run()
         .await
@@ -21,6 +26,7 @@ pub(crate) async fn served(cluster: &Cluster) -> Result<BTreeSet<(String, String
             }
         }
     }
+    *cluster.served.lock().expect("cache lock") = Some(served.clone());
     Ok(served)
 }
 

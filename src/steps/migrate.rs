@@ -63,13 +63,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     }
     crate::pause::point("migrate:before-commit");
     let repo = git::open(&clone)?;
-    let login = ctx
-        .state
-        .outputs
-        .login
-        .clone()
-        .unwrap_or_else(|| "eks-workshop".into());
-    let sig = git::signature(&repo, &login)?;
+    let sig = ctx.signature(&repo)?;
     let message = format!("{MESSAGE}\n\n{}\n", lines(&files).join("\n"));
     let commits: Vec<(String, Vec<u8>)> = changed
         .iter()

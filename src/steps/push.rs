@@ -38,16 +38,10 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
 
 pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let repo = git::open(&ctx.config.clone_dir())?;
-    let login = ctx
-        .state
-        .outputs
-        .login
-        .clone()
-        .unwrap_or_else(|| "eks-workshop".into());
     let changes = pending_changes(ctx, &repo)?;
     let mut detail = Vec::new();
     if !changes.files.is_empty() {
-        let sig = git::signature(&repo, &login)?;
+        let sig = ctx.signature(&repo)?;
         if let Some(oid) = git::commit_files(&repo, &changes.files, &changes.message, &sig)? {
             detail.push(format!(
                 "committed {} \"{}\"",

@@ -23,6 +23,12 @@ fn participant_commits(w: &Workshop) {
     };
     edit(KARPENTER, "version: v0.27.3", "version: v0.31.0");
     edit(APP, "replicas: 3", "replicas: 5");
+    commit_as_participant(w, "Bump karpenter; five replicas");
+    w.git(&["push", "-q", "origin", "main"]);
+}
+
+/// `git commit -am` in the clone, as the participant would.
+fn commit_as_participant(w: &Workshop, message: &str) {
     w.git(&[
         "-c",
         "user.name=p",
@@ -30,9 +36,8 @@ fn participant_commits(w: &Workshop) {
         "user.email=p@example.com",
         "commit",
         "-qam",
-        "Bump karpenter; five replicas",
+        message,
     ]);
-    w.git(&["push", "-q", "origin", "main"]);
 }
 
 fn assert_theirs_kept(w: &Workshop, after: &str) {
@@ -109,15 +114,7 @@ fn a_changed_value_is_rendered_where_ours_stands_and_their_own_is_kept() {
         ),
     )
     .unwrap();
-    w.git(&[
-        "-c",
-        "user.name=p",
-        "-c",
-        "user.email=p@example.com",
-        "commit",
-        "-qam",
-        "My own role",
-    ]);
+    commit_as_participant(&w, "My own role");
     // New values: a new endpoint, and a new role ARN.
     let new_endpoint = "https://NEWENDPOINT.gr7.us-west-2.eks.amazonaws.com";
     let changed = example
