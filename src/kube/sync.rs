@@ -206,6 +206,15 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
     }
 }
 
+/// The reason of an object's Ready condition, or "".
+fn ready_reason(obj: &Value) -> &str {
+    obj.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+        .and_then(|c| c["reason"].as_str())
+        .unwrap_or_default()
+}
+
 fn absent(kind: Kind, namespace: &str, name: &str, why: &str) -> Judged {
     Judged {
         kind,
@@ -248,11 +257,22 @@ pub(crate) fn judge(
             "does not exist (the flux step makes it)",
         ));
     }
-    out.extend(
-        obs.kustomizations
-            .iter()
-            .map(|k| judge_one(KUSTOMIZATION, k, goal, fresh)),
-    );
+    // Real kustomize-controller answers a Kustomization whose source has no
+    // artifact yet with Ready=False, ArtifactFailed ("Source artifact not
+    // found, retrying in 30s") and no Reconciling condition: it retries, so
+    // while our GitRepository is not Ready at the goal that is waiting.
+    let source_ready = matches!(out[0].verdict, Verdict::Ready(_));
+    out.extend(obs.kustomizations.iter().map(|k| {
+        let mut judged = judge_one(KUSTOMIZATION, k, goal, fresh);
+        if let Verdict::Failed { message, .. } = &judged.verdict
+            && !source_ready
+            && from_our_source(k)
+            && ready_reason(k) == "ArtifactFailed"
+        {
+            judged.verdict = Verdict::Waiting(format!("waiting for its source: {message}"));
+        }
+        judged
+    }));
     // A HelmRelease is judged once the Kustomizations have applied the goal
     // (before that its spec may be the old one); we never ask it to
     // reconcile, so its failures from then on are answers.

@@ -212,3 +212,33 @@ fn helm_releases_wait_for_the_kustomizations_then_fail_fast() {
         "a HelmRelease is not judged before the Kustomizations applied the goal"
     );
 }
+
+/// As real kustomize-controller does before its source's first artifact:
+/// Ready=False ArtifactFailed, no Reconciling; it retries by itself.
+#[test]
+fn artifact_failed_while_the_source_has_no_artifact_is_waiting() {
+    let fresh = Fresh {
+        token: Some("t1".into()),
+        since: Some(1_577_836_800),
+    };
+    let mut obs = synced();
+    obs.git_repository = Some(json!({
+        "metadata": {"namespace": "flux-system", "name": "flux-system", "generation": 1},
+        "spec": {},
+        "status": {"observedGeneration": 1, "conditions": [
+            {"type": "Reconciling", "status": "True", "reason": "Progressing", "message": "cloning"}
+        ]},
+    }));
+    let mut waiting = ks("flux-system", "", ready("False", "ArtifactFailed"));
+    waiting["status"]["lastHandledReconcileAt"] = json!("t1");
+    obs.kustomizations[0] = waiting;
+    let judged = judge(&obs, &goal(), &[], &fresh);
+    assert!(
+        matches!(outcome(&judged, &goal()), Outcome::Pending { .. }),
+        "waiting for the source"
+    );
+    // Once the source is Ready at the goal, the same answer is a failure.
+    obs.git_repository = Some(git(&goal().revision()));
+    let judged = judge(&obs, &goal(), &[], &fresh);
+    assert!(matches!(outcome(&judged, &goal()), Outcome::Failed(_)));
+}
