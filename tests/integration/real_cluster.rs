@@ -298,3 +298,100 @@ fn a_narrow_or_wrong_token_is_exit_3_on_the_real_api_server() {
         out.stderr
     );
 }
+
+/// The real upstream's shape against real discovery: setup migrates the 2023
+/// Flux APIs in a commit of its own, then the preflight stops before the push
+/// because Karpenter's Provisioner (applied by the upstream's
+/// `dependencies.yaml`) is served by nothing while Karpenter is not enabled.
+/// Nothing reaches the fork.
+#[test]
+fn on_the_upstream_shaped_fork_the_preflight_stops_what_the_real_cluster_would_refuse() {
+    watchdog();
+    let forge = Forge::start_blocking();
+    forge.add_user(LOGIN, TOKEN);
+    let upstream_head = forge.seed_repo(
+        UP_OWNER,
+        NAME,
+        &repo_root().join("tests/fixtures/upstream"),
+        "main",
+    );
+    let cluster = RealCluster::start(Options::default());
+    let w = Workshop::new()
+        .env("GITHUB_API_URL", &forge.api_url())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("EKS_WORKSHOP_RETRY_BASE_MS", "20")
+        .env("KUBECONFIG", cluster.kubeconfig().to_str().unwrap());
+    let values = example_values();
+    let out = w
+        .cmd(&["setup", "--yes", "--values", values.to_str().unwrap()])
+        .run();
+    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("gitops/karpenter-provisioner/01-default-karpenter-provisioner.yaml")
+            && out
+                .stderr
+                .contains("Provisioner default is karpenter.sh/v1alpha5"),
+        "{}",
+        out.stderr
+    );
+    // The fork is as forked: nothing was pushed.
+    assert_eq!(
+        forge.branch_head(LOGIN, NAME, "main").unwrap(),
+        upstream_head
+    );
+    // The clone holds the migration, one commit, to what today's Flux serves.
+    let log = crate::support::git(&w.clone_dir(), &["log", "--format=%s", "-3"]);
+    assert!(
+        log.contains("Migrate manifests to the APIs the cluster serves"),
+        "{log}"
+    );
+    let infra = crate::support::git(
+        &w.clone_dir(),
+        &["show", "HEAD:gitops/clusters/cluster-demo/infra.yaml"],
+    );
+    assert!(
+        infra.contains("kustomize.toolkit.fluxcd.io/v1\n") && !infra.contains("validation"),
+        "{infra}"
+    );
+    let karpenter = crate::support::git(
+        &w.clone_dir(),
+        &["show", "HEAD:gitops/add-ons/02-karpenter.yaml"],
+    );
+    assert!(
+        karpenter.contains("helm.toolkit.fluxcd.io/v2\n"),
+        "{karpenter}"
+    );
+    assert!(
+        karpenter.contains("self-managed-add-on: \"true\""),
+        "{karpenter}"
+    );
+    // The migrated manifests are what the real API server accepts: a dry run
+    // of every Flux object under the cluster path (CRDs installed for it).
+    cluster.install_flux_crds();
+    cluster.apply_yaml("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n");
+    for rel in [
+        "gitops/clusters/cluster-demo/apps.yaml",
+        "gitops/clusters/cluster-demo/dependencies.yaml",
+        "gitops/clusters/cluster-demo/infra.yaml",
+        "gitops/clusters/cluster-demo/sources.yaml",
+        "gitops/sources/metric-server-helm.yaml",
+        "gitops/sources/karpenter-helm.yaml",
+        "gitops/sources/argo-workflows-helm.yaml",
+        "gitops/add-ons/01-metric-server.yaml",
+    ] {
+        let file = w.clone_dir().join(rel);
+        let dry = cluster.kubectl(&["apply", "--dry-run=server", "-f", file.to_str().unwrap()]);
+        assert!(
+            dry.status.success(),
+            "{rel}: {}",
+            String::from_utf8_lossy(&dry.stderr)
+        );
+    }
+    // A second run changes nothing more: still one migrate commit.
+    w.cmd(&["setup", "--yes", "--values", values.to_str().unwrap()])
+        .run()
+        .code(4);
+    let log = crate::support::git(&w.clone_dir(), &["log", "--format=%s"]);
+    assert_eq!(log.matches("Migrate manifests").count(), 1, "{log}");
+}
