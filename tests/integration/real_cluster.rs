@@ -18,7 +18,7 @@ use crate::world::{LOGIN, NAME, TOKEN, UP_OWNER};
 /// children die with it), so CI never hangs.
 const WHOLE_TEST: Duration = Duration::from_secs(420);
 
-fn watchdog() {
+pub(crate) fn watchdog() {
     std::thread::spawn(|| {
         std::thread::sleep(WHOLE_TEST);
         eprintln!("real-cluster test still running after {WHOLE_TEST:?}; aborting");
@@ -28,7 +28,7 @@ fn watchdog() {
 
 /// The workshop repo with its HelmRepositories pointed at the loopback Helm
 /// repository (no internet here), as the upstream of the forge.
-fn upstream_for(helm: &HelmRepo, into: &Path) {
+pub(crate) fn upstream_for(helm: &HelmRepo, into: &Path) {
     copy_dir(&repo_root().join("workshop"), into);
     let sources = into.join("gitops/sources");
     for entry in std::fs::read_dir(&sources).unwrap().flatten() {
@@ -46,7 +46,7 @@ fn upstream_for(helm: &HelmRepo, into: &Path) {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
         let target = to.join(entry.file_name());
@@ -61,7 +61,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The install manifest eks-workshop applies with `--flux-manifests`: the
 /// real CRDs of the rig's controllers, and the controllers' Deployments
 /// (which cannot run without a kubelet; the controllers run as processes).
-fn flux_manifests(cluster: &RealCluster, dir: &Path) -> PathBuf {
+pub(crate) fn flux_manifests(cluster: &RealCluster, dir: &Path) -> PathBuf {
     let mut out = String::from("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n");
     let crds = cluster.rig().root().join("crds");
     let mut files: Vec<PathBuf> = walk_yaml(&crds);
@@ -84,7 +84,7 @@ fn flux_manifests(cluster: &RealCluster, dir: &Path) -> PathBuf {
     path
 }
 
-fn walk_yaml(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn walk_yaml(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let p = entry.path();
@@ -202,7 +202,7 @@ impl Real {
     }
 }
 
-fn ready(obj: &Value) -> bool {
+pub(crate) fn ready(obj: &Value) -> bool {
     obj["status"]["conditions"].as_array().is_some_and(|cs| {
         cs.iter()
             .any(|c| c["type"] == "Ready" && c["status"] == "True")
