@@ -21,6 +21,8 @@ pub(crate) struct Ctx {
     pub(crate) ui: Ui,
     /// Add-ons whose HelmRelease the reconcile step must also see Ready.
     pub(crate) wait_addons: Vec<&'static crate::addons::Addon>,
+    /// Setup: also every add-on enabled in the fork's HEAD.
+    pub(crate) wait_enabled_addons: bool,
     /// False under `--no-wait`: the reconcile step is skipped.
     pub(crate) wait: bool,
     pub(crate) interrupted: Arc<AtomicBool>,
@@ -43,6 +45,7 @@ impl Ctx {
             state,
             ui,
             wait_addons: Vec::new(),
+            wait_enabled_addons: false,
             wait: true,
             interrupted,
             github: None,

@@ -164,6 +164,7 @@ async fn mutate(
 fn plan(ctx: &mut Ctx, last: &LastCommand) -> Vec<Step> {
     match last {
         LastCommand::Setup { until } => {
+            ctx.wait_enabled_addons = true;
             let end = until
                 .as_deref()
                 .and_then(|u| Step::parse(u).ok())

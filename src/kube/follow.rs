@@ -14,6 +14,7 @@ use futures::stream::{BoxStream, SelectAll};
 use serde_json::Value;
 
 use super::Cluster;
+use super::depends::Release;
 use super::flux::{self, Types};
 use super::sync::{self, Fresh, Goal, Observed, Outcome};
 use super::wait::{Limits, Next, RetryPace, watch_failure};
@@ -109,7 +110,7 @@ pub(crate) async fn wait_synced(
     cluster: &Cluster,
     types: &Types,
     goal: &Goal,
-    addons: &[(&str, &str)],
+    releases: &[Release<'_>],
     fresh: &Fresh,
     limits: &Limits,
     ui: &dyn Progress,
@@ -134,7 +135,8 @@ pub(crate) async fn wait_synced(
         slots.len(),
     ));
     slots.push(Slot::new(Which::Kustomization));
-    let mut namespaces: Vec<&str> = addons.iter().map(|(ns, _)| *ns).collect();
+    let mut fresh = fresh.clone();
+    let mut namespaces: Vec<&str> = releases.iter().map(|r| r.namespace).collect();
     namespaces.sort_unstable();
     namespaces.dedup();
     for ns in namespaces {
@@ -186,7 +188,17 @@ pub(crate) async fn wait_synced(
                 ui.progress(&format!("{odd}; judged without it"));
             }
         }
-        let judged = sync::judge(&observed, goal, addons, fresh);
+        let judged = sync::judge(&observed, goal, releases, &fresh);
+        for j in judged.iter().filter(|j| j.nudge) {
+            let token = super::observe::nudge(cluster, types, &j.namespace, &j.name).await?;
+            ui.progress(&format!(
+                "{}: what it waited for is there; asked Flux to apply it now",
+                j.label()
+            ));
+            fresh
+                .nudges
+                .insert((j.namespace.clone(), j.name.clone()), token);
+        }
         match sync::outcome(&judged, goal) {
             Outcome::Synced(detail) => return Ok(detail),
             Outcome::Failed(err) => return Err(err),

@@ -4,6 +4,7 @@
 
 mod apply;
 mod connect;
+pub(crate) mod depends;
 pub(crate) mod flux;
 pub(crate) mod follow;
 mod loose;

@@ -9,6 +9,7 @@ use super::loose::Loose;
 use serde_json::Value;
 
 use super::Cluster;
+use super::depends::Release;
 use super::flux::{self, Types};
 use super::sync::{Fresh, Observed, REQUESTED_AT, from_our_source, text, unix};
 use crate::error::Result;
@@ -58,7 +59,7 @@ pub(crate) async fn observe_namespace(
 pub(crate) async fn observe(
     cluster: &Cluster,
     types: &Types,
-    addons: &[(&str, &str)],
+    releases: &[Release<'_>],
 ) -> Result<Observed> {
     let scope = kustomization_scope(cluster, types).await?;
     let git_repository = super::get(
@@ -70,7 +71,8 @@ pub(crate) async fn observe(
     .await?;
     let kustomizations = list(cluster, &types.kustomization, scope).await?;
     let mut helm_releases = Vec::new();
-    let mut namespaces: Vec<&str> = addons.iter().map(|(ns, _)| *ns).collect();
+    let mut namespaces: Vec<&str> = releases.iter().map(|r| r.namespace).collect();
+    namespaces.sort_unstable();
     namespaces.dedup();
     for ns in namespaces {
         helm_releases.extend(list(cluster, &types.helm_release, Some(ns)).await?);
@@ -129,5 +131,33 @@ pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Resul
     Ok(Fresh {
         token: Some(token),
         since: Some(unix(now)),
+        ..Fresh::default()
     })
+}
+
+/// Ask one Kustomization to reconcile now (what it waited for is there).
+/// Returns the annotation's value.
+pub(crate) async fn nudge(
+    cluster: &Cluster,
+    types: &Types,
+    ns: &str,
+    name: &str,
+) -> Result<String> {
+    let token = humantime::format_rfc3339_nanos(SystemTime::now()).to_string();
+    let patch = serde_json::json!({"metadata": {"annotations": {REQUESTED_AT: token}}});
+    let params = ::kube::api::PatchParams {
+        field_manager: Some(super::FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    let api: Api<DynamicObject> = cluster.api(&types.kustomization, Some(ns));
+    let merge = ::kube::api::Patch::Merge(&patch);
+    super::retry::idempotent(|| api.patch(name, &params, &merge))
+        .await
+        .map_err(|e| {
+            cluster.error(
+                &format!("request a reconcile of Kustomization {ns}/{name}"),
+                e,
+            )
+        })?;
+    Ok(token)
 }

@@ -7,8 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use super::depends::{self, Release};
 use super::flux::{self, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, Kind};
-use super::wait::{KStatus, kstatus, ready_condition};
+use super::wait::{KStatus, condition, describe, kstatus, ready_condition};
 use crate::error::Error;
 
 /// The annotation that asks a Flux controller to reconcile now.
@@ -69,6 +70,9 @@ pub(crate) struct Fresh {
     pub(crate) token: Option<String>,
     /// Unix seconds of the request.
     pub(crate) since: Option<u64>,
+    /// Our later requests to single Kustomizations, by (namespace, name):
+    /// after a dependency became Ready (see [`depends`]).
+    pub(crate) nudges: std::collections::BTreeMap<(String, String), String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +90,10 @@ pub(crate) struct Judged {
     pub(crate) namespace: String,
     pub(crate) name: String,
     pub(crate) verdict: Verdict,
+    /// Ask it to reconcile now: what it waited for is there.
+    pub(crate) nudge: bool,
+    /// The fix, when it is not the kind's usual one.
+    hint: Option<String>,
 }
 
 impl Judged {
@@ -96,6 +104,7 @@ impl Judged {
     fn failure(&self, message: String) -> Error {
         let (ns, name) = (&self.namespace, &self.name);
         let help = match self.kind.kind {
+            _ if self.hint.is_some() => self.hint.clone().unwrap_or_default(),
             "GitRepository" => format!(
                 "Flux cannot fetch the fork: check its URL and branch, and that the token in Secret {}/{} may read it (`flux get sources git -A`); then run `eks-workshop resume`",
                 flux::NAMESPACE,
@@ -181,6 +190,10 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
     };
     let verdict = match kstatus(obj) {
         KStatus::Suspended => Verdict::Suspended,
+        KStatus::InProgress(_) if retrying_failure(obj).is_some() => Verdict::Failed {
+            message: retrying_failure(obj).unwrap_or_default(),
+            fresh: is_fresh(obj, goal, fresh),
+        },
         KStatus::Failed(message) => Verdict::Failed {
             message,
             fresh: is_fresh(obj, goal, fresh),
@@ -203,6 +216,44 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
         namespace: text(obj, "/metadata/namespace").to_string(),
         name: text(obj, "/metadata/name").to_string(),
         verdict,
+        nudge: false,
+        hint: None,
+    }
+}
+
+/// Ready=False reasons that say the controller is waiting for something
+/// else, not that what it applied failed.
+const WAITING_REASONS: &[&str] = &["DependencyNotReady", "Progressing", "HealthCheckCanceled"];
+
+/// A failure Flux retries: real kustomize-controller leaves a failed apply
+/// at Ready=False with Reconciling=True (ProgressingWithRetry) and updates
+/// `status.observedGeneration` only on success, so kstatus calls it "in
+/// progress". The Ready condition's own `observedGeneration` says it is
+/// about the current spec; whether it answers our request is [`is_fresh`]'s
+/// to say, as `flux reconcile` does with `lastHandledReconcileAt`.
+fn retrying_failure(obj: &Value) -> Option<String> {
+    let ready = ready_condition(obj)?;
+    if ready.get("status").and_then(Value::as_str) != Some("False") {
+        return None;
+    }
+    let reason = ready
+        .get("reason")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if WAITING_REASONS.contains(&reason) {
+        return None;
+    }
+    let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64);
+    let seen = ready.get("observedGeneration").and_then(Value::as_i64);
+    if generation.is_none() || seen != generation {
+        return None;
+    }
+    match condition(obj, "Reconciling") {
+        None => Some(describe(ready)),
+        Some(r) if r.get("reason").and_then(Value::as_str) == Some("ProgressingWithRetry") => {
+            Some(describe(ready))
+        }
+        Some(_) => None,
     }
 }
 
@@ -221,15 +272,18 @@ fn absent(kind: Kind, namespace: &str, name: &str, why: &str) -> Judged {
         namespace: namespace.into(),
         name: name.into(),
         verdict: Verdict::Waiting(why.into()),
+        nudge: false,
+        hint: None,
     }
 }
 
 /// Every object the reconcile step waits for, judged: our GitRepository,
-/// every Kustomization, and the HelmReleases of `addons` (namespace, name).
+/// every Kustomization, and the HelmReleases `releases` requires (with those
+/// a Kustomization waits for, see [`depends`]).
 pub(crate) fn judge(
     obs: &Observed,
     goal: &Goal,
-    addons: &[(&str, &str)],
+    releases: &[Release],
     fresh: &Fresh,
 ) -> Vec<Judged> {
     let mut out = Vec::new();
@@ -242,9 +296,6 @@ pub(crate) fn judge(
             "does not exist (the flux step makes it)",
         )),
     }
-    let named = |o: &Value, ns: &str, name: &str| {
-        text(o, "/metadata/namespace") == ns && text(o, "/metadata/name") == name
-    };
     if !obs
         .kustomizations
         .iter()
@@ -257,32 +308,51 @@ pub(crate) fn judge(
             "does not exist (the flux step makes it)",
         ));
     }
+    // We never ask a HelmRelease to reconcile, so its failures are answers.
+    let release_fresh = Fresh {
+        since: fresh.since.map(|_| 0),
+        ..Fresh::default()
+    };
+    let release = |r: &Release| {
+        obs.helm_releases
+            .iter()
+            .find(|h| named(h, r.namespace, r.name))
+            .map(|h| judge_one(HELM_RELEASE, h, goal, &release_fresh))
+    };
     // Real kustomize-controller answers a Kustomization whose source has no
     // artifact yet with Ready=False, ArtifactFailed ("Source artifact not
-    // found, retrying in 30s") and no Reconciling condition: it retries, so
-    // while our GitRepository is not Ready at the goal that is waiting.
-    let source_ready = matches!(out[0].verdict, Verdict::Ready(_));
-    out.extend(obs.kustomizations.iter().map(|k| {
+    // found, retrying in 30s") and no Reconciling condition, and marks our
+    // request handled: it retries, and applies when the artifact comes (our
+    // GitRepository's own failures are judged on it), so that is waiting.
+    let mut waits_for: Vec<Release> = Vec::new();
+    let mut through = 0;
+    for k in &obs.kustomizations {
         let mut judged = judge_one(KUSTOMIZATION, k, goal, fresh);
-        if let Verdict::Failed { message, .. } = &judged.verdict
-            && !source_ready
-            && from_our_source(k)
-            && ready_reason(k) == "ArtifactFailed"
-        {
-            judged.verdict = Verdict::Waiting(format!("waiting for its source: {message}"));
+        if let Verdict::Failed { message, .. } = &judged.verdict {
+            if from_our_source(k) && ready_reason(k) == "ArtifactFailed" {
+                judged.verdict = Verdict::Waiting(format!("waiting for its source: {message}"));
+            } else if let Some(bringer) =
+                through_dependency(&mut judged, k, releases, &release, fresh)
+            {
+                through += 1;
+                if !waits_for.contains(&bringer) {
+                    waits_for.push(bringer);
+                }
+            }
         }
-        judged
-    }));
+        out.push(judged);
+    }
     // A HelmRelease is judged once the Kustomizations have applied the goal
-    // (before that its spec may be the old one); we never ask it to
-    // reconcile, so its failures from then on are answers.
-    let applied = out.iter().all(|j| matches!(j.verdict, Verdict::Ready(_)));
-    let release_fresh = Fresh {
-        token: None,
-        since: fresh.since.map(|_| 0),
-    };
-    for (ns, name) in addons {
+    // (before that its spec may be the old one).
+    let applied = out
+        .iter()
+        .filter(|j| !matches!(j.verdict, Verdict::Ready(_)))
+        .count()
+        == through;
+    let required = releases.iter().filter(|r| r.required);
+    for r in required.chain(waits_for.iter().filter(|r| !r.required)) {
         let waiting = format!("waiting for the Kustomizations to apply {}", goal.short());
+        let (ns, name) = (r.namespace, r.name);
         match obs.helm_releases.iter().find(|h| named(h, ns, name)) {
             Some(h) if applied => out.push(judge_one(HELM_RELEASE, h, goal, &release_fresh)),
             Some(h) if kstatus(h) == KStatus::Suspended => {
@@ -293,6 +363,67 @@ pub(crate) fn judge(
         }
     }
     out
+}
+
+fn named(o: &Value, ns: &str, name: &str) -> bool {
+    text(o, "/metadata/namespace") == ns && text(o, "/metadata/name") == name
+}
+
+/// A Kustomization failing only because kinds are not served: waiting while
+/// the add-on whose chart brings them installs (the release returned), then
+/// asked once to apply again; failed, with the fix, when nothing brings a
+/// kind or the kinds are still missing after that.
+fn through_dependency<'a>(
+    judged: &mut Judged,
+    ks: &Value,
+    releases: &[Release<'a>],
+    release: &dyn Fn(&Release) -> Option<Judged>,
+    fresh: &Fresh,
+) -> Option<Release<'a>> {
+    let Verdict::Failed { message, .. } = &judged.verdict else {
+        return None;
+    };
+    let kinds = depends::unserved(message);
+    let first = kinds.first()?;
+    let mut bringers = Vec::new();
+    for what in &kinds {
+        match depends::bringer(releases, what) {
+            Some(r) => bringers.push((what, *r)),
+            None => {
+                judged.hint = Some(format!(
+                    "no add-on enabled in the fork brings {what}: `eks-workshop verify` names the file; migrate it to a served version, or enable the add-on whose chart brings it (`eks-workshop addons`), commit, then run `eks-workshop resume`"
+                ));
+                return None;
+            }
+        }
+    }
+    let installing = bringers
+        .iter()
+        .find(|(_, r)| !matches!(release(r).map(|j| j.verdict), Some(Verdict::Ready(_))));
+    if let Some((what, r)) = installing {
+        judged.verdict = Verdict::Waiting(format!(
+            "waits for {} to install {what}, which it applies",
+            r.label()
+        ));
+        return Some(*r);
+    }
+    let (_, r) = bringers[0];
+    let key = (judged.namespace.clone(), judged.name.clone());
+    let asked = fresh.nudges.get(&key);
+    if asked.is_some_and(|token| text(ks, "/status/lastHandledReconcileAt") == token) {
+        judged.hint = Some(format!(
+            "{} is Ready, but the cluster still serves no {first}: check that the add-on's chart version brings it (`kubectl get crds`), fix the manifest or the chart version, commit, then run `eks-workshop resume`",
+            r.label()
+        ));
+        judged.verdict = Verdict::Failed {
+            message: message.clone(),
+            fresh: true,
+        };
+        return None;
+    }
+    judged.verdict = Verdict::Waiting(format!("{} brought {first}; Flux applies again", r.label()));
+    judged.nudge = asked.is_none();
+    Some(r)
 }
 
 /// Where the whole set stands.

@@ -52,7 +52,14 @@ fn synced() -> Observed {
     }
 }
 
-const KARPENTER: &[(&str, &str)] = &[("flux-system", "karpenter")];
+const BRINGS: &[(&str, &str)] = &[("karpenter.sh/v1alpha5", "Provisioner")];
+
+const KARPENTER: &[Release] = &[Release {
+    namespace: "flux-system",
+    name: "karpenter",
+    brings: BRINGS,
+    required: true,
+}];
 
 #[test]
 fn everything_at_the_goal_is_synced() {
@@ -122,6 +129,7 @@ fn a_failure_fails_fast_only_once_it_answers_our_request() {
     let fresh = Fresh {
         token: Some("t1".into()),
         since: Some(1_700_000_000),
+        ..Fresh::default()
     };
     let judged = judge(&obs, &goal(), &[], &fresh);
     assert!(
@@ -152,6 +160,7 @@ fn a_failure_at_the_goal_revision_or_after_the_request_is_fresh() {
     let fresh = Fresh {
         token: Some("t1".into()),
         since: Some(1_577_836_800), // 2020-01-01T00:00:00Z
+        ..Fresh::default()
     };
     let mut failed = ks(
         "add-ons",
@@ -197,6 +206,7 @@ fn helm_releases_wait_for_the_kustomizations_then_fail_fast() {
     let fresh = Fresh {
         token: Some("t1".into()),
         since: Some(1_900_000_000),
+        ..Fresh::default()
     };
     let mut obs = synced();
     obs.helm_releases[0] = hr("karpenter", ready("False", "InstallFailed"));
@@ -216,10 +226,11 @@ fn helm_releases_wait_for_the_kustomizations_then_fail_fast() {
 /// As real kustomize-controller does before its source's first artifact:
 /// Ready=False ArtifactFailed, no Reconciling; it retries by itself.
 #[test]
-fn artifact_failed_while_the_source_has_no_artifact_is_waiting() {
+fn artifact_failed_is_waiting() {
     let fresh = Fresh {
         token: Some("t1".into()),
         since: Some(1_577_836_800),
+        ..Fresh::default()
     };
     let mut obs = synced();
     obs.git_repository = Some(json!({
@@ -237,8 +248,160 @@ fn artifact_failed_while_the_source_has_no_artifact_is_waiting() {
         matches!(outcome(&judged, &goal()), Outcome::Pending { .. }),
         "waiting for the source"
     );
-    // Once the source is Ready at the goal, the same answer is a failure.
+    // Once the source is Ready at the goal, the same answer is still
+    // waiting: on real Flux the artifact's arrival requeues the Kustomization
+    // (seen: Ready at the goal a moment after this answer).
     obs.git_repository = Some(git(&goal().revision()));
     let judged = judge(&obs, &goal(), &[], &fresh);
-    assert!(matches!(outcome(&judged, &goal()), Outcome::Failed(_)));
+    assert!(matches!(outcome(&judged, &goal()), Outcome::Pending { .. }));
+}
+
+/// The upstream's karpenter-provisioner applies a Provisioner the karpenter
+/// chart brings: Flux fails it until the HelmRelease has installed.
+fn provisioner_waiting(release: Value) -> Observed {
+    let mut failed = real_failure(
+        "ReconciliationFailed",
+        "Provisioner/default dry-run failed: no matches for kind \"Provisioner\" in version \"karpenter.sh/v1alpha5\"",
+        "",
+    );
+    failed["metadata"]["name"] = json!("karpenter-provisioner");
+    let mut obs = synced();
+    obs.kustomizations.push(failed);
+    obs.helm_releases = vec![release];
+    obs
+}
+
+fn asked() -> Fresh {
+    Fresh {
+        token: Some("t1".into()),
+        since: Some(1_900_000_000),
+        ..Fresh::default()
+    }
+}
+
+const NOT_REQUIRED: &[Release] = &[Release {
+    namespace: "flux-system",
+    name: "karpenter",
+    brings: BRINGS,
+    required: false,
+}];
+
+#[test]
+fn an_unserved_kind_an_installing_release_brings_is_waited_through() {
+    let installing = hr("karpenter", ready("Unknown", "Progressing"));
+    let obs = provisioner_waiting(installing);
+    // Even when only an enabled add-on (not one setup waits for) brings it.
+    let judged = judge(&obs, &goal(), NOT_REQUIRED, &asked());
+    match outcome(&judged, &goal()) {
+        Outcome::Pending { first, why, .. } => {
+            assert_eq!(first, "Kustomization flux-system/karpenter-provisioner");
+            assert!(
+                why.contains("waits for HelmRelease flux-system/karpenter to install Provisioner karpenter.sh/v1alpha5"),
+                "{why}"
+            );
+        }
+        _ => panic!("not pending"),
+    }
+    assert!(
+        judged.iter().any(|j| j.kind == HELM_RELEASE),
+        "the release is judged too"
+    );
+    assert!(judged.iter().all(|j| !j.nudge));
+}
+
+#[test]
+fn once_the_release_is_ready_the_kustomization_is_asked_once_then_fails() {
+    let obs = provisioner_waiting(hr("karpenter", ready("True", "InstallSucceeded")));
+    let judged = judge(&obs, &goal(), KARPENTER, &asked());
+    let waiting = judged
+        .iter()
+        .find(|j| j.name == "karpenter-provisioner")
+        .unwrap();
+    assert!(waiting.nudge);
+    assert!(matches!(outcome(&judged, &goal()), Outcome::Pending { .. }));
+    // Asked, but not handled yet: still waiting, not asked again.
+    let mut fresh = asked();
+    let key = (
+        "flux-system".to_string(),
+        "karpenter-provisioner".to_string(),
+    );
+    fresh.nudges.insert(key, "t2".into());
+    let judged = judge(&obs, &goal(), KARPENTER, &fresh);
+    assert!(judged.iter().all(|j| !j.nudge));
+    assert!(matches!(outcome(&judged, &goal()), Outcome::Pending { .. }));
+    // Handled and still failing: the chart does not bring it.
+    let mut obs = obs;
+    obs.kustomizations[2]["status"]["lastHandledReconcileAt"] = json!("t2");
+    let judged = judge(&obs, &goal(), KARPENTER, &fresh);
+    match outcome(&judged, &goal()) {
+        Outcome::Failed(e) => {
+            let text = format!("{e} {}", e.help().unwrap_or_default());
+            assert!(text.contains("still serves no Provisioner"), "{text}");
+        }
+        _ => panic!("not failed"),
+    }
+}
+
+#[test]
+fn an_unserved_kind_nothing_brings_fails_at_once_with_the_fix() {
+    let obs = provisioner_waiting(hr("karpenter", ready("True", "InstallSucceeded")));
+    let judged = judge(&obs, &goal(), &[], &asked());
+    match outcome(&judged, &goal()) {
+        Outcome::Failed(e) => {
+            let text = format!("{e} {}", e.help().unwrap_or_default());
+            assert!(
+                text.contains("no matches for kind"),
+                "Flux's message: {text}"
+            );
+            assert!(
+                text.contains("no add-on enabled in the fork brings"),
+                "{text}"
+            );
+        }
+        _ => panic!("not failed"),
+    }
+}
+
+/// What real kustomize-controller 1.9.5 leaves after a failed apply of a
+/// Kustomization that never succeeded: `status.observedGeneration` still -1,
+/// Ready=False for generation 1, Reconciling=True ProgressingWithRetry.
+fn real_failure(reason: &str, message: &str, handled: &str) -> Value {
+    json!({
+        "metadata": {"namespace": "flux-system", "name": "apps", "generation": 1},
+        "spec": {"sourceRef": {"kind": "GitRepository", "name": "flux-system"}},
+        "status": {
+            "observedGeneration": -1,
+            "lastAttemptedRevision": goal().revision(),
+            "lastHandledReconcileAt": handled,
+            "conditions": [
+                {"type": "Reconciling", "status": "True", "reason": "ProgressingWithRetry",
+                 "message": "Detecting drift", "observedGeneration": 1,
+                 "lastTransitionTime": "2020-01-01T00:00:00Z"},
+                {"type": "Ready", "status": "False", "reason": reason, "message": message,
+                 "observedGeneration": 1, "lastTransitionTime": "2020-01-01T00:00:00Z"},
+            ],
+        },
+    })
+}
+
+#[test]
+fn a_real_flux_failure_it_retries_is_a_failure_once_it_answers_our_request() {
+    let mut obs = synced();
+    let message = "Deployment/default-app/nginx dry-run failed: spec.replicas: Invalid value";
+    obs.kustomizations[1] = real_failure("ReconciliationFailed", message, "t1");
+    let judged = judge(&obs, &goal(), &[], &asked());
+    match outcome(&judged, &goal()) {
+        Outcome::Failed(e) => assert!(e.to_string().contains(message), "{e}"),
+        _ => panic!("not failed"),
+    }
+    // Before our request was handled, and not at the goal: left over.
+    let mut stale = real_failure("ReconciliationFailed", message, "t0");
+    stale["status"]["lastAttemptedRevision"] = json!("main@sha1:0000");
+    obs.kustomizations[1] = stale;
+    let judged = judge(&obs, &goal(), &[], &asked());
+    assert!(matches!(outcome(&judged, &goal()), Outcome::Pending { .. }));
+    // Waiting for a dependency is progress, however it reads.
+    obs.kustomizations[1] = real_failure("DependencyNotReady", "dependency 'x' is not ready", "t1");
+    let judged = judge(&obs, &goal(), &[], &asked());
+    assert!(matches!(outcome(&judged, &goal()), Outcome::Pending { .. }));
 }

@@ -89,7 +89,7 @@ pub(crate) enum KStatus {
     Suspended,
 }
 
-fn condition<'a>(obj: &'a Value, kind: &str) -> Option<&'a Value> {
+pub(crate) fn condition<'a>(obj: &'a Value, kind: &str) -> Option<&'a Value> {
     obj.pointer("/status/conditions")?
         .as_array()?
         .iter()

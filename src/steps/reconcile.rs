@@ -4,12 +4,16 @@
 //! reconcile now, then watches (no polling) until that holds.
 
 use super::{Check, remote_url};
+use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
+use crate::git;
+use crate::kube::depends::Release;
 use crate::kube::follow::wait_synced;
 use crate::kube::sync::{self, Fresh, Goal, Outcome};
 use crate::kube::wait::Limits;
 use crate::kube::{self, flux};
+use crate::kustomize;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     if !ctx.wait {
@@ -20,7 +24,7 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
         return Ok(Check::Pending("Flux is not installed".into()));
     };
     let goal = goal(ctx).await?;
-    let addons = addons(ctx);
+    let addons = releases(ctx);
     let observed = crate::kube::observe::observe(&cluster, &types, &addons).await?;
     for odd in observed.odd() {
         ctx.ui.warn(&format!("{odd}; judged without it"));
@@ -42,16 +46,38 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         });
     };
     let goal = goal(ctx).await?;
-    let addons = addons(ctx);
+    let addons = releases(ctx);
     let limits = Limits::from_ctx(ctx);
     ctx.ui.progress("asking Flux to reconcile now");
     let fresh = crate::kube::observe::request_reconcile(&cluster, &types).await?;
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await
 }
 
-/// (namespace, name) of the HelmReleases to wait for.
-fn addons(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
-    ctx.wait_addons.iter().map(|a| a.helm_release).collect()
+/// The HelmReleases to wait for (of the add-ons just enabled; for setup,
+/// of every add-on enabled in the clone's HEAD), and those of every enabled
+/// add-on whose chart brings CRDs: a Kustomization that applies such a kind
+/// waits for them.
+fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
+    let enabled = git::open(&ctx.config.clone_dir())
+        .ok()
+        .and_then(|repo| git::head_blob(&repo, ADDONS_KUSTOMIZATION).ok().flatten())
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    ADDONS
+        .iter()
+        .filter_map(|a| {
+            let on = kustomize::is_enabled(&enabled, a.resource);
+            let required =
+                ctx.wait_addons.iter().any(|w| w.name == a.name) || (ctx.wait_enabled_addons && on);
+            let brings = !a.brings.is_empty() && on;
+            (required || brings).then_some(Release {
+                namespace: a.helm_release.0,
+                name: a.helm_release.1,
+                brings: a.brings,
+                required,
+            })
+        })
+        .collect()
 }
 
 /// The commit Flux should reach: the one pushed, else the branch's head.

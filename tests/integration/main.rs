@@ -14,6 +14,7 @@ mod offline;
 mod participant;
 mod pluto;
 mod real_cluster;
+mod real_upstream;
 mod secrets;
 mod support;
 mod verify_offline;

@@ -65,42 +65,53 @@ impl RealCluster {
             self.artifact_addr.is_none(),
             "cluster: Flux controllers already started"
         );
-        self.apply_yaml(&format!(
-            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {FLUX_NAMESPACE}}}\n"
-        ));
-        let storage = format!("127.0.0.1:{}", free_port());
+        for name in FLUX_CONTROLLERS {
+            self.start_flux_controller(name);
+        }
+    }
+
+    /// Starts one Flux controller, as [`RealCluster::start_flux_controllers`]
+    /// does (say, helm-controller late, to hold HelmReleases back).
+    pub fn start_flux_controller(&mut self, name: &str) {
+        assert!(
+            FLUX_CONTROLLERS.contains(&name),
+            "cluster: {name} is not a Flux controller"
+        );
+        let storage = match &self.artifact_addr {
+            Some(addr) => addr.clone(),
+            None => {
+                self.apply_yaml(&format!(
+                    "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {FLUX_NAMESPACE}}}\n"
+                ));
+                format!("127.0.0.1:{}", free_port())
+            }
+        };
         let home = self.dir.path().join("flux-home");
         let artifacts = self.dir.path().join("artifacts");
         for d in [&home, &artifacts] {
             std::fs::create_dir_all(d).expect("cluster: create flux dirs");
         }
-        let mut health = Vec::new();
-        for name in FLUX_CONTROLLERS {
-            let health_addr = format!("127.0.0.1:{}", free_port());
-            let mut cmd = Command::new(self.rig.bin(name));
-            // No --kubeconfig flag: controller-runtime reads KUBECONFIG (below).
-            cmd.arg("--enable-leader-election=false")
-                .arg("--watch-all-namespaces=true")
-                .arg(format!("--metrics-addr=127.0.0.1:{}", free_port()))
-                .arg(format!("--health-addr={health_addr}"))
-                .arg("--log-level=debug")
-                .env("RUNTIME_NAMESPACE", FLUX_NAMESPACE)
-                .env("SOURCE_CONTROLLER_LOCALHOST", &storage)
-                // Helm and git caches land here, never in the developer's home.
-                .env("HOME", &home)
-                .env("KUBECONFIG", &self.kubeconfig);
-            if name == "source-controller" {
-                cmd.arg(format!("--storage-path={}", artifacts.display()))
-                    .arg(format!("--storage-addr={storage}"))
-                    .arg(format!("--storage-adv-addr={storage}"));
-            }
-            self.procs.spawn(name, cmd);
-            health.push((name, health_addr));
+        let health_addr = format!("127.0.0.1:{}", free_port());
+        let mut cmd = Command::new(self.rig.bin(name));
+        // No --kubeconfig flag: controller-runtime reads KUBECONFIG (below).
+        cmd.arg("--enable-leader-election=false")
+            .arg("--watch-all-namespaces=true")
+            .arg(format!("--metrics-addr=127.0.0.1:{}", free_port()))
+            .arg(format!("--health-addr={health_addr}"))
+            .arg("--log-level=debug")
+            .env("RUNTIME_NAMESPACE", FLUX_NAMESPACE)
+            .env("SOURCE_CONTROLLER_LOCALHOST", &storage)
+            // Helm and git caches land here, never in the developer's home.
+            .env("HOME", &home)
+            .env("KUBECONFIG", &self.kubeconfig);
+        if name == "source-controller" {
+            cmd.arg(format!("--storage-path={}", artifacts.display()))
+                .arg(format!("--storage-addr={storage}"))
+                .arg(format!("--storage-adv-addr={storage}"));
         }
+        self.procs.spawn(name, cmd);
         self.artifact_addr = Some(storage);
-        for (name, addr) in health {
-            self.wait_healthy(name, &addr);
-        }
+        self.wait_healthy(name, &health_addr);
     }
 
     fn wait_healthy(&mut self, name: &str, addr: &str) {
