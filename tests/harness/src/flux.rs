@@ -23,6 +23,7 @@ mod status;
 
 use crate::apiserver::server::RuntimeThread;
 use crate::apiserver::{ApiServer, Store};
+use crate::cluster::helmrepo::Chart;
 use status::{FluxObject, HELM_API, KUSTOMIZE_API, Outcome, SOURCE_API};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ pub use status::REQUESTED_AT;
 
 struct Settings {
     delay: Duration,
+    /// The charts HelmReleases can install (see [`FluxStandIn::add_chart`]).
+    charts: Vec<Chart>,
     /// (lowercase kind, namespace, name) → message
     failures: HashMap<(String, String, String), String>,
     /// How much faster than real time Flux intervals pass (retries after a failure).
@@ -47,6 +50,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             delay: Duration::ZERO,
+            charts: Vec::new(),
             failures: HashMap::new(),
             interval_scale: DEFAULT_INTERVAL_SCALE,
         }
@@ -77,6 +81,17 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// The chart `name` a HelmRelease asks for: at `version` when one is
+    /// given (not a range), else the last one added.
+    pub fn chart(&self, name: &str, version: Option<&str>) -> Option<Chart> {
+        let settings = lock(&self.settings);
+        let mut named = settings.charts.iter().rev().filter(|c| c.name == name);
+        match version.filter(|v| !v.contains('*')) {
+            Some(v) => named.find(|c| c.version == v).cloned(),
+            None => named.next().cloned(),
+        }
+    }
+
     /// Schedules the retry of a failed reconcile of `o` at `revision`, after
     /// `interval` (a Flux duration) scaled by the interval scale.
     pub fn retry_after(&mut self, o: &FluxObject, revision: &str, interval: Duration) {
@@ -242,6 +257,16 @@ impl FluxStandIn {
     /// Each reconcile step that changes something takes `d` (and shows Reconciling meanwhile).
     pub fn set_delay(&self, d: Duration) {
         lock(&self.settings).delay = d;
+        self.wake.notify_one();
+    }
+
+    /// Makes `chart` known to the stand-in helm-controller, as if a
+    /// HelmRepository served it. A HelmRelease of that chart (and version)
+    /// installs the chart's `crds/` when it installs (unless `install.crds:
+    /// Skip`) and, with `upgrade.crds: Create` or `CreateReplace`, when it
+    /// upgrades: their kinds become served. Templates are not rendered.
+    pub fn add_chart(&self, chart: &Chart) {
+        lock(&self.settings).charts.push(chart.clone());
         self.wake.notify_one();
     }
 

@@ -8,10 +8,11 @@ mod sides;
 #[path = "differential/sync.rs"]
 mod sync;
 
+use eks_workshop_harness::cluster::helmrepo::{Chart, HelmRepo};
 use serde_json::{Value, json};
 use sides::{Side, condition};
 use std::time::Duration;
-use sync::{brief, fleet, git_source, kustomization, wait_ready_is};
+use sync::{FS, KS_API, brief, fleet, git_source, kustomization, request_reconcile, wait_ready_is};
 
 const JSON: &str = "application/json";
 const MERGE: &str = "application/merge-patch+json";
@@ -189,5 +190,99 @@ fn an_unserved_kind_in_a_kustomization_fails_as_real_flux_reports_it() {
     let real = unserved_kind_outcome(&Side::real(true));
     eprintln!("real: {real:#}");
     let stand = unserved_kind_outcome(&Side::stand(true));
+    assert_eq!(stand, real);
+}
+
+// ---- 4. a chart that brings CRDs, then the Kustomization's next reconcile ----
+
+const WIDGET_CRD: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+";
+const WIDGET: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: default}\nspec: {size: 3}\n";
+
+fn widgets_chart() -> Chart {
+    Chart::configmap("widgets", "0.1.0", "widgets-info", &[("k", "v")])
+        .crd("widgets.yaml", WIDGET_CRD)
+}
+
+/// `Applied revision: main@sha1:<sha>` with the sha (each side has its own forge) cut.
+fn without_sha(v: Value) -> Value {
+    let text = v.to_string();
+    let cut = match text.find("sha1:") {
+        Some(i) => format!("{}<sha>{}", &text[..i + 5], &text[i + 45..]),
+        None => text,
+    };
+    serde_json::from_str(&cut).expect("json")
+}
+
+/// Two Kustomizations of a Widget fail (its kind is not served); the chart
+/// brings the CRD; one is retried at its retryInterval, the other at once on
+/// a reconcile request.
+fn chart_brings_crds_outcome(side: &Side, repo_url: &str) -> Value {
+    if let Some(flux) = side.flux() {
+        flux.add_chart(&widgets_chart());
+    }
+    let (forge, _content) = fleet(&[("deploy/widget.yaml", WIDGET)]);
+    git_source(side, &forge);
+    kustomization(side, "by-retry", "./deploy", ", retryInterval: 15s");
+    kustomization(side, "by-request", "./deploy", ", retryInterval: 10m");
+    let failed = wait_ready_is(side, "by-retry", "False", Duration::from_secs(30));
+    wait_ready_is(side, "by-request", "False", Duration::from_secs(30));
+    side.apply_yaml(&format!(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\n\
+         metadata: {{name: local, namespace: {FS}}}\nspec: {{url: '{repo_url}', interval: 10m}}\n---\n\
+         apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: widgets, namespace: {FS}}}\n\
+         spec: {{interval: 10m, chart: {{spec: {{chart: widgets, version: 0.1.0, \
+         sourceRef: {{kind: HelmRepository, name: local}}}}}}}}\n"
+    ));
+    let hr = side.wait("HelmRelease widgets Ready", Duration::from_secs(30), || {
+        let hr = side.get(
+            "helm.toolkit.fluxcd.io/v2",
+            "HelmRelease",
+            Some(FS),
+            "widgets",
+        )?;
+        (condition(&hr, "Ready")?["status"] == "True").then_some(hr)
+    });
+    request_reconcile(side, "by-request", "2026-01-01T00:00:00Z");
+    let asked = side.wait(
+        "by-request handled and Ready",
+        Duration::from_secs(20),
+        || {
+            let k = side.get(KS_API, "Kustomization", Some(FS), "by-request")?;
+            let handled = k["status"]["lastHandledReconcileAt"] == "2026-01-01T00:00:00Z";
+            (handled && condition(&k, "Ready")?["status"] == "True").then_some(k)
+        },
+    );
+    let retried = wait_ready_is(side, "by-retry", "True", Duration::from_secs(30));
+    json!({
+        "failed first": brief(condition(&failed, "Ready")),
+        "release": brief(condition(&hr, "Ready")),
+        "crd": side.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "widgets.example.com").is_some(),
+        "widget": side.get("example.com/v1", "Widget", Some("default"), "w1").map(|w| w["spec"].clone()),
+        "by request": without_sha(brief(condition(&asked, "Ready"))),
+        "by retry": without_sha(brief(condition(&retried, "Ready"))),
+        "by retry handled": retried["status"]["lastHandledReconcileAt"],
+    })
+}
+
+#[test]
+fn a_chart_that_brings_crds_lets_the_failed_kustomization_apply_on_its_next_reconcile() {
+    watchdog(Duration::from_secs(150));
+    let repo = HelmRepo::start();
+    repo.add(&widgets_chart());
+    let real = chart_brings_crds_outcome(&Side::real(true), &repo.url());
+    eprintln!("real: {real:#}");
+    let stand = chart_brings_crds_outcome(&Side::stand(true), "http://charts.invalid/");
     assert_eq!(stand, real);
 }
