@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use harness::apiserver::ApiServer;
+use harness::cluster::helmrepo::Chart;
 use harness::flux::FluxStandIn;
 use harness::forge::Forge;
 use serde_json::Value;
@@ -44,6 +45,7 @@ pub fn env_with(flux_installed: bool, extra_env: &[(&str, &str)]) -> Env {
         FluxStandIn::install_crds(&api);
     }
     let flux = FluxStandIn::start(&api);
+    flux.add_chart(&karpenter_chart());
     let w = Workshop::new();
     let kubeconfig = w.dir().join("kube").join("config");
     api.write_kubeconfig(&kubeconfig, CONTEXT, None);
@@ -154,4 +156,36 @@ pub fn stub_flux(dir: &Path, kubectl_installs: bool) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     bin
+}
+
+/// A CRD manifest for a cluster-scoped kind, as a chart's `crds/` file carries it.
+fn crd(group: &str, version: &str, kind: &str, plural: &str) -> String {
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+         metadata: {{name: {plural}.{group}}}\nspec:\n  group: {group}\n  \
+         names: {{kind: {kind}, listKind: {kind}List, plural: {plural}, singular: {}}}\n  \
+         scope: Cluster\n  versions:\n  - name: {version}\n    served: true\n    storage: true\n    \
+         schema: {{openAPIV3Schema: {{type: object, x-kubernetes-preserve-unknown-fields: true}}}}\n",
+        kind.to_lowercase()
+    )
+}
+
+/// The Karpenter chart the workshop's add-on installs, as far as Flux needs it:
+/// its `crds/` bring the Provisioner and AWSNodeTemplate kinds that the
+/// `karpenter-provisioner` Kustomization applies.
+pub fn karpenter_chart() -> Chart {
+    Chart::new("karpenter", "v0.27.3")
+        .crd(
+            "karpenter.sh_provisioners.yaml",
+            &crd("karpenter.sh", "v1alpha5", "Provisioner", "provisioners"),
+        )
+        .crd(
+            "karpenter.k8s.aws_awsnodetemplates.yaml",
+            &crd(
+                "karpenter.k8s.aws",
+                "v1alpha1",
+                "AWSNodeTemplate",
+                "awsnodetemplates",
+            ),
+        )
 }

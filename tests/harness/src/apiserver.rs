@@ -25,6 +25,7 @@ pub mod errors;
 mod fields;
 mod http;
 mod kubeconfig;
+mod metavalid;
 mod objmeta;
 mod openapi;
 mod ops;

@@ -5,10 +5,14 @@
 //! It reacts to store changes (plus a 200 ms tick that re-resolves git branches at
 //! most once a second per GitRepository). Reconcile requests are the
 //! `reconcile.fluxcd.io/requestedAt` annotation, answered in
-//! `status.lastHandledReconcileAt`. Failures are terminal (Ready=False,
-//! Stalled=True, no Reconciling) until the object, its source revision or a
-//! reconcile request changes.
+//! `status.lastHandledReconcileAt`. A Kustomization whose apply fails is
+//! retried, as Flux does, after `spec.retryInterval` (scaled: see
+//! [`FluxStandIn::set_interval_scale`]); other failures, and those a test asks
+//! for with [`FluxStandIn::fail`], are terminal (Ready=False, Stalled=True, no
+//! Reconciling) until the object, its source revision or a reconcile request
+//! changes.
 
+mod apply;
 mod git;
 mod helm;
 mod kustomization;
@@ -19,6 +23,7 @@ mod status;
 
 use crate::apiserver::server::RuntimeThread;
 use crate::apiserver::{ApiServer, Store};
+use crate::cluster::helmrepo::Chart;
 use status::{FluxObject, HELM_API, KUSTOMIZE_API, Outcome, SOURCE_API};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -28,13 +33,38 @@ use tokio::sync::Notify;
 use tokio::sync::broadcast::error::TryRecvError;
 
 pub use kustomize::parse_documents;
+pub use manifests::FluxApis;
 pub use status::REQUESTED_AT;
 
-#[derive(Default)]
 struct Settings {
     delay: Duration,
+    /// The charts HelmReleases can install (see [`FluxStandIn::add_chart`]).
+    charts: Vec<Chart>,
     /// (lowercase kind, namespace, name) → message
     failures: HashMap<(String, String, String), String>,
+    /// How much faster than real time Flux intervals pass (retries after a failure).
+    interval_scale: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            delay: Duration::ZERO,
+            charts: Vec::new(),
+            failures: HashMap::new(),
+            interval_scale: DEFAULT_INTERVAL_SCALE,
+        }
+    }
+}
+
+/// By default a Flux interval passes 60 times faster: `retryInterval: 1m` is 1 s.
+pub const DEFAULT_INTERVAL_SCALE: f64 = 1.0 / 60.0;
+
+/// A failed reconcile waiting for its retry: what it failed on, and when.
+struct Retry {
+    due: Instant,
+    generation: i64,
+    revision: String,
 }
 
 fn lock(m: &Mutex<Settings>) -> MutexGuard<'_, Settings> {
@@ -47,9 +77,48 @@ pub(crate) struct Ctx {
     pub cache: PathBuf,
     settings: Arc<Mutex<Settings>>,
     last_check: HashMap<String, Instant>,
+    retries: HashMap<String, Retry>,
 }
 
 impl Ctx {
+    /// The chart `name` a HelmRelease asks for: at `version` when one is
+    /// given (not a range), else the last one added.
+    pub fn chart(&self, name: &str, version: Option<&str>) -> Option<Chart> {
+        let settings = lock(&self.settings);
+        let mut named = settings.charts.iter().rev().filter(|c| c.name == name);
+        match version.filter(|v| !v.contains('*')) {
+            Some(v) => named.find(|c| c.version == v).cloned(),
+            None => named.next().cloned(),
+        }
+    }
+
+    /// Schedules the retry of a failed reconcile of `o` at `revision`, after
+    /// `interval` (a Flux duration) scaled by the interval scale.
+    pub fn retry_after(&mut self, o: &FluxObject, revision: &str, interval: Duration) {
+        let scale = lock(&self.settings).interval_scale;
+        let wait = interval.mul_f64(scale).max(Duration::from_millis(50));
+        let retry = Retry {
+            due: Instant::now() + wait,
+            generation: o.generation,
+            revision: revision.to_string(),
+        };
+        self.retries.insert(o.key(), retry);
+    }
+
+    /// Whether `o` failed at `revision` and its retry is not due yet. A new
+    /// generation, revision or reconcile request ends the wait at once.
+    pub fn waiting_to_retry(&mut self, o: &FluxObject, revision: &str) -> bool {
+        let Some(r) = self.retries.get(&o.key()) else {
+            return false;
+        };
+        let same = r.generation == o.generation && r.revision == revision;
+        if same && o.requested_at().is_none() && Instant::now() < r.due {
+            return true;
+        }
+        self.retries.remove(&o.key());
+        false
+    }
+
     /// The message `fail()` set for this object, if any.
     pub fn failure(&self, o: &FluxObject) -> Option<String> {
         let key = (o.kind.to_lowercase(), o.namespace.clone(), o.name.clone());
@@ -172,6 +241,7 @@ impl FluxStandIn {
             cache: cache.path().to_path_buf(),
             settings: settings.clone(),
             last_check: HashMap::new(),
+            retries: HashMap::new(),
         };
         let runtime = RuntimeThread::start("harness-flux");
         runtime.handle.spawn(run(ctx, wake.clone()));
@@ -187,6 +257,24 @@ impl FluxStandIn {
     /// Each reconcile step that changes something takes `d` (and shows Reconciling meanwhile).
     pub fn set_delay(&self, d: Duration) {
         lock(&self.settings).delay = d;
+        self.wake.notify_one();
+    }
+
+    /// Makes `chart` known to the stand-in helm-controller, as if a
+    /// HelmRepository served it. A HelmRelease of that chart (and version)
+    /// installs the chart's `crds/` when it installs (unless `install.crds:
+    /// Skip`) and, with `upgrade.crds: Create` or `CreateReplace`, when it
+    /// upgrades: their kinds become served. Templates are not rendered.
+    pub fn add_chart(&self, chart: &Chart) {
+        lock(&self.settings).charts.push(chart.clone());
+        self.wake.notify_one();
+    }
+
+    /// Flux intervals pass `scale` times as fast as real time (default
+    /// [`DEFAULT_INTERVAL_SCALE`]): a Kustomization that failed is retried after
+    /// `spec.retryInterval` (else `spec.interval`) times `scale`.
+    pub fn set_interval_scale(&self, scale: f64) {
+        lock(&self.settings).interval_scale = scale;
         self.wake.notify_one();
     }
 
@@ -231,10 +319,16 @@ impl FluxStandIn {
     }
 
     /// Creates the Flux CRDs, the flux-system namespace and the controller Deployments
-    /// (already Available) directly in `api`'s store.
+    /// (already Available) directly in `api`'s store, serving [`FluxApis::Legacy`].
     pub fn install_crds(api: &ApiServer) {
+        Self::install_crds_for(api, FluxApis::Legacy);
+    }
+
+    /// [`install_crds`](Self::install_crds) with the API versions `apis` says:
+    /// `FluxApis::Current` serves exactly what real Flux 2.9.5 serves.
+    pub fn install_crds_for(api: &ApiServer, apis: FluxApis) {
         let store = api.store();
-        for obj in manifests::objects() {
+        for obj in manifests::objects(apis) {
             let d = store
                 .apply(obj, "flux", true)
                 .unwrap_or_else(|e| panic!("installing Flux: {e}"));
@@ -247,7 +341,12 @@ impl FluxStandIn {
     /// The same objects as multi-document YAML (CRDs first), for `--flux-manifests`
     /// or a stub `flux install`.
     pub fn components_manifest() -> String {
-        manifests::manifest()
+        manifests::manifest(FluxApis::Legacy)
+    }
+
+    /// [`components_manifest`](Self::components_manifest) serving `apis`.
+    pub fn components_manifest_for(apis: FluxApis) -> String {
+        manifests::manifest(apis)
     }
 
     /// The controller Deployment names in flux-system.

@@ -112,6 +112,12 @@ impl ApiError {
         Self::new(422, "Invalid", message)
     }
 
+    /// 500 with no reason at all, as the server answers when building a
+    /// server-side apply's typed patch fails.
+    pub fn unknown_internal(message: impl Into<String>) -> Self {
+        Self::new(500, "", message)
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }
@@ -157,6 +163,10 @@ impl ApiError {
             "reason": self.reason,
             "code": self.code,
         });
+        if self.reason.is_empty() {
+            // Real servers leave an unknown reason out.
+            s.as_object_mut().expect("object").remove("reason");
+        }
         if let Some(d) = &self.details {
             s["details"] = d.clone();
         }

@@ -7,6 +7,7 @@
 use super::apply;
 use super::errors::ApiError;
 use super::fields::Scope;
+use super::metavalid::{self, Decode};
 use super::select::Selector;
 use super::store::{EventType, State, StoreEvent};
 use super::types::{ResourceType, type_from_crd};
@@ -135,6 +136,7 @@ pub fn create(
     mut body: Value,
     o: &WriteOptions,
 ) -> Result<Value, ApiError> {
+    metavalid::check(t, &body, Decode::Body)?;
     check_identity(t, &body)?;
     if t.status {
         return Err(ApiError::method_not_allowed());
@@ -168,6 +170,7 @@ pub fn update(
     mut body: Value,
     o: &WriteOptions,
 ) -> Result<Value, ApiError> {
+    metavalid::check(t, &body, Decode::Body)?;
     check_identity(t, &body)?;
     let name = t.name.clone().unwrap_or_default();
     if meta_str(&body, "name").is_some_and(|n| n != name) {
@@ -220,6 +223,7 @@ pub fn patch(
             super::patch::merge_patch(&mut obj, &body)
         }
     }
+    metavalid::check(t, &obj, Decode::Patched)?;
     check_identity(t, &obj)?;
     super::objmeta::guard_status(t, Some(&old), &mut obj);
     super::objmeta::normalize_secret(&t.rt, &mut obj);
@@ -235,6 +239,7 @@ fn apply_patch(
     o: &WriteOptions,
 ) -> Result<(Value, bool), ApiError> {
     check_identity(t, &body)?;
+    metavalid::check(t, &body, Decode::Apply)?;
     if body.get("apiVersion").is_none() || body.get("kind").is_none() {
         return Err(ApiError::bad_request(
             "apiVersion and kind must be set in an apply patch",
@@ -258,6 +263,23 @@ fn apply_patch(
     let obj = apply::server_side_apply(old.as_ref(), &body, t, &o.manager, force)?;
     let created = old.is_none();
     Ok((commit(st, t, old.as_ref(), obj, o)?, created))
+}
+
+/// Stores `body` as it comes, without the checks a request's body gets (see
+/// [`Store::insert_as_stored`](super::Store::insert_as_stored)).
+pub fn create_unchecked(
+    st: &mut State,
+    t: &Target,
+    body: Value,
+    o: &WriteOptions,
+) -> Result<Value, ApiError> {
+    let mut t = t.clone();
+    t.name = meta_str(&body, "name").map(str::to_string);
+    let name = t.name.clone().unwrap_or_default();
+    if get(st, &t).is_ok() {
+        return Err(ApiError::already_exists(&t.rt.group, &t.rt.plural, &name));
+    }
+    commit(st, &t, None, body, o)
 }
 
 pub fn delete(st: &mut State, t: &Target) -> Result<Value, ApiError> {

@@ -241,6 +241,18 @@ impl Store {
         self.create_target(&t, obj, &self.opts())
     }
 
+    /// A back door for what an older server stored: puts `obj` into storage
+    /// as it is, skipping the decoding a request body gets, so a label or
+    /// annotation value may be a boolean or a number. Kubernetes 1.36 refuses
+    /// such an object on every write path, but custom resources written before
+    /// servers decoded their metadata strictly can still be in etcd; reading
+    /// them must not break a client. Nothing but tests should call this.
+    pub fn insert_as_stored(&self, obj: Value) -> Result<Value, ApiError> {
+        let t = self.target_of(&obj)?;
+        let out = ops::create_unchecked(&mut self.lock(), &t, obj, &self.opts())?;
+        Ok(relabel(&t, out))
+    }
+
     /// Server-side apply of `obj` as `manager`.
     pub fn apply(&self, obj: Value, manager: &str, force: bool) -> Result<Value, ApiError> {
         let mut t = self.target_of(&obj)?;
@@ -252,6 +264,19 @@ impl Store {
         Ok(self
             .patch_target(&t, PatchKind::Apply { force }, obj, &opts)?
             .0)
+    }
+
+    /// Server-side apply with `dryRun=All`: what [`apply`](Self::apply) would
+    /// answer, without storing anything.
+    pub(crate) fn dry_run_apply(&self, obj: Value, manager: &str) -> Result<Value, ApiError> {
+        let mut t = self.target_of(&obj)?;
+        t.name = super::util::meta_str(&obj, "name").map(str::to_string);
+        let opts = WriteOptions {
+            manager: manager.to_string(),
+            dry_run: true,
+        };
+        let kind = PatchKind::Apply { force: true };
+        Ok(self.patch_target(&t, kind, obj, &opts)?.0)
     }
 
     /// JSON merge patch of the main resource.

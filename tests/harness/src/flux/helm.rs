@@ -1,9 +1,14 @@
 //! The stand-in helm-controller: a HelmRelease becomes Ready once its chart
-//! source exists and its `dependsOn` releases are Ready. Nothing is installed.
+//! source exists and its `dependsOn` releases are Ready. Of a chart the test
+//! declared ([`FluxStandIn::add_chart`](super::FluxStandIn::add_chart)) only
+//! the CRDs are installed, as Helm does (on install by default, on upgrade
+//! only when `upgrade.crds` says so); templates are not rendered.
 
 use super::Ctx;
+use super::kustomize::parse_documents;
 use super::source::get_source;
 use super::status::{FluxObject, HELM_API, Outcome, write};
+use crate::cluster::helmrepo::Chart;
 use serde_json::{Map, Value, json};
 
 const MANAGER: &str = "helm-controller";
@@ -92,11 +97,13 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &[FluxObject]) {
         .spec_str("/chart/spec/chart")
         .unwrap_or(&o.name)
         .to_string();
-    let version = o
-        .spec_str("/chart/spec/version")
-        .filter(|v| !v.contains('*'))
-        .unwrap_or("1.0.0")
-        .to_string();
+    let wanted = o.spec_str("/chart/spec/version");
+    let known = ctx.chart(&chart, wanted);
+    let version = known
+        .as_ref()
+        .map(|c| c.version.clone())
+        .or_else(|| wanted.filter(|v| !v.contains('*')).map(str::to_string))
+        .unwrap_or_else(|| "1.0.0".to_string());
     let previous = o
         .status("/history")
         .and_then(Value::as_array)
@@ -106,6 +113,27 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &[FluxObject]) {
     } else {
         ("upgrade", "UpgradeSucceeded")
     };
+    if let Some(known) = &known
+        && let Err(msg) = install_crds(ctx, &o, known, verb)
+    {
+        let failed = if verb == "install" {
+            "InstallFailed"
+        } else {
+            "UpgradeFailed"
+        };
+        let msg = format!(
+            "Helm {verb} failed for release {release_ns}/{release} with chart {chart}@{version}: {msg}"
+        );
+        write(
+            &ctx.store,
+            MANAGER,
+            &o,
+            Outcome::Failed(failed, msg),
+            Map::new(),
+            &[],
+        );
+        return;
+    }
     ctx.progress(
         MANAGER,
         &o,
@@ -139,6 +167,27 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &[FluxObject]) {
         extra,
         &[("Released", "True", reason)],
     );
+}
+
+/// Applies the chart's `crds/` files when `spec.<verb>.crds` allows it
+/// (install: unless `Skip`; upgrade: only `Create` or `CreateReplace`).
+fn install_crds(ctx: &Ctx, o: &FluxObject, chart: &Chart, verb: &str) -> Result<(), String> {
+    let policy = o.spec_str(&format!("/{verb}/crds"));
+    let wanted = match verb {
+        "install" => policy != Some("Skip"),
+        _ => matches!(policy, Some("Create" | "CreateReplace")),
+    };
+    if !wanted {
+        return Ok(());
+    }
+    for (file, text) in &chart.crds {
+        for doc in parse_documents(text, &format!("{}/crds/{file}", chart.name))? {
+            ctx.store
+                .apply(doc, MANAGER, true)
+                .map_err(|e| format!("failed to install CRD crds/{file}: {}", e.message))?;
+        }
+    }
+    Ok(())
 }
 
 pub fn snapshot(ctx: &Ctx) -> Vec<FluxObject> {

@@ -4,15 +4,13 @@
 //! the inventory, and reports like Flux does.
 
 use super::Ctx;
+use super::apply::{MANAGER, apply_all, label_and_place, prune};
 use super::source::{credentials, get_source};
 use super::status::{FluxObject, KUSTOMIZE_API, Outcome, write};
 use super::{git, kustomize};
 use crate::apiserver::Store;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
-
-const MANAGER: &str = "kustomize-controller";
+use std::time::Duration;
 
 /// Kustomizations as they were when this pass started: dependencies are judged on
 /// this snapshot, so a dependent shows `DependencyNotReady` before it goes Ready.
@@ -89,7 +87,7 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &Snapshot) {
         write(&ctx.store, MANAGER, &o, p, Map::new(), &[]);
         return;
     }
-    if done(&o, &revision) {
+    if ctx.waiting_to_retry(&o, &revision) || done(&o, &revision) {
         return;
     }
     ctx.progress(
@@ -116,9 +114,11 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &Snapshot) {
     };
     let store = ctx.store.clone();
     let (obj, objs) = (o.clone(), objects);
-    let applied = tokio::task::spawn_blocking(move || apply_all(&store, &obj, objs))
-        .await
-        .unwrap_or_else(|e| Err(format!("apply task failed: {e}")));
+    let applied = tokio::task::spawn_blocking(move || {
+        apply_all(&store, objs, |v, rt| label_and_place(v, rt, &obj))
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("apply task failed: {e}")));
     match applied {
         Ok(inventory) => {
             if o.spec("/prune").and_then(Value::as_bool) == Some(true) {
@@ -140,15 +140,55 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &Snapshot) {
                 &[],
             );
         }
-        Err(msg) => write(
-            &ctx.store,
-            MANAGER,
-            &o,
-            Outcome::Failed("ReconciliationFailed", msg),
-            extra,
-            &[],
-        ),
+        Err(message) => {
+            let timeout = o.spec_str("/timeout").or(o.spec_str("/interval"));
+            let progress = format!(
+                "Detecting drift for revision {revision} with a timeout of {}",
+                timeout.unwrap_or("5m0s")
+            );
+            let failed = Outcome::Retrying {
+                reason: "ReconciliationFailed",
+                message,
+                progress,
+            };
+            write(&ctx.store, MANAGER, &o, failed, extra, &[]);
+            ctx.retry_after(&o, &revision, retry_interval(&o));
+        }
     }
+}
+
+/// `spec.retryInterval`, else `spec.interval` (Flux's default), else 10m.
+fn retry_interval(o: &FluxObject) -> Duration {
+    ["/retryInterval", "/interval"]
+        .iter()
+        .find_map(|p| o.spec_str(p).and_then(parse_duration))
+        .unwrap_or(Duration::from_secs(600))
+}
+
+/// A Go duration as Flux writes them: `1m0s`, `30s`, `1h`, `500ms`, `1.5m`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..u] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += value * unit;
+        rest = &rest[u..];
+    }
+    (!s.is_empty()).then(|| Duration::from_secs_f64(total))
 }
 
 /// Already applied (or terminally failed) for this revision, generation and request.
@@ -190,126 +230,6 @@ async fn build(
     })
     .await
     .unwrap_or_else(|e| Err(format!("build task failed: {e}")))
-}
-
-/// CRDs and Namespaces first (Flux applies them in a first stage).
-fn stage(o: &Value) -> u8 {
-    match o["kind"].as_str() {
-        Some("CustomResourceDefinition") => 0,
-        Some("Namespace") => 1,
-        _ => 2,
-    }
-}
-
-/// Applies everything; returns the inventory `(id, version)` sorted by id.
-/// Kinds this cluster does not know are left out (as if applied elsewhere).
-fn apply_all(
-    store: &Store,
-    o: &FluxObject,
-    mut objects: Vec<Value>,
-) -> Result<Vec<(String, String)>, String> {
-    objects.sort_by_key(stage);
-    let target_ns = o.spec_str("/targetNamespace").map(str::to_string);
-    let mut inventory = BTreeSet::new();
-    for mut obj in objects {
-        let av = obj["apiVersion"].as_str().unwrap_or_default().to_string();
-        let kind = obj["kind"].as_str().unwrap_or_default().to_string();
-        let Some(rt) = wait_for_type(store, &av, &kind, stage(&obj) == 2) else {
-            continue;
-        };
-        let meta = obj
-            .as_object_mut()
-            .expect("object")
-            .entry("metadata")
-            .or_insert_with(|| json!({}));
-        if rt.namespaced {
-            let ns = target_ns
-                .clone()
-                .or_else(|| meta["namespace"].as_str().map(String::from));
-            meta["namespace"] = json!(ns.unwrap_or_else(|| "default".into()));
-        }
-        let labels = meta
-            .as_object_mut()
-            .expect("map")
-            .entry("labels")
-            .or_insert_with(|| json!({}));
-        labels["kustomize.toolkit.fluxcd.io/name"] = json!(o.name);
-        labels["kustomize.toolkit.fluxcd.io/namespace"] = json!(o.namespace);
-        let name = meta["name"].as_str().unwrap_or_default().to_string();
-        let ns = meta["namespace"].as_str().unwrap_or_default().to_string();
-        store.apply(obj, MANAGER, true).map_err(|e| {
-            format!(
-                "{kind}/{}{name} dry-run failed: {}",
-                if ns.is_empty() {
-                    String::new()
-                } else {
-                    format!("{ns}/")
-                },
-                e.message
-            )
-        })?;
-        let (_, version) = av.split_once('/').unwrap_or(("", &av));
-        inventory.insert((
-            format!("{ns}_{name}_{}_{kind}", rt.group),
-            version.to_string(),
-        ));
-    }
-    Ok(inventory.into_iter().collect())
-}
-
-/// The type for apiVersion/kind; custom resources wait (up to 10 s) for their CRD.
-fn wait_for_type(
-    store: &Store,
-    av: &str,
-    kind: &str,
-    may_wait: bool,
-) -> Option<crate::apiserver::ResourceType> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(rt) = store.resource_for_kind(av, kind) {
-            return Some(rt);
-        }
-        let (group, _) = av.split_once('/').unwrap_or(("", av));
-        let pending_crd = store
-            .list("apiextensions.k8s.io/v1", "CustomResourceDefinition", None)
-            .iter()
-            .any(|c| {
-                c.pointer("/spec/group").and_then(Value::as_str) == Some(group)
-                    && c.pointer("/spec/names/kind").and_then(Value::as_str) == Some(kind)
-            });
-        if !may_wait || !pending_crd || Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Deletes what the previous inventory had and the new one lacks.
-fn prune(store: &Store, o: &FluxObject, inventory: &[(String, String)]) {
-    let old = o
-        .status("/inventory/entries")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for e in old {
-        let (Some(id), Some(v)) = (e["id"].as_str(), e["v"].as_str()) else {
-            continue;
-        };
-        if inventory.iter().any(|(i, _)| i == id) {
-            continue;
-        }
-        let parts: Vec<&str> = id.splitn(4, '_').collect();
-        let [ns, name, group, kind] = parts[..] else {
-            continue;
-        };
-        let av = if group.is_empty() {
-            v.to_string()
-        } else {
-            format!("{group}/{v}")
-        };
-        let ns = (!ns.is_empty()).then_some(ns);
-        let _ = store.delete(&av, kind, ns, name);
-    }
 }
 
 /// The Kustomization snapshot for a pass.

@@ -3,6 +3,46 @@
 
 use serde_json::{Value, json};
 
+/// Which Flux API versions the installed CRDs serve.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FluxApis {
+    /// What the stand-in always served: every kind also at its previous
+    /// version (`v1beta2`, HelmRelease `v2beta2`), labelled Flux v2.6.0.
+    /// Older Flux releases served these; the existing tests rely on them.
+    #[default]
+    Legacy,
+    /// Exactly what Flux 2.9.5's CRDs serve (`crds/` of the rig): source
+    /// `v1` (with ExternalArtifact), kustomize `v1`, helm `v2`, labelled v2.9.5.
+    Current,
+}
+
+impl FluxApis {
+    fn crds(self) -> &'static [CrdSpec] {
+        match self {
+            FluxApis::Legacy => LEGACY_CRDS,
+            FluxApis::Current => CURRENT_CRDS,
+        }
+    }
+
+    fn version(self) -> &'static str {
+        match self {
+            FluxApis::Legacy => "v2.6.0",
+            FluxApis::Current => "v2.9.5",
+        }
+    }
+
+    /// The controller image tag, as `flux install` of that version pins it.
+    fn image(self, controller: &str) -> String {
+        let tag = match (self, controller) {
+            (FluxApis::Legacy, _) => "v2.6.0",
+            (FluxApis::Current, "helm-controller") => "v1.6.4",
+            (FluxApis::Current, "notification-controller") => "v1.9.4",
+            (FluxApis::Current, _) => "v1.9.5",
+        };
+        format!("ghcr.io/fluxcd/{controller}:{tag}")
+    }
+}
+
 /// (plural, kind, group, versions (storage first), short names)
 type CrdSpec = (
     &'static str,
@@ -12,7 +52,7 @@ type CrdSpec = (
     &'static [&'static str],
 );
 
-const CRDS: &[CrdSpec] = &[
+const LEGACY_CRDS: &[CrdSpec] = &[
     (
         "gitrepositories",
         "GitRepository",
@@ -64,6 +104,55 @@ const CRDS: &[CrdSpec] = &[
     ),
 ];
 
+const CURRENT_CRDS: &[CrdSpec] = &[
+    (
+        "gitrepositories",
+        "GitRepository",
+        SOURCE,
+        &["v1"],
+        &["gitrepo"],
+    ),
+    (
+        "helmrepositories",
+        "HelmRepository",
+        SOURCE,
+        &["v1"],
+        &["helmrepo"],
+    ),
+    (
+        "ocirepositories",
+        "OCIRepository",
+        SOURCE,
+        &["v1"],
+        &["ocirepo"],
+    ),
+    ("helmcharts", "HelmChart", SOURCE, &["v1"], &["hc"]),
+    ("buckets", "Bucket", SOURCE, &["v1"], &[]),
+    (
+        "externalartifacts",
+        "ExternalArtifact",
+        SOURCE,
+        &["v1"],
+        &["ea"],
+    ),
+    (
+        "kustomizations",
+        "Kustomization",
+        "kustomize.toolkit.fluxcd.io",
+        &["v1"],
+        &["ks"],
+    ),
+    (
+        "helmreleases",
+        "HelmRelease",
+        "helm.toolkit.fluxcd.io",
+        &["v2"],
+        &["hr"],
+    ),
+];
+
+const SOURCE: &str = "source.toolkit.fluxcd.io";
+
 const CONTROLLERS: &[&str] = &[
     "source-controller",
     "kustomize-controller",
@@ -71,16 +160,16 @@ const CONTROLLERS: &[&str] = &[
     "notification-controller",
 ];
 
-fn labels(component: Option<&str>) -> Value {
+fn labels(apis: FluxApis, component: Option<&str>) -> Value {
     let mut l = json!({"app.kubernetes.io/instance": "flux-system", "app.kubernetes.io/part-of": "flux",
-                       "app.kubernetes.io/version": "v2.6.0"});
+                       "app.kubernetes.io/version": apis.version()});
     if let Some(c) = component {
         l["app.kubernetes.io/component"] = json!(c);
     }
     l
 }
 
-fn crd(plural: &str, kind: &str, group: &str, versions: &[&str], short: &[&str]) -> Value {
+fn crd(apis: FluxApis, (plural, kind, group, versions, short): &CrdSpec) -> Value {
     let columns = json!([
         {"jsonPath": ".metadata.creationTimestamp", "name": "Age", "type": "date"},
         {"jsonPath": ".status.conditions[?(@.type==\"Ready\")].status", "name": "Ready", "type": "string"},
@@ -97,7 +186,7 @@ fn crd(plural: &str, kind: &str, group: &str, versions: &[&str], short: &[&str])
         .collect();
     json!({
         "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": format!("{plural}.{group}"), "labels": labels(None)},
+        "metadata": {"name": format!("{plural}.{group}"), "labels": labels(apis, None)},
         "spec": {"group": group, "scope": "Namespaced",
                  "names": {"plural": plural, "singular": kind.to_lowercase(), "kind": kind,
                            "listKind": format!("{kind}List"), "shortNames": short, "categories": ["flux"]},
@@ -105,39 +194,36 @@ fn crd(plural: &str, kind: &str, group: &str, versions: &[&str], short: &[&str])
     })
 }
 
-fn deployment(name: &str) -> Value {
+fn deployment(apis: FluxApis, name: &str) -> Value {
     json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": name, "namespace": "flux-system", "labels": labels(Some(name))},
+        "metadata": {"name": name, "namespace": "flux-system", "labels": labels(apis, Some(name))},
         "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
                  "template": {"metadata": {"labels": {"app": name}},
                               "spec": {"serviceAccountName": name,
                                        "containers": [{"name": "manager",
-                                                       "image": format!("ghcr.io/fluxcd/{name}:v2.6.0"),
+                                                       "image": apis.image(name),
                                                        "args": ["--watch-all-namespaces=true", "--log-level=info"]}]}}}
     })
 }
 
 /// Every object of the components manifest, in apply order (CRDs first).
-pub fn objects() -> Vec<Value> {
-    let mut out: Vec<Value> = CRDS
-        .iter()
-        .map(|(p, k, g, v, s)| crd(p, k, g, v, s))
-        .collect();
+pub fn objects(apis: FluxApis) -> Vec<Value> {
+    let mut out: Vec<Value> = apis.crds().iter().map(|c| crd(apis, c)).collect();
     out.push(json!({"apiVersion": "v1", "kind": "Namespace",
-                    "metadata": {"name": "flux-system", "labels": labels(None)}}));
+                    "metadata": {"name": "flux-system", "labels": labels(apis, None)}}));
     for c in CONTROLLERS {
         out.push(json!({"apiVersion": "v1", "kind": "ServiceAccount",
-                        "metadata": {"name": c, "namespace": "flux-system", "labels": labels(Some(c))}}));
+                        "metadata": {"name": c, "namespace": "flux-system", "labels": labels(apis, Some(c))}}));
     }
-    out.extend(CONTROLLERS.iter().map(|c| deployment(c)));
+    out.extend(CONTROLLERS.iter().map(|c| deployment(apis, c)));
     out
 }
 
 /// The same objects as multi-document YAML.
-pub fn manifest() -> String {
+pub fn manifest(apis: FluxApis) -> String {
     let mut s = String::from("# Flux components (eks-workshop test stand-in)\n");
-    for o in objects() {
+    for o in objects(apis) {
         s.push_str("---\n");
         s.push_str(&serde_yaml::to_string(&o).expect("serializable"));
     }

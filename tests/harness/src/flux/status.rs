@@ -120,6 +120,14 @@ pub enum Outcome {
     },
     /// Terminal failure: Ready=False, Stalled=True, no Reconciling.
     Failed(&'static str, String),
+    /// A failure the controller retries (at `spec.retryInterval`): Ready=False
+    /// with this reason and message, Reconciling=True `ProgressingWithRetry`
+    /// with the progress message; `observedGeneration` stays as it was.
+    Retrying {
+        reason: &'static str,
+        message: String,
+        progress: String,
+    },
 }
 
 /// Writes `outcome` plus `extra` status fields (merge-patch semantics) and `more`
@@ -146,6 +154,14 @@ pub fn write(
             condition(o, "Stalled", "True", reason, msg),
             condition(o, "Ready", "False", reason, msg),
         ],
+        Outcome::Retrying {
+            reason,
+            message,
+            progress,
+        } => vec![
+            condition(o, "Reconciling", "True", "ProgressingWithRetry", progress),
+            condition(o, "Ready", "False", reason, message),
+        ],
     };
     let message = conditions
         .last()
@@ -157,11 +173,13 @@ pub fn write(
     }
     let mut status = extra;
     status.insert("conditions".into(), Value::Array(conditions));
-    if !matches!(outcome, Outcome::Progressing { .. }) {
+    if matches!(outcome, Outcome::Ready(..) | Outcome::Failed(..)) {
         status.insert("observedGeneration".into(), json!(o.generation));
-        if let Some(at) = o.requested_at() {
-            status.insert("lastHandledReconcileAt".into(), json!(at));
-        }
+    }
+    if !matches!(outcome, Outcome::Progressing { .. })
+        && let Some(at) = o.requested_at()
+    {
+        status.insert("lastHandledReconcileAt".into(), json!(at));
     }
     if std::env::var_os("HARNESS_LOG").is_some() {
         let ready = status["conditions"]
