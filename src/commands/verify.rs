@@ -44,8 +44,12 @@ pub(crate) async fn verify(
     } else {
         Some(cluster_half(&mut ctx, &mut report, target).await?)
     };
+    // What Flux would apply from the clone, against what the cluster serves
+    // (offline: the Flux eks-workshop installs), as the push's preflight.
+    let refused = crate::steps::preflight::problems(&mut ctx, &clone).await?;
     // Every problem the exit status counts, listed (the count is their number).
     let mut listed = report.failing_problems(strict);
+    listed.extend(refused.iter().cloned());
     listed.extend(cluster.as_ref().map(cluster_problems).unwrap_or_default());
     let problems = listed.len();
     match ctx.config.output {
@@ -55,12 +59,14 @@ pub(crate) async fn verify(
             out["cluster"] = cluster
                 .as_ref()
                 .map_or(serde_json::Value::Null, |c| c.to_json());
+            out["preflight"] = json!(refused);
             out["problems"] = json!(listed);
             out["problems_total"] = json!(problems);
             println!("{out}");
         }
         Output::Text => {
             print!("{}", report.render_text(console::colors_enabled()));
+            print!("{}", preflight_text(&refused, ctx.offline()));
             match &cluster {
                 Some(c) => print!("{}", c.render_text()),
                 None => println!("cluster: not checked (offline)"),
@@ -71,6 +77,27 @@ pub(crate) async fn verify(
         return Err(Error::VerifyFailed { count: problems });
     }
     Ok(exit::OK)
+}
+
+/// The preflight's findings, as `verify` prints them.
+fn preflight_text(refused: &[scan::Problem], offline: bool) -> String {
+    let against = if offline {
+        "the Flux eks-workshop installs"
+    } else {
+        "what the cluster serves"
+    };
+    if refused.is_empty() {
+        return format!("preflight: everything Flux would apply is served ({against})\n");
+    }
+    let mut out = format!(
+        "preflight: {} object(s) the cluster would refuse ({against}):\n",
+        refused.len()
+    );
+    for p in refused {
+        out.push_str(&format!("  {}:{}: {}\n", p.file, p.line, p.message));
+    }
+    out.push_str("  fix: `eks-workshop setup` migrates Flux APIs and quotes label values (one commit); `verify --fix` converts Kubernetes APIs\n");
+    out
 }
 
 /// The problems [`ClusterReport::problems`] counts, one per line of JSON:

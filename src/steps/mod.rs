@@ -7,7 +7,7 @@ mod clone;
 mod flux;
 mod fork;
 mod migrate;
-mod preflight;
+pub(crate) mod preflight;
 mod prereqs;
 mod push;
 mod reconcile;

@@ -14,37 +14,58 @@ use crate::config::CLUSTER_PATH;
 use crate::engine::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
+use crate::scan::Problem;
 use crate::scan::migrate::{self, FluxApis};
 
 /// Stop with every problem, by `file:line`, before anything is pushed.
 pub(super) async fn check_head(ctx: &mut Ctx, repo: &git2::Repository) -> Result<()> {
     let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
     git::export_head(repo, tmp.path())?;
-    let objects = migrate::applied_objects(tmp.path(), CLUSTER_PATH)?;
-    let served = served(ctx, &objects, tmp.path()).await;
-    let found = migrate::preflight(&objects, &served);
-    if found.ok() {
+    let found = problems(ctx, tmp.path()).await?;
+    if found.is_empty() {
         return Ok(());
     }
-    let mut problems = Vec::new();
+    Err(Error::Preflight {
+        problems: found
+            .iter()
+            .map(|p| format!("  {}:{}: {}", p.file, p.line, p.message))
+            .collect(),
+        help: "run `eks-workshop setup` without --no-migrate: its migrate step converts Flux APIs and quotes label values (one commit); other APIs: `eks-workshop verify --fix`, or by hand".into(),
+    })
+}
+
+/// What the cluster would refuse of what Flux applies from the tree at
+/// `root` (a clone's working tree, or HEAD exported): objects of a kind and
+/// version nothing serves or will serve, and label or annotation values that
+/// are not strings. For `verify` too.
+pub(crate) async fn problems(ctx: &mut Ctx, root: &std::path::Path) -> Result<Vec<Problem>> {
+    let objects = migrate::applied_objects(root, CLUSTER_PATH)?;
+    let served = served(ctx, &objects, root).await;
+    let found = migrate::preflight(&objects, &served);
+    let mut out = Vec::new();
     for u in &found.unserved {
         let instead = if u.served_instead.is_empty() {
             "nothing of that group and kind is served".to_string()
         } else {
             format!("the cluster serves {}", u.served_instead.join(", "))
         };
-        problems.push(format!(
-            "  {}:{}: {} {} is {}, which the cluster does not serve; {instead}",
-            u.file, u.line, u.kind, u.name, u.api_version
-        ));
+        out.push(Problem {
+            file: u.file.clone(),
+            line: u.line,
+            message: format!(
+                "{} {} is {}, which the cluster does not serve; {instead}",
+                u.kind, u.name, u.api_version
+            ),
+        });
     }
     for (file, line, what) in &found.non_strings {
-        problems.push(format!("  {file}:{line}: {what}"));
+        out.push(Problem {
+            file: file.clone(),
+            line: *line,
+            message: what.clone(),
+        });
     }
-    Err(Error::Preflight {
-        problems,
-        help: "run `eks-workshop setup` without --no-migrate: its migrate step converts Flux APIs and quotes label values (one commit); other APIs: `eks-workshop verify --fix`, or by hand".into(),
-    })
+    Ok(out)
 }
 
 /// What the cluster serves or will serve. Offline: the objects' own kinds,

@@ -3,6 +3,7 @@
 mod bad_input;
 mod crash;
 mod crash_online;
+mod current_flux;
 mod doctor;
 mod flaky;
 mod flux;

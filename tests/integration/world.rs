@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use harness::apiserver::ApiServer;
 use harness::cluster::helmrepo::Chart;
-use harness::flux::FluxStandIn;
+use harness::flux::{FluxApis, FluxStandIn};
 use harness::forge::Forge;
 use serde_json::Value;
 
@@ -37,12 +37,19 @@ pub fn env(flux_installed: bool) -> Env {
 }
 
 pub fn env_with(flux_installed: bool, extra_env: &[(&str, &str)]) -> Env {
+    let apis = flux_installed.then_some(FluxApis::Legacy);
+    env_on(&repo_root().join("workshop"), apis, extra_env)
+}
+
+/// The world with `upstream` as alice's upstream, and Flux installed serving
+/// `apis` (none: not installed).
+pub fn env_on(upstream: &Path, apis: Option<FluxApis>, extra_env: &[(&str, &str)]) -> Env {
     let forge = Forge::start_blocking();
     forge.add_user(LOGIN, TOKEN);
-    forge.seed_repo(UP_OWNER, NAME, &repo_root().join("workshop"), "main");
+    forge.seed_repo(UP_OWNER, NAME, upstream, "main");
     let api = ApiServer::start_blocking();
-    if flux_installed {
-        FluxStandIn::install_crds(&api);
+    if let Some(apis) = apis {
+        FluxStandIn::install_crds_for(&api, apis);
     }
     let flux = FluxStandIn::start(&api);
     flux.add_chart(&karpenter_chart());
