@@ -10,8 +10,11 @@ pub(crate) const ADDONS_KUSTOMIZATION: &str = "gitops/add-ons/kustomization.yaml
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Addon {
     pub(crate) name: &'static str,
-    /// Its entry in [`ADDONS_KUSTOMIZATION`].
+    /// Its entry in [`ADDONS_KUSTOMIZATION`] (see [`Addon::entry_in`]).
     pub(crate) resource: &'static str,
+    /// Other names forks list it under: the real upstream calls the
+    /// metrics-server file `01-metric-server.yaml`.
+    pub(crate) aliases: &'static [&'static str],
     /// `(namespace, name)` of the Flux HelmRelease that installs it.
     pub(crate) helm_release: (&'static str, &'static str),
     pub(crate) description: &'static str,
@@ -27,6 +30,7 @@ pub(crate) const ADDONS: &[Addon] = &[
     Addon {
         name: "metrics-server",
         resource: "01-metrics-server.yaml",
+        aliases: &["01-metric-server.yaml"],
         helm_release: ("flux-system", "metrics-server"),
         description: "resource metrics for kubectl top and autoscaling (enabled upstream)",
         brings: &[],
@@ -34,6 +38,7 @@ pub(crate) const ADDONS: &[Addon] = &[
     Addon {
         name: "karpenter",
         resource: "02-karpenter.yaml",
+        aliases: &[],
         helm_release: ("flux-system", "karpenter"),
         description: "node autoscaler that launches the application nodes",
         brings: &[
@@ -46,6 +51,7 @@ pub(crate) const ADDONS: &[Addon] = &[
     Addon {
         name: "argo-workflows",
         resource: "03-argo-workflows.yaml",
+        aliases: &[],
         helm_release: ("flux-system", "argo-workflows"),
         description: "runs the upgrade-validate workflow before each cluster upgrade",
         brings: &[
@@ -54,6 +60,19 @@ pub(crate) const ADDONS: &[Addon] = &[
         ],
     },
 ];
+
+impl Addon {
+    /// The name the kustomization `text` lists it under (enabled or
+    /// commented out): [`Addon::resource`] or one of its aliases; the
+    /// resource when none is listed.
+    pub(crate) fn entry_in(&self, text: &str) -> &'static str {
+        let listed = crate::kustomize::entries(text).unwrap_or_default();
+        std::iter::once(self.resource)
+            .chain(self.aliases.iter().copied())
+            .find(|r| listed.iter().any(|(name, _)| name == r))
+            .unwrap_or(self.resource)
+    }
+}
 
 /// The add-on called `name`.
 pub(crate) fn find(name: &str) -> Result<&'static Addon> {
@@ -69,6 +88,19 @@ pub(crate) fn find(name: &str) -> Result<&'static Addon> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_upstream_name_of_the_metrics_server_file_is_known() {
+        let metrics = find("metrics-server").unwrap();
+        let upstream = "resources:\n  - 01-metric-server.yaml\n  # - 02-karpenter.yaml\n";
+        assert_eq!(metrics.entry_in(upstream), "01-metric-server.yaml");
+        let ours = "resources:\n  # - 01-metrics-server.yaml\n";
+        assert_eq!(metrics.entry_in(ours), "01-metrics-server.yaml");
+        assert_eq!(
+            find("karpenter").unwrap().entry_in(upstream),
+            "02-karpenter.yaml"
+        );
+    }
 
     #[test]
     fn finds_by_name() {

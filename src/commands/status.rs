@@ -92,7 +92,7 @@ pub(crate) fn addons(global: &Global) -> Result<u8> {
         .map(|a| {
             let enabled = entries
                 .iter()
-                .find(|(r, _)| r == a.resource)
+                .find(|(r, _)| r == a.entry_in(&text))
                 .map(|(_, on)| *on);
             (a, enabled)
         })
@@ -100,7 +100,7 @@ pub(crate) fn addons(global: &Global) -> Result<u8> {
     if global.output == Output::Json {
         let list: Vec<_> = rows
             .iter()
-            .map(|(a, on)| json!({"name": a.name, "enabled": on, "resource": a.resource, "description": a.description}))
+            .map(|(a, on)| json!({"name": a.name, "enabled": on, "resource": a.entry_in(&text), "description": a.description}))
             .collect();
         println!("{}", json!({ "addons": list }));
         return Ok(exit::OK);

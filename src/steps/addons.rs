@@ -42,7 +42,7 @@ pub(crate) fn apply_wishes(
     let mut text = text.to_string();
     for (name, &enabled) in wishes {
         let addon = addons::find(name).map_err(|e| e.to_string())?;
-        if let Some(new) = kustomize::set_enabled(&text, addon.resource, enabled)? {
+        if let Some(new) = kustomize::set_enabled(&text, addon.entry_in(&text), enabled)? {
             text = new;
         }
     }

@@ -99,7 +99,7 @@ async fn served(
     // An enabled add-on's chart brings its CRDs.
     let text = std::fs::read_to_string(head.join(ADDONS_KUSTOMIZATION)).unwrap_or_default();
     for addon in addons::ADDONS {
-        if crate::kustomize::is_enabled(&text, addon.resource) {
+        if crate::kustomize::is_enabled(&text, addon.entry_in(&text)) {
             served.extend(
                 addon
                     .brings

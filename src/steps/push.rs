@@ -130,12 +130,10 @@ fn pending_changes(ctx: &mut Ctx, repo: &git2::Repository) -> Result<Changes> {
     let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
     for (name, &enabled) in &ctx.config.settings.addons {
         let addon = addons::find(name)?;
-        let flipped =
-            kustomize::set_enabled(&head_text, addon.resource, enabled).map_err(|reason| {
-                Error::Kustomization {
-                    path: path.clone(),
-                    reason,
-                }
+        let flipped = kustomize::set_enabled(&head_text, addon.entry_in(&head_text), enabled)
+            .map_err(|reason| Error::Kustomization {
+                path: path.clone(),
+                reason,
             })?;
         if flipped.is_some() {
             what.push(format!(

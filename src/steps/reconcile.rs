@@ -66,7 +66,7 @@ fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
     ADDONS
         .iter()
         .filter_map(|a| {
-            let on = kustomize::is_enabled(&enabled, a.resource);
+            let on = kustomize::is_enabled(&enabled, a.entry_in(&enabled));
             let required =
                 ctx.wait_addons.iter().any(|w| w.name == a.name) || (ctx.wait_enabled_addons && on);
             let brings = !a.brings.is_empty() && on;

@@ -81,7 +81,7 @@ fn on_current_flux_setup_migrates_once_waits_through_karpenter_and_reruns_as_a_n
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let all = format!("{}\n{}", out.stdout, out.stderr);
     assert!(
-        all.contains("HelmRelease karpenter, argo-workflows Ready"),
+        all.contains("HelmRelease metrics-server, karpenter, argo-workflows Ready"),
         "{all}"
     );
     let end = end_state(&e);
@@ -242,4 +242,31 @@ fn killed_anywhere_in_the_migrate_step_then_resumed_ends_with_one_migrate_commit
         cases.len(),
         failures.join("\n\n")
     );
+}
+
+#[test]
+fn the_upstream_metrics_server_file_is_the_metrics_server_add_on() {
+    let e = world();
+    let values = example_values();
+    let values = values.to_str().unwrap();
+    e.w.cmd(&setup_args(values)).run().success();
+    let listed = e.w.cmd(&["addons", "-o", "json"]).run().success().json();
+    let metrics = listed["addons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "metrics-server")
+        .cloned()
+        .unwrap();
+    assert_eq!(metrics["resource"], "01-metric-server.yaml");
+    assert_eq!(metrics["enabled"], true);
+    let out =
+        e.w.cmd(&["disable-addon", "metrics-server", "--yes", "--no-wait"])
+            .run();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let text =
+        std::fs::read_to_string(e.w.clone_dir().join("gitops/add-ons/kustomization.yaml")).unwrap();
+    assert!(text.contains("# - 01-metric-server.yaml"), "{text}");
+    let subject = e.forge.commits(LOGIN, NAME, "main")[0].1.clone();
+    assert_eq!(subject, "Disable metrics-server add-on");
 }

@@ -234,7 +234,7 @@ fn setup_on_the_upstream_shaped_fork_migrates_once_and_waits_through_karpenter_i
         "and asks Flux to apply it again at once: {all}"
     );
     assert!(
-        all.contains("HelmRelease karpenter, argo-workflows Ready"),
+        all.contains("HelmRelease metrics-server, karpenter, argo-workflows Ready"),
         "{all}"
     );
     cluster.assert_running();
