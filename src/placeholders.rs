@@ -74,6 +74,12 @@ pub(crate) const RULES: &[Rule] = &[
     },
 ];
 
+/// Whether `token` is one of install.sh's placeholders, in any file (the
+/// scanner reports one left unrendered wherever it stands).
+pub(crate) fn is_token(token: &str) -> bool {
+    RULES.iter().any(|r| r.tokens.contains(&token))
+}
+
 /// The value each token stands for.
 pub(crate) fn value_of(token: &str) -> Option<&'static str> {
     Some(match token {

@@ -6,24 +6,6 @@ use std::process::{Command, Stdio};
 
 use memchr::memmem;
 
-/// The uppercase placeholders the workshop's manifests carry until they are
-/// rendered (the original workshop replaced them with `sed`).
-pub(crate) const PLACEHOLDERS: &[&str] = &[
-    "ARGO_WORKFLOWS_BUCKET",
-    "ARGO_WORKFLOWS_BUCKET_ARN",
-    "ARGO_WORKFLOWS_BUCKET_NAME",
-    "ARGO_WORKFLOWS_IRSA",
-    "AWS_CLUSTER_IAM_ROLE_NAME",
-    "AWS_REGION",
-    "AWS_VPC_ID",
-    "CLUSTER_ENDPOINT",
-    "CLUSTER_NAME",
-    "CLUSTER_SECURITY_GROUP_ID",
-    "KARPENTER_INSTANCE_PROFILE",
-    "KARPENTER_IRSA",
-    "REGION_AWS",
-];
-
 /// `{{ ... }}` that belongs to Argo Workflows, which templates at run time.
 const ARGO_VARIABLES: &[&str] = &[
     "=",
@@ -91,7 +73,7 @@ pub(crate) fn placeholders(text: &str) -> Vec<(usize, String)> {
             .map_or(bytes.len(), |i| pos + i);
         last_end = end;
         let token = &text[start..end];
-        if !PLACEHOLDERS.contains(&token) {
+        if !crate::placeholders::is_token(token) {
             continue;
         }
         let prefix = &text[..start];
