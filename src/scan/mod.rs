@@ -23,7 +23,7 @@ mod yaml;
 
 pub(crate) use fix::fix_text;
 pub use live::scan_live;
-pub(crate) use repo::scan_repo;
+pub(crate) use repo::{applied_builds, scan_repo};
 pub use report::{Finding, Problem, Report};
 pub use version::KubeVersion;
 

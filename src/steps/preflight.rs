@@ -22,15 +22,27 @@ pub(super) async fn check_head(ctx: &mut Ctx, repo: &git2::Repository) -> Result
     let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
     git::export_head(repo, tmp.path())?;
     let found = problems(ctx, tmp.path()).await?;
-    if found.is_empty() {
+    // Each kustomization builds (verify's scan checks the same, so not in
+    // `problems`).
+    let kubectl = which::which("kubectl").ok();
+    let builds = crate::scan::applied_builds(tmp.path(), CLUSTER_PATH, kubectl.as_deref())?;
+    if found.is_empty() && builds.is_empty() {
         return Ok(());
+    }
+    let mut help = Vec::new();
+    if !found.is_empty() {
+        help.push("run `eks-workshop setup` without --no-migrate: its migrate step converts Flux APIs and quotes label values (one commit); other APIs: `eks-workshop verify --fix`, or by hand");
+    }
+    if !builds.is_empty() {
+        help.push("fix the kustomization (add the file it lists, or remove the entry), commit, then run the command again");
     }
     Err(Error::Preflight {
         problems: found
             .iter()
+            .chain(&builds)
             .map(|p| format!("  {}:{}: {}", p.file, p.line, p.message))
             .collect(),
-        help: "run `eks-workshop setup` without --no-migrate: its migrate step converts Flux APIs and quotes label values (one commit); other APIs: `eks-workshop verify --fix`, or by hand".into(),
+        help: help.join("; "),
     })
 }
 

@@ -270,3 +270,36 @@ fn the_upstream_metrics_server_file_is_the_metrics_server_add_on() {
     let subject = e.forge.commits(LOGIN, NAME, "main")[0].1.clone();
     assert_eq!(subject, "Disable metrics-server add-on");
 }
+
+#[test]
+fn a_kustomization_that_would_not_build_stops_the_push_naming_its_line() {
+    let e = world();
+    let values = example_values();
+    let values = values.to_str().unwrap();
+    e.w.cmd(&setup_args(values)).run().success();
+    let pushed = e.head();
+    // The participant lists a file they forgot to add, and commits.
+    let file =
+        e.w.clone_dir()
+            .join("gitops/applications/kustomization.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "  - 01-pdb-sample-app.yaml",
+            "  - 01-pdb-sample-app.yaml\n  - 02-forgotten.yaml",
+        ),
+    )
+    .unwrap();
+    e.w.git(&["commit", "-qam", "Add the forgotten app"]);
+    let out = e.w.cmd(&["--yes", "enable-addon", "metrics-server"]).run();
+    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains(
+            "gitops/applications/kustomization.yaml:6: resource `02-forgotten.yaml` does not exist"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(e.head(), pushed, "nothing pushed");
+}
