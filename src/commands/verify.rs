@@ -82,9 +82,12 @@ pub(crate) async fn verify(
 /// The preflight's findings, as `verify` prints them.
 fn preflight_text(refused: &[scan::Problem], offline: bool) -> String {
     let against = if offline {
-        "the Flux eks-workshop installs"
+        format!(
+            "offline: the APIs of Flux {}, what eks-workshop installs",
+            crate::kube::FLUX_VERSION
+        )
     } else {
-        "what the cluster serves"
+        "what the cluster serves".to_string()
     };
     if refused.is_empty() {
         return format!("preflight: everything Flux would apply is served ({against})\n");
