@@ -14,7 +14,10 @@ use crate::support::repo_root;
 
 mod addons;
 mod basics;
+mod crash;
 mod fixture;
+mod rejected;
+mod verify;
 
 /// Each scenario's bound; past it the test process aborts (the rig's
 /// children die with it), so CI never hangs.

@@ -8,7 +8,7 @@ use harness::forge::Forge;
 use serde_json::Value;
 
 use super::{flux_manifests, ready, upstream_for, watchdog};
-use crate::support::{Outcome, Workshop, example_values};
+use crate::support::{Outcome, Workshop, example_values, git};
 use crate::world::{LOGIN, NAME, TOKEN, UP_OWNER};
 
 pub(super) struct Real {
@@ -21,6 +21,13 @@ pub(super) struct Real {
 
 impl Real {
     pub(super) fn start() -> Real {
+        Real::start_with(Options::default())
+    }
+
+    /// With `Options { flux: true, .. }` the Flux CRDs are installed and the
+    /// controllers run before eks-workshop does anything (it still installs
+    /// Flux's Deployments from the manifest, and applies the CRDs again).
+    pub(super) fn start_with(options: Options) -> Real {
         watchdog();
         let helm = HelmRepo::start();
         helm.add(&Chart::configmap(
@@ -46,7 +53,7 @@ impl Real {
         let forge = Forge::start_blocking();
         forge.add_user(LOGIN, TOKEN);
         forge.seed_repo(UP_OWNER, NAME, upstream.path(), "main");
-        let cluster = RealCluster::start(Options::default());
+        let cluster = RealCluster::start(options);
         let w = Workshop::new()
             .env("GITHUB_API_URL", &forge.api_url())
             .env("GITHUB_TOKEN", TOKEN)
@@ -90,6 +97,59 @@ impl Real {
         self.cluster.start_flux_controllers();
         let out = self.setup(&[]);
         assert_eq!(out.code, 0, "{}", self.diagnose(&out));
+    }
+
+    /// The participant's own commit of `files` (path, text) in the clone,
+    /// pushed to their fork as they would with their own credentials.
+    pub(super) fn participant_pushes(&self, message: &str, files: &[(&str, &str)]) -> String {
+        let clone = self.w.clone_dir();
+        for (rel, text) in files {
+            std::fs::write(clone.join(rel), text).unwrap();
+            git(&clone, &["add", rel]);
+        }
+        let id = ["-c", "user.name=p", "-c", "user.email=p@example.com"];
+        git(&clone, &[&id[..], &["commit", "-qm", message]].concat());
+        let fork = self.forge.repo_dir(LOGIN, NAME);
+        git(&clone, &["push", "-q", fork.to_str().unwrap(), "HEAD:main"]);
+        git(&clone, &["rev-parse", "HEAD"])
+    }
+
+    /// The sync objects as a clean run leaves them: our specs, applied by us
+    /// alone (the controllers own only their status and finalizers).
+    pub(super) fn assert_sync_objects_as_applied(&self) {
+        let url = self.forge.clone_url(LOGIN, NAME);
+        let shown = |kind: &str| {
+            self.get(&[
+                "--show-managed-fields",
+                "-n",
+                "flux-system",
+                kind,
+                "flux-system",
+            ])
+        };
+        let git = shown("gitrepository");
+        assert_eq!(
+            git["spec"],
+            serde_json::json!({
+                "interval": "1m0s", "ref": {"branch": "main"},
+                "secretRef": {"name": "flux-system"}, "url": url, "timeout": "60s",
+            }),
+            "{git}"
+        );
+        let ks = shown("kustomization");
+        assert_eq!(ks["spec"]["path"], "./gitops/clusters/cluster-demo", "{ks}");
+        assert_eq!(ks["spec"]["interval"], "10m0s", "{ks}");
+        assert_eq!(ks["spec"]["prune"], true, "{ks}");
+        for obj in [&git, &ks] {
+            assert_eq!(obj["metadata"]["generation"], 1, "{obj}");
+            for m in obj["metadata"]["managedFields"].as_array().unwrap() {
+                let spec_writer = m["fieldsV1"]["f:spec"].is_object();
+                assert!(
+                    !spec_writer || (m["manager"] == "eks-workshop" && m["operation"] == "Apply"),
+                    "{m}"
+                );
+            }
+        }
     }
 
     /// `kubectl get -o json`, `None` when not found.
