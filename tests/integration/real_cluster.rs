@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::support::repo_root;
 
 mod addons;
+mod adopt;
 mod basics;
 mod crash;
 mod fixture;
