@@ -223,6 +223,44 @@ pub(crate) fn differences(live: Option<&Value>, desired: &Value) -> Vec<String> 
     out
 }
 
+/// The field managers other than ours that own `field` (a dotted path from
+/// [`differences`]) of `live`: those a forced apply takes it from. Status
+/// writers (a subresource) never own what we apply.
+pub(crate) fn owners_of(live: &Value, field: &str) -> Vec<String> {
+    let entries = live
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array);
+    let mut out: Vec<String> = Vec::new();
+    for entry in entries.into_iter().flatten() {
+        let manager = entry["manager"].as_str().unwrap_or_default();
+        if manager == super::FIELD_MANAGER || entry.get("subresource").is_some() {
+            continue;
+        }
+        let mut at = &entry["fieldsV1"];
+        let owned = field.split('.').all(|key| {
+            at = &at[format!("f:{key}")];
+            at.is_object()
+        });
+        if owned && !out.iter().any(|m| m == manager) {
+            out.push(manager.to_string());
+        }
+    }
+    out
+}
+
+/// The Helm release (`namespace/name`) whose labels and annotations `live`
+/// carries: terraform's `flux2-sync` chart makes the sync objects so.
+pub(crate) fn helm_release(live: &Value) -> Option<String> {
+    let text = |p: &str| live.pointer(p).and_then(Value::as_str);
+    if text("/metadata/labels/app.kubernetes.io~1managed-by") != Some("Helm") {
+        return None;
+    }
+    let name = text("/metadata/annotations/meta.helm.sh~1release-name")?;
+    let namespace =
+        text("/metadata/annotations/meta.helm.sh~1release-namespace").unwrap_or(NAMESPACE);
+    Some(format!("{namespace}/{name}"))
+}
+
 fn diff(path: &str, live: Option<&Value>, want: &Value, out: &mut Vec<String>) {
     match (want, live) {
         (Value::Object(w), Some(Value::Object(l))) => {
@@ -308,6 +346,31 @@ mod tests {
             "./gitops/clusters/other",
             "./gitops/clusters/cluster-demo"
         ));
+    }
+
+    #[test]
+    fn owners_and_helm_releases_come_from_metadata() {
+        let live = json!({"metadata": {
+            "labels": {"app.kubernetes.io/managed-by": "Helm"},
+            "annotations": {"meta.helm.sh/release-name": "flux2-sync",
+                            "meta.helm.sh/release-namespace": "flux-system"},
+            "managedFields": [
+                {"manager": "helm", "operation": "Update",
+                 "fieldsV1": {"f:spec": {"f:interval": {}, "f:ref": {"f:branch": {}}}}},
+                {"manager": "eks-workshop", "operation": "Apply",
+                 "fieldsV1": {"f:spec": {"f:interval": {}}}},
+                {"manager": "source-controller", "operation": "Update", "subresource": "status",
+                 "fieldsV1": {"f:spec": {"f:interval": {}}}},
+            ],
+        }});
+        assert_eq!(owners_of(&live, "spec.interval"), ["helm"]);
+        assert_eq!(owners_of(&live, "spec.ref.branch"), ["helm"]);
+        assert!(owners_of(&live, "spec.url").is_empty());
+        assert_eq!(
+            helm_release(&live).as_deref(),
+            Some("flux-system/flux2-sync")
+        );
+        assert_eq!(helm_release(&json!({"metadata": {}})), None);
     }
 
     #[test]

@@ -331,6 +331,11 @@ pub(crate) fn judge(
         if let Verdict::Failed { message, .. } = &judged.verdict {
             if from_our_source(k) && ready_reason(k) == "ArtifactFailed" {
                 judged.verdict = Verdict::Waiting(format!("waiting for its source: {message}"));
+            } else if ready_reason(k) == "DependencyNotReady" {
+                // Real Flux writes it without a Reconciling condition when the
+                // last reconcile succeeded, and retries: waiting.
+                judged.verdict =
+                    Verdict::Waiting(format!("waiting for its dependencies: {message}"));
             } else if let Some(bringer) =
                 through_dependency(&mut judged, k, releases, &release, fresh)
             {

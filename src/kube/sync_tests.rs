@@ -405,3 +405,25 @@ fn a_real_flux_failure_it_retries_is_a_failure_once_it_answers_our_request() {
     let judged = judge(&obs, &goal(), &[], &asked());
     assert!(matches!(outcome(&judged, &goal()), Outcome::Pending { .. }));
 }
+
+/// Real kustomize-controller 1.9.5 after a successful reconcile, asked again
+/// while its dependency applies: Ready=False DependencyNotReady and no
+/// Reconciling condition (kstatus alone calls that failed).
+#[test]
+fn a_dependency_not_ready_without_reconciling_is_waiting() {
+    let mut obs = synced();
+    let mut apps = ks(
+        "apps",
+        &goal().revision(),
+        ready("False", "DependencyNotReady"),
+    );
+    apps["status"]["lastHandledReconcileAt"] = json!("t1");
+    obs.kustomizations[1] = apps;
+    let judged = judge(&obs, &goal(), &[], &asked());
+    match outcome(&judged, &goal()) {
+        Outcome::Pending { why, .. } => {
+            assert!(why.contains("waiting for its dependencies"), "{why}")
+        }
+        _ => panic!("not pending"),
+    }
+}

@@ -59,12 +59,15 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let plan = compare(ctx, &cluster, &types, &want).await?;
     for change in &plan {
         ctx.check_interrupt()?;
+        if let Some(adoption) = &change.adoption {
+            ctx.ui.warn(&adoption.warning(change));
+        }
         ctx.ui.progress(&format!("applying {}", change.label));
         kube::apply(&cluster, &change.resource, &change.desired).await?;
         crate::pause::point(&format!("flux:applied:{}", change.resource.kind));
     }
     if !plan.is_empty() {
-        let names: Vec<String> = plan.iter().map(|c| c.label.clone()).collect();
+        let names: Vec<String> = plan.iter().map(Change::applied).collect();
         detail.push(format!("applied {}", names.join(", ")));
     }
     Ok(detail.join("; "))
@@ -109,11 +112,104 @@ struct Change {
     resource: ApiResource,
     desired: Value,
     fields: Vec<String>,
+    /// Someone else made it: whom we take it over from.
+    adoption: Option<Adoption>,
 }
 
 impl Change {
     fn what(&self) -> String {
-        format!("{} ({})", self.label, self.fields.join(", "))
+        let from = match &self.adoption {
+            Some(a) => format!("; taken over from {}", a.from()),
+            None => String::new(),
+        };
+        format!("{} ({}{from})", self.label, self.fields.join(", "))
+    }
+
+    fn applied(&self) -> String {
+        match &self.adoption {
+            Some(a) => format!("{} (taken over from {})", self.label, a.whom()),
+            None => self.label.clone(),
+        }
+    }
+}
+
+/// An existing object someone else wrote (terraform's `flux2-sync` Helm
+/// chart, `flux bootstrap`, kubectl): our apply forces its conflicting fields
+/// over to us, since a non-forced one fails on every field they own.
+struct Adoption {
+    /// `namespace/name` of the Helm release whose labels it carries.
+    helm_release: Option<String>,
+    /// Field managers owning the fields we change.
+    managers: Vec<String>,
+    /// The fields we change that they own.
+    taken: Vec<String>,
+}
+
+impl Adoption {
+    fn of(live: &Value, fields: &[String]) -> Option<Adoption> {
+        let mut managers: Vec<String> = Vec::new();
+        let mut taken = Vec::new();
+        for field in fields {
+            let owners = flux::owners_of(live, field);
+            if !owners.is_empty() {
+                taken.push(field.clone());
+            }
+            for owner in owners {
+                if !managers.contains(&owner) {
+                    managers.push(owner);
+                }
+            }
+        }
+        let helm_release = flux::helm_release(live);
+        if helm_release.is_none() && managers.is_empty() {
+            return None;
+        }
+        Some(Adoption {
+            helm_release,
+            managers,
+            taken,
+        })
+    }
+
+    /// The Helm release, else the field managers.
+    fn whom(&self) -> String {
+        match &self.helm_release {
+            Some(release) => format!("Helm release {release}"),
+            None => self.from(),
+        }
+    }
+
+    fn from(&self) -> String {
+        let managers: Vec<String> = self.managers.iter().map(|m| format!("`{m}`")).collect();
+        let managers = match managers.len() {
+            0 => String::new(),
+            1 => format!("field manager {}", managers[0]),
+            _ => format!("field managers {}", managers.join(", ")),
+        };
+        match (&self.helm_release, managers.is_empty()) {
+            (Some(release), true) => format!("Helm release {release}"),
+            (Some(release), false) => format!("Helm release {release} ({managers})"),
+            (None, _) => managers,
+        }
+    }
+
+    fn warning(&self, change: &Change) -> String {
+        let fields = if self.taken.is_empty() {
+            change.fields.join(", ")
+        } else {
+            self.taken.join(", ")
+        };
+        let mut text = format!(
+            "taking over {} from {}: {fields} set to the workshop's values",
+            change.label,
+            self.from()
+        );
+        if let Some(release) = &self.helm_release {
+            text.push_str(&format!(
+                "; it keeps Helm's labels, so upgrading {release} (say, `terraform apply`) sets them back, and uninstalling it deletes the object"
+            ));
+        }
+        text
     }
 }
 
@@ -153,7 +249,9 @@ async fn compare(
         }
         let fields = flux::differences(live.as_ref(), &desired);
         if !fields.is_empty() {
+            let adoption = live.as_ref().and_then(|l| Adoption::of(l, &fields));
             plan.push(Change {
+                adoption,
                 label: kube::label(&resource.kind, namespace, name),
                 resource,
                 desired,

@@ -7,9 +7,10 @@ use crate::support::Workshop;
 #[test]
 fn doctor_lists_tools_and_reaches_the_cluster_of_the_kubeconfig() {
     let api = ApiServer::start_blocking();
+    api.require_token(Some(crate::world::KUBE_TOKEN));
     let w = Workshop::new();
     let kubeconfig = w.dir().join("kubeconfig");
-    api.write_kubeconfig(&kubeconfig, "workshop", None);
+    api.write_kubeconfig(&kubeconfig, "workshop", Some(crate::world::KUBE_TOKEN));
     let out = w
         .cmd(&["doctor", "-o", "json"])
         .env("KUBECONFIG", kubeconfig.to_str().unwrap())

@@ -82,14 +82,19 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 }
 
 /// The token and its base64 (as a Secret or a Basic header would carry it).
-fn forms() -> [String; 2] {
+fn forms() -> [String; 3] {
     // "ghp_fluxTok3n_51d2c9e8a7b6" in base64, as the cluster Secret holds it.
     let b64 = "Z2hwX2ZsdXhUb2szbl81MWQyYzllOGE3YjY=";
     assert_eq!(
         TOKEN, "ghp_fluxTok3n_51d2c9e8a7b6",
         "update the base64 form"
     );
-    [TOKEN.to_string(), b64.trim_end_matches('=').to_string()]
+    [
+        TOKEN.to_string(),
+        b64.trim_end_matches('=').to_string(),
+        // The kubeconfig's token: the tool reads it, and never repeats it.
+        crate::world::KUBE_TOKEN.to_string(),
+    ]
 }
 
 fn assert_clean(what: &str, bytes: &[u8]) {
@@ -105,6 +110,7 @@ fn run_with_stubs(e: &Env, bin: &Path, args: &[&str]) -> Outcome {
 #[test]
 fn the_token_reaches_no_child_no_file_and_no_output() {
     let e = env(false); // no Flux: `flux install` runs
+    crate::world::admit_kubectl(&e.api); // the stub `flux install` is kubectl
     let stubs_dir = tempfile::tempdir().unwrap();
     let (bin, records) = stubs(stubs_dir.path());
     let tf_dir = e.w.dir().join("terraform");
@@ -172,7 +178,8 @@ fn the_token_reaches_no_child_no_file_and_no_output() {
     // No file under the working dir holds it, nor the clone's history.
     let all = files(e.w.dir());
     assert!(all.iter().any(|p| p.ends_with(".eks-workshop/state.json")));
-    for path in &all {
+    // (The kubeconfig is where the participant keeps the cluster's token.)
+    for path in all.iter().filter(|p| **p != e.kubeconfig) {
         assert_clean(&path.display().to_string(), &std::fs::read(path).unwrap());
     }
     let history = e.w.git(&["log", "-p", "--all"]);

@@ -17,6 +17,9 @@ pub const NAME: &str = "eks-cluster-upgrades-workshop";
 pub const LOGIN: &str = "alice";
 pub const TOKEN: &str = "ghp_fluxTok3n_51d2c9e8a7b6";
 pub const CONTEXT: &str = "workshop";
+/// The bearer token the stand-in API server requires, and the world's
+/// kubeconfig carries: every online test proves the tool sends it.
+pub const KUBE_TOKEN: &str = "kube-admin-7f3e91c2d4";
 pub const KS_API: &str = "kustomize.toolkit.fluxcd.io/v1";
 pub const GIT_API: &str = "source.toolkit.fluxcd.io/v1";
 pub const HELM_API: &str = "helm.toolkit.fluxcd.io/v2";
@@ -48,6 +51,7 @@ pub fn env_on(upstream: &Path, apis: Option<FluxApis>, extra_env: &[(&str, &str)
     forge.add_user(LOGIN, TOKEN);
     forge.seed_repo(UP_OWNER, NAME, upstream, "main");
     let api = ApiServer::start_blocking();
+    api.require_token(Some(KUBE_TOKEN));
     if let Some(apis) = apis {
         FluxStandIn::install_crds_for(&api, apis);
     }
@@ -55,7 +59,7 @@ pub fn env_on(upstream: &Path, apis: Option<FluxApis>, extra_env: &[(&str, &str)
     flux.add_chart(&karpenter_chart());
     let w = Workshop::new();
     let kubeconfig = w.dir().join("kube").join("config");
-    api.write_kubeconfig(&kubeconfig, CONTEXT, None);
+    api.write_kubeconfig(&kubeconfig, CONTEXT, Some(KUBE_TOKEN));
     let mut w = w
         .env("GITHUB_API_URL", &forge.api_url())
         .env("GITHUB_TOKEN", TOKEN)
@@ -138,8 +142,16 @@ pub fn ready(obj: &Value) -> bool {
     })
 }
 
+/// Lets kubectl in: client-go sends no bearer token over plain HTTP (seen
+/// with kubectl 1.32: the Authorization header is left out), and the
+/// stand-in serves plain HTTP, so a test whose stubs run kubectl against it
+/// stops requiring the token. Every other online test still proves it.
+pub fn admit_kubectl(api: &ApiServer) {
+    api.require_token(None);
+}
+
 /// A stub `flux` that records its arguments and environment, then installs the
-/// stand-in's components with kubectl.
+/// stand-in's components with kubectl (see [`admit_kubectl`]).
 pub fn stub_flux(dir: &Path, kubectl_installs: bool) -> PathBuf {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();

@@ -99,6 +99,9 @@ impl RealCluster {
             .arg(format!("--metrics-addr=127.0.0.1:{}", free_port()))
             .arg(format!("--health-addr={health_addr}"))
             .arg("--log-level=debug")
+            // Flux's default is 30 s per dependency level (sources, then
+            // infrastructure, then apps); tests need not wait that long.
+            .arg("--requeue-dependency=2s")
             .env("RUNTIME_NAMESPACE", FLUX_NAMESPACE)
             .env("SOURCE_CONTROLLER_LOCALHOST", &storage)
             // Helm and git caches land here, never in the developer's home.

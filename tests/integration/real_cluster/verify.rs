@@ -1,0 +1,114 @@
+//! `verify` against the real cluster after a setup: Flux's objects as the
+//! real controllers wrote their status, the server's version through real
+//! discovery, and live objects by the API version they were applied with.
+
+use serde_json::Value;
+
+use super::fixture::Real;
+
+const HPA: &str = "gitops/applications/deprecated-manifests/02-deprecated-hpa.yaml";
+
+#[test]
+fn verify_reads_live_objects_and_fluxs_status_through_real_discovery() {
+    let mut r = Real::start();
+    r.set_up();
+    let out = r.w.cmd(&["verify", "-o", "json"]).run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    let report = out.json();
+    let cluster = &report["cluster"];
+    assert_eq!(cluster["server_version"]["git_version"], "v1.36.3");
+    assert_eq!(
+        report["target_version"], "1.37",
+        "the next minor by default"
+    );
+    assert_eq!(cluster["flux_installed"], true);
+    assert_eq!(cluster["at_head"], true, "{cluster}");
+    assert_eq!(
+        cluster["remote_head"],
+        r.revision().trim_start_matches("main@sha1:")
+    );
+    let rows = cluster["rows"].as_array().unwrap();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            format!(
+                "{} {}",
+                row["kind"].as_str().unwrap(),
+                row["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "GitRepository flux-system",
+            "Kustomization apps",
+            "Kustomization flux-system",
+            "Kustomization infrastructure",
+            "Kustomization sources",
+            "HelmRelease metrics-server",
+        ]
+    );
+    for row in rows {
+        assert!(row["ok"] == true && row["ready"] == "True", "{row}");
+    }
+    let metrics = &rows[5];
+    assert_eq!(
+        metrics["revision"], "3.12.1",
+        "the chart version, from status.history"
+    );
+    assert!(
+        metrics["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("InstallSucceeded")
+    );
+    assert_eq!(report["problems_total"], 0, "{report}");
+    // The repo's deprecated HPA is found, but Flux does not apply it.
+    let repo_hpa = finding(&report, "repo");
+    assert_eq!(repo_hpa["file"], HPA);
+    assert_eq!(repo_hpa["reachable"], false);
+
+    // The workshop has participants `kubectl apply` that file. A 1.36 API
+    // server refuses it (autoscaling/v2beta2 is served no more)...
+    let file = r.w.clone_dir().join(HPA);
+    let refused = r.cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("no matches for kind"), "{stderr}");
+    // ...so the object stands as it would after an upgrade from 1.25: served
+    // as autoscaling/v2, its last-applied annotation still autoscaling/v2beta2.
+    let old: Value = serde_yaml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let mut live = old.clone();
+    live["apiVersion"] = "autoscaling/v2".into();
+    live["metadata"]["annotations"] = serde_json::json!({
+        "kubectl.kubernetes.io/last-applied-configuration": old.to_string(),
+    });
+    r.cluster.apply_yaml(&serde_yaml::to_string(&live).unwrap());
+    let out = r.w.cmd(&["verify", "-o", "json"]).run();
+    assert_eq!(out.code, 4, "{}", r.diagnose(&out));
+    let report = out.json();
+    let live = finding(&report, "cluster");
+    assert_eq!(live["api_version"], "autoscaling/v2beta2", "{live}");
+    assert_eq!(live["removed_in"], "1.26");
+    assert_eq!(live["reachable"], true);
+    assert_eq!(report["problems_total"], 1, "{report}");
+    assert_eq!(
+        report["problems"][0]["message"],
+        "HorizontalPodAutoscaler default/nginx-hpa uses autoscaling/v2beta2, removed in 1.26; use autoscaling/v2"
+    );
+    // Flux's side did not change: no problem there.
+    assert_eq!(report["cluster"]["problems"], 0, "{report}");
+}
+
+/// The one HorizontalPodAutoscaler finding whose source is `source`.
+fn finding<'a>(report: &'a Value, source: &str) -> &'a Value {
+    let all: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["source"] == source && f["kind"] == "HorizontalPodAutoscaler")
+        .collect();
+    assert_eq!(all.len(), 1, "{report}");
+    all[0]
+}
