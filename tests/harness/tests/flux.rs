@@ -253,7 +253,9 @@ fn kustomizations_wait_for_dependencies_apply_and_prune() {
     );
     assert_eq!(ready(&apps).unwrap()["reason"], "ReconciliationSucceeded");
 
-    // A watcher saw apps wait for infra (with Reconciling) before it went Ready.
+    // A watcher saw apps wait for infra before it went Ready: Ready=False
+    // DependencyNotReady with no Reconciling condition, as real
+    // kustomize-controller 1.9.5 writes it.
     let mut reasons = Vec::new();
     while let Ok(e) = rx.try_recv() {
         if e.kind == "Kustomization"
@@ -266,7 +268,7 @@ fn kustomizations_wait_for_dependencies_apply_and_prune() {
     }
     let waited = reasons
         .iter()
-        .position(|(r, rec)| r == "DependencyNotReady" && *rec)
+        .position(|(r, rec)| r == "DependencyNotReady" && !*rec)
         .expect("DependencyNotReady seen");
     let done = reasons
         .iter()

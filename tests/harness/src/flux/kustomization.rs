@@ -79,8 +79,8 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &Snapshot) {
         return;
     };
     if let Some(message) = unready_dependency(&o, snapshot, Some(&revision)) {
-        let p = Outcome::Progressing {
-            ready: "False",
+        // As real kustomize-controller: no Reconciling condition.
+        let p = Outcome::Waiting {
             reason: "DependencyNotReady",
             message,
         };

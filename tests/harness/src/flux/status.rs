@@ -128,6 +128,13 @@ pub enum Outcome {
         message: String,
         progress: String,
     },
+    /// Waiting for something else (kustomize-controller 1.9.5's
+    /// `DependencyNotReady`): Ready=False and no Reconciling condition;
+    /// `observedGeneration` stays as it was; the request is marked handled.
+    Waiting {
+        reason: &'static str,
+        message: String,
+    },
 }
 
 /// Writes `outcome` plus `extra` status fields (merge-patch semantics) and `more`
@@ -162,6 +169,9 @@ pub fn write(
             condition(o, "Reconciling", "True", "ProgressingWithRetry", progress),
             condition(o, "Ready", "False", reason, message),
         ],
+        Outcome::Waiting { reason, message } => {
+            vec![condition(o, "Ready", "False", reason, message)]
+        }
     };
     let message = conditions
         .last()
