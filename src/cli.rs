@@ -92,6 +92,23 @@ pub(crate) struct Global {
     /// Flux components manifest to apply when Flux is missing and no `flux` CLI is found
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) flux_manifests: Option<PathBuf>,
+    /// Fetch Flux's install manifest from URL (a mirror of the release's
+    /// install.yaml) when Flux is missing; needs --flux-manifest-sha256
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "EKS_WORKSHOP_FLUX_MANIFEST_URL"
+    )]
+    pub(crate) flux_manifest_url: Option<String>,
+    /// The sha256 the fetched install manifest must have (`sha256sum install.yaml`)
+    #[arg(
+        long,
+        global = true,
+        value_name = "HEX",
+        env = "EKS_WORKSHOP_FLUX_MANIFEST_SHA256"
+    )]
+    pub(crate) flux_manifest_sha256: Option<String>,
     /// Replace a conflicting existing Flux Kustomization `flux-system`
     #[arg(long, global = true)]
     pub(crate) force: bool,

@@ -98,6 +98,12 @@ pub(crate) struct Settings {
     pub(crate) kubeconfig: Option<PathBuf>,
     pub(crate) context: Option<String>,
     pub(crate) flux_manifests: Option<PathBuf>,
+    /// Where to fetch Flux's install manifest, and its sha256 (see
+    /// `kube::release`); none: the release eks-workshop pins.
+    #[serde(default)]
+    pub(crate) flux_manifest_url: Option<String>,
+    #[serde(default)]
+    pub(crate) flux_manifest_sha256: Option<String>,
     /// Template values (ARNs, IDs, names: not secret).
     pub(crate) values: crate::values::Values,
     /// Add-ons the user asked for: name → enabled. Applied on top of the clone's HEAD.
@@ -117,6 +123,8 @@ impl Settings {
             kubeconfig: None,
             context: None,
             flux_manifests: None,
+            flux_manifest_url: None,
+            flux_manifest_sha256: None,
             values: Default::default(),
             addons: Default::default(),
         }

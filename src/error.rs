@@ -152,6 +152,12 @@ pub(crate) enum Error {
     },
     #[error("`{command}` failed: {message}")]
     Command { command: String, message: String },
+    #[error("{url} is not the file pinned: its sha256 is {got}, not {want}")]
+    Checksum {
+        url: String,
+        want: String,
+        got: String,
+    },
     #[error("step `{step}` ran, but afterwards the world does not show it done: {detail}")]
     StepNotDone { step: &'static str, detail: String },
 }
@@ -216,6 +222,7 @@ impl Error {
             | Kube { .. }
             | FluxFailed { .. }
             | Command { .. }
+            | Checksum { .. }
             | StepNotDone { .. } => exit::FAILURE,
         }
     }
@@ -265,6 +272,7 @@ impl Error {
             NotAFork { .. } => "rename or delete that repository on GitHub, or fork under another account; eks-workshop never overwrites it".into(),
             RateLimited { .. } => "wait until then, or use a token (authenticated requests have a higher limit)".into(),
             StepNotDone { .. } => "run `eks-workshop status` to see each step, then `eks-workshop resume`".into(),
+            Checksum { .. } => "nothing was applied; check the URL (and that nothing between you and it rewrites downloads), or give the sha256 of the file you trust with --flux-manifest-sha256".into(),
             Io { .. } | Git { .. } | Remote { .. } | Command { .. } => return None,
         })
     }

@@ -143,6 +143,18 @@ pub(crate) fn config(global: &Global, remembered: Option<&Settings>) -> Result<C
     if let Some(f) = &global.flux_manifests {
         settings.flux_manifests = Some(absolute(f));
     }
+    if let Some(url) = &global.flux_manifest_url {
+        settings.flux_manifest_url = Some(crate::kube::release::check_url(url)?);
+    }
+    if let Some(sha) = &global.flux_manifest_sha256 {
+        settings.flux_manifest_sha256 = Some(crate::kube::release::check_sha256(sha)?);
+    }
+    if settings.flux_manifest_url.is_some() && settings.flux_manifest_sha256.is_none() {
+        return Err(Error::usage(
+            "--flux-manifest-url needs the manifest's sha256",
+            "pass --flux-manifest-sha256 HEX too (`sha256sum install.yaml` of the file you trust)",
+        ));
+    }
     let mut values = Values::default();
     let given = global.terraform_dir.is_some()
         || global.terraform_state.is_some()

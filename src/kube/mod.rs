@@ -9,6 +9,7 @@ pub(crate) mod flux;
 pub(crate) mod follow;
 mod loose;
 pub(crate) mod observe;
+pub(crate) mod release;
 mod retry;
 mod served;
 pub(crate) mod sync;

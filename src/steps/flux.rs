@@ -285,7 +285,9 @@ fn refuse_other_path(ctx: &Ctx, live: Option<&Value>) -> Result<()> {
     ))
 }
 
-/// Install Flux: the `--flux-manifests` file when given, else `flux install`.
+/// Install Flux: the `--flux-manifests` file when given; else the manifest
+/// at `--flux-manifest-url`; else `flux install`; else, with no CLI, the
+/// pinned release's install manifest (see `kube::release`).
 async fn install(ctx: &Ctx, cluster: &Cluster, limits: &Limits) -> Result<String> {
     if let Some(path) = &ctx.config.settings.flux_manifests {
         ctx.ui
@@ -298,11 +300,26 @@ async fn install(ctx: &Ctx, cluster: &Cluster, limits: &Limits) -> Result<String
             path.display()
         ));
     }
-    let Ok(flux_cli) = which::which("flux") else {
-        return Err(Error::ToolMissing {
-            tool: "flux",
-            needed_for: "to install Flux, which the cluster lacks; or pass --flux-manifests FILE with the output of `flux install --export`".into(),
-        });
+    let settings = &ctx.config.settings;
+    let given = settings.flux_manifest_url.is_some();
+    let flux_cli = which::which("flux").ok().filter(|_| !given);
+    let Some(flux_cli) = flux_cli else {
+        // No CLI (or a URL given): the release's install manifest, checked.
+        let source = kube::release::source(
+            settings.flux_manifest_url.as_deref(),
+            settings.flux_manifest_sha256.as_deref(),
+        )?;
+        ctx.ui.progress(&format!(
+            "fetching Flux's install manifest from {}",
+            source.url
+        ));
+        let text = kube::release::fetch(&source, limits).await?;
+        let count = kube::apply_manifest(cluster, &source.url, &text, limits).await?;
+        return Ok(format!(
+            "installed Flux from {} (sha256 {}…, {count} objects)",
+            source.url,
+            &source.sha256[..12]
+        ));
     };
     let mut args = vec!["install".to_string()];
     if cluster.context != "in-cluster" {

@@ -146,6 +146,57 @@ fn missing_flux_without_the_cli_or_manifests_is_a_clear_error() {
         .stderr_has("--flux-manifests");
 }
 
+/// Flux without the CLI: the install manifest fetched from a URL (a
+/// loopback mirror here) and checked against its sha256 before anything is
+/// applied.
+#[test]
+fn without_the_cli_the_install_manifest_is_fetched_and_checked_first() {
+    use sha2::Digest;
+    let e = env(false);
+    let mirror = harness::cluster::helmrepo::HelmRepo::start();
+    let manifest = FluxStandIn::components_manifest();
+    mirror.add_file("install.yaml", manifest.as_bytes());
+    let url = format!("{}install.yaml", mirror.url());
+    let sha: String = sha2::Sha256::digest(manifest.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // A URL alone is refused: it needs the sha256 it must have.
+    e.setup(&["--flux-manifest-url", &url])
+        .code(2)
+        .stderr_has("needs the manifest's sha256")
+        .stderr_has("help:");
+    // Another file's sha256: nothing is applied.
+    let wrong = "0".repeat(64);
+    e.setup(&[
+        "--flux-manifest-url",
+        &url,
+        "--flux-manifest-sha256",
+        &wrong,
+    ])
+    .code(1)
+    .stderr_has("is not the file pinned")
+    .stderr_has("nothing was applied");
+    let crds = e
+        .api
+        .store()
+        .list("apiextensions.k8s.io/v1", "CustomResourceDefinition", None);
+    assert!(crds.is_empty(), "no CRD applied: {crds:?}");
+    // The right one: Flux installed from it, CRDs first, and synced.
+    let out = e
+        .setup(&["--flux-manifest-url", &url, "--flux-manifest-sha256", &sha])
+        .success();
+    assert!(
+        out.stdout
+            .contains(&format!("installed Flux from {url} (sha256 {}", &sha[..12])),
+        "{}",
+        out.stdout
+    );
+    let git = e.get(GIT_API, "GitRepository", FS);
+    assert_eq!(git["status"]["artifact"]["revision"], e.revision().as_str());
+    assert!(mirror.requests().contains(&"GET /install.yaml".to_string()));
+}
+
 fn which_flux() -> bool {
     Command::new("sh")
         .args(["-c", "command -v flux"])

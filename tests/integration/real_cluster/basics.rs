@@ -9,22 +9,38 @@ use super::{flux_manifests, ready, watchdog};
 use crate::support::{Workshop, example_values, repo_root};
 use crate::world::{LOGIN, NAME, TOKEN, UP_OWNER};
 
-/// Full setup on real Flux: the tool installs Flux from the manifest (CRDs
-/// first), the real source-controller clones the fork over smart HTTP with
+/// Full setup on real Flux: with no flux CLI, the tool fetches Flux's
+/// install manifest from a (loopback) URL, checks its sha256 and applies it
+/// (CRDs first); the real source-controller clones the fork over smart HTTP with
 /// the Secret the tool wrote, every Kustomization applies the pushed commit,
 /// the real helm-controller installs metrics-server from the loopback chart;
 /// setup returns only then, and a re-run writes nothing to the cluster.
 #[test]
 fn setup_on_real_flux_waits_for_the_pushed_commit_and_reruns_without_writes() {
+    use sha2::Digest;
     let mut r = Real::start();
     let manifests = flux_manifests(&r.cluster, r.w.dir());
+    let bytes = std::fs::read(&manifests).unwrap();
+    r.helm.add_file("install.yaml", &bytes);
+    let url = format!("{}install.yaml", r.helm.url());
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let out = r.setup(&[
         "--until",
         "flux",
-        "--flux-manifests",
-        manifests.to_str().unwrap(),
+        "--flux-manifest-url",
+        &url,
+        "--flux-manifest-sha256",
+        &sha,
     ]);
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    assert!(
+        out.stdout.contains(&format!("installed Flux from {url}")),
+        "{}",
+        out.stdout
+    );
     // No kubelet: the controllers run as processes once their CRDs exist.
     r.cluster.start_flux_controllers();
     let out = r.setup(&[]);

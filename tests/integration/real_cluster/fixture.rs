@@ -13,7 +13,7 @@ use crate::world::{LOGIN, NAME, TOKEN, UP_OWNER};
 
 pub(super) struct Real {
     pub(super) forge: Forge,
-    _helm: HelmRepo,
+    pub(super) helm: HelmRepo,
     pub(super) cluster: RealCluster,
     pub(super) w: Workshop,
     _upstream: tempfile::TempDir,
@@ -61,7 +61,7 @@ impl Real {
             .env("KUBECONFIG", cluster.kubeconfig().to_str().unwrap());
         Real {
             forge,
-            _helm: helm,
+            helm,
             cluster,
             w,
             _upstream: upstream,

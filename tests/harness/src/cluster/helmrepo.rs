@@ -184,6 +184,13 @@ impl HelmRepo {
         f.blobs.insert(chart.file_name(), tgz);
     }
 
+    /// Serves `bytes` at `/<name>` too (say, a Flux install manifest).
+    pub fn add_file(&self, name: &str, bytes: &[u8]) {
+        lock(&self.files)
+            .blobs
+            .insert(name.to_string(), bytes.to_vec());
+    }
+
     /// Paths requested so far, in order.
     pub fn requests(&self) -> Vec<String> {
         lock(&self.files).requests.clone()

@@ -1,0 +1,163 @@
+//! Flux without the flux CLI: the install manifest of the Flux release
+//! eks-workshop pins (`install.yaml` of the flux2 release), fetched over
+//! HTTP(S) and checked against its sha256 before anything is applied. The
+//! URL and its sha256 can be given instead (a mirror, another release).
+
+use sha2::Digest;
+
+use super::flux::FLUX_VERSION;
+use super::wait::Limits;
+use crate::error::{Error, Result};
+
+/// The release's own asset.
+pub(crate) const RELEASE_URL: &str =
+    "https://github.com/fluxcd/flux2/releases/download/v2.9.5/install.yaml";
+
+/// Its sha256, pinned when the version moves. Not known to this build: the
+/// project's machines reach no GitHub, so it cannot be computed here (see
+/// README, "Flux without the flux CLI"); until it is, the release is used
+/// only with `--flux-manifest-sha256`.
+pub(crate) const RELEASE_SHA256: Option<&str> = None;
+
+/// Where the manifest comes from, and the sha256 it must have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Source {
+    pub(crate) url: String,
+    pub(crate) sha256: String,
+}
+
+/// The URL and sha256 given, else the pinned release.
+pub(crate) fn source(url: Option<&str>, sha256: Option<&str>) -> Result<Source> {
+    let pinned = sha256.or(RELEASE_SHA256).ok_or_else(|| Error::ToolMissing {
+        tool: "flux",
+        needed_for: format!(
+            "to install Flux, which the cluster lacks: this build has no sha256 pinned for Flux {FLUX_VERSION}'s install.yaml ({RELEASE_URL}), so it will not fetch it unchecked; pass --flux-manifest-sha256 HEX (from the release you trust), or --flux-manifests FILE with the output of `flux install --export`"
+        ),
+    })?;
+    Ok(Source {
+        url: url.unwrap_or(RELEASE_URL).to_string(),
+        sha256: pinned.to_ascii_lowercase(),
+    })
+}
+
+/// `--flux-manifest-url`: an http(s) URL.
+pub(crate) fn check_url(url: &str) -> Result<String> {
+    match url.parse::<http::Uri>() {
+        Ok(u) if matches!(u.scheme_str(), Some("https" | "http")) && u.host().is_some() => {
+            Ok(url.to_string())
+        }
+        _ => Err(Error::usage(
+            format!("--flux-manifest-url `{url}` is not an http(s) URL"),
+            format!("give the URL of an install.yaml, e.g. {RELEASE_URL}"),
+        )),
+    }
+}
+
+/// `--flux-manifest-sha256`: 64 hex digits.
+pub(crate) fn check_sha256(hex: &str) -> Result<String> {
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hex.to_ascii_lowercase())
+    } else {
+        Err(Error::usage(
+            format!("--flux-manifest-sha256 `{hex}` is not a sha256 (64 hex digits)"),
+            "give what `sha256sum install.yaml` prints for the file you trust",
+        ))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `bytes` are the file pinned.
+pub(crate) fn verify(source: &Source, bytes: &[u8]) -> Result<()> {
+    let got = hex(&sha2::Sha256::digest(bytes));
+    if got == source.sha256 {
+        Ok(())
+    } else {
+        Err(Error::Checksum {
+            url: source.url.clone(),
+            want: source.sha256.clone(),
+            got,
+        })
+    }
+}
+
+/// GET the manifest (no credentials: GitHub's release assets are public, and
+/// a mirror gets no token of ours) and check it.
+pub(crate) async fn fetch(source: &Source, limits: &Limits) -> Result<String> {
+    let network = |message: String| {
+        Error::Network {
+        service: source.url.clone(),
+        message,
+        help: "check the URL and your connection, or pass --flux-manifests FILE with the output of `flux install --export`".into(),
+    }
+    };
+    let client = octocrab::Octocrab::builder()
+        .build()
+        .map_err(|e| network(e.to_string()))?;
+    let get = async {
+        let response = client
+            ._get(source.url.as_str())
+            .await
+            .map_err(|e| network(e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Error::Remote {
+                service: source.url.clone(),
+                status: status.as_u16(),
+                message: status.canonical_reason().unwrap_or_default().to_string(),
+            });
+        }
+        client
+            .body_to_string(response)
+            .await
+            .map_err(|e| network(e.to_string()))
+    };
+    let Some(text) = limits.within(get).await? else {
+        return Err(Error::Timeout {
+            what: format!("fetching {}", source.url),
+            detail: "no complete answer".into(),
+            after: limits.timeout,
+        });
+    };
+    let text = text?;
+    verify(source, text.as_bytes())?;
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_needs_a_sha256_until_the_release_is_pinned() {
+        let err = source(None, None).unwrap_err();
+        assert!(err.to_string().contains("flux"), "{err}");
+        let given = source(Some("http://127.0.0.1:1/install.yaml"), Some("AB")).unwrap();
+        assert_eq!(given.sha256, "ab");
+        assert_eq!(source(None, Some("cd")).unwrap().url, RELEASE_URL);
+    }
+
+    #[test]
+    fn only_the_pinned_bytes_pass() {
+        let s = Source {
+            url: "u".into(),
+            // sha256("flux\n")
+            sha256: hex(&sha2::Sha256::digest(b"flux\n")),
+        };
+        assert!(verify(&s, b"flux\n").is_ok());
+        let err = verify(&s, b"flux \n").unwrap_err();
+        assert!(err.to_string().contains("is not the file pinned"), "{err}");
+    }
+
+    #[test]
+    fn flags_are_checked() {
+        assert!(check_url("ftp://x/y").is_err());
+        assert!(check_url("install.yaml").is_err());
+        assert!(check_url("https://example.com/install.yaml").is_ok());
+        assert!(check_sha256("abc").is_err());
+        assert!(check_sha256(&"A".repeat(64)).is_ok());
+        assert!(check_sha256(&"g".repeat(64)).is_err());
+    }
+}
