@@ -23,6 +23,9 @@ pub(crate) struct Ctx {
     pub(crate) wait_addons: Vec<&'static crate::addons::Addon>,
     /// Setup: also every add-on enabled in the fork's HEAD.
     pub(crate) wait_enabled_addons: bool,
+    /// Add-ons whose HelmRelease the reconcile step must see gone (pruned,
+    /// and uninstalled by helm-controller's finalizer).
+    pub(crate) wait_removed: Vec<&'static crate::addons::Addon>,
     /// False under `--no-wait`: the reconcile step is skipped.
     pub(crate) wait: bool,
     pub(crate) interrupted: Arc<AtomicBool>,
@@ -46,6 +49,7 @@ impl Ctx {
             ui,
             wait_addons: Vec::new(),
             wait_enabled_addons: false,
+            wait_removed: Vec::new(),
             wait: true,
             interrupted,
             github: None,

@@ -183,8 +183,9 @@ fn plan(ctx: &mut Ctx, last: &LastCommand) -> Vec<Step> {
                 Step::Reconcile,
             ]
         }
-        LastCommand::DisableAddon { wait, .. } => {
+        LastCommand::DisableAddon { names, wait } => {
             ctx.wait = *wait;
+            ctx.wait_removed = names.iter().filter_map(|n| addons::find(n).ok()).collect();
             vec![
                 Step::Clone,
                 Step::Render,

@@ -12,6 +12,8 @@ pub(crate) struct Release<'a> {
     pub(crate) brings: &'a [(&'a str, &'a str)],
     /// Setup waits until it is Ready.
     pub(crate) required: bool,
+    /// Disabled: the wait lasts until it is gone (uninstalled).
+    pub(crate) removed: bool,
 }
 
 impl Release<'_> {
@@ -105,12 +107,14 @@ mod tests {
                 name: "argo",
                 brings: &[("argoproj.io/v1alpha1", "Workflow")],
                 required: true,
+                removed: false,
             },
             Release {
                 namespace: "flux-system",
                 name: "karpenter",
                 brings: &[("karpenter.sh/v1alpha5", "Provisioner")],
                 required: false,
+                removed: false,
             },
         ];
         let what = |v: &str, k: &str| Unserved {

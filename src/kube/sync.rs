@@ -92,6 +92,8 @@ pub(crate) struct Judged {
     pub(crate) verdict: Verdict,
     /// Ask it to reconcile now: what it waited for is there.
     pub(crate) nudge: bool,
+    /// A HelmRelease that must be gone.
+    pub(crate) removed: bool,
     /// The fix, when it is not the kind's usual one.
     hint: Option<String>,
 }
@@ -217,6 +219,7 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
         name: text(obj, "/metadata/name").to_string(),
         verdict,
         nudge: false,
+        removed: false,
         hint: None,
     }
 }
@@ -273,6 +276,7 @@ fn absent(kind: Kind, namespace: &str, name: &str, why: &str) -> Judged {
         name: name.into(),
         verdict: Verdict::Waiting(why.into()),
         nudge: false,
+        removed: false,
         hint: None,
     }
 }
@@ -354,6 +358,24 @@ pub(crate) fn judge(
         .filter(|j| !matches!(j.verdict, Verdict::Ready(_)))
         .count()
         == through;
+    // Disabled add-ons: pruned by their Kustomization, then uninstalled by
+    // helm-controller's finalizer; gone is done.
+    for r in releases.iter().filter(|r| r.removed) {
+        let mut judged = absent(HELM_RELEASE, r.namespace, r.name, "");
+        judged.removed = true;
+        judged.verdict = match obs
+            .helm_releases
+            .iter()
+            .find(|h| named(h, r.namespace, r.name))
+        {
+            None => Verdict::Ready("uninstalled".into()),
+            Some(h) if text(h, "/metadata/deletionTimestamp").is_empty() => {
+                Verdict::Waiting(format!("waiting for Flux to prune it at {}", goal.short()))
+            }
+            Some(_) => Verdict::Waiting("being uninstalled by helm-controller".into()),
+        };
+        out.push(judged);
+    }
     let required = releases.iter().filter(|r| r.required);
     for r in required.chain(waits_for.iter().filter(|r| !r.required)) {
         let waiting = format!("waiting for the Kustomizations to apply {}", goal.short());
@@ -466,17 +488,28 @@ pub(crate) fn outcome(judged: &[Judged], goal: &Goal) -> Outcome {
         .find(|j| !matches!(j.verdict, Verdict::Ready(_)))
     else {
         let kustomizations = judged.iter().filter(|j| j.kind == KUSTOMIZATION).count();
-        let releases: Vec<_> = judged
-            .iter()
-            .filter(|j| j.kind == HELM_RELEASE)
-            .map(|j| j.name.as_str())
-            .collect();
+        let releases = |removed: bool| -> Vec<&str> {
+            judged
+                .iter()
+                .filter(|j| j.kind == HELM_RELEASE && j.removed == removed)
+                .map(|j| j.name.as_str())
+                .collect()
+        };
         let mut s = format!(
             "GitRepository and {kustomizations} Kustomization(s) at {}",
             goal.short()
         );
-        if !releases.is_empty() {
-            s.push_str(&format!("; HelmRelease {} Ready", releases.join(", ")));
+        if !releases(false).is_empty() {
+            s.push_str(&format!(
+                "; HelmRelease {} Ready",
+                releases(false).join(", ")
+            ));
+        }
+        if !releases(true).is_empty() {
+            s.push_str(&format!(
+                "; HelmRelease {} uninstalled",
+                releases(true).join(", ")
+            ));
         }
         return Outcome::Synced(s);
     };

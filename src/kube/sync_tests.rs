@@ -59,6 +59,7 @@ const KARPENTER: &[Release] = &[Release {
     name: "karpenter",
     brings: BRINGS,
     required: true,
+    removed: false,
 }];
 
 #[test]
@@ -284,6 +285,7 @@ const NOT_REQUIRED: &[Release] = &[Release {
     name: "karpenter",
     brings: BRINGS,
     required: false,
+    removed: false,
 }];
 
 #[test]
@@ -425,5 +427,37 @@ fn a_dependency_not_ready_without_reconciling_is_waiting() {
             assert!(why.contains("waiting for its dependencies"), "{why}")
         }
         _ => panic!("not pending"),
+    }
+}
+
+#[test]
+fn a_disabled_add_on_is_done_when_its_release_is_gone() {
+    let gone = [Release {
+        namespace: "flux-system",
+        name: "karpenter",
+        brings: BRINGS,
+        required: false,
+        removed: true,
+    }];
+    // Still there: waiting for the prune.
+    let judged = judge(&synced(), &goal(), &gone, &asked());
+    match outcome(&judged, &goal()) {
+        Outcome::Pending { first, why, .. } => {
+            assert_eq!(first, "HelmRelease flux-system/karpenter");
+            assert!(why.contains("prune"), "{why}");
+        }
+        _ => panic!("not pending"),
+    }
+    // Deleting (helm-controller's finalizer uninstalls): still waiting.
+    let mut obs = synced();
+    obs.helm_releases[0]["metadata"]["deletionTimestamp"] = json!("2020-01-01T00:00:00Z");
+    let judged = judge(&obs, &goal(), &gone, &asked());
+    assert!(matches!(outcome(&judged, &goal()), Outcome::Pending { .. }));
+    // Gone: done, and said so.
+    obs.helm_releases.clear();
+    let judged = judge(&obs, &goal(), &gone, &asked());
+    match outcome(&judged, &goal()) {
+        Outcome::Synced(s) => assert!(s.contains("HelmRelease karpenter uninstalled"), "{s}"),
+        _ => panic!("not synced"),
     }
 }

@@ -54,9 +54,9 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
 }
 
 /// The HelmReleases to wait for (of the add-ons just enabled; for setup,
-/// of every add-on enabled in the clone's HEAD), and those of every enabled
-/// add-on whose chart brings CRDs: a Kustomization that applies such a kind
-/// waits for them.
+/// of every add-on enabled in the clone's HEAD), to see gone (of the add-ons
+/// just disabled), and those of every enabled add-on whose chart brings
+/// CRDs: a Kustomization that applies such a kind waits for them.
 fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
     let enabled = git::open(&ctx.config.clone_dir())
         .ok()
@@ -70,11 +70,13 @@ fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
             let required =
                 ctx.wait_addons.iter().any(|w| w.name == a.name) || (ctx.wait_enabled_addons && on);
             let brings = !a.brings.is_empty() && on;
-            (required || brings).then_some(Release {
+            let removed = ctx.wait_removed.iter().any(|w| w.name == a.name);
+            (required || brings || removed).then_some(Release {
                 namespace: a.helm_release.0,
                 name: a.helm_release.1,
                 brings: a.brings,
-                required,
+                required: required && !removed,
+                removed,
             })
         })
         .collect()

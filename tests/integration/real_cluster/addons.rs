@@ -3,7 +3,6 @@
 //! `disable-addon` has the real kustomize-controller prune the HelmRelease and
 //! helm-controller uninstall the chart. Re-running either changes nothing.
 
-use std::time::Duration;
 
 use super::fixture::Real;
 use super::ready;
@@ -67,25 +66,21 @@ fn enable_addon_waits_for_the_real_helm_release_and_disable_addon_uninstalls_it(
             .run();
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
     // What it waits for: every Kustomization at the new commit, which the
-    // real kustomize-controller reaches only after pruning the HelmRelease
-    // (a delete; helm-controller's finalizer then uninstalls). It does not
-    // name the HelmRelease.
+    // real kustomize-controller reaches after pruning the HelmRelease (a
+    // delete), and the HelmRelease gone (helm-controller's finalizer
+    // uninstalls the chart first).
     let text = format!("{}{}", out.stdout, out.stderr);
     assert!(text.contains("argo-workflows disabled"), "{text}");
     assert!(text.contains("4 Kustomization(s) at main@sha1:"), "{text}");
-    assert!(!text.contains("HelmRelease argo-workflows"), "{text}");
+    assert!(text.contains("HelmRelease argo-workflows uninstalled"), "{text}");
     let revision = r.revision();
     r.assert_all_applied(&revision);
     let infra = r.get(&["-n", "flux-system", "kustomization", "infrastructure"]);
     let inventory = infra["status"]["inventory"]["entries"].to_string();
     assert!(!inventory.contains("argo-workflows"), "{inventory}");
-    // The prune is a delete; the uninstall follows it (in the rig it was
-    // always done by the time the command returned, but nothing waits for it).
-    r.cluster.wait_for(
-        "the argo-workflows release to be uninstalled",
-        Duration::from_secs(30),
-        || (r.find(&ARGO).is_none() && r.find(&ARGO_OBJECT).is_none()).then_some(()),
-    );
+    // Returned only once both are gone: the release and the chart's object.
+    assert!(r.find(&ARGO).is_none(), "the HelmRelease is gone");
+    assert!(r.find(&ARGO_OBJECT).is_none(), "the chart's object is gone");
 
     let head = r.forge.branch_head(LOGIN, NAME, "main").unwrap();
     let again = r.w.cmd(&["disable-addon", "argo-workflows"]).run();
