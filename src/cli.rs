@@ -148,6 +148,17 @@ pub(crate) enum Command {
         #[arg(long)]
         no_wait: bool,
     },
+    /// Push your commits, have Flux apply them now, and show what changed
+    ///
+    /// The lesson's loop in one command: after you commit in the clone, `sync`
+    /// pushes (fast-forward only; uncommitted changes stay), asks Flux to
+    /// reconcile, waits until the cluster runs the branch's tip, and lists per
+    /// Kustomization the objects created, updated and pruned.
+    Sync {
+        /// Only wait for what is already pushed (after your own `git push`)
+        #[arg(long)]
+        no_push: bool,
+    },
     /// List add-ons and whether each is enabled in the clone
     Addons,
     /// Check the repo (and the cluster) for removed APIs and readiness before an upgrade
@@ -164,6 +175,18 @@ pub(crate) enum Command {
     },
     /// Check the tools: git, kubectl, flux, aws, terraform
     Doctor,
+    /// Git's credential helper for the clone (setup configures it; git runs it)
+    #[command(name = "git-credential", hide = true)]
+    GitCredential {
+        /// get, store or erase (only get answers)
+        operation: String,
+        /// The fork's host, as git names it (host[:port])
+        #[arg(long)]
+        host: String,
+        /// The login to answer with
+        #[arg(long)]
+        username: String,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]

@@ -79,6 +79,16 @@ async fn dispatch(args: Arguments) -> Result<u8> {
         clap_complete::generate(shell, &mut cmd, "eks-workshop", &mut std::io::stdout());
         return Ok(exit::OK);
     }
+    if let Command::GitCredential {
+        operation,
+        host,
+        username,
+    } = &command
+    {
+        return Ok(crate::git::credential::run_helper(
+            operation, host, username,
+        ));
+    }
     if let Command::Doctor = command {
         return crate::commands::doctor(&global).await;
     }

@@ -2,6 +2,7 @@
 
 mod doctor;
 mod status;
+mod sync;
 mod verify;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub(crate) async fn run(
     match command {
         Command::Status => status::status(&global),
         Command::Addons => status::addons(&global),
+        Command::Sync { no_push } => sync::sync(&global, no_push, interrupted).await,
         Command::Verify {
             target_version,
             fix,
@@ -68,7 +70,9 @@ pub(crate) async fn run(
             };
             mutate(&global, interrupted, last, None, false).await
         }
-        Command::Doctor | Command::Completions { .. } => unreachable!("handled before"),
+        Command::Doctor | Command::Completions { .. } | Command::GitCredential { .. } => {
+            unreachable!("handled before")
+        }
     }
 }
 

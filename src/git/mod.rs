@@ -3,6 +3,7 @@
 //! through libgit2's credentials callback: the token is never in a URL, in
 //! `.git/config`, or in any process's arguments.
 
+pub(crate) mod credential;
 mod remote;
 
 use std::path::Path;

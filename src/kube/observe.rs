@@ -161,3 +161,34 @@ pub(crate) async fn nudge(
         })?;
     Ok(token)
 }
+
+/// Events about Flux's objects in flux-system since `since` (Unix seconds),
+/// oldest first; none when the identity may not list events.
+pub(crate) async fn events_since(cluster: &Cluster, since: u64) -> Result<Vec<Value>> {
+    use k8s_openapi::api::core::v1::Event;
+    let api: Api<Event> = Api::namespaced(cluster.client.clone(), flux::NAMESPACE);
+    let params = ListParams::default();
+    let list = match super::retry::idempotent(|| api.list(&params)).await {
+        Ok(list) => list,
+        // Not allowed, or not served (our stand-in API server): no events.
+        Err(::kube::Error::Api(s)) if s.code == 403 || s.code == 404 => return Ok(Vec::new()),
+        Err(e) => return Err(cluster.error("list events", e)),
+    };
+    let at = |e: &Event| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0.as_second())
+            .or_else(|| e.event_time.as_ref().map(|t| t.0.as_second()))
+            .unwrap_or(0)
+    };
+    let mut events: Vec<&Event> = list
+        .items
+        .iter()
+        .filter(|e| at(e) >= since as i64)
+        .collect();
+    events.sort_by_key(|e| at(e));
+    Ok(events
+        .into_iter()
+        .filter_map(|e| serde_json::to_value(e).ok())
+        .collect())
+}

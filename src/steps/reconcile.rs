@@ -57,7 +57,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
 /// of every add-on enabled in the clone's HEAD), to see gone (of the add-ons
 /// just disabled), and those of every enabled add-on whose chart brings
 /// CRDs: a Kustomization that applies such a kind waits for them.
-fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
+pub(crate) fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
     let enabled = git::open(&ctx.config.clone_dir())
         .ok()
         .and_then(|repo| git::head_blob(&repo, ADDONS_KUSTOMIZATION).ok().flatten())

@@ -18,5 +18,6 @@ mod real_cluster;
 mod real_upstream;
 mod secrets;
 mod support;
+mod sync;
 mod verify_offline;
 mod world;

@@ -18,6 +18,7 @@ mod basics;
 mod crash;
 mod fixture;
 mod rejected;
+mod sync;
 mod verify;
 
 /// Each scenario's bound; past it the test process aborts (the rig's

@@ -3,7 +3,6 @@
 //! `disable-addon` has the real kustomize-controller prune the HelmRelease and
 //! helm-controller uninstall the chart. Re-running either changes nothing.
 
-
 use super::fixture::Real;
 use super::ready;
 use crate::world::{LOGIN, NAME};
@@ -72,7 +71,10 @@ fn enable_addon_waits_for_the_real_helm_release_and_disable_addon_uninstalls_it(
     let text = format!("{}{}", out.stdout, out.stderr);
     assert!(text.contains("argo-workflows disabled"), "{text}");
     assert!(text.contains("4 Kustomization(s) at main@sha1:"), "{text}");
-    assert!(text.contains("HelmRelease argo-workflows uninstalled"), "{text}");
+    assert!(
+        text.contains("HelmRelease argo-workflows uninstalled"),
+        "{text}"
+    );
     let revision = r.revision();
     r.assert_all_applied(&revision);
     let infra = r.get(&["-n", "flux-system", "kustomization", "infrastructure"]);

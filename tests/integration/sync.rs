@@ -1,0 +1,174 @@
+//! The seed's reconciliation flow: after setup, a plain `git push` in the
+//! clone works with GITHUB_TOKEN in the environment (eks-workshop is the
+//! clone's credential helper), and `eks-workshop sync` waits until Flux has
+//! applied the commit and says what changed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::git;
+use crate::world::{Env, LOGIN, NAME, TOKEN, env};
+
+/// git in the clone as the participant runs it: no terminal to prompt on.
+fn plain_git(dir: &Path, args: &[&str], token: Option<&str>) -> Output {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(dir).args(args);
+    cmd.env("GIT_TERMINAL_PROMPT", "0")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN");
+    if let Some(t) = token {
+        cmd.env("GITHUB_TOKEN", t);
+    }
+    cmd.output().expect("git runs")
+}
+
+/// The seed's change: rename the sample app's Deployment to nginx-new.
+fn rename_the_sample_app(e: &Env) {
+    let file =
+        e.w.clone_dir()
+            .join("gitops/applications/01-sample-app.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let renamed = text.replacen("  name: nginx\n", "  name: nginx-new\n", 1);
+    assert_ne!(renamed, text);
+    std::fs::write(&file, renamed).unwrap();
+    e.w.git(&["commit", "-qam", "Rename the sample app"]);
+}
+
+#[test]
+fn plain_git_push_works_and_sync_shows_what_flux_changed() {
+    let e = env(true);
+    e.setup(&[]).success();
+    let clone = e.w.clone_dir();
+    // The helper is in the clone's local config, once; no token there.
+    let config = std::fs::read_to_string(clone.join(".git/config")).unwrap();
+    assert_eq!(
+        config.matches("git-credential --host").count(),
+        1,
+        "{config}"
+    );
+    assert!(!config.contains(TOKEN));
+
+    rename_the_sample_app(&e);
+    // Without a token in the environment: refused, with what to do.
+    let out = plain_git(&clone, &["push", "origin", "main"], None);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no GITHUB_TOKEN (or GH_TOKEN)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // With one: a plain push goes through.
+    let out = plain_git(&clone, &["push", "origin", "main"], Some(TOKEN));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = e.w.git(&["rev-parse", "HEAD"]);
+    assert_eq!(e.head(), head);
+    // And fetch / pull too.
+    let out = plain_git(
+        &clone,
+        &["pull", "--ff-only", "origin", "main"],
+        Some(TOKEN),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out =
+        e.w.cmd(&["sync", "--no-push", "--timeout", "60s"])
+            .run()
+            .success();
+    assert!(
+        out.stdout
+            .contains(&format!("Flux applied main@sha1:{}", &head[..8])),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("Kustomization flux-system/apps:"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("+ Deployment default/nginx-new created"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("- Deployment default/nginx pruned"),
+        "{}",
+        out.stdout
+    );
+    let store = e.api.store();
+    assert!(
+        store
+            .get("apps/v1", "Deployment", Some("default"), "nginx-new")
+            .is_some()
+    );
+    assert!(
+        store
+            .get("apps/v1", "Deployment", Some("default"), "nginx")
+            .is_none()
+    );
+
+    let again = e.w.cmd(&["sync", "--timeout", "60s"]).run().success();
+    assert!(
+        again.stdout.contains("the cluster already runs"),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn sync_pushes_fast_forwards_only_and_never_uncommitted_work() {
+    let e = env(true);
+    e.setup(&[]).success();
+    rename_the_sample_app(&e);
+    // Uncommitted work beside the commit: pushed is only the commit.
+    let readme = e.w.clone_dir().join("README.md");
+    std::fs::write(&readme, "my notes\n").unwrap();
+    let out =
+        e.w.cmd(&["sync", "-o", "json", "--timeout", "60s"])
+            .run()
+            .success();
+    let json = out.json();
+    let head = e.w.git(&["rev-parse", "HEAD"]);
+    assert_eq!(json["pushed"], head.as_str());
+    assert_eq!(e.head(), head);
+    let fork = e.forge.repo_dir(LOGIN, NAME);
+    assert_ne!(git(&fork, &["show", "main:README.md"]), "my notes");
+    let apps = json["kustomizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kustomization"] == "flux-system/apps")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        apps["created"],
+        serde_json::json!(["Deployment default/nginx-new"])
+    );
+    assert_eq!(
+        apps["pruned"],
+        serde_json::json!(["Deployment default/nginx"])
+    );
+    // The fork moved on without the clone: refused, nothing overwritten.
+    e.w.git(&["checkout", "-q", "--", "README.md"]);
+    e.w.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    std::fs::write(e.w.clone_dir().join("notes.txt"), "x\n").unwrap();
+    e.w.git(&["add", "notes.txt"]);
+    e.w.git(&["commit", "-qm", "Diverge"]);
+    let out = e.w.cmd(&["sync", "--timeout", "60s"]).run();
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("fast-forwards only") && out.stderr.contains("help:"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(e.head(), head, "the fork keeps its commit");
+}
