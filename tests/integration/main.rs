@@ -11,6 +11,7 @@ mod github;
 mod harness_apiserver;
 mod harness_faults;
 mod harness_forge;
+mod noop;
 mod offline;
 mod participant;
 mod pluto;

@@ -189,10 +189,16 @@ fn the_token_reaches_no_child_no_file_and_no_output() {
         assert_clean("stderr", o.stderr.as_bytes());
     }
 
-    // The state file: owner read/write only.
-    let state = e.w.dir().join(".eks-workshop/state.json");
-    let mode = std::fs::metadata(&state).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600, "state file mode {mode:o}");
+    // The state file and its lock: owner read/write only.
+    for name in ["state.json", "lock"] {
+        let path = e.w.dir().join(".eks-workshop").join(name);
+        let mode = std::fs::metadata(&path)
+            .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{name} mode {mode:o}");
+    }
     // The token is in the cluster Secret, where Flux needs it (the only copy).
     assert_eq!(
         e.get("v1", "Secret", FS)["data"]["password"],
