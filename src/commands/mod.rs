@@ -25,7 +25,7 @@ pub(crate) async fn run(
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
     match command {
-        Command::Status => status::status(&global),
+        Command::Status => status::status(&global).await,
         Command::Addons => status::addons(&global),
         Command::Sync { no_push } => sync::sync(&global, no_push, interrupted).await,
         Command::Verify {

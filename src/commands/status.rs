@@ -12,8 +12,9 @@ use crate::state::StepStatus;
 use crate::steps::Step;
 use crate::{fsx, kustomize};
 
-pub(crate) fn status(global: &Global) -> Result<u8> {
+pub(crate) async fn status(global: &Global) -> Result<u8> {
     let state = load_required(global, "status")?;
+    let cluster = cluster_standing(global, &state).await;
     let rows: Vec<_> = Step::ALL
         .iter()
         .map(|step| {
@@ -48,6 +49,7 @@ pub(crate) fn status(global: &Global) -> Result<u8> {
             "addons": state.settings.addons,
             "last_command": state.last_command,
             "steps": steps,
+            "cluster": cluster,
         });
         println!("{out}");
         return Ok(exit::OK);
@@ -70,10 +72,64 @@ pub(crate) fn status(global: &Global) -> Result<u8> {
         };
         println!("{mark} {id:<14} {st:<8} {detail}");
     }
+    if let Some(c) = &cluster {
+        println!("cluster: {}", c["summary"].as_str().unwrap_or_default());
+    }
     if rows.iter().any(|r| r.1 == "failed" || r.1 == "pending") && state.last_command.is_some() {
         println!("run `eks-workshop resume` to continue");
     }
     Ok(exit::OK)
+}
+
+/// Whether the cluster runs the fork's tip, read from the world: the
+/// revision Flux applied (Kustomization flux-system) against the branch's
+/// head on the fork, and how many commits lie between. `None` offline or
+/// with no cluster or token to ask; never an error (status only reads).
+async fn cluster_standing(global: &Global, state: &crate::state::State) -> Option<serde_json::Value> {
+    if state.settings.offline {
+        return None;
+    }
+    let config = crate::run::config(global, Some(&state.settings)).ok()?;
+    let ui = crate::ui::Ui::new(config.output, true, false);
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut ctx = crate::engine::Ctx::new(config, state.clone(), ui, interrupted);
+    let cluster = crate::kube::cluster_if_reachable(&mut ctx).await?;
+    let types = crate::kube::flux::types(&cluster).await.ok()??;
+    let ks = crate::kube::get(
+        &cluster,
+        &types.kustomization,
+        Some(crate::kube::flux::NAMESPACE),
+        crate::kube::flux::NAME,
+    )
+    .await
+    .ok()??;
+    let applied = crate::kube::sync::text(&ks, "/status/lastAppliedRevision").to_string();
+    let branch = ctx.config.settings.branch.clone();
+    let url = crate::steps::remote_url(&ctx)?;
+    let pair = ctx.git_auth().await.ok()?;
+    let tip = crate::git::remote_head(&url, &branch, crate::engine::auth(&pair))
+        .ok()??
+        .to_string();
+    let at = applied.rsplit(':').next().unwrap_or_default().to_string();
+    let behind = crate::git::open(&ctx.config.clone_dir()).ok().and_then(|repo| {
+        let (tip, at) = (tip.parse().ok()?, at.parse().ok()?);
+        repo.graph_ahead_behind(tip, at).ok().map(|(ahead, _)| ahead)
+    });
+    let short = |s: &str| s.chars().take(8).collect::<String>();
+    let summary = match behind {
+        _ if at == tip => format!("runs the fork's tip ({branch}@sha1:{})", short(&tip)),
+        Some(n) => format!(
+            "runs {branch}@sha1:{}, {n} commit(s) behind the fork's tip {} (`eks-workshop sync`)",
+            short(&at),
+            short(&tip)
+        ),
+        None => format!(
+            "runs {}, not the fork's tip {} (`eks-workshop sync`)",
+            if applied.is_empty() { "nothing yet".to_string() } else { applied.clone() },
+            short(&tip)
+        ),
+    };
+    Some(json!({"applied": applied, "tip": tip, "at_tip": at == tip, "behind": behind, "summary": summary}))
 }
 
 pub(crate) fn addons(global: &Global) -> Result<u8> {

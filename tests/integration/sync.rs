@@ -78,6 +78,10 @@ fn plain_git_push_works_and_sync_shows_what_flux_changed() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // status reads the world: the cluster is one commit behind the fork.
+    let status = e.w.cmd(&["status", "-o", "json"]).run().success().json();
+    assert_eq!(status["cluster"]["at_tip"], false, "{status}");
+    assert_eq!(status["cluster"]["behind"], 1, "{status}");
     let out =
         e.w.cmd(&["sync", "--no-push", "--timeout", "60s"])
             .run()
@@ -121,6 +125,12 @@ fn plain_git_push_works_and_sync_shows_what_flux_changed() {
         again.stdout.contains("the cluster already runs"),
         "{}",
         again.stdout
+    );
+    let status = e.w.cmd(&["status"]).run().success();
+    assert!(
+        status.stdout.contains("cluster: runs the fork's tip"),
+        "{}",
+        status.stdout
     );
 }
 
