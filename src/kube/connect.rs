@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::state::LastCommand;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// kube-rs sends no User-Agent; this names us in the API server's audit log.
+const USER_AGENT: &str = concat!("eks-workshop/", env!("CARGO_PKG_VERSION"));
 /// `what` of the [`Error::NotFound`] errors that `aws eks update-kubeconfig` can fix.
 const KUBECONFIG: &str = "kubeconfig";
 const CONTEXT: &str = "kubeconfig context";
@@ -72,6 +74,10 @@ pub(crate) async fn connect(settings: &Settings) -> Result<Cluster> {
         }
     };
     config.connect_timeout = Some(CONNECT_TIMEOUT);
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(USER_AGENT),
+    ));
     let server = config
         .cluster_url
         .to_string()

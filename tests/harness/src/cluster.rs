@@ -52,6 +52,9 @@ pub struct Options {
     pub narrow_namespace: String,
     /// Bound on each wait (etcd health, `/readyz`, controllers' health).
     pub timeout: Duration,
+    /// Have kube-apiserver write an audit log (every request at level
+    /// Metadata, JSON lines) to [`RealCluster::audit_log`].
+    pub audit: bool,
 }
 
 impl Default for Options {
@@ -60,6 +63,7 @@ impl Default for Options {
             flux: false,
             narrow_namespace: "default".into(),
             timeout: Duration::from_secs(120),
+            audit: false,
         }
     }
 }
@@ -133,6 +137,9 @@ impl RealCluster {
             &pki,
         ))
         .arg(format!("--token-auth-file={}", tokens.display()));
+        if opts.audit {
+            cmd.args(control_plane::audit_args(dir.path()));
+        }
         procs.spawn("kube-apiserver", cmd);
 
         let ca_pem = std::fs::read(&pki.ca_cert).expect("cluster: read ca.crt");
@@ -268,6 +275,14 @@ impl RealCluster {
             .iter()
             .map(|p| format!("--- {}:\n{}\n", p.name, procs::tail(&p.log, n)))
             .collect()
+    }
+
+    /// kube-apiserver's audit log (one JSON event a line), when started with
+    /// [`Options::audit`].
+    pub fn audit_log(&self) -> Option<PathBuf> {
+        self.opts
+            .audit
+            .then(|| control_plane::audit_log_path(self.dir.path()))
     }
 
     /// Where the rig's binaries and CRDs are.

@@ -1,7 +1,7 @@
 //! The command lines of etcd and kube-apiserver.
 
 use super::{Procs, free_port, kubectl, pki};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -56,5 +56,28 @@ pub(super) fn apiserver_args(etcd_url: &str, port: u16, dir: &Path, pki: &pki::P
         // Stop at once on SIGTERM instead of draining for a load balancer.
         "--shutdown-delay-duration=0s".into(),
         "--profiling=false".into(),
+    ]
+}
+
+/// Every request at level Metadata (who, verb, object, status; no bodies),
+/// once it completed: no `RequestReceived` events.
+const AUDIT_POLICY: &str = "apiVersion: audit.k8s.io/v1\nkind: Policy\n\
+                            omitStages: [RequestReceived]\nrules:\n  - level: Metadata\n";
+
+pub(super) fn audit_log_path(dir: &Path) -> PathBuf {
+    dir.join("logs").join("audit.log")
+}
+
+/// The flags of an audit log at [`audit_log_path`], writing its policy file.
+pub(super) fn audit_args(dir: &Path) -> Vec<String> {
+    let policy = dir.join("audit-policy.yaml");
+    std::fs::write(&policy, AUDIT_POLICY).expect("cluster: write audit-policy.yaml");
+    vec![
+        format!("--audit-policy-file={}", policy.display()),
+        format!("--audit-log-path={}", audit_log_path(dir).display()),
+        "--audit-log-format=json".into(),
+        // Written before the response goes out, so a finished client's
+        // requests are all in the file.
+        "--audit-log-mode=blocking".into(),
     ]
 }

@@ -1,0 +1,410 @@
+//! Against the real cluster of `tests/rig/build.sh` (kube-apiserver, etcd and
+//! Flux 2.9.5's controllers), the local forge and a loopback Helm repository:
+//! (1) push → the cluster runs the commit. After a full setup, each round the
+//!     participant edits a Deployment's label under `gitops/applications` and
+//!     commits; then, in turn, (a) `eks-workshop resume` (pushes the commit,
+//!     asks Flux to reconcile, watches until every Kustomization applied it;
+//!     when a run fails on `DependencyNotReady`, as it does on real Flux
+//!     today, `resume` again after a 2 s pause, the total timed) and (b)
+//!     install.sh's way: `git push`, then `kubectl wait` until every
+//!     Kustomization applied it, Flux noticing on its own interval (and
+//!     retrying a dependency every 30 s).
+//! (2) a no-op re-run of `setup`: its requests to kube-apiserver by verb and
+//!     resource, from the API server's audit log (the tool's User-Agent only;
+//!     the Flux controllers' requests are not counted). Twice, to show it is
+//!     stable.
+//! `cargo bench --bench real_cluster [-- ROUNDS]` (default 3)
+
+#[allow(dead_code)]
+#[path = "../tests/integration/real_cluster.rs"]
+mod real_cluster;
+#[allow(dead_code)]
+#[path = "../tests/integration/support.rs"]
+mod support;
+#[allow(dead_code)]
+#[path = "../tests/integration/world.rs"]
+mod world;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use harness::cluster::helmrepo::{Chart, HelmRepo};
+use harness::cluster::{Options, RealCluster};
+use harness::forge::Forge;
+use serde_json::Value;
+
+use support::{Outcome, Workshop, example_values};
+use world::{LOGIN, NAME, TOKEN, UP_OWNER};
+
+/// The whole bench's bound: past it the process aborts, and the rig's
+/// children die with it.
+const WHOLE_BENCH: Duration = Duration::from_secs(900);
+/// What the tool sends (src/kube/connect.rs).
+const TOOL_AGENT: &str = "eks-workshop/";
+const WRITES: [&str; 5] = ["create", "update", "patch", "delete", "deletecollection"];
+/// How often, and after what pause, (a) runs `resume` again after a failure.
+const RESUME_TRIES: usize = 30;
+const RESUME_PAUSE: Duration = Duration::from_secs(2);
+/// The participant's file and the label each round sets in it.
+const EDITED: &str = "gitops/applications/01-sample-app.yaml";
+const LABEL: &str = "bench-round";
+
+/// install.sh's way after a commit: push with the token in a header (from the
+/// environment, never in argv or the remote URL), then wait for Flux.
+const SCRIPT: &str = r#"set -eu
+cd "$CLONE"
+auth=$(printf '%s:%s' "$LOGIN" "$GITHUB_TOKEN" | base64 -w0)
+GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \
+  GIT_CONFIG_VALUE_0="Authorization: Basic $auth" git push -q origin main
+kubectl wait --for=jsonpath='{.status.lastAppliedRevision}'="main@sha1:$(git rev-parse HEAD)" \
+  kustomization --all -n flux-system --timeout=5m >/dev/null
+"#;
+
+struct Bench {
+    forge: Forge,
+    _helm: HelmRepo,
+    cluster: RealCluster,
+    w: Workshop,
+    _upstream: tempfile::TempDir,
+}
+
+impl Bench {
+    /// The world of `tests/integration/real_cluster.rs`, with an audit log.
+    fn start() -> Bench {
+        let helm = HelmRepo::start();
+        for (chart, version, configmap) in [
+            ("metrics-server", "3.12.1", "metrics-server-installed"),
+            ("argo-workflows", "0.28.2", "argo-installed"),
+            ("karpenter", "v0.27.3", "karpenter-installed"),
+        ] {
+            let data = [("by", "helm-controller")];
+            helm.add(&Chart::configmap(chart, version, configmap, &data));
+        }
+        let upstream = tempfile::tempdir().unwrap();
+        real_cluster::upstream_for(&helm, upstream.path());
+        let forge = Forge::start_blocking();
+        forge.add_user(LOGIN, TOKEN);
+        forge.seed_repo(UP_OWNER, NAME, upstream.path(), "main");
+        let cluster = RealCluster::start(Options {
+            audit: true,
+            ..Options::default()
+        });
+        let w = Workshop::new()
+            .env("GITHUB_API_URL", &forge.api_url())
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("EKS_WORKSHOP_RETRY_BASE_MS", "20")
+            .env("KUBECONFIG", cluster.kubeconfig().to_str().unwrap());
+        Bench {
+            forge,
+            _helm: helm,
+            cluster,
+            w,
+            _upstream: upstream,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Outcome {
+        let out = self.w.cmd(args).run();
+        assert_eq!(
+            out.code,
+            0,
+            "{args:?}\n{}\n{}\n--- rig logs ---\n{}",
+            out.stdout,
+            out.stderr,
+            self.cluster.log_tails(30)
+        );
+        out
+    }
+
+    fn setup(&self, extra: &[&str]) -> Outcome {
+        let values = example_values();
+        let mut args = vec!["setup", "--yes", "--values", values.to_str().unwrap()];
+        args.extend_from_slice(&["--timeout", "180s"]);
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    fn get(&self, args: &[&str]) -> Value {
+        self.cluster
+            .get_json(args)
+            .unwrap_or_else(|| panic!("kubectl get {args:?}"))
+    }
+
+    /// Every Kustomization applied `main@sha1:<sha>`, and the fork holds it.
+    fn assert_applied(&self, sha: &str) {
+        assert_eq!(self.forge.branch_head(LOGIN, NAME, "main").unwrap(), sha);
+        let want = format!("main@sha1:{sha}");
+        let list = self.get(&["kustomizations", "-A"]);
+        let items = list["items"].as_array().unwrap();
+        assert!(items.len() >= 4, "{list}");
+        for ks in items {
+            let name = &ks["metadata"]["name"];
+            assert_eq!(ks["status"]["lastAppliedRevision"], want.as_str(), "{name}");
+        }
+    }
+}
+
+/// The participant's edit: the round's label on the sample Deployment, committed.
+fn edit_and_commit(w: &Workshop, round: &str) -> String {
+    let path = w.clone_dir().join(EDITED);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(&format!("{LABEL}:")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let anchor = "metadata:\n  labels:\n";
+    assert!(kept.contains(anchor), "{EDITED} has no metadata.labels");
+    let edited = kept.replacen(anchor, &format!("{anchor}    {LABEL}: \"{round}\"\n"), 1);
+    std::fs::write(&path, edited).unwrap();
+    w.git(&["add", EDITED]);
+    let message = format!("sample app: {LABEL} {round}");
+    w.git(&[
+        "-c",
+        "user.name=alice",
+        "-c",
+        "user.email=alice@example.com",
+        "commit",
+        "-qm",
+        &message,
+    ]);
+    w.git(&["rev-parse", "HEAD"])
+}
+
+/// (a) The tool pushes the participant's commit and waits. A run that
+/// fails because a Kustomization waits for a dependency (see the README) is
+/// followed, after a participant's pause, by another `resume`, as its help
+/// says; the time is the total.
+struct ToolRun {
+    total: Duration,
+    runs: usize,
+    /// When the first `resume` returned.
+    first: Duration,
+}
+
+fn by_tool(b: &Bench, show_failure: &mut bool) -> ToolRun {
+    let started = Instant::now();
+    let args = ["resume", "--yes", "--timeout", "180s"];
+    let mut first = None;
+    for runs in 1..=RESUME_TRIES {
+        let out = b.w.cmd(&args).run();
+        let first = *first.get_or_insert(started.elapsed());
+        if out.code == 0 {
+            return ToolRun {
+                total: started.elapsed(),
+                runs,
+                first,
+            };
+        }
+        assert!(
+            out.stderr.contains("DependencyNotReady"),
+            "{args:?}\n{}\n{}",
+            out.stdout,
+            out.stderr
+        );
+        if std::mem::take(show_failure) {
+            let error = out.stderr.lines().find(|l| l.starts_with("error:"));
+            println!(
+                "    resume exit {} at {}: {}",
+                out.code,
+                secs(started.elapsed()),
+                error.unwrap_or("")
+            );
+            let list = b.get(&["kustomizations", "-n", "flux-system"]);
+            for ks in list["items"].as_array().unwrap() {
+                let name = &ks["metadata"]["name"];
+                println!(
+                    "      {name} conditions then: {}",
+                    ks["status"]["conditions"]
+                );
+            }
+        }
+        std::thread::sleep(RESUME_PAUSE);
+    }
+    panic!("{args:?} failed {RESUME_TRIES} times");
+}
+
+/// (b) `git push`, then `kubectl wait`.
+fn by_hand(b: &Bench) -> Duration {
+    let started = Instant::now();
+    let out = Command::new("sh")
+        .args(["-c", SCRIPT])
+        .env("CLONE", b.w.clone_dir())
+        .env("LOGIN", LOGIN)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("KUBECONFIG", b.cluster.kubeconfig())
+        .env("HOME", b.w.dir())
+        .output()
+        .expect("sh runs");
+    let elapsed = started.elapsed();
+    assert!(
+        out.status.success(),
+        "script: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    elapsed
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn push_to_cluster(b: &Bench, rounds: usize) {
+    let git = b.get(&["-n", "flux-system", "gitrepository", "flux-system"]);
+    let interval = git["spec"]["interval"].as_str().unwrap_or("?").to_string();
+    let list = b.get(&["kustomizations", "-n", "flux-system"]);
+    let ks: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| format!("{} {}", k["metadata"]["name"], k["spec"]["interval"]))
+        .collect();
+    println!("(1) push → every Kustomization at the commit ({rounds} rounds, in turn)");
+    println!("    GitRepository flux-system spec.interval: {interval}");
+    println!("    Kustomizations' spec.interval: {}", ks.join(", "));
+    let (mut tool, mut hand) = (Vec::new(), Vec::new());
+    let mut show_failure = true;
+    for round in 1..=rounds {
+        let sha = edit_and_commit(&b.w, &format!("{round}a"));
+        let run = by_tool(b, &mut show_failure);
+        tool.push(run.total);
+        b.assert_applied(&sha);
+        let sha = edit_and_commit(&b.w, &format!("{round}b"));
+        hand.push(by_hand(b));
+        b.assert_applied(&sha);
+        println!(
+            "    round {round}: eks-workshop resume {} ({} runs, the first returned at {})   \
+             git push + kubectl wait {}",
+            secs(run.total),
+            run.runs,
+            secs(run.first),
+            secs(hand[round - 1])
+        );
+    }
+    let (tool, hand) = (median(tool), median(hand));
+    println!(
+        "    medians: eks-workshop resume {}   git push + kubectl wait {} ({:.1}x)",
+        secs(tool),
+        secs(hand),
+        hand.as_secs_f64() / tool.as_secs_f64()
+    );
+}
+
+/// The audit events appended to `log` since byte `offset`, once complete.
+fn audit_since(log: &Path, offset: u64) -> Vec<Value> {
+    let mut file = std::fs::File::open(log).unwrap();
+    file.seek(SeekFrom::Start(offset)).unwrap();
+    let mut text = String::new();
+    file.read_to_string(&mut text).unwrap();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["stage"] == "ResponseComplete")
+        .collect()
+}
+
+/// `verb resource[/subresource]`, or `verb /path` for a non-resource URL.
+fn what(event: &Value) -> String {
+    let verb = event["verb"].as_str().unwrap_or("?");
+    let object = &event["objectRef"];
+    match object["resource"].as_str() {
+        Some(resource) => match object["subresource"].as_str() {
+            Some(sub) => format!("{verb} {resource}/{sub}"),
+            None => format!("{verb} {resource}"),
+        },
+        None => {
+            let uri = event["requestURI"].as_str().unwrap_or("?");
+            format!("{verb} {}", uri.split('?').next().unwrap_or(uri))
+        }
+    }
+}
+
+/// One no-op `setup`; prints its requests and returns how many were writes.
+fn no_op_requests(b: &Bench, log: &Path, run: usize) -> usize {
+    let offset = std::fs::metadata(log).unwrap().len();
+    let started = Instant::now();
+    let out = b.setup(&[]);
+    let elapsed = started.elapsed();
+    assert!(out.stdout.contains("nothing to do"), "{}", out.stdout);
+    let events = audit_since(log, offset);
+    let (mut ours, mut others) = (BTreeMap::new(), BTreeMap::new());
+    for e in &events {
+        let agent = e["userAgent"].as_str().unwrap_or("");
+        if agent.starts_with(TOOL_AGENT) {
+            *ours.entry(what(e)).or_insert(0usize) += 1;
+        } else {
+            let client = agent.split('/').next().unwrap_or("").to_string();
+            *others.entry(client).or_insert(0usize) += 1;
+        }
+    }
+    let total: usize = ours.values().sum();
+    let writes: usize = ours
+        .iter()
+        .filter(|(k, _)| WRITES.iter().any(|w| k.starts_with(&format!("{w} "))))
+        .map(|(_, n)| n)
+        .sum();
+    println!(
+        "    run {run}: {} wall, {total} requests, {writes} writes",
+        secs(elapsed)
+    );
+    for (k, n) in &ours {
+        println!("      {n:>3}  {k}");
+    }
+    println!("      (not counted, other clients meanwhile: {others:?})");
+    writes
+}
+
+/// Every completed request in the audit log, counted by the User-Agent's product.
+fn clients(log: &Path) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for e in audit_since(log, 0) {
+        let agent = e["userAgent"].as_str().unwrap_or("");
+        let product = agent.split('/').next().unwrap_or("").to_string();
+        *out.entry(product).or_insert(0) += 1;
+    }
+    out
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(3);
+    std::thread::spawn(|| {
+        std::thread::sleep(WHOLE_BENCH);
+        eprintln!("real_cluster bench still running after {WHOLE_BENCH:?}; aborting");
+        std::process::abort();
+    });
+    let started = Instant::now();
+    let mut b = Bench::start();
+    let manifests = real_cluster::flux_manifests(&b.cluster, b.w.dir());
+    b.setup(&[
+        "--until",
+        "flux",
+        "--flux-manifests",
+        manifests.to_str().unwrap(),
+    ]);
+    // No kubelet: the controllers run as processes once their CRDs exist.
+    b.cluster.start_flux_controllers();
+    let first = Instant::now();
+    b.setup(&[]);
+    b.assert_applied(&b.w.git(&["rev-parse", "HEAD"]));
+    println!(
+        "full setup on the real cluster, from Flux's controllers starting: {}",
+        secs(first.elapsed())
+    );
+    let log = b.cluster.audit_log().expect("started with an audit log");
+    println!("(2) no-op re-run of setup: requests to kube-apiserver (audit log, {TOOL_AGENT}*)");
+    let writes = no_op_requests(&b, &log, 1) + no_op_requests(&b, &log, 2);
+    push_to_cluster(&b, rounds);
+    println!("audit log overall, requests by client: {:?}", clients(&log));
+    println!("whole bench: {}", secs(started.elapsed()));
+    assert_eq!(writes, 0, "a no-op re-run writes nothing to the cluster");
+}
