@@ -16,7 +16,7 @@
 //! `cargo bench --bench real_cluster [-- ROUNDS]` (default 3)
 
 #[allow(dead_code)]
-#[path = "../tests/integration/real_cluster.rs"]
+#[path = "../tests/integration/rig_files.rs"]
 mod real_cluster;
 #[allow(dead_code)]
 #[path = "../tests/integration/support.rs"]

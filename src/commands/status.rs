@@ -85,7 +85,10 @@ pub(crate) async fn status(global: &Global) -> Result<u8> {
 /// revision Flux applied (Kustomization flux-system) against the branch's
 /// head on the fork, and how many commits lie between. `None` offline or
 /// with no cluster or token to ask; never an error (status only reads).
-async fn cluster_standing(global: &Global, state: &crate::state::State) -> Option<serde_json::Value> {
+async fn cluster_standing(
+    global: &Global,
+    state: &crate::state::State,
+) -> Option<serde_json::Value> {
     if state.settings.offline {
         return None;
     }
@@ -111,10 +114,14 @@ async fn cluster_standing(global: &Global, state: &crate::state::State) -> Optio
         .ok()??
         .to_string();
     let at = applied.rsplit(':').next().unwrap_or_default().to_string();
-    let behind = crate::git::open(&ctx.config.clone_dir()).ok().and_then(|repo| {
-        let (tip, at) = (tip.parse().ok()?, at.parse().ok()?);
-        repo.graph_ahead_behind(tip, at).ok().map(|(ahead, _)| ahead)
-    });
+    let behind = crate::git::open(&ctx.config.clone_dir())
+        .ok()
+        .and_then(|repo| {
+            let (tip, at) = (tip.parse().ok()?, at.parse().ok()?);
+            repo.graph_ahead_behind(tip, at)
+                .ok()
+                .map(|(ahead, _)| ahead)
+        });
     let short = |s: &str| s.chars().take(8).collect::<String>();
     let summary = match behind {
         _ if at == tip => format!("runs the fork's tip ({branch}@sha1:{})", short(&tip)),
@@ -125,11 +132,17 @@ async fn cluster_standing(global: &Global, state: &crate::state::State) -> Optio
         ),
         None => format!(
             "runs {}, not the fork's tip {} (`eks-workshop sync`)",
-            if applied.is_empty() { "nothing yet".to_string() } else { applied.clone() },
+            if applied.is_empty() {
+                "nothing yet".to_string()
+            } else {
+                applied.clone()
+            },
             short(&tip)
         ),
     };
-    Some(json!({"applied": applied, "tip": tip, "at_tip": at == tip, "behind": behind, "summary": summary}))
+    Some(
+        json!({"applied": applied, "tip": tip, "at_tip": at == tip, "behind": behind, "summary": summary}),
+    )
 }
 
 pub(crate) fn addons(global: &Global) -> Result<u8> {

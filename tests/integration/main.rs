@@ -17,6 +17,7 @@ mod participant;
 mod pluto;
 mod real_cluster;
 mod real_upstream;
+mod rig_files;
 mod secrets;
 mod support;
 mod sync;
