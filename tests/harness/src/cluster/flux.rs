@@ -96,7 +96,10 @@ impl RealCluster {
         // No --kubeconfig flag: controller-runtime reads KUBECONFIG (below).
         cmd.arg("--enable-leader-election=false")
             .arg("--watch-all-namespaces=true")
-            .arg(format!("--metrics-addr=127.0.0.1:{}", free_port()))
+            // No metrics server: one port fewer to race for (controller-
+            // runtime's "0" disables it; a free_port() released before the
+            // controller bound it was once taken meanwhile).
+            .arg("--metrics-addr=0")
             .arg(format!("--health-addr={health_addr}"))
             .arg("--log-level=debug")
             // Flux's default is 30 s per dependency level (sources, then
