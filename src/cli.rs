@@ -116,7 +116,7 @@ pub(crate) struct Global {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// The whole path: prerequisites, fork, clone, render, addons, push, flux, reconcile
+    /// The whole path: prerequisites, fork, clone, render, addons, migrate, push, flux, reconcile
     Setup {
         /// Stop after this step
         #[arg(long, value_name = "STEP", value_parser = crate::steps::Step::parse)]
@@ -130,7 +130,7 @@ pub(crate) enum Command {
     },
     /// Continue the last command where it stopped
     Resume,
-    /// Show where each step stands
+    /// Show where each step stands, and whether the cluster runs the fork's tip
     Status,
     /// Enable add-ons: render, uncomment in gitops/add-ons, commit, push, wait for the HelmRelease
     EnableAddon {
@@ -140,7 +140,7 @@ pub(crate) enum Command {
         #[arg(long)]
         no_wait: bool,
     },
-    /// Disable add-ons: comment out in gitops/add-ons, commit, push
+    /// Disable add-ons: comment out in gitops/add-ons, commit, push, wait until uninstalled
     DisableAddon {
         #[arg(required = true, value_name = "NAME")]
         names: Vec<String>,
