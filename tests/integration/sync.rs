@@ -167,6 +167,10 @@ fn sync_pushes_fast_forwards_only_and_never_uncommitted_work() {
         apps["pruned"],
         serde_json::json!(["Deployment default/nginx"])
     );
+    // The commands after it take the synced commit as the world: nothing to do.
+    let out = e.w.cmd(&["--yes", "resume", "--timeout", "30s"]).run();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("nothing to do"), "{}", out.stdout);
     // The fork moved on without the clone: refused, nothing overwritten.
     e.w.git(&["checkout", "-q", "--", "README.md"]);
     e.w.git(&["reset", "-q", "--hard", "HEAD~1"]);
