@@ -18,12 +18,40 @@ pub(crate) struct NonString {
     pub(crate) value: String,
 }
 
-/// The non-string values of `metadata.labels` and `metadata.annotations`.
+/// Where object metadata sits besides the top: pod templates (Deployment,
+/// StatefulSet, DaemonSet, ReplicaSet, Job) and a CronJob's job template
+/// and its pod template. The API server decodes each into a typed
+/// `ObjectMeta`, so their label values must be strings too.
+const NESTED: &[&[&str]] = &[
+    &["spec", "template", "metadata"],
+    &["spec", "jobTemplate", "metadata"],
+    &["spec", "jobTemplate", "spec", "template", "metadata"],
+];
+
+/// The metadata maps of a document: the top one, then the nested ones.
+fn metadata_maps(dom: &Dom<'_>) -> Vec<usize> {
+    let mut out: Vec<usize> = dom.root("metadata").into_iter().collect();
+    for path in NESTED {
+        let mut node = dom.root(path[0]);
+        for key in &path[1..] {
+            node = node.and_then(|n| dom.child(n, key));
+        }
+        out.extend(node);
+    }
+    out
+}
+
+/// The non-string values of `metadata.labels` and `metadata.annotations`,
+/// at the top and in templates.
 pub(crate) fn non_strings(dom: &Dom<'_>) -> Vec<NonString> {
-    let Some(meta) = dom.root("metadata") else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
+    for meta in metadata_maps(dom) {
+        non_strings_in(dom, meta, &mut out);
+    }
+    out
+}
+
+fn non_strings_in(dom: &Dom<'_>, meta: usize, out: &mut Vec<NonString>) {
     for field in ["labels", "annotations"] {
         let Some(map) = dom.child(meta, field) else {
             continue;
@@ -52,7 +80,6 @@ pub(crate) fn non_strings(dom: &Dom<'_>) -> Vec<NonString> {
             });
         }
     }
-    out
 }
 
 /// Quote each non-string value, as written.
@@ -101,4 +128,23 @@ fn value_range(dom: &Dom<'_>, line: usize, value: &str) -> Option<std::ops::Rang
     let colon = text.find(':')?;
     let at = text[colon..].find(value)? + colon;
     Some(range.start + at..range.start + at + value.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_labels_count_too() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  labels:\n    top: true\nspec:\n  template:\n    metadata:\n      labels:\n        pod: 1\n        ok: \"yes\"\n";
+        let dom = Dom::parse(text).unwrap();
+        let found: Vec<(usize, String)> = non_strings(&dom)
+            .into_iter()
+            .map(|n| (n.line, n.key))
+            .collect();
+        assert_eq!(found, [(5, "top".to_string()), (10, "pod".to_string())]);
+        let cron = "kind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            n: 2\n";
+        let dom = Dom::parse(cron).unwrap();
+        assert_eq!(non_strings(&dom).len(), 1);
+    }
 }
