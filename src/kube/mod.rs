@@ -79,22 +79,35 @@ impl Cluster {
         }
     }
 
-    /// The resource for `kind` in `group` at the first of `versions` the
-    /// cluster serves, else at the group's preferred version; `None` when the
-    /// cluster does not serve it (a CRD not installed or not yet Established).
-    pub(crate) async fn resource(
+    /// The resources of `(group, kind, versions)`, at the first of `versions`
+    /// the cluster serves (else the group's preferred one), `None` where not
+    /// served: one discovery of their groups (one `/apis`, one request per
+    /// group version), remembered until [`Cluster::forget_resources`].
+    pub(crate) async fn resources(
         &self,
-        group: &str,
-        kind: &str,
-        versions: &[&str],
-    ) -> Result<Option<ApiResource>> {
-        let key = (group.to_string(), kind.to_string());
-        if let Some(ar) = self.resources.lock().expect("cache lock").get(&key) {
-            return Ok(Some(ar.clone()));
+        wanted: &[(&str, &str, &[&str])],
+    ) -> Result<Vec<Option<ApiResource>>> {
+        let cached = |group: &str, kind: &str| {
+            let key = (group.to_string(), kind.to_string());
+            self.resources.lock().expect("cache lock").get(&key).cloned()
+        };
+        if wanted.iter().all(|(g, k, _)| cached(g, k).is_some()) {
+            return Ok(wanted.iter().map(|(g, k, _)| cached(g, k)).collect());
         }
-        let found = match retry::idempotent(|| ::kube::discovery::group(&self.client, group)).await
-        {
-            Ok(g) => {
+        let mut groups: Vec<&str> = wanted.iter().map(|(g, _, _)| *g).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let discover = || {
+            ::kube::discovery::Discovery::new(self.client.clone())
+                .filter(&groups)
+                .run()
+        };
+        let discovery = retry::idempotent(discover)
+            .await
+            .map_err(|e| self.error(&format!("discover {}", groups.join(", ")), e))?;
+        let mut out = Vec::new();
+        for (group, kind, versions) in wanted {
+            let found = discovery.groups().find(|g| g.name() == *group).and_then(|g| {
                 let version = versions
                     .iter()
                     .find(|v| g.versions().any(|served| served == **v))
@@ -102,20 +115,19 @@ impl Cluster {
                     .unwrap_or_else(|| g.preferred_version_or_latest().to_string());
                 g.versioned_resources(&version)
                     .into_iter()
-                    .find(|(ar, _)| ar.kind == kind)
+                    .find(|(ar, _)| ar.kind == *kind)
                     .map(|(ar, _)| ar)
+            });
+            if let Some(ar) = &found {
+                let key = (group.to_string(), kind.to_string());
+                self.resources
+                    .lock()
+                    .expect("cache lock")
+                    .insert(key, ar.clone());
             }
-            Err(::kube::Error::Discovery(_)) => None,
-            Err(::kube::Error::Api(s)) if s.code == 404 => None,
-            Err(e) => return Err(self.error(&format!("discover {kind}.{group}"), e)),
-        };
-        if let Some(ar) = &found {
-            self.resources
-                .lock()
-                .expect("cache lock")
-                .insert(key, ar.clone());
+            out.push(found);
         }
-        Ok(found)
+        Ok(out)
     }
 
     /// The API of `ar` in namespace `ns`, or across all namespaces (and for
