@@ -13,7 +13,9 @@ fn writes(e: &Env) -> (BTreeMap<String, usize>, Vec<String>) {
     let mut forge = BTreeMap::new();
     for r in e.forge.requests() {
         if matches!(r.kind, RequestKind::ApiWrite | RequestKind::GitWrite) {
-            *forge.entry(format!("{:?} {} {}", r.kind, r.method, r.path)).or_default() += 1;
+            *forge
+                .entry(format!("{:?} {} {}", r.kind, r.method, r.path))
+                .or_default() += 1;
         }
     }
     let api = e
@@ -55,6 +57,9 @@ fn re_running_a_finished_command_writes_nothing_anywhere() {
         assert!(api.is_empty(), "{args:?} wrote to the API server: {api:?}");
         // And it did talk to both: the checks look at the world.
         assert!(!e.forge.requests().is_empty(), "{args:?} asked the forge");
-        assert!(!e.api.requests().is_empty(), "{args:?} asked the API server");
+        assert!(
+            !e.api.requests().is_empty(),
+            "{args:?} asked the API server"
+        );
     }
 }
