@@ -259,8 +259,7 @@ fn two_runs_at_once_one_proceeds_the_other_exits_5_at_once() {
     let started = std::time::Instant::now();
     w.cmd(&setup_args(values))
         .run()
-        .code(5)
-        .stderr_has("another eks-workshop run");
+        .bad(5, "another eks-workshop run");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(5),
         "exits at once"
