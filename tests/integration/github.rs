@@ -538,6 +538,29 @@ fn a_tls_failure_is_reported_as_such_and_not_retried() {
     assert_state_failed_at(&w, "fork");
 }
 
+/// TLS verification is never turned off: a certificate from an authority
+/// nobody trusts is refused before any request is made; given that
+/// authority in SSL_CERT_FILE, the same server passes the handshake (so it
+/// was the verification that refused it, not a broken server).
+#[test]
+fn a_certificate_nobody_vouches_for_is_refused() {
+    let server = harness::tls::UntrustedHttps::start();
+    let w = Workshop::new()
+        .env("GITHUB_API_URL", &server.url())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("EKS_WORKSHOP_RETRY_BASE_MS", "2");
+    let out = setup_in(&w, &[])
+        .bad(1, "TLS failed")
+        .stderr_has("SSL_CERT_FILE");
+    out.stderr_has("invalid peer certificate: UnknownIssuer");
+    let trusted = setup_in(
+        &w.env("SSL_CERT_FILE", server.ca_file().to_str().unwrap()),
+        &[],
+    );
+    assert_ne!(trusted.code, 0, "s_server is no GitHub API");
+    trusted.stderr_has("answered 200 OK with something that is not the GitHub API");
+}
+
 #[test]
 fn a_github_user_that_is_not_the_tokens_exits_3() {
     let o = online();
