@@ -193,3 +193,38 @@ pub(crate) enum Command {
         shell: clap_complete::Shell,
     },
 }
+
+/// The command line: `Ok(None)` when clap printed `--help` or `--version`
+/// (exit 0); a refused command line is an error that names the flag, so it
+/// gets a `help:` line like every other error.
+pub(crate) fn parse() -> crate::error::Result<Option<Arguments>> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match Arguments::try_parse() {
+        Ok(args) => Ok(Some(args)),
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            Ok(None)
+        }
+        Err(e) => {
+            // The flag whose value was refused (not an unknown one).
+            let flag = match e.get(ContextKind::InvalidArg) {
+                Some(ContextValue::String(arg)) if e.kind() != ErrorKind::UnknownArgument => {
+                    arg.split_whitespace().next().map(String::from)
+                }
+                _ => None,
+            };
+            // clap's own "error: " and "For more information" tip: ours follow.
+            let text = e.render().to_string();
+            let message = text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with("For more information"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let message = message
+                .strip_prefix("error: ")
+                .unwrap_or(&message)
+                .to_string();
+            Err(crate::error::Error::CommandLine { message, flag })
+        }
+    }
+}

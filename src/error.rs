@@ -23,6 +23,12 @@ pub(crate) enum Error {
     // ---- invalid input or usage (exit 2) ----
     #[error("{message}")]
     Usage { message: String, help: String },
+    /// A command line clap refused: its own words, and the flag it names.
+    #[error("{message}")]
+    CommandLine {
+        message: String,
+        flag: Option<String>,
+    },
     #[error("no value for `{name}`")]
     MissingValue { name: String, help: String },
     #[error("{template} needs the value `{name}`, which was not given")]
@@ -194,6 +200,7 @@ impl Error {
         use Error::*;
         match self {
             Usage { .. }
+            | CommandLine { .. }
             | MissingValue { .. }
             | MissingTemplateValue { .. }
             | InvalidValue { .. }
@@ -246,6 +253,14 @@ impl Error {
                 }
                 help.clone()
             }
+            CommandLine { flag, .. } => match flag.as_deref() {
+                Some("--timeout") => {
+                    "give --timeout a duration such as 90s, 10m or 1h30m".into()
+                }
+                Some("--until") => "give --until one of the steps listed; `eks-workshop status` shows where each stands".into(),
+                Some(flag) => format!("see `eks-workshop --help` for what {flag} takes"),
+                None => "see `eks-workshop --help` for the commands and their options".into(),
+            },
             MissingTemplateValue { name, .. } => format!(
                 "give `{name}` in the --values file (or the terraform outputs of --terraform-state / --terraform-dir), or run without --yes to be asked"
             ),

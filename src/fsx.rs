@@ -35,6 +35,8 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> R
         let mut file = options.open(&tmp)?;
         file.write_all(contents)?;
         file.sync_all()?;
+        // A crash here leaves the old file whole (the crash tests stop here).
+        crate::pause::point_at("write", &name);
         fs::rename(&tmp, path)
     })();
     if let Err(e) = result {

@@ -24,6 +24,14 @@ pub(crate) fn interrupt() {
     INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
+/// [`point`] named `<kind>:<what>` (`write:state.json`), the name made only
+/// when some point is asked for.
+pub(crate) fn point_at(kind: &str, what: &str) {
+    if wanted().is_some() {
+        point(&format!("{kind}:{what}"));
+    }
+}
+
 /// Wait here if a test asked for this point.
 pub(crate) fn point(name: &str) {
     let Some(wanted) = wanted() else { return };

@@ -6,8 +6,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::Parser;
-
 use crate::cli::{Arguments, Command, Global};
 use crate::config::{Config, DEFAULT_UPSTREAM, Output, RepoName, Secret, Settings};
 use crate::error::{Error, Result, exit};
@@ -15,15 +13,12 @@ use crate::state::State;
 use crate::values::Values;
 
 pub fn run() -> ExitCode {
-    let args = match Arguments::try_parse() {
-        Ok(args) => args,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            });
+    let args = match crate::cli::parse() {
+        Ok(Some(args)) => args,
+        Ok(None) => return ExitCode::from(exit::OK),
+        Err(err) => {
+            report(&err, Output::Text);
+            return ExitCode::from(err.exit_code());
         }
     };
     let output = args.global.output;

@@ -317,3 +317,32 @@ fn push_rejected(branch: &str, message: String) -> Error {
         help,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// TLS verification is never turned off for git either: libgit2 (OpenSSL)
+    /// refuses a certificate from an authority nobody trusts, once, before
+    /// any credentials are asked for.
+    #[test]
+    fn a_certificate_nobody_vouches_for_is_refused() {
+        let server = harness::tls::UntrustedHttps::start();
+        let url = format!("{}/alice/eks-cluster-upgrades-workshop.git", server.url());
+        let token = Secret::new("ghp_never_sent_0000".into());
+        let auth = Auth {
+            login: "alice",
+            token: &token,
+        };
+        let err = remote_heads(&url, Some(auth)).expect_err("an untrusted certificate");
+        let text = err.to_string();
+        assert!(text.contains("certificate"), "{text}");
+        assert!(!text.contains("tries"), "not retried: {text}");
+        assert!(matches!(err, Error::Network { .. }), "{err:?}");
+        let dir = tempfile::tempdir().unwrap();
+        let Err(err) = clone(&url, &dir.path().join("c"), "main", None) else {
+            panic!("clone refuses it too")
+        };
+        assert!(err.to_string().contains("certificate"), "{err}");
+    }
+}

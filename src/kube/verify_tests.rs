@@ -94,8 +94,70 @@ async fn without_flux_the_report_says_so() {
     assert!(!report.flux_installed);
     assert_eq!(report.problems(), 1);
     assert!(report.render_text().contains("Flux is not installed"));
-    let (objects, _skipped) = live_objects(&cluster).await.unwrap();
-    assert!(objects.iter().all(|o| o["kind"].is_string()));
+}
+
+#[tokio::test]
+async fn live_objects_lists_every_scanned_kind_it_may_list_and_names_the_rest() {
+    let api = ApiServer::start().await;
+    let store = api.store();
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "reader"}, "rules": []});
+    let binding = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "hidden", "namespace": "default"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "reader"},
+        "subjects": []});
+    for obj in [deployment, role, binding] {
+        store.apply(obj, "kubectl", true).unwrap();
+    }
+    // A kind we may not list is skipped and named, not an error.
+    api.deny("list", "rolebindings");
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = connected(&api, dir.path()).await;
+    let (objects, skipped) = live_objects(&cluster).await.unwrap();
+    let mut found: Vec<String> = objects
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {} {}/{}",
+                o["apiVersion"].as_str().unwrap(),
+                o["kind"].as_str().unwrap(),
+                o["metadata"]["namespace"].as_str().unwrap_or("-"),
+                o["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .filter(|s| s.contains(" default/web") || s.contains("/reader"))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "apps/v1 Deployment default/web",
+            "rbac.authorization.k8s.io/v1 ClusterRole -/reader"
+        ],
+        "{objects:?}"
+    );
+    assert!(
+        !objects.iter().any(|o| o["metadata"]["name"] == "hidden"),
+        "{objects:?}"
+    );
+    assert!(
+        skipped.contains(&"rolebindings.rbac.authorization.k8s.io".to_string()),
+        "{skipped:?}"
+    );
+    // The scan reads managedFields to tell the applied version.
+    let web = objects
+        .iter()
+        .find(|o| o["metadata"]["name"] == "web")
+        .unwrap();
+    assert_eq!(
+        web["metadata"]["managedFields"][0]["manager"], "kubectl",
+        "{web}"
+    );
 }
 
 #[test]

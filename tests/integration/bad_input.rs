@@ -41,10 +41,7 @@ fn write(w: &Workshop, name: &str, text: &str) -> std::path::PathBuf {
 #[test]
 fn values_file_missing() {
     let w = Workshop::new();
-    setup_with_values(&w, &w.dir().join("nope.yaml"))
-        .code(2)
-        .stderr_has("nope.yaml")
-        .stderr_has("help:");
+    setup_with_values(&w, &w.dir().join("nope.yaml")).bad(2, "nope.yaml");
     nothing_written(&w);
 }
 
@@ -52,10 +49,7 @@ fn values_file_missing() {
 fn values_file_not_yaml() {
     let w = Workshop::new();
     let v = write(&w, "v.yaml", "karpenter_irsa: [unclosed\n");
-    setup_with_values(&w, &v)
-        .code(2)
-        .stderr_has("v.yaml")
-        .stderr_has("help:");
+    setup_with_values(&w, &v).bad(2, "v.yaml");
     nothing_written(&w);
 }
 
@@ -63,10 +57,7 @@ fn values_file_not_yaml() {
 fn values_file_with_an_unknown_key() {
     let w = Workshop::new();
     let v = write(&w, "v.yaml", "karpenter_irsaa: arn:aws:iam::1:role/x\n");
-    setup_with_values(&w, &v)
-        .code(2)
-        .stderr_has("karpenter_irsaa")
-        .stderr_has("help:");
+    setup_with_values(&w, &v).bad(2, "karpenter_irsaa");
     nothing_written(&w);
 }
 
@@ -74,10 +65,7 @@ fn values_file_with_an_unknown_key() {
 fn values_file_nested_but_not_terraform_json() {
     let w = Workshop::new();
     let v = write(&w, "v.json", r#"{"karpenter_irsa": {"arn": "x"}}"#);
-    setup_with_values(&w, &v)
-        .code(2)
-        .stderr_has("v.json")
-        .stderr_has("help:");
+    setup_with_values(&w, &v).bad(2, "v.json");
     nothing_written(&w);
 }
 
@@ -91,10 +79,7 @@ fn values_missing_a_key_under_yes() {
         .map(|l| format!("{l}\n"))
         .collect();
     let v = write(&w, "v.yaml", &text);
-    setup_with_values(&w, &v)
-        .code(2)
-        .stderr_has("cluster_endpoint")
-        .stderr_has("help:");
+    setup_with_values(&w, &v).bad(2, "cluster_endpoint");
     assert_eq!(
         w.git(&["status", "--porcelain"]),
         "",
@@ -116,9 +101,7 @@ fn terraform_dir_without_terraform_installed() {
     ])
     .env("PATH", "/nonexistent")
     .run()
-    .code(2)
-    .stderr_has("terraform")
-    .stderr_has("help:");
+    .bad(2, "terraform");
     nothing_written(&w);
 }
 
@@ -132,9 +115,7 @@ fn malformed_addons_kustomization() {
     let head = w.git(&["rev-parse", "HEAD"]);
     w.cmd(&["enable-addon", "karpenter"])
         .run()
-        .code(2)
-        .stderr_has("kustomization.yaml")
-        .stderr_has("help:");
+        .bad(2, "kustomization.yaml");
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         broken,
@@ -169,10 +150,7 @@ fn dir_not_writable() {
         },
     }
     .run();
-    let out = out
-        .code(2)
-        .stderr_has("cannot write to --dir")
-        .stderr_has("help:");
+    let out = out.bad(2, "cannot write to --dir");
     assert!(out.stderr.contains("a-file"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
@@ -183,10 +161,8 @@ fn clone_dir_occupied_by_something_else() {
     std::fs::create_dir(w.clone_dir()).unwrap();
     std::fs::write(w.clone_dir().join("mine.txt"), "precious").unwrap();
     setup_with_values(&w, &example_values())
-        .code(2)
-        .stderr_has("is not a clone of")
-        .stderr_has("not a git repository")
-        .stderr_has("help:");
+        .bad(2, "is not a clone of")
+        .stderr_has("not a git repository");
     assert_eq!(
         std::fs::read_to_string(w.clone_dir().join("mine.txt")).unwrap(),
         "precious"
@@ -201,8 +177,7 @@ fn clone_dir_is_a_clone_of_another_repository() {
     git(w.dir(), &["init", "-q", w.clone_dir().to_str().unwrap()]);
     w.git(&["remote", "add", "origin", other.to_str().unwrap()]);
     setup_with_values(&w, &example_values())
-        .code(2)
-        .stderr_has("its origin is")
+        .bad(2, "its origin is")
         .stderr_has("other.git");
     assert_eq!(
         w.git(&["remote", "get-url", "origin"]),
@@ -217,8 +192,7 @@ fn clone_on_another_branch() {
     w.git(&["checkout", "-q", "-b", "experiment"]);
     w.cmd(&["enable-addon", "karpenter"])
         .run()
-        .code(2)
-        .stderr_has("on branch experiment, not on main")
+        .bad(2, "on branch experiment, not on main")
         .stderr_has("git -C");
     assert_eq!(w.git(&["branch", "--show-current"]), "experiment");
 }
@@ -228,8 +202,7 @@ fn invalid_upstream() {
     let w = Workshop::new();
     w.cmd(&["setup", "--offline", "--yes", "--upstream", "not a repo"])
         .run()
-        .code(2)
-        .stderr_has("`not a repo` is not a repository name")
+        .bad(2, "`not a repo` is not a repository name")
         .stderr_has("OWNER/REPO");
     nothing_written(&w);
 }
@@ -239,8 +212,7 @@ fn invalid_branch_name() {
     let w = Workshop::new();
     w.cmd(&["setup", "--offline", "--yes", "--branch", "bad..name"])
         .run()
-        .code(2)
-        .stderr_has("not a valid branch name");
+        .bad(2, "not a valid branch name");
     nothing_written(&w);
 }
 
@@ -258,8 +230,7 @@ fn branch_missing_upstream() {
         values.to_str().unwrap(),
     ])
     .run()
-    .code(2)
-    .stderr_has("feature")
+    .bad(2, "feature")
     .stderr_has("it has: main");
 }
 
@@ -268,8 +239,7 @@ fn invalid_github_api_url() {
     let w = Workshop::new();
     w.cmd(&["setup", "--yes", "--github-api-url", "not a url"])
         .run()
-        .code(2)
-        .stderr_has("is not a URL")
+        .bad(2, "is not a URL")
         .stderr_has("api/v3");
     nothing_written(&w);
 }
@@ -279,8 +249,7 @@ fn invalid_timeout() {
     let w = Workshop::new();
     w.cmd(&["setup", "--timeout", "soon"])
         .run()
-        .code(2)
-        .stderr_has("--timeout");
+        .bad(2, "--timeout");
     nothing_written(&w);
 }
 
@@ -289,8 +258,7 @@ fn unknown_step_for_until() {
     let w = Workshop::new();
     w.cmd(&["setup", "--until", "deploy"])
         .run()
-        .code(2)
-        .stderr_has("unknown step `deploy`");
+        .bad(2, "unknown step `deploy`");
     nothing_written(&w);
 }
 
@@ -300,8 +268,7 @@ fn non_interactive_run_needing_the_token() {
     let values = example_values();
     w.cmd(&["setup", "--yes", "--values", values.to_str().unwrap()])
         .run()
-        .code(2)
-        .stderr_has("no value for `GITHUB_TOKEN`")
+        .bad(2, "no value for `GITHUB_TOKEN`")
         .stderr_has("--yes forbids prompts")
         .stderr_has("help: set GITHUB_TOKEN");
     nothing_written(&w);
@@ -313,8 +280,7 @@ fn stdin_not_a_terminal_for_the_token_prompt() {
     let values = example_values();
     w.cmd(&["setup", "--values", values.to_str().unwrap()])
         .run()
-        .code(2)
-        .stderr_has("GITHUB_TOKEN")
+        .bad(2, "GITHUB_TOKEN")
         .stderr_has("standard input is not a terminal");
     nothing_written(&w);
 }
@@ -326,8 +292,7 @@ fn empty_token_is_the_same_as_none() {
     w.cmd(&["setup", "--yes", "--values", values.to_str().unwrap()])
         .env("GITHUB_TOKEN", "  ")
         .run()
-        .code(2)
-        .stderr_has("GITHUB_TOKEN");
+        .bad(2, "GITHUB_TOKEN");
     nothing_written(&w);
 }
 
@@ -337,10 +302,7 @@ fn another_run_holds_the_lock() {
     std::fs::create_dir_all(w.dir().join(".eks-workshop")).unwrap();
     let lock = std::fs::File::create(w.dir().join(".eks-workshop/lock")).unwrap();
     lock.lock().unwrap();
-    setup_with_values(&w, &example_values())
-        .code(5)
-        .stderr_has("another eks-workshop run")
-        .stderr_has("help:");
+    setup_with_values(&w, &example_values()).bad(5, "another eks-workshop run");
     nothing_written(&w);
 }
 
@@ -353,8 +315,7 @@ fn truncated_state_file() {
     std::fs::write(&state, &text[..text.len() / 2]).unwrap();
     w.cmd(&["resume"])
         .run()
-        .code(1)
-        .stderr_has("state file")
+        .bad(1, "state file")
         .stderr_has("setup --restart");
     assert_eq!(
         std::fs::read_to_string(&state).unwrap(),
@@ -372,11 +333,7 @@ fn hand_edited_state_with_a_wrong_type() {
         serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     json["settings"]["branch"] = serde_json::json!(42);
     std::fs::write(&state, json.to_string()).unwrap();
-    w.cmd(&["status"])
-        .run()
-        .code(1)
-        .stderr_has("state file")
-        .stderr_has("help:");
+    w.cmd(&["status"]).run().bad(1, "state file");
 }
 
 #[test]
@@ -384,7 +341,6 @@ fn resume_with_nothing_to_resume() {
     let w = Workshop::new();
     w.cmd(&["resume"])
         .run()
-        .code(2)
-        .stderr_has("run `eks-workshop setup` first");
+        .bad(2, "run `eks-workshop setup` first");
     nothing_written(&w);
 }

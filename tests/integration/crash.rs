@@ -259,8 +259,7 @@ fn two_runs_at_once_one_proceeds_the_other_exits_5_at_once() {
     let started = std::time::Instant::now();
     w.cmd(&setup_args(values))
         .run()
-        .code(5)
-        .stderr_has("another eks-workshop run");
+        .bad(5, "another eks-workshop run");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(5),
         "exits at once"
@@ -269,4 +268,53 @@ fn two_runs_at_once_one_proceeds_the_other_exits_5_at_once() {
     first.wait().unwrap();
     w.cmd(&["resume"]).run().success();
     w.assert_no_failed_step();
+}
+
+/// SIGKILL inside `fsx::write_atomic`, after the new state is written to its
+/// temp file and before the rename: the state file is the previous one,
+/// whole and readable, and the command run again finishes.
+#[test]
+fn a_kill_while_the_state_file_is_written_leaves_the_previous_state() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workshop::new();
+    w.setup_offline();
+    let dir = w.dir().join(".eks-workshop");
+    let before = std::fs::read_to_string(dir.join("state.json")).unwrap();
+    let args = ["enable-addon", "karpenter"];
+    assert!(
+        kill_at(&w, &args, "write:state.json"),
+        "paused in the write"
+    );
+    // The kill came between the two halves: the new state is in the temp file.
+    let temps: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".state.json.tmp")
+        })
+        .collect();
+    let [temp] = temps.as_slice() else {
+        panic!("one temp file: {temps:?}")
+    };
+    let new = std::fs::read_to_string(temp).unwrap();
+    assert_ne!(new, before, "the temp file holds the new state");
+    serde_json::from_str::<serde_json::Value>(&new).expect("written whole");
+    let mode = std::fs::metadata(temp).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the temp file is private too");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("state.json")).unwrap(),
+        before,
+        "the previous state, untouched"
+    );
+    w.cmd(&["status", "-o", "json"]).run().success();
+    w.cmd(&args).run().success();
+    let enabled = w.git(&["show", "HEAD:gitops/add-ons/kustomization.yaml"]);
+    assert!(enabled.contains("\n  - 02-karpenter.yaml"), "{enabled}");
+    assert_ne!(
+        std::fs::read_to_string(dir.join("state.json")).unwrap(),
+        before
+    );
 }

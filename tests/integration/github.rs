@@ -115,12 +115,22 @@ fn assert_no_token(dir: &Path, outputs: &[&Outcome], token: &str) {
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
             let path = entry.unwrap().path();
-            if path.is_dir() {
+            let kind = std::fs::symlink_metadata(&path).unwrap().file_type();
+            if kind.is_dir() {
                 stack.push(path);
                 continue;
             }
             files += 1;
-            let bytes = std::fs::read(&path).unwrap_or_default();
+            // A file the audit cannot read is a failure, not a clean file; a
+            // symlink is audited by its target's name.
+            let bytes = if kind.is_symlink() {
+                std::fs::read_link(&path)
+                    .unwrap()
+                    .into_os_string()
+                    .into_encoded_bytes()
+            } else {
+                std::fs::read(&path).unwrap_or_else(|e| panic!("audit {}: {e}", path.display()))
+            };
             let found = bytes.windows(token.len()).any(|w| w == token.as_bytes());
             assert!(!found, "token found in {}", path.display());
         }
@@ -299,9 +309,7 @@ fn an_existing_fork_is_reused_without_forking_again() {
 fn a_same_named_repository_that_is_not_a_fork_is_refused() {
     let o = online();
     o.forge.add_plain_repo(LOGIN, NAME);
-    let out = o.setup(&[]).code(1);
-    let out = out
-        .stderr_has("alice/eks-cluster-upgrades-workshop exists but is not a fork of aws-samples/eks-cluster-upgrades-workshop")
+    let out = o.setup(&[]).bad(1, "alice/eks-cluster-upgrades-workshop exists but is not a fork of aws-samples/eks-cluster-upgrades-workshop")
         .stderr_has("help: rename or delete that repository");
     assert!(!o.w.clone_dir().exists(), "nothing cloned");
     assert!(o.writes().is_empty(), "{:?}", o.writes());
@@ -319,9 +327,8 @@ fn a_bad_token_exits_3_and_is_never_echoed() {
     let o = online();
     let bad = "ghp_expiredTok3n_0000aaaa";
     let w = workshop(&o.forge, bad);
-    let out = setup_in(&w, &[]).code(3);
-    let out = out
-        .stderr_has("rejected the credentials: Bad credentials")
+    let out = setup_in(&w, &[])
+        .bad(3, "rejected the credentials: Bad credentials")
         .stderr_has("help: GITHUB_TOKEN is wrong, expired or revoked");
     assert!(!w.clone_dir().exists());
     assert!(!o.fork_exists());
@@ -336,8 +343,8 @@ fn a_forbidden_fork_names_the_permissions_needed() {
     o.forge
         .fail_next(2, Fault::Slow(Duration::ZERO), Target::Api);
     o.forge.fail_next(1, Fault::Status(403), Target::Api);
-    let out = o.setup(&[]).code(3);
-    out.stderr_has("denied the request: Forbidden")
+    o.setup(&[])
+        .bad(3, "denied the request: Forbidden")
         .stderr_has("may not fork aws-samples/eks-cluster-upgrades-workshop")
         .stderr_has("`repo` scope")
         .stderr_has("Contents: read and write, and Administration: read and write");
@@ -351,9 +358,11 @@ fn a_missing_upstream_exits_2_naming_the_flag() {
     let o = online();
     let out = o
         .setup(&["--upstream", "aws-samples/no-such-workshop"])
-        .code(2);
-    out.stderr_has("upstream repository not found: aws-samples/no-such-workshop")
-        .stderr_has("help: check --upstream");
+        .bad(
+            2,
+            "upstream repository not found: aws-samples/no-such-workshop",
+        );
+    out.stderr_has("help: check --upstream");
     assert!(!o.w.dir().join("no-such-workshop").exists());
     assert_state_failed_at(&o.w, "fork");
 }
@@ -368,7 +377,7 @@ fn a_rate_limit_says_when_it_resets() {
         },
         Target::Api,
     );
-    let out = o.setup(&[]).code(1);
+    let out = o.setup(&[]).bad(1, "rate limit reached");
     let line = out
         .stderr
         .lines()
@@ -388,7 +397,7 @@ fn a_rate_limit_says_when_it_resets() {
     // The secondary limit (429): a long wait is reported...
     o.forge
         .fail_next(1, Fault::TooManyRequests { retry_after: 90 }, Target::Api);
-    o.setup(&[]).code(1).stderr_has("it resets in 1m 30s");
+    o.setup(&[]).bad(1, "it resets in 1m 30s");
     // ...a short one is waited out.
     o.forge
         .fail_next(1, Fault::TooManyRequests { retry_after: 1 }, Target::Api);
@@ -444,8 +453,8 @@ fn a_push_interrupted_by_a_dropped_connection_is_retried() {
 fn server_errors_that_do_not_stop_fail_with_a_clear_message() {
     let o = online();
     o.forge.fail_next(1000, Fault::Status(503), Target::Api);
-    let out = o.setup(&[]).code(1);
-    out.stderr_has("could not reach GitHub (http://127.0.0.1:")
+    o.setup(&[])
+        .bad(1, "could not reach GitHub (http://127.0.0.1:")
         .stderr_has("answered 503 (Service Unavailable) on each of 5 tries")
         .stderr_has("githubstatus.com");
     assert_eq!(o.forge.requests().len(), 5, "bounded tries");
@@ -457,8 +466,8 @@ fn server_errors_that_do_not_stop_fail_with_a_clear_message() {
 fn git_server_errors_that_do_not_stop_fail_with_a_clear_message() {
     let o = online();
     o.forge.fail_next(1000, Fault::Status(500), Target::Git);
-    let out = o.setup(&[]).code(1);
-    out.stderr_has("could not reach")
+    o.setup(&[])
+        .bad(1, "could not reach")
         .stderr_has("5 tries")
         .stderr_has("help: check the network connection");
     assert!(!o.w.clone_dir().exists());
@@ -476,30 +485,89 @@ fn an_unreachable_api_fails_after_bounded_retries() {
         .env("GITHUB_API_URL", &format!("http://127.0.0.1:{port}"))
         .env("GITHUB_TOKEN", TOKEN)
         .env("EKS_WORKSHOP_RETRY_BASE_MS", "2");
-    let out = setup_in(&w, &[]).code(1);
-    out.stderr_has(&format!("could not reach GitHub (http://127.0.0.1:{port})"))
+    setup_in(&w, &[])
+        .bad(
+            1,
+            &format!("could not reach GitHub (http://127.0.0.1:{port})"),
+        )
         .stderr_has("(5 tries)")
         .stderr_has("help: check the network connection");
     assert_state_failed_at(&w, "fork");
 }
 
+/// A plain-HTTP server that counts the connections made to it and answers
+/// each with a 400, as any HTTP server answers a TLS ClientHello.
+fn counting_plain_http() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 1024];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    (port, count)
+}
+
 #[test]
 fn a_tls_failure_is_reported_as_such_and_not_retried() {
-    let o = online();
-    // The forge speaks plain HTTP: a TLS handshake with it fails.
-    let url = o.forge.api_url().replace("http://", "https://");
-    let w = workshop(&o.forge, TOKEN).env("GITHUB_API_URL", &url);
-    let started = Instant::now();
-    let out = setup_in(&w, &[]).code(1);
-    out.stderr_has("TLS failed").stderr_has("SSL_CERT_FILE");
-    assert!(started.elapsed() < Duration::from_secs(10));
+    // A server that speaks plain HTTP where https:// was asked for: the TLS
+    // handshake fails. Counted at the server: one connection, not the five
+    // tries a transient failure gets (see the unreachable test above).
+    let (port, attempts) = counting_plain_http();
+    let w = Workshop::new()
+        .env("GITHUB_API_URL", &format!("https://127.0.0.1:{port}"))
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("EKS_WORKSHOP_RETRY_BASE_MS", "2");
+    setup_in(&w, &[])
+        .bad(1, "TLS failed")
+        .stderr_has("SSL_CERT_FILE");
+    assert_eq!(
+        attempts.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one handshake, no retry"
+    );
+    assert_state_failed_at(&w, "fork");
+}
+
+/// TLS verification is never turned off: a certificate from an authority
+/// nobody trusts is refused before any request is made; given that
+/// authority in SSL_CERT_FILE, the same server passes the handshake (so it
+/// was the verification that refused it, not a broken server).
+#[test]
+fn a_certificate_nobody_vouches_for_is_refused() {
+    let server = harness::tls::UntrustedHttps::start();
+    let w = Workshop::new()
+        .env("GITHUB_API_URL", &server.url())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("EKS_WORKSHOP_RETRY_BASE_MS", "2");
+    let out = setup_in(&w, &[])
+        .bad(1, "TLS failed")
+        .stderr_has("SSL_CERT_FILE");
+    out.stderr_has("invalid peer certificate: UnknownIssuer");
+    let trusted = setup_in(
+        &w.env("SSL_CERT_FILE", server.ca_file().to_str().unwrap()),
+        &[],
+    );
+    assert_ne!(trusted.code, 0, "s_server is no GitHub API");
+    trusted.stderr_has("answered 200 OK with something that is not the GitHub API");
 }
 
 #[test]
 fn a_github_user_that_is_not_the_tokens_exits_3() {
     let o = online();
-    let out = o.setup(&["--github-user", "bob"]).code(3);
-    out.stderr_has("the token belongs to `alice`, but --github-user is `bob`");
+    o.setup(&["--github-user", "bob"]).bad(
+        3,
+        "the token belongs to `alice`, but --github-user is `bob`",
+    );
     assert!(!o.fork_exists());
     assert!(!o.w.clone_dir().exists());
     // Same login, other case: fine.
@@ -509,8 +577,8 @@ fn a_github_user_that_is_not_the_tokens_exits_3() {
 #[test]
 fn a_branch_the_fork_lacks_exits_2() {
     let o = online();
-    let out = o.setup(&["--branch", "workshop"]).code(2);
-    out.stderr_has("branch not found: workshop")
+    o.setup(&["--branch", "workshop"])
+        .bad(2, "branch not found: workshop")
         .stderr_has("it has: main");
     assert!(!o.w.clone_dir().exists());
     assert_state_failed_at(&o.w, "fork");
@@ -521,9 +589,9 @@ fn a_protected_branch_is_reported_then_a_moved_remote_is_rebased_onto() {
     let o = online();
     setup_until(&o.w, "render", &[]).success();
     o.forge.protect_branch(LOGIN, NAME, "main");
-    let rejected = o.setup(&[]).code(1);
-    let rejected = rejected
-        .stderr_has("push to main was rejected")
+    let rejected = o
+        .setup(&[])
+        .bad(1, "push to main was rejected")
         .stderr_has("GH006")
         .stderr_has("protected branch");
     assert_state_failed_at(&o.w, "push");
@@ -613,9 +681,9 @@ fn git_refusing_the_token_exits_3_naming_the_permissions() {
     // The API still accepts the token, but git answers 403 (e.g. a
     // fine-grained token with read-only Contents)...
     o.forge.fail_next(1000, Fault::Status(403), Target::Git);
-    let out = o.setup(&[]).code(3);
-    let out = out
-        .stderr_has("denied the request")
+    let out = o
+        .setup(&[])
+        .bad(3, "denied the request")
         .stderr_has("Contents: read and write");
     assert_no_token(o.w.dir(), &[&out], TOKEN);
 
@@ -623,7 +691,8 @@ fn git_refusing_the_token_exits_3_naming_the_permissions() {
     let o = online();
     o.setup(&[]).success();
     o.forge.fail_next(1000, Fault::Status(401), Target::Git);
-    let out = o.setup(&[]).code(3);
-    let out = out.stderr_has("rejected the credentials: authentication failed");
+    let out = o
+        .setup(&[])
+        .bad(3, "rejected the credentials: authentication failed");
     assert_no_token(o.w.dir(), &[&out], TOKEN);
 }

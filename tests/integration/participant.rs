@@ -308,10 +308,8 @@ fn each_value_key_refuses_a_malformed_value_before_anything_is_written() {
             file.to_str().unwrap(),
         ])
         .run()
-        .code(2)
-        .stderr_has(&format!("`{key}`"))
-        .stderr_has(value)
-        .stderr_has("help:");
+        .bad(2, &format!("`{key}`"))
+        .stderr_has(value);
         assert!(!w.clone_dir().exists(), "{key}: nothing cloned");
         // The same value from the environment or a flag is refused the same way.
         if key == "aws_region" {
@@ -324,8 +322,7 @@ fn each_value_key_refuses_a_malformed_value_before_anything_is_written() {
             ])
             .env("AWS_REGION", value)
             .run()
-            .code(2)
-            .stderr_has("`aws_region`");
+            .bad(2, "`aws_region`");
         }
     }
 }

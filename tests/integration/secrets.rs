@@ -118,7 +118,22 @@ fn the_token_reaches_no_child_no_file_and_no_output() {
     let tf = tf_dir.to_str().unwrap();
     let setup = ["setup", "--yes", "--terraform-dir", tf, "--timeout", "60s"];
     let mut outcomes = vec![run_with_stubs(&e, &bin, &setup).success()];
-    outcomes.push(run_with_stubs(&e, &bin, &["doctor"]));
+    // doctor probes each stub's version: it exits 0 and reports what the
+    // stubs printed, so the probes below were really made.
+    let doctor = run_with_stubs(&e, &bin, &["doctor", "-o", "json"]).success();
+    let json = doctor.json();
+    let probed = |tool: &str| {
+        let row = json["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["tool"] == tool)
+            .unwrap_or_else(|| panic!("doctor lists {tool}: {json}"));
+        row["version"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(probed("flux"), "flux version 2.2.3", "{json}");
+    assert_eq!(probed("terraform"), "Terraform v1.5.7", "{json}");
+    outcomes.push(doctor);
     outcomes.push(
         run_with_stubs(
             &e,
@@ -148,15 +163,18 @@ fn the_token_reaches_no_child_no_file_and_no_output() {
             .map(|p| std::fs::read_to_string(p).unwrap().replace('\0', " "))
             .collect();
         assert!(!cmdlines.is_empty(), "{tool} never ran");
-        let want = if tool == "flux" {
-            " install "
+        // The run's own call, and doctor's version probe.
+        let wants: [&str; 2] = if tool == "flux" {
+            [" install ", " --version"]
         } else {
-            " output -json"
+            [" output -json", " version"]
         };
-        assert!(
-            cmdlines.iter().any(|c| c.contains(want)),
-            "{tool}: {cmdlines:?}"
-        );
+        for want in wants {
+            assert!(
+                cmdlines.iter().any(|c| c.contains(want)),
+                "{tool} {want:?}: {cmdlines:?}"
+            );
+        }
     }
     for path in &recorded {
         let bytes = std::fs::read(path).unwrap();

@@ -161,6 +161,32 @@ impl Outcome {
         self
     }
 
+    /// Every bad-input test goes through here: exit `code`, an `error:` line,
+    /// stderr naming `needle`, and a message that ends with a `help:` line
+    /// saying what to do (not empty, and after the error).
+    pub fn bad(self, code: i32, needle: &str) -> Outcome {
+        let out = self.code(code).stderr_has(needle);
+        let lines: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        let error = lines.iter().position(|l| l.starts_with("error: "));
+        let last = lines.last().copied().unwrap_or_default();
+        assert!(
+            error.is_some_and(|at| at + 1 < lines.len()),
+            "no `error:` line followed by more:\n{}",
+            out.stderr
+        );
+        let help = last.strip_prefix("help: ").map(str::trim);
+        assert!(
+            help.is_some_and(|h| !h.is_empty()),
+            "the message does not end with a `help:` line:\n{}",
+            out.stderr
+        );
+        out
+    }
+
     pub fn stderr_has(self, needle: &str) -> Outcome {
         assert!(
             self.stderr.contains(needle),

@@ -30,14 +30,10 @@ fn remote_subjects(w: &Workshop) -> Vec<String> {
 fn offline_verify_needs_a_target_version() {
     let w = Workshop::new();
     w.setup_offline();
-    w.cmd(&["verify"])
-        .run()
-        .code(2)
-        .stderr_has("--target-version");
+    w.cmd(&["verify"]).run().bad(2, "--target-version");
     w.cmd(&["verify", "--target-version", "one.two"])
         .run()
-        .code(2)
-        .stderr_has("--target-version");
+        .bad(2, "--target-version");
 }
 
 #[test]

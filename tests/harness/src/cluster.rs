@@ -25,7 +25,7 @@ mod control_plane;
 mod flux;
 pub mod helmrepo;
 mod kubectl;
-mod pki;
+pub(crate) mod pki;
 mod procs;
 mod rig;
 

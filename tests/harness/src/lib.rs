@@ -11,3 +11,4 @@ pub mod cluster;
 pub mod flux;
 pub mod forge;
 pub mod share;
+pub mod tls;
