@@ -76,9 +76,16 @@ pub(crate) struct Types {
 /// The Flux types, or `None` while any is not served.
 pub(crate) async fn types(cluster: &Cluster) -> Result<Option<Types>> {
     let kinds = [GIT_REPOSITORY, KUSTOMIZATION, HELM_RELEASE];
-    let wanted: Vec<_> = kinds.iter().map(|k| (k.group, k.kind, k.versions)).collect();
+    let wanted: Vec<_> = kinds
+        .iter()
+        .map(|k| (k.group, k.kind, k.versions))
+        .collect();
     let found = cluster.resources(&wanted).await?;
-    let [Some(git_repository), Some(kustomization), Some(helm_release)] = <[_; 3]>::try_from(found)
+    let [
+        Some(git_repository),
+        Some(kustomization),
+        Some(helm_release),
+    ] = <[_; 3]>::try_from(found)
         .unwrap_or_else(|_| unreachable!("three kinds asked, three answers"))
     else {
         return Ok(None);

@@ -89,7 +89,11 @@ impl Cluster {
     ) -> Result<Vec<Option<ApiResource>>> {
         let cached = |group: &str, kind: &str| {
             let key = (group.to_string(), kind.to_string());
-            self.resources.lock().expect("cache lock").get(&key).cloned()
+            self.resources
+                .lock()
+                .expect("cache lock")
+                .get(&key)
+                .cloned()
         };
         if wanted.iter().all(|(g, k, _)| cached(g, k).is_some()) {
             return Ok(wanted.iter().map(|(g, k, _)| cached(g, k)).collect());
@@ -107,17 +111,20 @@ impl Cluster {
             .map_err(|e| self.error(&format!("discover {}", groups.join(", ")), e))?;
         let mut out = Vec::new();
         for (group, kind, versions) in wanted {
-            let found = discovery.groups().find(|g| g.name() == *group).and_then(|g| {
-                let version = versions
-                    .iter()
-                    .find(|v| g.versions().any(|served| served == **v))
-                    .map(|v| v.to_string())
-                    .unwrap_or_else(|| g.preferred_version_or_latest().to_string());
-                g.versioned_resources(&version)
-                    .into_iter()
-                    .find(|(ar, _)| ar.kind == *kind)
-                    .map(|(ar, _)| ar)
-            });
+            let found = discovery
+                .groups()
+                .find(|g| g.name() == *group)
+                .and_then(|g| {
+                    let version = versions
+                        .iter()
+                        .find(|v| g.versions().any(|served| served == **v))
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| g.preferred_version_or_latest().to_string());
+                    g.versioned_resources(&version)
+                        .into_iter()
+                        .find(|(ar, _)| ar.kind == *kind)
+                        .map(|(ar, _)| ar)
+                });
             if let Some(ar) = &found {
                 let key = (group.to_string(), kind.to_string());
                 self.resources
