@@ -346,7 +346,8 @@ impl RealCluster {
         })
     }
 
-    /// Waits until `kind/name` in `namespace` has condition `Ready=True`; returns
+    /// Waits until `kind/name` in `namespace` has condition `Ready=True` and
+    /// its status has seen its generation; returns
     /// the object. Panics with its conditions and the logs on a timeout.
     pub fn wait_ready_condition(&self, kind: &str, namespace: &str, name: &str) -> Value {
         let last = std::cell::RefCell::new(Value::Null);
@@ -361,8 +362,13 @@ impl RealCluster {
                     .into_iter()
                     .flatten()
                     .any(|c| c["type"] == "Ready" && c["status"] == "True");
+                // Real Flux patches Ready=True a moment before it records
+                // `observedGeneration` (and `lastAppliedRevision`): seen
+                // Ready with observedGeneration -1. Done is both.
+                let seen = obj["status"]["observedGeneration"].as_i64()
+                    >= obj["metadata"]["generation"].as_i64();
                 *last.borrow_mut() = obj.clone();
-                ready.then_some(obj)
+                (ready && seen).then_some(obj)
             },
             || {
                 format!(
