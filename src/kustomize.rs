@@ -212,6 +212,30 @@ mod tests {
           # - 02-karpenter.yaml\n  \
           # - 03-argo-workflows.yaml\n";
 
+    /// Found by cargo-mutants (`is_enabled` had no test of its own).
+    #[test]
+    fn is_enabled_means_listed_and_uncommented() {
+        assert!(is_enabled(ADDONS, "01-metrics-server.yaml"));
+        assert!(!is_enabled(ADDONS, "02-karpenter.yaml"), "commented out");
+        assert!(!is_enabled(ADDONS, "04-unknown.yaml"), "not listed");
+        assert!(!is_enabled(
+            "kind: Kustomization\n",
+            "01-metrics-server.yaml"
+        ));
+    }
+
+    /// Found by cargo-mutants: a `#` inside a name is not a comment; only
+    /// ` #` after the value is. (`at > 0` vs `at >= 0` there is an
+    /// equivalent mutant: at 0 nothing precedes the `#`.)
+    #[test]
+    fn a_hash_inside_a_name_is_part_of_it() {
+        let text = "resources:\n  - file#1.yaml # a note\n";
+        assert_eq!(
+            entries(text).unwrap(),
+            vec![("file#1.yaml".to_string(), true)]
+        );
+    }
+
     #[test]
     fn lists_enabled_and_commented_entries() {
         assert_eq!(
