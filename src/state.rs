@@ -194,6 +194,15 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
     }
 
+    /// Found by cargo-mutants: only a missing file is "no state"; one that
+    /// cannot be read is an error.
+    #[test]
+    fn an_unreadable_state_file_is_an_error_not_none() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(path(dir.path())).unwrap();
+        assert!(load(dir.path()).is_err());
+    }
+
     #[test]
     fn missing_is_none_and_garbage_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();

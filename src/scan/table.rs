@@ -173,6 +173,15 @@ impl Table {
 mod tests {
     use super::*;
 
+    /// Found by cargo-mutants: a replacement kind without the replacement
+    /// itself is refused, not dropped.
+    #[test]
+    fn a_replacement_kind_alone_is_incomplete() {
+        let text = "- {api_version: x.io/v1beta1, kind: A, deprecated_in: \"1.9\", removed_in: \"1.16\", replacement_kind: B, source: \"s\"}\n";
+        let err = Table::parse(text).err().expect("refused");
+        assert!(err.contains("replacement fields incomplete"), "{err}");
+    }
+
     #[test]
     fn table_is_consistent() {
         let table = Table::parse(TABLE).unwrap();
