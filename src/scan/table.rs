@@ -178,7 +178,9 @@ mod tests {
     #[test]
     fn a_replacement_kind_alone_is_incomplete() {
         let text = "- {api_version: x.io/v1beta1, kind: A, deprecated_in: \"1.9\", removed_in: \"1.16\", replacement_kind: B, source: \"s\"}\n";
-        let err = Table::parse(text).err().expect("refused");
+        let Err(err) = Table::parse(text) else {
+            panic!("refused")
+        };
         assert!(err.contains("replacement fields incomplete"), "{err}");
     }
 
