@@ -132,20 +132,14 @@ fn setup_on_the_upstream_shaped_fork_migrates_once_and_waits_through_karpenter_i
         .env("KUBECONFIG", cluster.kubeconfig().to_str().unwrap());
     let values = example_values();
     let manifests = flux_manifests(&cluster, w.dir());
-    let setup = |extra: &[&str]| {
-        let mut args = vec![
-            "setup",
-            "--yes",
-            "--values",
-            values.to_str().unwrap(),
-            "--addons",
-            "karpenter,argo-workflows",
-            "--timeout",
-            "240s",
-        ];
-        args.extend_from_slice(extra);
-        w.cmd(&args).run()
+    let args = |extra: &[&str]| {
+        let values = values.to_str().unwrap();
+        let base = ["setup", "--yes", "--values", values];
+        let addons = ["--addons", "karpenter,argo-workflows", "--timeout", "240s"];
+        let all: Vec<&str> = base.iter().chain(&addons).chain(extra).copied().collect();
+        w.cmd(&all)
     };
+    let setup = |extra: &[&str]| args(extra).run();
     let diagnose = |out: &crate::support::Outcome, cluster: &RealCluster| {
         format!(
             "{}\n{}\n--- rig logs ---\n{}",
@@ -173,22 +167,8 @@ fn setup_on_the_upstream_shaped_fork_migrates_once_and_waits_through_karpenter_i
     // when karpenter-provisioner first applies its Provisioner.
     cluster.start_flux_controller("source-controller");
     cluster.start_flux_controller("kustomize-controller");
-    let args: Vec<String> = [
-        "setup",
-        "--yes",
-        "--values",
-        values.to_str().unwrap(),
-        "--addons",
-        "karpenter,argo-workflows",
-        "--timeout",
-        "240s",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
     let waiting = {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let cmd = w.cmd(&args);
+        let cmd = args(&[]);
         std::thread::spawn(move || cmd.run())
     };
     let failed = cluster.wait_for(
