@@ -89,11 +89,6 @@ pub(crate) async fn observe(
 pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Result<Fresh> {
     let now = SystemTime::now();
     let token = humantime::format_rfc3339_nanos(now).to_string();
-    let patch = serde_json::json!({"metadata": {"annotations": {REQUESTED_AT: token}}});
-    let params = ::kube::api::PatchParams {
-        field_manager: Some(super::FIELD_MANAGER.into()),
-        ..Default::default()
-    };
     let scope = kustomization_scope(cluster, types).await?;
     let mut targets = vec![(
         types.git_repository.clone(),
@@ -113,12 +108,8 @@ pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Resul
         ));
     }
     for (ar, ns, name) in targets {
-        let api: Api<DynamicObject> = cluster.api(&ar, Some(&ns));
-        // The same timestamp every try: repeating the patch is harmless.
-        let merge = ::kube::api::Patch::Merge(&patch);
-        let request = || api.patch(&name, &params, &merge);
-        match super::retry::idempotent(request).await {
-            Ok(_) => {}
+        match annotate(cluster, &ar, &ns, &name, &token).await {
+            Ok(()) => {}
             Err(::kube::Error::Api(s)) if s.code == 404 => {}
             Err(e) => {
                 return Err(cluster.error(
@@ -144,14 +135,7 @@ pub(crate) async fn nudge(
     name: &str,
 ) -> Result<String> {
     let token = humantime::format_rfc3339_nanos(SystemTime::now()).to_string();
-    let patch = serde_json::json!({"metadata": {"annotations": {REQUESTED_AT: token}}});
-    let params = ::kube::api::PatchParams {
-        field_manager: Some(super::FIELD_MANAGER.into()),
-        ..Default::default()
-    };
-    let api: Api<DynamicObject> = cluster.api(&types.kustomization, Some(ns));
-    let merge = ::kube::api::Patch::Merge(&patch);
-    super::retry::idempotent(|| api.patch(name, &params, &merge))
+    annotate(cluster, &types.kustomization, ns, name, &token)
         .await
         .map_err(|e| {
             cluster.error(
@@ -160,6 +144,28 @@ pub(crate) async fn nudge(
             )
         })?;
     Ok(token)
+}
+
+/// Set `reconcile.fluxcd.io/requestedAt: token` on one object (a merge
+/// patch, as field manager eks-workshop). The same value every try:
+/// repeating it is harmless, so it is retried like a read.
+async fn annotate(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+    ns: &str,
+    name: &str,
+    token: &str,
+) -> std::result::Result<(), ::kube::Error> {
+    let patch = serde_json::json!({"metadata": {"annotations": {REQUESTED_AT: token}}});
+    let params = ::kube::api::PatchParams {
+        field_manager: Some(super::FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    let api: Api<DynamicObject> = cluster.api(ar, Some(ns));
+    let merge = ::kube::api::Patch::Merge(&patch);
+    super::retry::idempotent(|| api.patch(name, &params, &merge))
+        .await
+        .map(|_| ())
 }
 
 /// Events about Flux's objects in flux-system since `since` (Unix seconds),
