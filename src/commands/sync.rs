@@ -34,10 +34,7 @@ pub(crate) async fn sync(
     let _lock = state::lock(&ctx.config.dir, &ctx.config.work_dir())?;
     let branch = ctx.config.settings.branch.clone();
     let repo = git::open(&ctx.config.clone_dir())?;
-    let url = crate::steps::remote_url(&ctx).ok_or_else(|| Error::StepNotDone {
-        step: "fork",
-        detail: "the fork's URL is not known yet".into(),
-    })?;
+    let url = crate::steps::fork_url(&ctx)?;
     let pair = ctx.git_auth().await?;
     let remote = git::remote_head(&url, &branch, auth(&pair))?;
     let local = repo

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Check, remote_url};
+use super::{Check, fork_url};
 use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git;
@@ -17,7 +17,7 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
             path.display()
         )));
     };
-    let url = origin(ctx)?;
+    let url = fork_url(ctx)?;
     let pair = ctx.git_auth().await?;
     let branch = &ctx.config.settings.branch;
     let remote = git::remote_head(&url, branch, auth(&pair))?;
@@ -44,7 +44,7 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
 
 pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let path = ctx.config.clone_dir();
-    let url = origin(ctx)?;
+    let url = fork_url(ctx)?;
     let pair = ctx.git_auth().await?;
     let branch = ctx.config.settings.branch.clone();
     ctx.state.outputs.clone_path = Some(path.clone());
@@ -118,20 +118,13 @@ fn helper_exe(ctx: &Ctx) -> Option<std::path::PathBuf> {
     std::env::current_exe().ok()
 }
 
-fn origin(ctx: &Ctx) -> Result<String> {
-    remote_url(ctx).ok_or_else(|| Error::StepNotDone {
-        step: "fork",
-        detail: "the fork's URL is not known yet".into(),
-    })
-}
-
 /// The clone at `path` if there is one that we may use; an error if the path
 /// holds something else (never overwritten).
 fn existing_clone(ctx: &Ctx, path: &Path) -> Result<Option<git2::Repository>> {
     if !path.exists() || is_empty_dir(path) {
         return Ok(None);
     }
-    let expected = origin(ctx)?;
+    let expected = fork_url(ctx)?;
     let occupied = |reason: String| Error::CloneOccupied {
         path: path.to_path_buf(),
         expected: expected.clone(),

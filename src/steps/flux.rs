@@ -7,7 +7,7 @@ use ::kube::api::ApiResource;
 use k8s_openapi::api::core::v1::{Namespace, Secret as SecretObject};
 use serde_json::Value;
 
-use super::{Check, remote_url};
+use super::{Check, fork_url};
 use crate::config::{CLUSTER_PATH, Secret};
 use crate::engine::Ctx;
 use crate::error::{Error, Result};
@@ -83,10 +83,7 @@ struct Wanted {
 
 impl Wanted {
     async fn gather(ctx: &mut Ctx) -> Result<Wanted> {
-        let url = remote_url(ctx).ok_or_else(|| Error::StepNotDone {
-            step: "fork",
-            detail: "the fork's URL is not known yet".into(),
-        })?;
+        let url = fork_url(ctx)?;
         Ok(Wanted {
             url,
             branch: ctx.config.settings.branch.clone(),

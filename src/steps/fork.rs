@@ -19,6 +19,14 @@ pub(crate) fn remote_url(ctx: &Ctx) -> Option<String> {
     ctx.state.outputs.fork_url.clone()
 }
 
+/// [`remote_url`], or the error a step after `fork` gives without it.
+pub(crate) fn fork_url(ctx: &Ctx) -> Result<String> {
+    remote_url(ctx).ok_or_else(|| Error::StepNotDone {
+        step: "fork",
+        detail: "the fork's URL is not known yet".into(),
+    })
+}
+
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     if ctx.offline() {
         return check_offline(ctx);

@@ -124,6 +124,6 @@ pub(crate) async fn run(step: Step, ctx: &mut Ctx) -> Result<String> {
     }
 }
 
-pub(crate) use fork::remote_url;
+pub(crate) use fork::{fork_url, remote_url};
 pub(crate) use prereqs::TOOLS;
 pub(crate) use reconcile::releases;

@@ -5,7 +5,7 @@
 //! tree, so a re-run after a crash finds the commit already made and makes no
 //! second one; the participant's unrelated edits stay uncommitted.
 
-use super::{Check, remote_url};
+use super::{Check, fork_url};
 use crate::addons::{self, ADDONS_KUSTOMIZATION};
 use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
@@ -22,7 +22,7 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
         return Ok(Check::Pending(format!("to commit: {}", changes.message)));
     }
     let head = git::head_commit(&repo)?;
-    let url = url(ctx)?;
+    let url = fork_url(ctx)?;
     let pair = ctx.git_auth().await?;
     let remote = git::remote_head(&url, &ctx.config.settings.branch, auth(&pair))?;
     if remote == Some(head) {
@@ -53,7 +53,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     }
     // Nothing is pushed that the cluster would refuse.
     super::preflight::check_head(ctx, &repo).await?;
-    let url = url(ctx)?;
+    let url = fork_url(ctx)?;
     let pair = ctx.git_auth().await?;
     let branch = ctx.config.settings.branch.clone();
     for _ in 0..PUSH_TRIES {
@@ -81,13 +81,6 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         detail.push("nothing to push".into());
     }
     Ok(detail.join("; "))
-}
-
-fn url(ctx: &Ctx) -> Result<String> {
-    remote_url(ctx).ok_or_else(|| Error::StepNotDone {
-        step: "fork",
-        detail: "the fork's URL is not known yet".into(),
-    })
 }
 
 fn short(sha: &str) -> &str {

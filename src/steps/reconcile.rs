@@ -3,7 +3,7 @@
 //! HelmReleases of the add-ons just enabled are Ready. `run` asks Flux to
 //! reconcile now, then watches (no polling) until that holds.
 
-use super::{Check, remote_url};
+use super::{Check, fork_url};
 use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
@@ -88,10 +88,7 @@ async fn goal(ctx: &mut Ctx) -> Result<Goal> {
     if let Some(commit) = ctx.state.outputs.pushed_commit.clone() {
         return Ok(Goal { branch, commit });
     }
-    let url = remote_url(ctx).ok_or_else(|| Error::StepNotDone {
-        step: "fork",
-        detail: "the fork's URL is not known yet".into(),
-    })?;
+    let url = fork_url(ctx)?;
     let pair = ctx.git_auth().await?;
     match crate::git::remote_head(&url, &branch, auth(&pair))? {
         Some(oid) => Ok(Goal {
