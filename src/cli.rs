@@ -127,9 +127,18 @@ pub(crate) enum Command {
         /// Forget the recorded progress and re-check every step from the start
         #[arg(long)]
         restart: bool,
+        /// Check every step and show what would change (diffs, commits,
+        /// objects), changing nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Continue the last command where it stopped
-    Resume,
+    Resume {
+        /// Check every step and show what would change (diffs, commits,
+        /// objects), changing nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Show where each step stands, and whether the cluster runs the fork's tip
     Status,
     /// Enable add-ons: render, uncomment in gitops/add-ons, commit, push, wait for the HelmRelease
@@ -139,6 +148,10 @@ pub(crate) enum Command {
         /// Do not wait for Flux after pushing
         #[arg(long)]
         no_wait: bool,
+        /// Check every step and show what would change (diffs, commits,
+        /// objects), changing nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Disable add-ons: comment out in gitops/add-ons, commit, push, wait until uninstalled
     DisableAddon {
@@ -147,6 +160,10 @@ pub(crate) enum Command {
         /// Do not wait for Flux after pushing
         #[arg(long)]
         no_wait: bool,
+        /// Check every step and show what would change (diffs, commits,
+        /// objects), changing nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Push your commits, have Flux apply them now, and show what changed
     ///
@@ -172,6 +189,9 @@ pub(crate) enum Command {
         /// Deprecated (not yet removed) APIs count as problems too
         #[arg(long)]
         strict: bool,
+        /// With --fix: show the conversion commit and what follows, changing nothing
+        #[arg(long, requires = "fix")]
+        dry_run: bool,
     },
     /// Check the tools: git, kubectl, flux, aws, terraform
     Doctor,

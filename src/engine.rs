@@ -2,6 +2,10 @@
 //! again; record the result in the state file (atomically, after every step);
 //! report progress. Ctrl-C is honoured between steps and inside waits.
 
+mod dry_run;
+
+pub(crate) use dry_run::{Previewed, preview_plan, render_text};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -10,6 +14,7 @@ use serde::Serialize;
 use crate::config::{Config, Secret};
 use crate::error::{Error, Result};
 use crate::git::Auth;
+use crate::plan::Targets;
 use crate::state::{self, State, StepRecord, StepStatus};
 use crate::steps::{self, Check, Step};
 use crate::ui::{Mark, Ui};
@@ -19,15 +24,8 @@ pub(crate) struct Ctx {
     pub(crate) config: Config,
     pub(crate) state: State,
     pub(crate) ui: Ui,
-    /// Add-ons whose HelmRelease the reconcile step must also see Ready.
-    pub(crate) wait_addons: Vec<&'static crate::addons::Addon>,
-    /// Setup: also every add-on enabled in the fork's HEAD.
-    pub(crate) wait_enabled_addons: bool,
-    /// Add-ons whose HelmRelease the reconcile step must see gone (pruned,
-    /// and uninstalled by helm-controller's finalizer).
-    pub(crate) wait_removed: Vec<&'static crate::addons::Addon>,
-    /// False under `--no-wait`: the reconcile step is skipped.
-    pub(crate) wait: bool,
+    /// What the plan's reconcile and convert steps aim at.
+    pub(crate) targets: Targets,
     pub(crate) interrupted: Arc<AtomicBool>,
     github: Option<crate::github::GitHub>,
     pub(crate) cluster: Option<crate::kube::Cluster>,
@@ -47,10 +45,7 @@ impl Ctx {
             config,
             state,
             ui,
-            wait_addons: Vec::new(),
-            wait_enabled_addons: false,
-            wait_removed: Vec::new(),
-            wait: true,
+            targets: Targets::commit(),
             interrupted,
             github: None,
             cluster: None,

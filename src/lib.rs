@@ -15,6 +15,8 @@ mod kube;
 mod kustomize;
 mod pause;
 mod placeholders;
+mod plan;
+mod preview;
 mod run;
 pub mod scan;
 mod state;

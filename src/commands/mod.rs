@@ -14,7 +14,6 @@ use crate::config::Output;
 use crate::engine::{self, Ctx, StepResult};
 use crate::error::{Error, Result, exit};
 use crate::state::{self, LastCommand, State};
-use crate::steps::Step;
 use crate::ui::Ui;
 
 pub(crate) use doctor::doctor;
@@ -24,6 +23,12 @@ pub(crate) async fn run(
     global: Global,
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
+    let job = |last, wishes, restart, dry_run| Job {
+        last,
+        wishes,
+        restart,
+        dry_run,
+    };
     match command {
         Command::Status => status::status(&global).await,
         Command::Addons => status::addons(&global),
@@ -32,35 +37,60 @@ pub(crate) async fn run(
             target_version,
             fix,
             strict,
-        } => verify::verify(&global, target_version, fix, strict, interrupted).await,
+            dry_run,
+        } => verify::verify(&global, target_version, fix, strict, dry_run, interrupted).await,
         Command::Setup {
             until,
             addons,
             restart,
+            dry_run,
         } => {
             let wishes = addons.iter().map(|n| (n.clone(), true)).collect();
             let last = LastCommand::Setup {
                 until: until.map(|s| s.id().to_string()),
             };
-            mutate(&global, interrupted, last, Some(wishes), restart).await
+            mutate(
+                &global,
+                interrupted,
+                job(last, Some(wishes), restart, dry_run),
+            )
+            .await
         }
-        Command::EnableAddon { names, no_wait } => {
+        Command::EnableAddon {
+            names,
+            no_wait,
+            dry_run,
+        } => {
             let wishes = names.iter().map(|n| (n.clone(), true)).collect();
             let last = LastCommand::EnableAddon {
                 names,
                 wait: !no_wait,
             };
-            mutate(&global, interrupted, last, Some(wishes), false).await
+            mutate(
+                &global,
+                interrupted,
+                job(last, Some(wishes), false, dry_run),
+            )
+            .await
         }
-        Command::DisableAddon { names, no_wait } => {
+        Command::DisableAddon {
+            names,
+            no_wait,
+            dry_run,
+        } => {
             let wishes = names.iter().map(|n| (n.clone(), false)).collect();
             let last = LastCommand::DisableAddon {
                 names,
                 wait: !no_wait,
             };
-            mutate(&global, interrupted, last, Some(wishes), false).await
+            mutate(
+                &global,
+                interrupted,
+                job(last, Some(wishes), false, dry_run),
+            )
+            .await
         }
-        Command::Resume => {
+        Command::Resume { dry_run } => {
             let state = load_required(&global, "resume")?;
             let Some(last) = state.last_command.clone() else {
                 return Err(Error::usage(
@@ -68,12 +98,23 @@ pub(crate) async fn run(
                     "run `eks-workshop setup` first",
                 ));
             };
-            mutate(&global, interrupted, last, None, false).await
+            mutate(&global, interrupted, job(last, None, false, dry_run)).await
         }
         Command::Doctor | Command::Completions { .. } | Command::GitCredential { .. } => {
             unreachable!("handled before")
         }
     }
+}
+
+/// A command that changes things, as the engine runs it.
+pub(crate) struct Job {
+    pub(crate) last: LastCommand,
+    /// The add-ons this command turns on or off; `None` (resume) replays the
+    /// remembered ones.
+    pub(crate) wishes: Option<Vec<(String, bool)>>,
+    pub(crate) restart: bool,
+    /// Check and show, change nothing.
+    pub(crate) dry_run: bool,
 }
 
 /// Make sure `--dir` exists and can be written, with a clear error if not.
@@ -101,30 +142,32 @@ pub(crate) fn load_required(global: &Global, what: &str) -> Result<State> {
     })
 }
 
-/// Setup, enable/disable add-ons, resume: lock, load, plan, run, record.
+/// Setup, enable/disable add-ons, resume, verify --fix: lock, load, plan,
+/// run, record (a dry run: load, plan, check and show, nothing written).
 ///
-/// `wishes` are the add-ons this command turns on or off; `None` (resume)
-/// replays the remembered ones. A new command forgets the last one's wishes:
-/// what an earlier command enabled is in the fork now, and the participant
-/// may have changed it since, so enforcing it again could revert their commit.
-async fn mutate(
-    global: &Global,
-    interrupted: Arc<AtomicBool>,
-    last: LastCommand,
-    wishes: Option<Vec<(String, bool)>>,
-    restart: bool,
-) -> Result<u8> {
-    // Unknown add-ons are refused before anything is touched.
-    for (name, _) in wishes.iter().flatten() {
-        addons::find(name)?;
-    }
+/// A new command forgets the last one's wishes: what an earlier command
+/// enabled is in the fork now, and the participant may have changed it
+/// since, so enforcing it again could revert their commit.
+pub(crate) async fn mutate(global: &Global, interrupted: Arc<AtomicBool>, job: Job) -> Result<u8> {
+    let Job {
+        last,
+        wishes,
+        restart,
+        dry_run,
+    } = job;
+    // Unknown add-ons (and a bad --until) are refused before anything is touched.
+    let plan = crate::plan::plan(&last)?;
     let is_setup = matches!(last, LastCommand::Setup { .. });
     if !is_setup {
         load_required(global, "this command")?;
     }
-    prepare_dir(global)?;
     let work_dir = global.dir.join(".eks-workshop");
-    let _lock = state::lock(&global.dir, &work_dir)?;
+    let _lock = if dry_run {
+        None
+    } else {
+        prepare_dir(global)?;
+        Some(state::lock(&global.dir, &work_dir)?)
+    };
     // --restart must get past a state file it cannot read: that is what it is for.
     let loaded = match state::load(&work_dir) {
         Err(_) if restart => None,
@@ -152,56 +195,38 @@ async fn mutate(
     }
     let output = config.output;
     let mut ctx = Ctx::new(config, state, ui, interrupted);
-    let plan = plan(&mut ctx, &last);
+    ctx.targets = plan.targets.clone();
+    if dry_run {
+        let previewed = engine::preview_plan(&mut ctx, &plan.steps).await?;
+        print_dry_run(&previewed, output);
+        return Ok(exit::OK);
+    }
     ctx.save()?;
-    let results = engine::run_plan(&mut ctx, &plan).await.inspect_err(|e| {
-        if matches!(e, Error::Interrupted) {
-            ctx.ui
-                .note("stopped; run `eks-workshop resume` to continue");
-        }
-    })?;
+    let results = engine::run_plan(&mut ctx, &plan.steps)
+        .await
+        .inspect_err(|e| {
+            if matches!(e, Error::Interrupted) {
+                ctx.ui
+                    .note("stopped; run `eks-workshop resume` to continue");
+            }
+        })?;
     summary(&ctx, &results, output);
     Ok(exit::OK)
 }
 
-/// The steps a command runs, and what the reconcile step waits for.
-fn plan(ctx: &mut Ctx, last: &LastCommand) -> Vec<Step> {
-    match last {
-        LastCommand::Setup { until } => {
-            ctx.wait_enabled_addons = true;
-            let end = until
-                .as_deref()
-                .and_then(|u| Step::parse(u).ok())
-                .unwrap_or(Step::Reconcile);
-            Step::ALL.into_iter().filter(|s| *s <= end).collect()
+fn print_dry_run(previewed: &[engine::Previewed], output: Output) {
+    match output {
+        Output::Json => {
+            let nothing = previewed.iter().all(|p| p.status != "would-run");
+            let json = serde_json::json!({
+                "ok": true,
+                "dry_run": true,
+                "nothing_to_do": nothing,
+                "steps": previewed,
+            });
+            println!("{json}");
         }
-        LastCommand::EnableAddon { names, wait } => {
-            ctx.wait = *wait;
-            ctx.wait_addons = names.iter().filter_map(|n| addons::find(n).ok()).collect();
-            vec![
-                Step::Clone,
-                Step::Render,
-                Step::Addons,
-                Step::Migrate,
-                Step::Push,
-                Step::Reconcile,
-            ]
-        }
-        LastCommand::DisableAddon { names, wait } => {
-            ctx.wait = *wait;
-            ctx.wait_removed = names.iter().filter_map(|n| addons::find(n).ok()).collect();
-            vec![
-                Step::Clone,
-                Step::Render,
-                Step::Addons,
-                Step::Migrate,
-                Step::Push,
-                Step::Reconcile,
-            ]
-        }
-        LastCommand::VerifyFix { .. } => {
-            vec![Step::Clone, Step::Migrate, Step::Push, Step::Reconcile]
-        }
+        Output::Text => print!("{}", engine::render_text(previewed)),
     }
 }
 

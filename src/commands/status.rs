@@ -15,8 +15,10 @@ use crate::{fsx, kustomize};
 pub(crate) async fn status(global: &Global) -> Result<u8> {
     let state = load_required(global, "status")?;
     let cluster = cluster_standing(global, &state).await;
-    let rows: Vec<_> = Step::ALL
+    let convert = state.steps.contains_key(Step::Convert.id());
+    let rows: Vec<_> = Step::SETUP
         .iter()
+        .chain(convert.then_some(&Step::Convert))
         .map(|step| {
             let record = state.steps.get(step.id());
             let status = match record.map(|r| r.status) {
@@ -122,7 +124,7 @@ async fn cluster_standing(
                 .ok()
                 .map(|(ahead, _)| ahead)
         });
-    let short = |s: &str| s.chars().take(8).collect::<String>();
+    let short = crate::git::short;
     let summary = match behind {
         _ if at == tip => format!("runs the fork's tip ({branch}@sha1:{})", short(&tip)),
         Some(n) => format!(

@@ -15,7 +15,7 @@ use crate::cli::Global;
 use crate::config::Output;
 use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result, exit};
-use crate::git;
+use crate::git::{self, short};
 use crate::kube::sync::{self as judge, Fresh, Goal, Outcome, text};
 use crate::kube::{self, flux};
 use crate::state;
@@ -30,7 +30,7 @@ pub(crate) async fn sync(
     let config = crate::run::config(global, Some(&state.settings))?;
     let ui = Ui::new(config.output, config.yes, config.tty);
     let mut ctx = Ctx::new(config, state, ui, interrupted);
-    ctx.wait_enabled_addons = true;
+    ctx.targets.enabled_addons = true;
     let _lock = state::lock(&ctx.config.dir, &ctx.config.work_dir())?;
     let branch = ctx.config.settings.branch.clone();
     let repo = git::open(&ctx.config.clone_dir())?;
@@ -101,10 +101,6 @@ pub(crate) async fn sync(
         &changes,
     );
     Ok(exit::OK)
-}
-
-fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(8)]
 }
 
 /// Fast-forward the fork's branch to `local`; anything else is refused with

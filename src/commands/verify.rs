@@ -8,34 +8,47 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
-use super::load_required;
+use super::{Job, load_required};
 use crate::cli::Global;
 use crate::config::{CLUSTER_PATH, Output};
-use crate::engine::{self, Ctx};
+use crate::engine::Ctx;
 use crate::error::{Error, Result, exit};
 use crate::kube::verify::ClusterReport;
 use crate::scan::{self, KubeVersion};
-use crate::state::{self, LastCommand};
-use crate::steps::Step;
+use crate::state::LastCommand;
 use crate::ui::Ui;
-use crate::{fsx, git};
-
-pub(crate) const FIX_MESSAGE: &str = "Convert deprecated APIs";
 
 pub(crate) async fn verify(
     global: &Global,
     target: Option<String>,
     fix: bool,
     strict: bool,
+    dry_run: bool,
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
     let state = load_required(global, "verify")?;
     let config = crate::run::config(global, Some(&state.settings))?;
     let ui = Ui::new(config.output, config.yes, config.tty);
-    let mut ctx = Ctx::new(config, state, ui, interrupted);
+    let mut ctx = Ctx::new(config, state, ui, interrupted.clone());
     let target = target_version(&mut ctx, target.as_deref()).await?;
     if fix {
-        self::fix(&mut ctx, target).await?;
+        // The conversion is a step of the engine's plan: `resume` replays it.
+        let job = Job {
+            last: LastCommand::VerifyFix {
+                target_version: target.to_string(),
+            },
+            wishes: Some(Vec::new()),
+            restart: false,
+            dry_run,
+        };
+        let code = super::mutate(global, interrupted.clone(), job).await?;
+        if dry_run {
+            return Ok(code);
+        }
+        let state = load_required(global, "verify")?;
+        let config = crate::run::config(global, Some(&state.settings))?;
+        let ui = Ui::new(config.output, config.yes, config.tty);
+        ctx = Ctx::new(config, state, ui, interrupted);
     }
     let clone = ctx.config.clone_dir();
     let mut report = scan::scan_repo(&clone, target, CLUSTER_PATH)?;
@@ -183,81 +196,6 @@ async fn target_version(ctx: &mut Ctx, flag: Option<&str>) -> Result<KubeVersion
     let cluster = crate::kube::cluster(ctx).await?;
     let current = crate::kube::verify::server_version(&cluster).await?;
     Ok(KubeVersion::parse(&current.minor_version())?.next_minor())
-}
-
-/// Convert deprecated APIs in what HEAD holds, commit exactly those files, and
-/// push. Derived from HEAD (like the push step), so a re-run after a crash
-/// finds the conversion committed and makes no second commit.
-async fn fix(ctx: &mut Ctx, target: KubeVersion) -> Result<()> {
-    let work_dir = ctx.config.work_dir();
-    let _lock = state::lock(&ctx.config.dir, &work_dir)?;
-    let clone = ctx.config.clone_dir();
-    let repo = git::open(&clone)?;
-    let mut changes = Vec::new();
-    let mut skipped = Vec::new();
-    for path in head_files(&repo)? {
-        let Some(head) = git::head_blob(&repo, &path)? else {
-            continue;
-        };
-        let Ok(text) = String::from_utf8(head.clone()) else {
-            continue;
-        };
-        let outcome = scan::fix_text(&text, path.ends_with(".json"), target);
-        for (line, why) in &outcome.unconverted {
-            ctx.ui.warn(&format!("{path}:{line}: not converted: {why}"));
-        }
-        let Some(new) = outcome.text else { continue };
-        let file = clone.join(&path);
-        let working = std::fs::read(&file).ok();
-        if working.as_deref() == Some(&head) {
-            fsx::write_atomic(&file, new.as_bytes(), None)?;
-        } else if working.as_deref() != Some(new.as_bytes()) {
-            skipped.push(path);
-            continue; // the participant's own edits: leave the file alone
-        }
-        for what in &outcome.changed {
-            ctx.ui.note(&format!("converted {path} {what}"));
-        }
-        changes.push((path, new.into_bytes()));
-    }
-    if !skipped.is_empty() {
-        ctx.ui.warn(&format!(
-            "not converted, you have uncommitted edits in: {} (commit or stash them, then run `verify --fix` again)",
-            skipped.join(", ")
-        ));
-    }
-    if !changes.is_empty() {
-        let sig = ctx.signature(&repo)?;
-        git::commit_files(&repo, &changes, FIX_MESSAGE, &sig)?;
-    }
-    ctx.state.last_command = Some(LastCommand::VerifyFix {
-        target_version: target.to_string(),
-    });
-    ctx.save()?;
-    engine::run_plan(ctx, &[Step::Migrate, Step::Push, Step::Reconcile]).await?;
-    Ok(())
-}
-
-/// Every YAML/JSON file in HEAD's tree.
-fn head_files(repo: &git2::Repository) -> Result<Vec<String>> {
-    let tree = repo
-        .head()
-        .and_then(|h| h.peel_to_tree())
-        .map_err(|e| Error::git("read HEAD", &e))?;
-    let mut files = Vec::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if let Ok(name) = entry.name()
-            && entry.kind() == Some(git2::ObjectType::Blob)
-            && [".yaml", ".yml", ".json"]
-                .iter()
-                .any(|ext| name.ends_with(ext))
-        {
-            files.push(format!("{dir}{name}"));
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(|e| Error::git("list HEAD", &e))?;
-    Ok(files)
 }
 
 #[cfg(test)]

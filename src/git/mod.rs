@@ -262,7 +262,7 @@ pub(crate) fn rebase_onto(repo: &Repository, onto: Oid) -> Result<Oid> {
                 branch: current_branch(repo).unwrap_or_default(),
                 message: format!(
                     "the remote branch moved, and commit {} (\"{}\") does not apply on top of it",
-                    &oid.to_string()[..8],
+                    short(&oid.to_string()),
                     commit.summary().ok().flatten().unwrap_or_default()
                 ),
                 help: "pull the remote changes into the clone by hand (`git pull --rebase`), resolve the conflict, then run `eks-workshop resume`".into(),
@@ -289,4 +289,9 @@ pub(crate) fn rebase_onto(repo: &Repository, onto: Oid) -> Result<Oid> {
             .map_err(|e| Error::git("rebase", &e))?;
     }
     Ok(tip.id())
+}
+
+/// A commit's id as people read it: its first 8 hex digits.
+pub(crate) fn short(sha: &str) -> &str {
+    sha.get(..8).unwrap_or(sha)
 }

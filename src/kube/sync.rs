@@ -29,11 +29,7 @@ impl Goal {
     }
 
     pub(crate) fn short(&self) -> String {
-        format!(
-            "{}@sha1:{}",
-            self.branch,
-            &self.commit[..self.commit.len().min(8)]
-        )
+        format!("{}@sha1:{}", self.branch, crate::git::short(&self.commit))
     }
 
     /// Also accepts the `main/<sha>` form of Flux before v2.0.

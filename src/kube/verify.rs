@@ -165,7 +165,7 @@ impl ClusterReport {
 
 fn short_revision(rev: &str) -> String {
     match rev.split_once("@sha1:") {
-        Some((branch, sha)) => format!("{branch}@sha1:{}", &sha[..sha.len().min(8)]),
+        Some((branch, sha)) => format!("{branch}@sha1:{}", crate::git::short(sha)),
         None => rev.to_string(),
     }
 }

@@ -49,6 +49,12 @@ impl fmt::Display for Release {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KubeVersion(pub(crate) Release);
 
+impl serde::Serialize for KubeVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
 impl KubeVersion {
     /// Accepts `1.26`, `v1.26` and `1.26.3`; anything else is a usage error
     /// naming `--target-version`.

@@ -6,6 +6,7 @@ use super::Check;
 use crate::addons::{self, ADDONS_KUSTOMIZATION};
 use crate::engine::Ctx;
 use crate::error::{Error, Result};
+use crate::preview::{self, Change};
 use crate::{fsx, kustomize};
 
 pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
@@ -59,4 +60,13 @@ fn describe(ctx: &Ctx) -> String {
         .map(|(n, on)| format!("{n} {}", if *on { "enabled" } else { "disabled" }))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The dry run: the kustomization's diff.
+pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
+    let (text, edited) = desired(ctx)?;
+    Ok(vec![Change::Edit {
+        path: ADDONS_KUSTOMIZATION.into(),
+        diff: preview::diff(ADDONS_KUSTOMIZATION, text.as_bytes(), edited.as_bytes()),
+    }])
 }

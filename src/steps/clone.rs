@@ -8,6 +8,7 @@ use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git;
 use crate::git::credential::{self, Configured, Found};
+use crate::preview::Change;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     let path = ctx.config.clone_dir();
@@ -69,10 +70,13 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         )?;
         return Ok(format!(
             "fast-forwarded to {}{helper}",
-            &fetched.to_string()[..8]
+            git::short(&fetched.to_string())
         ));
     }
-    Ok(format!("fetched {}{helper}", &fetched.to_string()[..8]))
+    Ok(format!(
+        "fetched {}{helper}",
+        git::short(&fetched.to_string())
+    ))
 }
 
 /// Why the clone still needs our credential helper, if it does (online
@@ -178,4 +182,18 @@ fn clone_fresh(
         std::fs::remove_dir(path).map_err(|e| Error::io(path, "replaced", e))?;
     }
     std::fs::rename(&partial, path).map_err(|e| Error::io(path, "created", e))
+}
+
+/// The dry run: a fresh clone, or what brings the clone up to date.
+pub(super) async fn preview(ctx: &mut Ctx, why: &str) -> Result<Vec<Change>> {
+    let path = ctx.config.clone_dir();
+    if existing_clone(ctx, &path)?.is_none() {
+        return Ok(vec![Change::Clone {
+            url: super::remote_url(ctx).unwrap_or_else(|| "the fork".into()),
+            into: path.display().to_string(),
+        }]);
+    }
+    Ok(vec![Change::Update {
+        what: format!("update the clone: {why}"),
+    }])
 }

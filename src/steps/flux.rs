@@ -7,6 +7,9 @@ use ::kube::api::ApiResource;
 use k8s_openapi::api::core::v1::{Namespace, Secret as SecretObject};
 use serde_json::Value;
 
+mod install;
+mod preview;
+
 use super::{Check, fork_url};
 use crate::config::{CLUSTER_PATH, Secret};
 use crate::engine::Ctx;
@@ -14,6 +17,8 @@ use crate::error::{Error, Result};
 use crate::kube::flux::{self, Sync, Types};
 use crate::kube::wait::Limits;
 use crate::kube::{self, Cluster};
+
+pub(super) use preview::preview;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     let cluster = kube::cluster(ctx).await?;
@@ -29,6 +34,12 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
             "the cluster does not serve Flux's APIs yet".into(),
         ));
     };
+    if super::remote_url(ctx).is_none() {
+        // Only a dry run gets here: setup forks first.
+        return Ok(Check::Pending(
+            "to apply: the objects that sync the fork, once it is made".into(),
+        ));
+    }
     let want = Wanted::gather(ctx).await?;
     let plan = compare(ctx, &cluster, &types, &want).await?;
     if plan.is_empty() {
@@ -47,7 +58,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let mut detail = Vec::new();
     let missing = flux::missing(&cluster).await?;
     if !missing.is_empty() {
-        detail.push(install(ctx, &cluster, &limits).await?);
+        detail.push(install::install(ctx, &cluster, &limits).await?);
     }
     let Some(types) = flux::types(&cluster).await? else {
         return Err(Error::StepNotDone {
@@ -280,86 +291,4 @@ fn refuse_other_path(ctx: &Ctx, live: Option<&Value>) -> Result<()> {
         ),
         "this cluster is bootstrapped for something else: use another --context, or pass --force to point it at the workshop (Flux then prunes what it applied from the old path)",
     ))
-}
-
-/// Install Flux: the `--flux-manifests` file when given; else the manifest
-/// at `--flux-manifest-url`; else `flux install`; else, with no CLI, the
-/// pinned release's install manifest (see `kube::release`).
-async fn install(ctx: &Ctx, cluster: &Cluster, limits: &Limits) -> Result<String> {
-    if let Some(path) = &ctx.config.settings.flux_manifests {
-        ctx.ui
-            .progress(&format!("installing Flux from {}", path.display()));
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
-        let count =
-            kube::apply_manifest(cluster, &path.display().to_string(), &text, limits).await?;
-        return Ok(format!(
-            "installed Flux from {} ({count} objects)",
-            path.display()
-        ));
-    }
-    let settings = &ctx.config.settings;
-    let given = settings.flux_manifest_url.is_some();
-    let flux_cli = which::which("flux").ok().filter(|_| !given);
-    let Some(flux_cli) = flux_cli else {
-        // No CLI (or a URL given): the release's install manifest, checked.
-        let source = kube::release::source(
-            settings.flux_manifest_url.as_deref(),
-            settings.flux_manifest_sha256.as_deref(),
-        )?;
-        ctx.ui.progress(&format!(
-            "fetching Flux's install manifest from {}",
-            source.url
-        ));
-        let text = kube::release::fetch(&source, limits).await?;
-        let count = kube::apply_manifest(cluster, &source.url, &text, limits).await?;
-        return Ok(format!(
-            "installed Flux from {} (sha256 {}…, {count} objects)",
-            source.url,
-            &source.sha256[..12]
-        ));
-    };
-    let mut args = vec!["install".to_string()];
-    if cluster.context != "in-cluster" {
-        args.push(format!("--context={}", cluster.context));
-    }
-    if let Some(path) = &cluster.kubeconfig {
-        args.push(format!("--kubeconfig={}", path.display()));
-    }
-    let shown = format!("flux {}", args.join(" "));
-    ctx.ui.progress(&format!("running `{shown}`"));
-    let mut command = tokio::process::Command::new(flux_cli);
-    command
-        .args(&args)
-        .env_remove("GITHUB_TOKEN")
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    let failed = |message: String| Error::Command {
-        command: shown.clone(),
-        message,
-    };
-    let Some(out) = limits.within(command.output()).await? else {
-        return Err(Error::Timeout {
-            what: format!("`{shown}`"),
-            detail: "it did not finish".into(),
-            after: limits.timeout,
-        });
-    };
-    let out = out.map_err(|e| failed(e.to_string()))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = stderr
-            .lines()
-            .rev()
-            .take(5)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        return Err(failed(format!("{}: {}", out.status, tail.join(" / "))));
-    }
-    let crds: Vec<String> = flux::CRDS.iter().map(|s| s.to_string()).collect();
-    ctx.ui.progress("waiting for Flux's CRDs to be Established");
-    kube::wait_crds_established(cluster, &crds, limits).await?;
-    cluster.forget_resources();
-    Ok(format!("installed Flux with `{shown}`"))
 }

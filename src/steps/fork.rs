@@ -9,6 +9,7 @@ use crate::config::RepoName;
 use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::github::Repo;
+use crate::preview::Change;
 use crate::{git, workshop};
 
 /// The URL the clone's `origin` points at.
@@ -102,7 +103,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         return Ok(format!(
             "seeded local remote {} at {}",
             path.display(),
-            &commit.to_string()[..8]
+            git::short(&commit.to_string())
         ));
     }
     let upstream = ctx.config.settings.upstream.clone();
@@ -191,4 +192,19 @@ fn ensure_fork_of_upstream(ctx: &Ctx, repo: &Repo) -> Result<()> {
 fn remember(ctx: &mut Ctx, repo: &Repo) {
     ctx.state.outputs.fork = Some(repo.full_name.clone());
     ctx.state.outputs.fork_url = Some(repo.clone_url.clone());
+}
+
+/// The dry run: the fork to make (offline: the local remote to seed).
+pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
+    if ctx.offline() {
+        return Ok(vec![Change::SeedRemote {
+            path: ctx.config.offline_remote().display().to_string(),
+        }]);
+    }
+    let login = ctx.login().await?;
+    let upstream = ctx.config.settings.upstream.clone();
+    Ok(vec![Change::Fork {
+        fork: format!("{login}/{}", upstream.name),
+        upstream: upstream.to_string(),
+    }])
 }

@@ -12,6 +12,7 @@ use super::Check;
 use crate::engine::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
+use crate::preview::{self, Change};
 use crate::scan::migrate::{self, FileMigration, FluxApis};
 
 pub(super) const MESSAGE: &str = "Migrate manifests to the APIs the cluster serves";
@@ -78,7 +79,10 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     );
     ctx.ui.note(&format!("migrated {what}"));
     Ok(match oid {
-        Some(oid) => format!("committed {:.8} \"{MESSAGE}\": {what}", oid.to_string()),
+        Some(oid) => format!(
+            "committed {} \"{MESSAGE}\": {what}",
+            git::short(&oid.to_string())
+        ),
         None => format!("already committed: {what}"),
     })
 }
@@ -134,4 +138,26 @@ fn describe(target: &FluxApis) -> String {
         let versions: Vec<&str> = target.served.iter().map(|(_, a)| a.as_str()).collect();
         format!("the cluster's Flux APIs ({})", versions.join(", "))
     }
+}
+
+/// The dry run: the migration commit (the same line edits go to the
+/// working tree).
+pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
+    let (_, files) = plan(ctx).await?;
+    let repo = git::open(&ctx.config.clone_dir())?;
+    let mut heads = Vec::new();
+    for f in changed(&files) {
+        heads.push((f, git::head_blob(&repo, &f.path)?.unwrap_or_default()));
+    }
+    Ok(vec![Change::Commit {
+        message: format!("{MESSAGE}\n\n{}\n", lines(&files).join("\n")),
+        files: heads.iter().map(|(f, _)| f.path.clone()).collect(),
+        diff: preview::diffs(heads.iter().map(|(f, head)| {
+            (
+                f.path.as_str(),
+                head.as_slice(),
+                f.migrated.bytes.as_slice(),
+            )
+        })),
+    }])
 }

@@ -4,6 +4,7 @@
 
 mod addons;
 mod clone;
+mod convert;
 mod flux;
 mod fork;
 mod migrate;
@@ -23,10 +24,17 @@ pub(crate) enum Step {
     Clone,
     Render,
     Addons,
+    Convert,
     Migrate,
     Push,
     Flux,
     Reconcile,
+}
+
+impl serde::Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
 }
 
 /// What a step's check found.
@@ -38,7 +46,8 @@ pub(crate) enum Check {
 }
 
 impl Step {
-    pub(crate) const ALL: [Step; 9] = [
+    /// What `setup` runs, in order (`--until` names one of them).
+    pub(crate) const SETUP: [Step; 9] = [
         Step::Prerequisites,
         Step::Fork,
         Step::Clone,
@@ -57,6 +66,7 @@ impl Step {
             Step::Clone => "clone",
             Step::Render => "render",
             Step::Addons => "addons",
+            Step::Convert => "convert",
             Step::Migrate => "migrate",
             Step::Push => "push",
             Step::Flux => "flux",
@@ -71,6 +81,7 @@ impl Step {
             Step::Clone => "cloning your fork",
             Step::Render => "rendering manifests with your values",
             Step::Addons => "enabling and disabling add-ons",
+            Step::Convert => "converting deprecated Kubernetes APIs",
             Step::Migrate => "migrating manifests to the Flux APIs the cluster serves",
             Step::Push => "committing and pushing",
             Step::Flux => "bootstrapping Flux",
@@ -80,13 +91,35 @@ impl Step {
 
     /// For clap: a step id, or an error listing them.
     pub(crate) fn parse(s: &str) -> std::result::Result<Step, String> {
-        Step::ALL
+        Step::SETUP
             .into_iter()
             .find(|st| st.id() == s)
             .ok_or_else(|| {
-                let ids: Vec<_> = Step::ALL.iter().map(|s| s.id()).collect();
+                let ids: Vec<_> = Step::SETUP.iter().map(|s| s.id()).collect();
                 format!("unknown step `{s}`; steps: {}", ids.join(", "))
             })
+    }
+
+    /// Earlier steps whose work this step's check reads: while one of them
+    /// is still to run, a dry run cannot check this one.
+    pub(crate) fn needs_done(self) -> &'static [Step] {
+        match self {
+            // Flux's check reads the cluster; it needs the fork's URL only
+            // for what the objects should say (see `flux::check`).
+            Step::Prerequisites | Step::Fork | Step::Flux => &[],
+            Step::Clone | Step::Reconcile => &[Step::Fork],
+            _ => &[Step::Fork, Step::Clone],
+        }
+    }
+
+    /// Earlier steps that give this one work even when its check finds it
+    /// done now: the push pushes their commits, the wait waits for them.
+    pub(crate) fn runs_after(self) -> &'static [Step] {
+        match self {
+            Step::Push => &[Step::Convert, Step::Migrate],
+            Step::Reconcile => &[Step::Convert, Step::Migrate, Step::Push, Step::Flux],
+            _ => &[],
+        }
     }
 
     /// Steps that need a cluster are skipped offline.
@@ -102,10 +135,33 @@ pub(crate) async fn check(step: Step, ctx: &mut Ctx) -> Result<Check> {
         Step::Clone => clone::check(ctx).await,
         Step::Render => render::check(ctx),
         Step::Addons => addons::check(ctx),
+        Step::Convert => convert::check(ctx),
         Step::Migrate => migrate::check(ctx).await,
         Step::Push => push::check(ctx).await,
         Step::Flux => flux::check(ctx).await,
         Step::Reconcile => reconcile::check(ctx).await,
+    }
+}
+
+/// What `run` would change, for the dry run (reads only). `why` is what the
+/// check found still to do; `after` says an earlier step gives it work.
+pub(crate) async fn preview(
+    step: Step,
+    ctx: &mut Ctx,
+    why: &str,
+    after: bool,
+) -> Result<Vec<crate::preview::Change>> {
+    match step {
+        Step::Prerequisites => Ok(Vec::new()),
+        Step::Fork => fork::preview(ctx).await,
+        Step::Clone => clone::preview(ctx, why).await,
+        Step::Render => render::preview(ctx),
+        Step::Addons => addons::preview(ctx),
+        Step::Convert => convert::preview(ctx),
+        Step::Migrate => migrate::preview(ctx).await,
+        Step::Push => push::preview(ctx).await,
+        Step::Flux => flux::preview(ctx).await,
+        Step::Reconcile => reconcile::preview(ctx, after).await,
     }
 }
 
@@ -117,6 +173,7 @@ pub(crate) async fn run(step: Step, ctx: &mut Ctx) -> Result<String> {
         Step::Clone => clone::run(ctx).await,
         Step::Render => render::run(ctx),
         Step::Addons => addons::run(ctx),
+        Step::Convert => convert::run(ctx),
         Step::Migrate => migrate::run(ctx).await,
         Step::Push => push::run(ctx).await,
         Step::Flux => flux::run(ctx).await,

@@ -9,7 +9,8 @@ use super::{Check, fork_url};
 use crate::addons::{self, ADDONS_KUSTOMIZATION};
 use crate::engine::{Ctx, auth};
 use crate::error::{Error, Result};
-use crate::git::{self, PushOutcome};
+use crate::git::{self, PushOutcome, short};
+use crate::preview::{self, Change};
 use crate::{kustomize, placeholders};
 
 /// Pushing again after the remote moved: fetch, rebase, retry — a few times.
@@ -83,10 +84,6 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     Ok(detail.join("; "))
 }
 
-fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(8)]
-}
-
 /// Managed files whose HEAD content differs from what it should be, and a
 /// commit message naming the logical change.
 struct Changes {
@@ -144,4 +141,36 @@ fn pending_changes(ctx: &mut Ctx, repo: &git2::Repository) -> Result<Changes> {
         files,
         message: what.join("; "),
     })
+}
+
+/// The dry run: the commit of our managed changes (from HEAD), and the push.
+pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
+    let repo = git::open(&ctx.config.clone_dir())?;
+    let changes = pending_changes(ctx, &repo)?;
+    let branch = ctx.config.settings.branch.clone();
+    let mut out = Vec::new();
+    let commits = if changes.files.is_empty() {
+        let head = git::head_commit(&repo)?;
+        let url = fork_url(ctx)?;
+        let pair = ctx.git_auth().await?;
+        if git::remote_head(&url, &branch, auth(&pair))? == Some(head) {
+            "the commits the steps above make".to_string()
+        } else {
+            format!("HEAD ({})", short(&head.to_string()))
+        }
+    } else {
+        let mut diff = String::new();
+        for (path, new) in &changes.files {
+            let head = git::head_blob(&repo, path)?.unwrap_or_default();
+            diff.push_str(&preview::diff(path, &head, new));
+        }
+        out.push(Change::Commit {
+            files: changes.files.iter().map(|(p, _)| p.clone()).collect(),
+            message: changes.message,
+            diff,
+        });
+        "the new commit".to_string()
+    };
+    out.push(Change::Push { branch, commits });
+    Ok(out)
 }

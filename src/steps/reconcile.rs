@@ -14,9 +14,10 @@ use crate::kube::sync::{self, Fresh, Goal, Outcome};
 use crate::kube::wait::Limits;
 use crate::kube::{self, flux};
 use crate::kustomize;
+use crate::preview::Change;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
-    if !ctx.wait {
+    if !ctx.targets.wait {
         return Ok(Check::Skipped("not waiting (--no-wait)".into()));
     }
     let cluster = kube::cluster(ctx).await?;
@@ -67,10 +68,10 @@ pub(crate) fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
         .iter()
         .filter_map(|a| {
             let on = kustomize::is_enabled(&enabled, a.entry_in(&enabled));
-            let required =
-                ctx.wait_addons.iter().any(|w| w.name == a.name) || (ctx.wait_enabled_addons && on);
+            let t = &ctx.targets;
+            let required = t.addons.iter().any(|w| w.name == a.name) || (t.enabled_addons && on);
             let brings = !a.brings.is_empty() && on;
-            let removed = ctx.wait_removed.iter().any(|w| w.name == a.name);
+            let removed = ctx.targets.removed.iter().any(|w| w.name == a.name);
             (required || brings || removed).then_some(Release {
                 namespace: a.helm_release.0,
                 name: a.helm_release.1,
@@ -100,4 +101,32 @@ async fn goal(ctx: &mut Ctx) -> Result<Goal> {
             detail: format!("the fork has no branch {branch} yet"),
         }),
     }
+}
+
+/// The dry run: what the wait waits for.
+pub(super) async fn preview(ctx: &mut Ctx, new_commit: bool) -> Result<Vec<Change>> {
+    let branch = ctx.config.settings.branch.clone();
+    let commit = if new_commit {
+        format!("{branch} at the commit pushed above")
+    } else {
+        match goal(ctx).await {
+            Ok(goal) => goal.short(),
+            Err(_) => format!("{branch} at the commit pushed above"),
+        }
+    };
+    let mut until = vec![
+        format!("GitRepository flux-system/flux-system has fetched {commit}"),
+        format!("every Kustomization has applied {commit}"),
+    ];
+    for r in releases(ctx) {
+        if r.removed {
+            until.push(format!(
+                "HelmRelease {}/{} is uninstalled and gone",
+                r.namespace, r.name
+            ));
+        } else if r.required {
+            until.push(format!("HelmRelease {}/{} is Ready", r.namespace, r.name));
+        }
+    }
+    Ok(vec![Change::Wait { until }])
 }

@@ -10,6 +10,7 @@ use crate::engine::Ctx;
 use crate::error::{Error, Result};
 use crate::fsx;
 use crate::placeholders::{self, Outcome, Rule};
+use crate::preview::{self, Change};
 
 pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
     let files = outcomes(ctx)?;
@@ -132,4 +133,25 @@ fn summary(files: &[(&Rule, Outcome)]) -> String {
         detail.push_str(&format!("; your own values kept at {}", kept.join(", ")));
     }
     detail
+}
+
+/// The dry run: each file's diff, and the values it would ask for.
+pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
+    let clone = ctx.config.clone_dir();
+    let mut asks: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (rule, outcome) in outcomes(ctx)? {
+        asks.extend(outcome.missing.iter().copied());
+        if outcome.changed() {
+            let before = fsx::read_to_string(&clone.join(rule.path))?;
+            out.push(Change::Edit {
+                path: rule.path.to_string(),
+                diff: preview::diff(rule.path, before.as_bytes(), outcome.text.as_bytes()),
+            });
+        }
+    }
+    asks.sort_unstable();
+    asks.dedup();
+    let asks = asks.into_iter().map(|v| Change::Ask { value: v.into() });
+    Ok(asks.chain(out).collect())
 }

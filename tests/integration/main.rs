@@ -5,6 +5,7 @@ mod crash;
 mod crash_online;
 mod current_flux;
 mod doctor;
+mod dry_run;
 mod flaky;
 mod flux;
 mod github;

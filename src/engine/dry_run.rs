@@ -1,0 +1,85 @@
+//! `--dry-run`: every step's check, and for each step still to do, what its
+//! run would change. Nothing is written: no file, commit, push, API write
+//! or state.
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::error::Result;
+use crate::preview::Change;
+use crate::steps::{self, Check, Step};
+
+/// One step of the plan as the dry run found it.
+#[derive(Debug, Serialize)]
+pub(crate) struct Previewed {
+    pub(crate) step: Step,
+    /// `already-done`, `would-run`, `skipped`, or `after` (checked only once
+    /// an earlier step has run).
+    pub(crate) status: &'static str,
+    pub(crate) detail: String,
+    pub(crate) changes: Vec<Change>,
+}
+
+/// Check each step of `plan` in order; preview what the ones still to do
+/// would change.
+pub(crate) async fn preview_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<Previewed>> {
+    let mut out: Vec<Previewed> = Vec::new();
+    let would_run = |out: &[Previewed], step: &Step| {
+        out.iter()
+            .any(|p| p.step == *step && p.status == "would-run")
+    };
+    for &step in plan {
+        ctx.check_interrupt()?;
+        let (status, detail, changes) = if step.needs_cluster() && ctx.offline() {
+            ("skipped", "offline".to_string(), Vec::new())
+        } else if let Some(first) = step.needs_done().iter().find(|s| would_run(&out, s)) {
+            let detail = format!("checked once `{}` has run", first.id());
+            ("after", detail, Vec::new())
+        } else {
+            let after = step.runs_after().iter().any(|s| would_run(&out, s));
+            match steps::check(step, ctx).await? {
+                Check::Skipped(why) => ("skipped", why, Vec::new()),
+                Check::Done(detail) if !after => ("already-done", detail, Vec::new()),
+                Check::Done(_) => {
+                    let changes = steps::preview(step, ctx, "", true).await?;
+                    ("would-run", "after the steps above".to_string(), changes)
+                }
+                Check::Pending(why) => {
+                    let changes = steps::preview(step, ctx, &why, after).await?;
+                    ("would-run", why, changes)
+                }
+            }
+        };
+        out.push(Previewed {
+            step,
+            status,
+            detail,
+            changes,
+        });
+    }
+    Ok(out)
+}
+
+/// The plan as text: one line per step, its changes indented under it.
+pub(crate) fn render_text(plan: &[Previewed]) -> String {
+    let mut out = String::new();
+    if plan.iter().all(|p| p.status != "would-run") {
+        out.push_str("dry run: nothing to do, every step is already done\n");
+    } else {
+        out.push_str("dry run: nothing was changed; this is what would be:\n");
+    }
+    for p in plan {
+        out.push_str(&format!(
+            "{:<13} {:<12} {}\n",
+            p.step.id(),
+            p.status,
+            p.detail
+        ));
+        for change in &p.changes {
+            for line in change.render_text().lines() {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+    }
+    out
+}

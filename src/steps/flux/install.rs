@@ -1,0 +1,136 @@
+//! Installing Flux when the cluster has none: from `--flux-manifests`, else
+//! the manifest at `--flux-manifest-url`, else `flux install`, else (no CLI)
+//! the pinned release's install manifest (see `kube::release`).
+
+use std::path::{Path, PathBuf};
+
+use crate::engine::Ctx;
+use crate::error::{Error, Result};
+use crate::kube::release;
+use crate::kube::wait::Limits;
+use crate::kube::{self, Cluster, flux};
+
+/// Where Flux would come from.
+pub(super) enum Source {
+    File(PathBuf),
+    Release(release::Source),
+    Cli(PathBuf),
+}
+
+impl Source {
+    /// As the dry run names it.
+    pub(super) fn describe(&self) -> String {
+        match self {
+            Source::File(path) => path.display().to_string(),
+            Source::Release(s) => format!("{} (sha256 {}… checked first)", s.url, &s.sha256[..12]),
+            Source::Cli(_) => "`flux install`".into(),
+        }
+    }
+}
+
+/// The source [`install`] uses, in that order.
+pub(super) fn install_source(ctx: &Ctx) -> Result<Source> {
+    let settings = &ctx.config.settings;
+    if let Some(path) = &settings.flux_manifests {
+        return Ok(Source::File(path.clone()));
+    }
+    let given = settings.flux_manifest_url.is_some();
+    if let Some(cli) = which::which("flux").ok().filter(|_| !given) {
+        return Ok(Source::Cli(cli));
+    }
+    // No CLI (or a URL given): the release's install manifest, checked.
+    Ok(Source::Release(release::source(
+        settings.flux_manifest_url.as_deref(),
+        settings.flux_manifest_sha256.as_deref(),
+    )?))
+}
+
+async fn install_file(
+    ctx: &Ctx,
+    cluster: &Cluster,
+    path: &Path,
+    limits: &Limits,
+) -> Result<String> {
+    ctx.ui
+        .progress(&format!("installing Flux from {}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
+    let count = kube::apply_manifest(cluster, &path.display().to_string(), &text, limits).await?;
+    Ok(format!(
+        "installed Flux from {} ({count} objects)",
+        path.display()
+    ))
+}
+
+async fn install_release(
+    ctx: &Ctx,
+    cluster: &Cluster,
+    source: &release::Source,
+    limits: &Limits,
+) -> Result<String> {
+    ctx.ui.progress(&format!(
+        "fetching Flux's install manifest from {}",
+        source.url
+    ));
+    let text = release::fetch(source, limits).await?;
+    let count = kube::apply_manifest(cluster, &source.url, &text, limits).await?;
+    Ok(format!(
+        "installed Flux from {} (sha256 {}…, {count} objects)",
+        source.url,
+        &source.sha256[..12]
+    ))
+}
+
+/// Install Flux: the `--flux-manifests` file when given; else the manifest
+/// at `--flux-manifest-url`; else `flux install`; else, with no CLI, the
+/// pinned release's install manifest (see `kube::release`).
+pub(super) async fn install(ctx: &Ctx, cluster: &Cluster, limits: &Limits) -> Result<String> {
+    let flux_cli = match install_source(ctx)? {
+        Source::File(path) => return install_file(ctx, cluster, &path, limits).await,
+        Source::Release(source) => return install_release(ctx, cluster, &source, limits).await,
+        Source::Cli(flux_cli) => flux_cli,
+    };
+    let mut args = vec!["install".to_string()];
+    if cluster.context != "in-cluster" {
+        args.push(format!("--context={}", cluster.context));
+    }
+    if let Some(path) = &cluster.kubeconfig {
+        args.push(format!("--kubeconfig={}", path.display()));
+    }
+    let shown = format!("flux {}", args.join(" "));
+    ctx.ui.progress(&format!("running `{shown}`"));
+    let mut command = tokio::process::Command::new(flux_cli);
+    command
+        .args(&args)
+        .env_remove("GITHUB_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    let failed = |message: String| Error::Command {
+        command: shown.clone(),
+        message,
+    };
+    let Some(out) = limits.within(command.output()).await? else {
+        return Err(Error::Timeout {
+            what: format!("`{shown}`"),
+            detail: "it did not finish".into(),
+            after: limits.timeout,
+        });
+    };
+    let out = out.map_err(|e| failed(e.to_string()))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = stderr
+            .lines()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return Err(failed(format!("{}: {}", out.status, tail.join(" / "))));
+    }
+    let crds: Vec<String> = flux::CRDS.iter().map(|s| s.to_string()).collect();
+    ctx.ui.progress("waiting for Flux's CRDs to be Established");
+    kube::wait_crds_established(cluster, &crds, limits).await?;
+    cluster.forget_resources();
+    Ok(format!("installed Flux with `{shown}`"))
+}
