@@ -1,5 +1,6 @@
-//! The command line, as clap types. Nothing outside this file sees them:
-//! `run.rs` turns [`Arguments`] into a `Config` and a [`Command`].
+//! The command line, as clap types: `run.rs` turns [`Arguments`] into the
+//! plain [`crate::config::Flags`] and a [`Command`]; no command sees clap's
+//! global flags.
 
 use std::path::PathBuf;
 
@@ -112,6 +113,33 @@ pub(crate) struct Global {
     /// Replace a conflicting existing Flux Kustomization `flux-system`
     #[arg(long, global = true)]
     pub(crate) force: bool,
+}
+
+impl From<Global> for crate::config::Flags {
+    fn from(g: Global) -> Self {
+        crate::config::Flags {
+            dir: g.dir,
+            yes: g.yes,
+            output: g.output,
+            offline: g.offline,
+            upstream: g.upstream,
+            branch: g.branch,
+            github_user: g.github_user,
+            github_api_url: g.github_api_url,
+            region: g.region,
+            values: g.values,
+            no_migrate: g.no_migrate,
+            terraform_dir: g.terraform_dir,
+            terraform_state: g.terraform_state,
+            kubeconfig: g.kubeconfig,
+            context: g.context,
+            timeout: g.timeout,
+            flux_manifests: g.flux_manifests,
+            flux_manifest_url: g.flux_manifest_url,
+            flux_manifest_sha256: g.flux_manifest_sha256,
+            force: g.force,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

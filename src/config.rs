@@ -1,5 +1,5 @@
-//! Validated settings. Precedence: flags > environment > what the state file
-//! remembers from an earlier run > a prompt > the default.
+//! Validated settings, resolved from the flags in [`resolve()`]: flags >
+//! environment > what the state file remembers > a prompt > the default.
 //!
 //! The token lives only in [`Secret`], which never prints itself and is never
 //! serialized; [`Settings`] (what the state file remembers) has no token field.
@@ -12,11 +12,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+mod resolve;
+
+pub(crate) use resolve::{Flags, resolve};
+
 pub(crate) const DEFAULT_UPSTREAM: &str = "aws-samples/eks-cluster-upgrades-workshop";
 pub(crate) const DEFAULT_BRANCH: &str = "main";
 pub(crate) const DEFAULT_API_URL: &str = "https://api.github.com";
 /// The Flux Kustomization path every workshop cluster syncs from.
 pub(crate) const CLUSTER_PATH: &str = "gitops/clusters/cluster-demo";
+
+/// Where a workshop dir keeps the tool's own files (state, lock, the
+/// offline remote): `DIR/.eks-workshop`.
+pub(crate) const WORK_DIR: &str = ".eks-workshop";
+
+pub(crate) fn work_dir(dir: &std::path::Path) -> PathBuf {
+    dir.join(WORK_DIR)
+}
 
 /// A GitHub token. `Debug`/`Display` print a placeholder; there is no `Serialize`.
 #[derive(Clone)]
@@ -34,6 +46,19 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
+    }
+}
+
+/// What the permissions are, for every message about them.
+pub(crate) const PERMISSIONS: &str = "a classic token needs the `repo` scope; a fine-grained token needs, on all repositories, Contents: read and write, and Administration: read and write (forking creates a repository)";
+
+/// Replace every occurrence of the token with `***`.
+pub(crate) fn redact(text: &str, token: &Secret) -> String {
+    let t = token.expose();
+    if t.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(t, "***")
     }
 }
 
@@ -129,14 +154,6 @@ impl Settings {
             addons: Default::default(),
         }
     }
-
-    /// A short hash that changes when any remembered setting changes.
-    pub(crate) fn hash(&self) -> String {
-        use sha2::Digest;
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        let digest = sha2::Sha256::digest(&json);
-        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -171,7 +188,7 @@ impl Config {
 
     /// The tool's own folder: state, lock, and (offline) the local remote.
     pub(crate) fn work_dir(&self) -> PathBuf {
-        self.dir.join(".eks-workshop")
+        work_dir(&self.dir)
     }
 
     /// Offline, the "fork" is a bare repository here.

@@ -168,6 +168,15 @@ pub(crate) enum Error {
     StepNotDone { step: &'static str, detail: String },
 }
 
+/// [`Error::Interrupted`] once Ctrl-C has set `flag`: the one check the
+/// engine (between steps), the waits and the child processes make.
+pub(crate) fn check_interrupt(flag: &std::sync::atomic::AtomicBool) -> Result<()> {
+    if flag.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(Error::Interrupted);
+    }
+    Ok(())
+}
+
 impl Error {
     pub(crate) fn usage(message: impl Into<String>, help: impl Into<String>) -> Self {
         Error::Usage {

@@ -7,7 +7,6 @@
 //! message built from an answer is redacted (see [`errors::redact`]).
 
 mod errors;
-pub(crate) mod retry;
 
 use std::time::Duration;
 
@@ -15,10 +14,9 @@ use http::{Method, StatusCode};
 use octocrab::Octocrab;
 use serde::Deserialize;
 
-use crate::config::{RepoName, Secret};
+use crate::config::{RepoName, Secret, redact};
 use crate::error::{Error, Result};
 use errors::{Call, Reply, Transport};
-pub(crate) use errors::{PERMISSIONS, redact};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -113,7 +111,7 @@ impl GitHub {
     /// 5xx, short secondary rate limits and network failures (capped
     /// exponential backoff with jitter, bounded tries).
     async fn answer(&self, method: Method, path: String) -> Result<(Reply, u32)> {
-        let mut backoff = retry::Backoff::new();
+        let mut backoff = crate::retry::Backoff::new();
         loop {
             let attempt = self.once(&method, &path).await;
             let wait = match &attempt {

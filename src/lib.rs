@@ -3,9 +3,11 @@
 //! `main.rs` only calls [`run`]; everything else is reached from here.
 
 mod addons;
+mod child;
 mod cli;
 mod commands;
 mod config;
+mod ctx;
 mod engine;
 mod error;
 mod fsx;
@@ -17,10 +19,12 @@ mod pause;
 mod placeholders;
 mod plan;
 mod preview;
+mod retry;
 mod run;
 pub mod scan;
 mod state;
 mod steps;
+mod table;
 mod templates;
 mod ui;
 mod values;

@@ -3,13 +3,16 @@
 //! exactly what the interrupted command would have run, and `--dry-run`
 //! shows it.
 
+mod step;
+
+pub(crate) use step::Step;
+
 use serde::Serialize;
 
 use crate::addons::{self, Addon};
 use crate::error::Result;
 use crate::scan::KubeVersion;
 use crate::state::LastCommand;
-use crate::steps::Step;
 
 /// The steps of one command and its wait targets.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -23,7 +23,6 @@ const LOCK: &str = "lock";
 pub(crate) struct State {
     pub(crate) version: u32,
     pub(crate) settings: Settings,
-    pub(crate) settings_hash: String,
     #[serde(default)]
     pub(crate) outputs: Outputs,
     #[serde(default)]
@@ -76,7 +75,6 @@ impl State {
     pub(crate) fn new(settings: Settings) -> Self {
         State {
             version: VERSION,
-            settings_hash: settings.hash(),
             settings,
             outputs: Outputs::default(),
             steps: BTreeMap::new(),
@@ -131,9 +129,7 @@ pub(crate) fn load(work_dir: &Path) -> Result<Option<State>> {
 /// Write the state atomically, readable only by its owner.
 pub(crate) fn store(work_dir: &Path, state: &State) -> Result<()> {
     fsx::create_dir_all(work_dir)?;
-    let mut state = state.clone();
-    state.settings_hash = state.settings.hash();
-    let mut json = serde_json::to_vec_pretty(&state).expect("state serializes");
+    let mut json = serde_json::to_vec_pretty(state).expect("state serializes");
     json.push(b'\n');
     fsx::write_atomic(&path(work_dir), &json, Some(0o600))
 }

@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use serde_yaml::Value as Yaml;
 
+use crate::child::Child;
 use crate::error::{Error, Result};
 use crate::fsx;
 
@@ -126,19 +126,10 @@ impl Values {
             });
         }
         let command = "terraform output -json";
-        let output = terraform_command(terraform, dir)
-            .output()
-            .map_err(|e| Error::Command {
-                command: command.into(),
-                message: e.to_string(),
-            })?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            return Err(Error::Command {
-                command: command.into(),
-                message: format!("{} in {}: {}", output.status, dir.display(), stderr.trim()),
-            });
-        }
+        let output = Child::at(terraform)
+            .args(["output", "-json"])
+            .dir(dir)
+            .run()?;
         let stdout = String::from_utf8_lossy(&output.stdout);
         Self::parse(&stdout)
             .map_err(|reason| values_error(dir, format!("`{command}` printed {reason}")))
@@ -318,16 +309,6 @@ impl<'a> IntoIterator for &'a Values {
     fn into_iter(self) -> Self::IntoIter {
         Box::new(self.iter())
     }
-}
-
-fn terraform_command(terraform: &Path, dir: &Path) -> Command {
-    let mut command = Command::new(terraform);
-    command
-        .args(["output", "-json"])
-        .current_dir(dir)
-        // terraform needs no GitHub access; keep the token out of its reach.
-        .env_remove("GITHUB_TOKEN");
-    command
 }
 
 fn is_terraform_output(value: &Yaml) -> bool {

@@ -1,15 +1,14 @@
 //! `doctor`: which tools are on PATH, their versions, what each is needed for.
 
-use std::process::{Command, Stdio};
-
 use serde_json::json;
 
-use crate::cli::Global;
+use crate::child::Child;
+use crate::config::Flags;
 use crate::config::Output;
 use crate::error::{Result, exit};
 use crate::steps::TOOLS;
 
-pub(crate) async fn doctor(global: &Global) -> Result<u8> {
+pub(crate) async fn doctor(global: &Flags) -> Result<u8> {
     let output = global.output;
     let cluster = cluster(global).await;
     let rows: Vec<_> = TOOLS
@@ -70,12 +69,12 @@ pub(crate) async fn doctor(global: &Global) -> Result<u8> {
 
 /// Can the kubeconfig (flags, remembered settings, KUBECONFIG) reach a
 /// cluster? Reported, never an error: doctor says what it finds.
-async fn cluster(global: &Global) -> serde_json::Value {
-    let remembered = crate::state::load(&global.dir.join(".eks-workshop"))
+async fn cluster(global: &Flags) -> serde_json::Value {
+    let remembered = crate::state::load(&crate::config::work_dir(&global.dir))
         .ok()
         .flatten();
     let reach = async {
-        let config = crate::run::config(global, remembered.as_ref().map(|s| &s.settings))?;
+        let config = crate::config::resolve(global, remembered.as_ref().map(|s| &s.settings))?;
         let cluster = crate::kube::connect(&config.settings).await?;
         let version = crate::kube::verify::server_version(&cluster).await?;
         Ok::<_, crate::error::Error>(json!({
@@ -94,10 +93,9 @@ async fn cluster(global: &Global) -> serde_json::Value {
 /// The first line the tool prints about its version. The child gets no
 /// GITHUB_TOKEN: it has no use for it.
 fn version(path: &std::path::Path, args: &[&str]) -> Option<String> {
-    let out = Command::new(path)
+    let out = Child::at(path)
         .args(args)
-        .env_remove("GITHUB_TOKEN")
-        .stdin(Stdio::null())
+        .timeout(std::time::Duration::from_secs(10))
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);

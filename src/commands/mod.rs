@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use crate::addons;
-use crate::cli::{Command, Global};
+use crate::cli::Command;
+use crate::config::Flags;
 use crate::config::Output;
 use crate::engine::{self, Ctx, StepResult};
 use crate::error::{Error, Result, exit};
@@ -20,7 +21,7 @@ pub(crate) use doctor::doctor;
 
 pub(crate) async fn run(
     command: Command,
-    global: Global,
+    global: Flags,
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
     let job = |last, wishes, restart, dry_run| Job {
@@ -118,9 +119,9 @@ pub(crate) struct Job {
 }
 
 /// Make sure `--dir` exists and can be written, with a clear error if not.
-pub(crate) fn prepare_dir(global: &Global) -> Result<()> {
+pub(crate) fn prepare_dir(global: &Flags) -> Result<()> {
     let dir = &global.dir;
-    let work = dir.join(".eks-workshop");
+    let work = crate::config::work_dir(dir);
     if let Err(e) = std::fs::create_dir_all(&work) {
         return Err(Error::usage(
             format!("cannot write to --dir {}: {e}", dir.display()),
@@ -130,8 +131,8 @@ pub(crate) fn prepare_dir(global: &Global) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn load_required(global: &Global, what: &str) -> Result<State> {
-    state::load(&global.dir.join(".eks-workshop"))?.ok_or_else(|| {
+pub(crate) fn load_required(global: &Flags, what: &str) -> Result<State> {
+    state::load(&crate::config::work_dir(&global.dir))?.ok_or_else(|| {
         Error::usage(
             format!(
                 "`{what}` needs a workshop set up in {}",
@@ -148,7 +149,7 @@ pub(crate) fn load_required(global: &Global, what: &str) -> Result<State> {
 /// A new command forgets the last one's wishes: what an earlier command
 /// enabled is in the fork now, and the participant may have changed it
 /// since, so enforcing it again could revert their commit.
-pub(crate) async fn mutate(global: &Global, interrupted: Arc<AtomicBool>, job: Job) -> Result<u8> {
+pub(crate) async fn mutate(global: &Flags, interrupted: Arc<AtomicBool>, job: Job) -> Result<u8> {
     let Job {
         last,
         wishes,
@@ -161,7 +162,7 @@ pub(crate) async fn mutate(global: &Global, interrupted: Arc<AtomicBool>, job: J
     if !is_setup {
         load_required(global, "this command")?;
     }
-    let work_dir = global.dir.join(".eks-workshop");
+    let work_dir = crate::config::work_dir(&global.dir);
     let _lock = if dry_run {
         None
     } else {
@@ -173,7 +174,7 @@ pub(crate) async fn mutate(global: &Global, interrupted: Arc<AtomicBool>, job: J
         Err(_) if restart => None,
         other => other?,
     };
-    let mut config = crate::run::config(global, loaded.as_ref().map(|s| &s.settings))?;
+    let mut config = crate::config::resolve(global, loaded.as_ref().map(|s| &s.settings))?;
     if let Some(wishes) = wishes {
         config.settings.addons = wishes.into_iter().collect();
     }
@@ -183,7 +184,7 @@ pub(crate) async fn mutate(global: &Global, interrupted: Arc<AtomicBool>, job: J
     }
     let mut state = match loaded {
         Some(s) if !restart => s,
-        _ => crate::run::fresh_state(&config.settings),
+        _ => State::new(config.settings.clone()),
     };
     state.last_command = Some(last.clone());
     let ui = Ui::new(config.output, config.yes, config.tty);

@@ -5,14 +5,14 @@ use serde_json::json;
 
 use super::load_required;
 use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
-use crate::cli::Global;
+use crate::config::Flags;
 use crate::config::Output;
 use crate::error::{Error, Result, exit};
 use crate::state::StepStatus;
 use crate::steps::Step;
 use crate::{fsx, kustomize};
 
-pub(crate) async fn status(global: &Global) -> Result<u8> {
+pub(crate) async fn status(global: &Flags) -> Result<u8> {
     let state = load_required(global, "status")?;
     let cluster = cluster_standing(global, &state).await;
     let convert = state.steps.contains_key(Step::Convert.id());
@@ -88,17 +88,17 @@ pub(crate) async fn status(global: &Global) -> Result<u8> {
 /// head on the fork, and how many commits lie between. `None` offline or
 /// with no cluster or token to ask; never an error (status only reads).
 async fn cluster_standing(
-    global: &Global,
+    global: &Flags,
     state: &crate::state::State,
 ) -> Option<serde_json::Value> {
     if state.settings.offline {
         return None;
     }
-    let config = crate::run::config(global, Some(&state.settings)).ok()?;
+    let config = crate::config::resolve(global, Some(&state.settings)).ok()?;
     let ui = crate::ui::Ui::new(config.output, true, false);
     let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut ctx = crate::engine::Ctx::new(config, state.clone(), ui, interrupted);
-    let cluster = crate::kube::cluster_if_reachable(&mut ctx).await?;
+    let mut ctx = crate::ctx::Ctx::new(config, state.clone(), ui, interrupted);
+    let cluster = ctx.cluster_if_reachable().await?;
     let types = crate::kube::flux::types(&cluster).await.ok()??;
     let ks = crate::kube::get(
         &cluster,
@@ -112,7 +112,7 @@ async fn cluster_standing(
     let branch = ctx.config.settings.branch.clone();
     let url = crate::steps::remote_url(&ctx)?;
     let pair = ctx.git_auth().await.ok()?;
-    let tip = crate::git::remote_head(&url, &branch, crate::engine::auth(&pair))
+    let tip = crate::git::remote_head(&url, &branch, crate::ctx::auth(&pair))
         .ok()??
         .to_string();
     let at = applied.rsplit(':').next().unwrap_or_default().to_string();
@@ -147,7 +147,7 @@ async fn cluster_standing(
     )
 }
 
-pub(crate) fn addons(global: &Global) -> Result<u8> {
+pub(crate) fn addons(global: &Flags) -> Result<u8> {
     let state = load_required(global, "addons")?;
     let clone = state
         .outputs

@@ -11,9 +11,9 @@ use std::sync::atomic::AtomicBool;
 use serde_json::{Value, json};
 
 use super::load_required;
-use crate::cli::Global;
+use crate::config::Flags;
 use crate::config::Output;
-use crate::engine::{Ctx, auth};
+use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result, exit};
 use crate::git::{self, short};
 use crate::kube::sync::{self as judge, Fresh, Goal, Outcome, text};
@@ -22,12 +22,12 @@ use crate::state;
 use crate::ui::Ui;
 
 pub(crate) async fn sync(
-    global: &Global,
+    global: &Flags,
     no_push: bool,
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
     let state = load_required(global, "sync")?;
-    let config = crate::run::config(global, Some(&state.settings))?;
+    let config = crate::config::resolve(global, Some(&state.settings))?;
     let ui = Ui::new(config.output, config.yes, config.tty);
     let mut ctx = Ctx::new(config, state, ui, interrupted);
     ctx.targets.enabled_addons = true;
@@ -68,7 +68,7 @@ pub(crate) async fn sync(
         branch,
         commit: tip.to_string(),
     };
-    let cluster = kube::cluster(&mut ctx).await?;
+    let cluster = ctx.cluster().await?;
     let Some(types) = flux::types(&cluster).await? else {
         return Err(Error::StepNotDone {
             step: "flux",
@@ -85,7 +85,7 @@ pub(crate) async fn sync(
     }
     ctx.ui.progress("asking Flux to reconcile now");
     let fresh = kube::observe::request_reconcile(&cluster, &types).await?;
-    let limits = kube::wait::Limits::from_ctx(&ctx);
+    let limits = ctx.limits();
     let detail =
         kube::follow::wait_synced(&cluster, &types, &goal, &releases, &fresh, &limits, &ctx.ui)
             .await?;

@@ -8,10 +8,12 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
+mod text;
+
 use super::{Job, load_required};
-use crate::cli::Global;
+use crate::config::Flags;
 use crate::config::{CLUSTER_PATH, Output};
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result, exit};
 use crate::kube::verify::ClusterReport;
 use crate::scan::{self, KubeVersion};
@@ -19,7 +21,7 @@ use crate::state::LastCommand;
 use crate::ui::Ui;
 
 pub(crate) async fn verify(
-    global: &Global,
+    global: &Flags,
     target: Option<String>,
     fix: bool,
     strict: bool,
@@ -27,7 +29,7 @@ pub(crate) async fn verify(
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
     let state = load_required(global, "verify")?;
-    let config = crate::run::config(global, Some(&state.settings))?;
+    let config = crate::config::resolve(global, Some(&state.settings))?;
     let ui = Ui::new(config.output, config.yes, config.tty);
     let mut ctx = Ctx::new(config, state, ui, interrupted.clone());
     let target = target_version(&mut ctx, target.as_deref()).await?;
@@ -46,7 +48,7 @@ pub(crate) async fn verify(
             return Ok(code);
         }
         let state = load_required(global, "verify")?;
-        let config = crate::run::config(global, Some(&state.settings))?;
+        let config = crate::config::resolve(global, Some(&state.settings))?;
         let ui = Ui::new(config.output, config.yes, config.tty);
         ctx = Ctx::new(config, state, ui, interrupted);
     }
@@ -79,9 +81,9 @@ pub(crate) async fn verify(
         }
         Output::Text => {
             print!("{}", report.render_text(console::colors_enabled()));
-            print!("{}", preflight_text(&refused, ctx.offline()));
+            print!("{}", text::preflight_text(&refused, ctx.offline()));
             match &cluster {
-                Some(c) => print!("{}", c.render_text()),
+                Some(c) => print!("{}", text::cluster_text(c)),
                 None => println!("cluster: not checked (offline)"),
             }
         }
@@ -90,30 +92,6 @@ pub(crate) async fn verify(
         return Err(Error::VerifyFailed { count: problems });
     }
     Ok(exit::OK)
-}
-
-/// The preflight's findings, as `verify` prints them.
-fn preflight_text(refused: &[scan::Problem], offline: bool) -> String {
-    let against = if offline {
-        format!(
-            "offline: the APIs of Flux {}, what eks-workshop installs",
-            crate::kube::FLUX_VERSION
-        )
-    } else {
-        "what the cluster serves".to_string()
-    };
-    if refused.is_empty() {
-        return format!("preflight: everything Flux would apply is served ({against})\n");
-    }
-    let mut out = format!(
-        "preflight: {} object(s) the cluster would refuse ({against}):\n",
-        refused.len()
-    );
-    for p in refused {
-        out.push_str(&format!("  {}:{}: {}\n", p.file, p.line, p.message));
-    }
-    out.push_str("  fix: `eks-workshop setup` migrates Flux APIs and quotes label values (one commit); `verify --fix` converts Kubernetes APIs\n");
-    out
 }
 
 /// The problems [`ClusterReport::problems`] counts, one per line of JSON:
@@ -161,7 +139,7 @@ async fn cluster_half(
     report: &mut scan::Report,
     target: KubeVersion,
 ) -> Result<ClusterReport> {
-    let cluster = crate::kube::cluster(ctx).await?;
+    let cluster = ctx.cluster().await?;
     let (live, skipped) = crate::kube::verify::live_objects(&cluster).await?;
     if !skipped.is_empty() {
         ctx.ui.warn(&format!(
@@ -177,7 +155,7 @@ async fn cluster_half(
         &cluster,
         fork_url.as_deref(),
         &branch,
-        crate::engine::auth(&pair),
+        crate::ctx::auth(&pair),
     )
     .await
 }
@@ -193,7 +171,7 @@ async fn target_version(ctx: &mut Ctx, flag: Option<&str>) -> Result<KubeVersion
             "pass --target-version, e.g. --target-version 1.27",
         ));
     }
-    let cluster = crate::kube::cluster(ctx).await?;
+    let cluster = ctx.cluster().await?;
     let current = crate::kube::verify::server_version(&cluster).await?;
     Ok(KubeVersion::parse(&current.minor_version())?.next_minor())
 }

@@ -9,7 +9,7 @@ use git2::{Cred, CredentialType, FetchOptions, Oid, PushOptions, RemoteCallbacks
 
 use crate::config::Secret;
 use crate::error::{Error, Result};
-use crate::github::retry::Backoff;
+use crate::retry::Backoff;
 
 /// Who talks to the remote: `None` for a local (offline) remote.
 #[derive(Clone, Copy)]
@@ -47,7 +47,7 @@ fn remote_error(
     tries: u32,
 ) -> Error {
     let msg = match auth {
-        Some(a) => crate::github::redact(err.message(), a.token),
+        Some(a) => crate::config::redact(err.message(), a.token),
         None => err.message().to_string(),
     };
     // "requires authentication that we do not support": a 401 whose
@@ -61,7 +61,7 @@ fn remote_error(
             message: "authentication failed".into(),
             help: format!(
                 "check that GITHUB_TOKEN is valid and may write to the fork: {}",
-                crate::github::PERMISSIONS
+                crate::config::PERMISSIONS
             ),
         };
     }
@@ -71,7 +71,7 @@ fn remote_error(
             message: msg,
             help: format!(
                 "the token may not write to the fork: {}",
-                crate::github::PERMISSIONS
+                crate::config::PERMISSIONS
             ),
         };
     }
@@ -298,7 +298,7 @@ fn explain(status: &str, remote_says: &str) -> String {
 fn redact_opt(text: &str, auth: Option<Auth>) -> String {
     auth.map_or_else(
         || text.to_string(),
-        |a| crate::github::redact(text, a.token),
+        |a| crate::config::redact(text, a.token),
     )
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, StatusCode};
 
-use crate::config::{RepoName, Secret};
+use crate::config::{PERMISSIONS, RepoName, Secret, redact};
 use crate::error::Error;
 
 /// Which call failed: decides what a 404 or 403 means.
@@ -28,19 +28,6 @@ pub(super) struct Reply {
 
 /// A secondary rate limit asking to wait at most this long is waited out.
 const SHORT_WAIT: Duration = Duration::from_secs(10);
-
-/// What the permissions are, for every message about them.
-pub(crate) const PERMISSIONS: &str = "a classic token needs the `repo` scope; a fine-grained token needs, on all repositories, Contents: read and write, and Administration: read and write (forking creates a repository)";
-
-/// Replace every occurrence of the token with `***`.
-pub(crate) fn redact(text: &str, token: &Secret) -> String {
-    let t = token.expose();
-    if t.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(t, "***")
-    }
-}
 
 /// Should this answer be tried again, and after at least how long?
 /// 5xx: yes. A secondary rate limit with a short `retry-after`: after that.

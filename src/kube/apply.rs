@@ -103,8 +103,8 @@ pub(crate) async fn apply_manifest(
             .and_then(Value::as_str)
             .unwrap_or_default();
         limits.check_interrupt()?;
-        crd_api
-            .patch(name, &params, &Patch::Apply(crd))
+        let patch = Patch::Apply(crd);
+        super::retry::idempotent(|| crd_api.patch(name, &params, &patch))
             .await
             .map_err(|e| cluster.error(&format!("apply CustomResourceDefinition {name}"), e))?;
         names.push(name.to_string());

@@ -9,9 +9,7 @@ use ::kube::config::{KubeConfigOptions, Kubeconfig};
 
 use super::Cluster;
 use crate::config::Settings;
-use crate::engine::Ctx;
 use crate::error::{Error, Result};
-use crate::state::LastCommand;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// kube-rs sends no User-Agent; this names us in the API server's audit log.
@@ -183,21 +181,17 @@ fn help(settings: &Settings) -> String {
     "point --kubeconfig (or KUBECONFIG) at a kubeconfig for the cluster and --context at its context; the AWS CLI's `aws eks update-kubeconfig` writes one".into()
 }
 
-/// In an interactive `setup`, offer to fix a missing kubeconfig or context by
-/// running `aws eks update-kubeconfig`. True when it ran and a retry may work.
-pub(super) fn offer_update_kubeconfig(ctx: &mut Ctx, err: &Error) -> Result<bool> {
+/// The arguments of the `aws eks update-kubeconfig` that fixes `err` (a
+/// missing kubeconfig or context), when the aws CLI is there and the
+/// settings name the cluster and region.
+pub(crate) fn update_kubeconfig_args(settings: &Settings, err: &Error) -> Option<Vec<String>> {
     let fixable =
         matches!(err, Error::NotFound { what, .. } if *what == KUBECONFIG || *what == CONTEXT);
-    let setup = matches!(ctx.state.last_command, Some(LastCommand::Setup { .. }));
-    if !fixable || !setup || !ctx.config.interactive() {
-        return Ok(false);
+    if !fixable || which::which("aws").is_err() {
+        return None;
     }
-    let Ok(aws) = which::which("aws") else {
-        return Ok(false);
-    };
-    let settings = &ctx.config.settings;
     let (Some(cluster), Some(region)) = eks_target(settings) else {
-        return Ok(false);
+        return None;
     };
     let mut args = vec![
         "eks".to_string(),
@@ -212,26 +206,5 @@ pub(super) fn offer_update_kubeconfig(ctx: &mut Ctx, err: &Error) -> Result<bool
     if let Some(alias) = &settings.context {
         args.extend(["--alias".into(), alias.clone()]);
     }
-    let shown = format!("aws {}", args.join(" "));
-    ctx.ui.warn(&err.to_string());
-    if !ctx.ui.confirm(&format!("Run `{shown}` now?"))? {
-        return Ok(false);
-    }
-    let out = std::process::Command::new(aws)
-        .args(&args)
-        .env_remove("GITHUB_TOKEN")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| Error::Command {
-            command: shown.clone(),
-            message: e.to_string(),
-        })?;
-    if !out.status.success() {
-        return Err(Error::Command {
-            command: shown,
-            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
-    }
-    ctx.ui.note(&format!("ran `{shown}`"));
-    Ok(true)
+    Some(args)
 }

@@ -22,11 +22,10 @@ use std::sync::{Arc, Mutex};
 
 use ::kube::api::ApiResource;
 
-use crate::engine::Ctx;
 use crate::error::{Error, Result};
 
 pub(crate) use apply::{apply, apply_manifest, get, label, wait_crds_established};
-pub(crate) use connect::connect;
+pub(crate) use connect::{connect, update_kubeconfig_args};
 pub(crate) use flux::FLUX_VERSION;
 pub(crate) use served::{flux_apis, served};
 
@@ -235,32 +234,4 @@ pub(crate) fn chain(err: &dyn std::error::Error) -> String {
 /// Whether a kube error is a 401 or 403, which no retry will fix.
 pub(crate) fn is_auth_error(err: &::kube::Error) -> bool {
     matches!(err, ::kube::Error::Api(s) if s.code == 401 || s.code == 403)
-}
-
-/// The cluster when the kubeconfig reaches one, without offering to fix the
-/// kubeconfig: for steps that only consult it (migrate, the preflight).
-pub(crate) async fn cluster_if_reachable(ctx: &mut Ctx) -> Option<Cluster> {
-    if let Some(c) = &ctx.cluster {
-        return Some(c.clone());
-    }
-    let cluster = connect(&ctx.config.settings).await.ok()?;
-    ctx.cluster = Some(cluster.clone());
-    Some(cluster)
-}
-
-/// The cluster, connected on first use. In an interactive `setup` whose
-/// kubeconfig lacks the cluster, offers to run `aws eks update-kubeconfig`.
-pub(crate) async fn cluster(ctx: &mut Ctx) -> Result<Cluster> {
-    if let Some(c) = &ctx.cluster {
-        return Ok(c.clone());
-    }
-    let cluster = match connect(&ctx.config.settings).await {
-        Ok(c) => c,
-        Err(err) => match connect::offer_update_kubeconfig(ctx, &err)? {
-            true => connect(&ctx.config.settings).await?,
-            false => return Err(err),
-        },
-    };
-    ctx.cluster = Some(cluster.clone());
-    Ok(cluster)
 }

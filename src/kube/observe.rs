@@ -21,7 +21,8 @@ pub(crate) async fn kustomization_scope(
     types: &Types,
 ) -> Result<Option<&'static str>> {
     let api: Api<DynamicObject> = Api::all_with(cluster.client.clone(), &types.kustomization);
-    match api.list_metadata(&ListParams::default().limit(1)).await {
+    let params = ListParams::default().limit(1);
+    match super::retry::idempotent(|| api.list_metadata(&params)).await {
         Ok(_) => Ok(None),
         Err(::kube::Error::Api(s)) if s.code == 403 => Ok(Some(flux::NAMESPACE)),
         Err(e) => Err(cluster.error("list Kustomizations", e)),

@@ -78,83 +78,6 @@ impl ClusterReport {
         not_ready + flux + usize::from(self.at_head() == Some(false) && self.flux_installed)
     }
 
-    pub(crate) fn render_text(&self) -> String {
-        let mut out = format!(
-            "Cluster: context `{}` at {} (Kubernetes {})\n",
-            self.context, self.server, self.server_version.git_version
-        );
-        if !self.flux_installed {
-            out.push_str("✘ Flux is not installed (run `eks-workshop setup`)\n");
-            return out;
-        }
-        let header = ["KIND", "NAMESPACE", "NAME", "REVISION", "READY", "MESSAGE"];
-        let cells: Vec<[String; 6]> = self
-            .rows
-            .iter()
-            .map(|r| {
-                let ready = if r.suspended {
-                    "Suspended".to_string()
-                } else {
-                    r.ready.clone()
-                };
-                [
-                    r.kind.to_string(),
-                    r.namespace.clone(),
-                    r.name.clone(),
-                    short_revision(&r.revision),
-                    ready,
-                    r.message.clone(),
-                ]
-            })
-            .collect();
-        let mut widths = header.map(str::len);
-        for row in &cells {
-            for (w, c) in widths.iter_mut().zip(row) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-        let line = |cols: Vec<&str>| {
-            let mut s = String::new();
-            for (i, c) in cols.iter().enumerate() {
-                if i + 1 == cols.len() {
-                    s.push_str(c);
-                } else {
-                    s.push_str(&format!("{c:<w$}  ", w = widths[i]));
-                }
-            }
-            s.trim_end().to_string() + "\n"
-        };
-        out.push_str(&line(header.to_vec()));
-        for row in &cells {
-            out.push_str(&line(row.iter().map(String::as_str).collect()));
-        }
-        for odd in &self.odd {
-            out.push_str(&format!("! {odd}; judged without it\n"));
-        }
-        match (&self.remote_head, self.at_head()) {
-            (Some(head), Some(true)) => out.push_str(&format!(
-                "✔ the cluster is at {}@sha1:{}\n",
-                self.branch,
-                &head[..head.len().min(8)]
-            )),
-            (Some(head), _) => {
-                out.push_str(&format!(
-                    "✘ the cluster is behind {}@sha1:{}:\n",
-                    self.branch,
-                    &head[..head.len().min(8)]
-                ));
-                for b in &self.behind {
-                    out.push_str(&format!("    {b}\n"));
-                }
-            }
-            (None, _) => out.push_str(&format!(
-                "- the fork's {} head is unknown; not compared\n",
-                self.branch
-            )),
-        }
-        out
-    }
-
     pub(crate) fn to_json(&self) -> Value {
         let mut v = serde_json::to_value(self).unwrap_or_default();
         v["at_head"] = json!(self.at_head());
@@ -163,7 +86,8 @@ impl ClusterReport {
     }
 }
 
-fn short_revision(rev: &str) -> String {
+/// `main@sha1:<sha>` with the sha shortened.
+pub(crate) fn short_revision(rev: &str) -> String {
     match rev.split_once("@sha1:") {
         Some((branch, sha)) => format!("{branch}@sha1:{}", crate::git::short(sha)),
         None => rev.to_string(),
@@ -199,7 +123,8 @@ pub(crate) async fn server_version(cluster: &Cluster) -> Result<ServerVersion> {
 /// `None` when the cluster does not serve it or we may not list it.
 async fn list_all(cluster: &Cluster, ar: &ApiResource) -> Result<Option<Vec<Value>>> {
     let api: Api<super::loose::Loose> = Api::all_with(cluster.client.clone(), ar);
-    match api.list(&ListParams::default()).await {
+    let params = ListParams::default();
+    match super::retry::idempotent(|| api.list(&params)).await {
         Ok(list) => Ok(Some(
             list.items
                 .into_iter()

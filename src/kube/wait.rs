@@ -2,15 +2,14 @@
 //! kstatus does, and the retry pace of watches that lost their connection.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::engine::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// How often a wait looks at the Ctrl-C flag.
 const INTERRUPT_POLL: Duration = Duration::from_millis(100);
@@ -40,16 +39,18 @@ impl Limits {
         }
     }
 
-    /// The run's `--timeout`, starting now.
-    pub(crate) fn from_ctx(ctx: &Ctx) -> Limits {
-        Limits::new(ctx.config.timeout, ctx.interrupted.clone())
+    /// What is left of the timeout.
+    pub(crate) fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// The Ctrl-C flag, for what waits outside the async runtime.
+    pub(crate) fn interrupted(&self) -> Arc<AtomicBool> {
+        self.interrupted.clone()
     }
 
     pub(crate) fn check_interrupt(&self) -> Result<()> {
-        if self.interrupted.load(Ordering::SeqCst) {
-            return Err(Error::Interrupted);
-        }
-        Ok(())
+        crate::error::check_interrupt(&self.interrupted)
     }
 
     /// Run `fut` until it finishes (`Some`) or the deadline passes (`None`);

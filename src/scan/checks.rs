@@ -1,10 +1,13 @@
 //! Repository checks besides APIs: unrendered placeholders, kustomize
 //! `resources:` entries, `kubectl kustomize` builds.
 
+use std::ffi::OsString;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use memchr::memmem;
+
+use crate::child::Child;
 
 /// `{{ ... }}` that belongs to Argo Workflows, which templates at run time.
 const ARGO_VARIABLES: &[&str] = &[
@@ -132,6 +135,8 @@ pub(crate) fn is_remote(entry: &str) -> bool {
 
 /// At most this many `kubectl` processes at once.
 const KUBECTL_AT_ONCE: usize = 4;
+/// One `kubectl kustomize` of a workshop directory takes well under a second.
+const KUSTOMIZE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `kubectl kustomize DIR` for each directory, a few side by side; the
 /// failures as (directory, kubectl's message).
@@ -146,29 +151,28 @@ pub(crate) fn kustomize_builds(
 }
 
 fn kustomize_batch(kubectl: &Path, root: &Path, dirs: &[String]) -> Vec<(String, String)> {
-    let children: Vec<_> = dirs
-        .iter()
-        .map(|dir| {
-            let child = Command::new(kubectl)
-                .arg("kustomize")
-                .arg(root.join(dir))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn();
-            (dir, child)
-        })
-        .collect();
-    let mut failures = Vec::new();
-    for (dir, child) in children {
-        let message = match child.and_then(|c| c.wait_with_output()) {
-            Ok(out) if out.status.success() => continue,
-            Ok(out) => kubectl_message(&String::from_utf8_lossy(&out.stderr)),
-            Err(e) => format!("could not run {}: {e}", kubectl.display()),
-        };
-        failures.push((dir.clone(), message));
-    }
-    failures
+    // The batch's builds run at once, each on its own thread.
+    std::thread::scope(|scope| {
+        let builds: Vec<_> = dirs
+            .iter()
+            .map(|dir| {
+                let child = Child::at(kubectl)
+                    .args([OsString::from("kustomize"), root.join(dir).into()])
+                    .timeout(KUSTOMIZE_TIMEOUT);
+                (dir, scope.spawn(move || child.output()))
+            })
+            .collect();
+        let mut failures = Vec::new();
+        for (dir, build) in builds {
+            let message = match build.join().expect("a kustomize thread") {
+                Ok(out) if out.status.success() => continue,
+                Ok(out) => kubectl_message(&String::from_utf8_lossy(&out.stderr)),
+                Err(e) => format!("could not run {}: {e}", kubectl.display()),
+            };
+            failures.push((dir.clone(), message));
+        }
+        failures
+    })
 }
 
 /// kubectl logs `E1123 ... "command failed" err="<message>"`; keep the message.

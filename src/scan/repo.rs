@@ -17,7 +17,7 @@ use super::version::KubeVersion;
 use super::yaml;
 
 /// Directories never scanned: git's, and the tool's own state.
-const SKIP_DIRS: &[&str] = &[".git", ".eks-workshop"];
+const SKIP_DIRS: &[&str] = &[".git", crate::config::WORK_DIR];
 
 /// What reading one file gave.
 #[derive(Default)]

@@ -246,36 +246,15 @@ fn table(out: &mut String, rows: &[&Finding], with_removal: bool, color: bool) {
             row
         })
         .collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            cells
-                .iter()
-                .map(|r| r[i].len())
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cols: &[&str]| {
-        let mut s = String::new();
-        for (i, c) in cols.iter().enumerate() {
-            if i + 1 == cols.len() {
-                s.push_str(c);
-            } else {
-                let _ = write!(s, "{c:<w$}  ", w = widths[i]);
-            }
-        }
-        s
-    };
-    let _ = writeln!(out, "{}", line(&header));
-    for (f, row) in rows.iter().zip(&cells) {
-        let cols: Vec<&str> = row.iter().map(String::as_str).collect();
+    let lines = crate::table::lines(&header, &cells);
+    let _ = writeln!(out, "{}", lines[0]);
+    for (f, line) in rows.iter().zip(&lines[1..]) {
         let (pre, post) = if color && !f.reachable {
             (DIM, RESET)
         } else {
             ("", "")
         };
-        let _ = writeln!(out, "{pre}{}{post}", line(&cols));
+        let _ = writeln!(out, "{pre}{line}{post}");
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::Check;
 use crate::addons::{self, ADDONS_KUSTOMIZATION};
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::preview::{self, Change};
 use crate::{fsx, kustomize};

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::{Check, fork_url};
-use crate::engine::{Ctx, auth};
+use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git;
 use crate::git::credential::{self, Configured, Found};

@@ -7,7 +7,7 @@
 //! has uncommitted edits in is left alone (and named).
 
 use super::Check;
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::preview::{self, Change};
 use crate::scan::{self, KubeVersion};

@@ -12,16 +12,15 @@ mod preview;
 
 use super::{Check, fork_url};
 use crate::config::{CLUSTER_PATH, Secret};
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::kube::flux::{self, Sync, Types};
-use crate::kube::wait::Limits;
 use crate::kube::{self, Cluster};
 
 pub(super) use preview::preview;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
-    let cluster = kube::cluster(ctx).await?;
+    let cluster = ctx.cluster().await?;
     let missing = flux::missing(&cluster).await?;
     if !missing.is_empty() {
         return Ok(Check::Pending(format!(
@@ -53,8 +52,8 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
 }
 
 pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
-    let cluster = kube::cluster(ctx).await?;
-    let limits = Limits::from_ctx(ctx);
+    let cluster = ctx.cluster().await?;
+    let limits = ctx.limits();
     let mut detail = Vec::new();
     let missing = flux::missing(&cluster).await?;
     if !missing.is_empty() {

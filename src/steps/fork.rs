@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::Check;
 use crate::config::RepoName;
-use crate::engine::{Ctx, auth};
+use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::github::Repo;
 use crate::preview::Change;

@@ -9,7 +9,7 @@
 //! HEAD it migrates once.
 
 use super::Check;
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::preview::{self, Change};
@@ -103,7 +103,7 @@ async fn target(ctx: &mut Ctx) -> FluxApis {
     if ctx.offline() {
         return FluxApis::current();
     }
-    let Some(cluster) = crate::kube::cluster_if_reachable(ctx).await else {
+    let Some(cluster) = ctx.cluster_if_reachable().await else {
         return FluxApis::current();
     };
     match crate::kube::served(&cluster).await {

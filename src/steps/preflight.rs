@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use crate::addons::{self, ADDONS_KUSTOMIZATION};
 use crate::config::CLUSTER_PATH;
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::scan::Problem;
@@ -95,7 +95,7 @@ async fn served(
     let cluster = if ctx.offline() {
         None
     } else {
-        crate::kube::cluster_if_reachable(ctx).await
+        ctx.cluster_if_reachable().await
     };
     let mut served = match cluster {
         Some(cluster) => match crate::kube::served(&cluster).await {

@@ -2,7 +2,7 @@
 //! (libgit2), so offline nothing outside is required.
 
 use super::Check;
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::Result;
 
 /// A command-line tool eks-workshop may call, and when.

@@ -7,7 +7,7 @@
 
 use super::{Check, fork_url};
 use crate::addons::{self, ADDONS_KUSTOMIZATION};
-use crate::engine::{Ctx, auth};
+use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git::{self, PushOutcome, short};
 use crate::preview::{self, Change};

@@ -5,14 +5,13 @@
 
 use super::{Check, fork_url};
 use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
-use crate::engine::{Ctx, auth};
+use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git;
 use crate::kube::depends::Release;
+use crate::kube::flux;
 use crate::kube::follow::wait_synced;
 use crate::kube::sync::{self, Fresh, Goal, Outcome};
-use crate::kube::wait::Limits;
-use crate::kube::{self, flux};
 use crate::kustomize;
 use crate::preview::Change;
 
@@ -20,7 +19,7 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     if !ctx.targets.wait {
         return Ok(Check::Skipped("not waiting (--no-wait)".into()));
     }
-    let cluster = kube::cluster(ctx).await?;
+    let cluster = ctx.cluster().await?;
     let Some(types) = flux::types(&cluster).await? else {
         return Ok(Check::Pending("Flux is not installed".into()));
     };
@@ -39,7 +38,7 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
 }
 
 pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
-    let cluster = kube::cluster(ctx).await?;
+    let cluster = ctx.cluster().await?;
     let Some(types) = flux::types(&cluster).await? else {
         return Err(Error::StepNotDone {
             step: "flux",
@@ -48,7 +47,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     };
     let goal = goal(ctx).await?;
     let addons = releases(ctx);
-    let limits = Limits::from_ctx(ctx);
+    let limits = ctx.limits();
     ctx.ui.progress("asking Flux to reconcile now");
     let fresh = crate::kube::observe::request_reconcile(&cluster, &types).await?;
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await

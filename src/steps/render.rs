@@ -6,7 +6,7 @@
 //! fills and every value we wrote that still stands is the wanted one.
 
 use super::Check;
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::fsx;
 use crate::placeholders::{self, Outcome, Rule};

@@ -124,17 +124,6 @@ fn known_is_sorted_and_unique() {
     assert_eq!(names, sorted);
 }
 
-#[test]
-fn terraform_child_has_no_github_token() {
-    let command = terraform_command(Path::new("terraform"), Path::new("."));
-    let removed: Vec<_> = command
-        .get_envs()
-        .filter(|(_, v)| v.is_none())
-        .map(|(k, _)| k)
-        .collect();
-    assert_eq!(removed, ["GITHUB_TOKEN"]);
-}
-
 #[cfg(unix)]
 mod terraform {
     use super::*;

@@ -12,6 +12,7 @@ mod github;
 mod harness_apiserver;
 mod harness_faults;
 mod harness_forge;
+mod house;
 mod noop;
 mod offline;
 mod participant;

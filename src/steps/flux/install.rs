@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::engine::Ctx;
+use crate::child::Child;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::kube::release;
 use crate::kube::wait::Limits;
@@ -98,36 +99,17 @@ pub(super) async fn install(ctx: &Ctx, cluster: &Cluster, limits: &Limits) -> Re
     }
     let shown = format!("flux {}", args.join(" "));
     ctx.ui.progress(&format!("running `{shown}`"));
-    let mut command = tokio::process::Command::new(flux_cli);
-    command
+    let child = Child::at(&flux_cli)
+        .named("flux")
         .args(&args)
-        .env_remove("GITHUB_TOKEN")
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    let failed = |message: String| Error::Command {
-        command: shown.clone(),
-        message,
-    };
-    let Some(out) = limits.within(command.output()).await? else {
-        return Err(Error::Timeout {
-            what: format!("`{shown}`"),
-            detail: "it did not finish".into(),
-            after: limits.timeout,
-        });
-    };
-    let out = out.map_err(|e| failed(e.to_string()))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = stderr
-            .lines()
-            .rev()
-            .take(5)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        return Err(failed(format!("{}: {}", out.status, tail.join(" / "))));
-    }
+        .timeout(limits.remaining())
+        .interrupted(limits.interrupted());
+    tokio::task::spawn_blocking(move || child.run())
+        .await
+        .map_err(|e| Error::Command {
+            command: shown.clone(),
+            message: e.to_string(),
+        })??;
     let crds: Vec<String> = flux::CRDS.iter().map(|s| s.to_string()).collect();
     ctx.ui.progress("waiting for Flux's CRDs to be Established");
     kube::wait_crds_established(cluster, &crds, limits).await?;

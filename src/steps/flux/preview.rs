@@ -3,13 +3,13 @@
 
 use super::install::install_source;
 use super::{Wanted, compare};
-use crate::engine::Ctx;
+use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::kube::{self, flux};
 use crate::preview::Change;
 
 pub(in crate::steps) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
-    let cluster = kube::cluster(ctx).await?;
+    let cluster = ctx.cluster().await?;
     let mut out = Vec::new();
     let missing = flux::missing(&cluster).await?;
     if !missing.is_empty() {
