@@ -168,7 +168,15 @@ pub(crate) enum Command {
         dry_run: bool,
     },
     /// Show where each step stands, and whether the cluster runs the fork's tip
-    Status,
+    ///
+    /// Each step of the last command is checked against the world (the fork,
+    /// the clone, the cluster) and shown beside what the state file
+    /// recorded; where the two differ, status says so.
+    Status {
+        /// Only what the state file recorded: no network, no cluster
+        #[arg(long)]
+        recorded: bool,
+    },
     /// Enable add-ons: render, uncomment in gitops/add-ons, commit, push, wait for the HelmRelease
     EnableAddon {
         #[arg(required = true, value_name = "NAME")]

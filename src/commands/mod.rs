@@ -31,7 +31,7 @@ pub(crate) async fn run(
         dry_run,
     };
     match command {
-        Command::Status => status::status(&global).await,
+        Command::Status { recorded } => status::status(&global, recorded, interrupted).await,
         Command::Addons => status::addons(&global),
         Command::Sync { no_push } => sync::sync(&global, no_push, interrupted).await,
         Command::Verify {

@@ -1,5 +1,9 @@
-//! `status` (where each step stands, from the state file) and `addons` (what
-//! the clone's add-ons kustomization enables). Both only read.
+//! `status` (where each step stands: checked against the world, beside what
+//! the state file recorded) and `addons` (what the clone's add-ons
+//! kustomization enables). Both only read.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
@@ -7,38 +11,123 @@ use super::load_required;
 use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::config::Flags;
 use crate::config::Output;
+use crate::ctx::Ctx;
+use crate::engine::{self, Previewed};
 use crate::error::{Error, Result, exit};
-use crate::state::StepStatus;
+use crate::state::{LastCommand, StepStatus};
 use crate::steps::Step;
 use crate::{fsx, kustomize};
 
-pub(crate) async fn status(global: &Flags) -> Result<u8> {
+/// One step: what the state file recorded, and (unless `--recorded`) what
+/// its check finds now.
+struct Row {
+    step: Step,
+    recorded: &'static str,
+    recorded_detail: String,
+    at: Option<u64>,
+    now: Option<Previewed>,
+}
+
+impl Row {
+    /// `now` as the table shows it.
+    fn now_word(&self) -> &'static str {
+        match self.now.as_ref().map(|p| p.status) {
+            None => "",
+            Some("already-done") => "done",
+            Some("would-run") => "to do",
+            Some("after") => "after",
+            Some("skipped") => "skipped",
+            Some(_) => "unknown",
+        }
+    }
+
+    /// The state file and the world disagree: recorded done but there is
+    /// work now, or recorded not done but the world shows it done.
+    fn differs(&self) -> bool {
+        matches!(
+            (self.recorded, self.now.as_ref().map(|p| p.status)),
+            ("done", Some("would-run")) | ("failed" | "pending", Some("already-done"))
+        )
+    }
+
+    fn detail(&self) -> &str {
+        match &self.now {
+            Some(p) if self.recorded_detail.is_empty() || p.status != "already-done" => &p.detail,
+            _ => &self.recorded_detail,
+        }
+    }
+}
+
+pub(crate) async fn status(
+    global: &Flags,
+    recorded: bool,
+    interrupted: Arc<AtomicBool>,
+) -> Result<u8> {
     let state = load_required(global, "status")?;
-    let cluster = cluster_standing(global, &state).await;
-    let convert = state.steps.contains_key(Step::Convert.id());
-    let rows: Vec<_> = Step::SETUP
+    let last = state
+        .last_command
+        .clone()
+        .unwrap_or(LastCommand::Setup { until: None });
+    let plan = crate::plan::plan(&last)?;
+    let mut ctx = if recorded {
+        None
+    } else {
+        let config = crate::config::resolve(global, Some(&state.settings))?;
+        // Status only reads: never a prompt.
+        let ui = crate::ui::Ui::new(config.output, true, false);
+        let mut ctx = Ctx::new(config, state.clone(), ui, interrupted);
+        ctx.targets = plan.targets.clone();
+        Some(ctx)
+    };
+    let mut now = match &mut ctx {
+        Some(ctx) => engine::check_plan(ctx, &plan.steps).await?,
+        None => Vec::new(),
+    };
+    let cluster = match &mut ctx {
+        Some(ctx) => cluster_standing(ctx).await,
+        None => None,
+    };
+    let rows: Vec<Row> = plan
+        .steps
         .iter()
-        .chain(convert.then_some(&Step::Convert))
-        .map(|step| {
+        .map(|&step| {
             let record = state.steps.get(step.id());
-            let status = match record.map(|r| r.status) {
-                Some(StepStatus::Done) => "done",
-                Some(StepStatus::Skipped) => "skipped",
-                Some(StepStatus::Failed) => "failed",
-                None => "pending",
-            };
-            (
-                step.id(),
-                status,
-                record.map(|r| r.detail.clone()).unwrap_or_default(),
-                record.map(|r| r.at),
-            )
+            Row {
+                step,
+                recorded: match record.map(|r| r.status) {
+                    Some(StepStatus::Done) => "done",
+                    Some(StepStatus::Skipped) => "skipped",
+                    Some(StepStatus::Failed) => "failed",
+                    None => "pending",
+                },
+                recorded_detail: record.map(|r| r.detail.clone()).unwrap_or_default(),
+                at: record.map(|r| r.at),
+                now: now
+                    .iter()
+                    .position(|p| p.step == step)
+                    .map(|i| now.remove(i)),
+            }
         })
+        .collect();
+    let differ: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.differs())
+        .map(|r| r.step.id())
         .collect();
     if global.output == Output::Json {
         let steps: Vec<_> = rows
             .iter()
-            .map(|(id, st, detail, at)| json!({"step": id, "status": st, "detail": detail, "at": at}))
+            .map(|r| {
+                json!({
+                    "step": r.step.id(),
+                    "status": r.recorded,
+                    "detail": r.recorded_detail,
+                    "at": r.at,
+                    "now": r.now.as_ref().map(|p| p.status),
+                    "now_detail": r.now.as_ref().map(|p| p.detail.as_str()),
+                    "differs": r.differs(),
+                })
+            })
             .collect();
         let out = json!({
             "dir": global.dir,
@@ -50,6 +139,8 @@ pub(crate) async fn status(global: &Flags) -> Result<u8> {
             "pushed_commit": state.outputs.pushed_commit,
             "addons": state.settings.addons,
             "last_command": state.last_command,
+            "checked": !recorded,
+            "differs": differ,
             "steps": steps,
             "cluster": cluster,
         });
@@ -65,19 +156,47 @@ pub(crate) async fn status(global: &Flags) -> Result<u8> {
         "{} on {}{mode}",
         state.settings.upstream, state.settings.branch
     );
-    for (id, st, detail, _) in &rows {
-        let mark = match *st {
-            "done" => console::style("✔").green(),
-            "failed" => console::style("✘").red(),
-            "skipped" => console::style("-").dim(),
-            _ => console::style("·").dim(),
-        };
-        println!("{mark} {id:<14} {st:<8} {detail}");
+    let mut header = vec!["", "STEP", "RECORDED"];
+    if !recorded {
+        header.push("NOW");
+    }
+    header.push("DETAIL");
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let word = if recorded { r.recorded } else { r.now_word() };
+            let mark = match word {
+                "done" => console::style("✔").green(),
+                "failed" | "unknown" => console::style("✘").red(),
+                "to do" if r.differs() => console::style("!").yellow(),
+                "skipped" => console::style("-").dim(),
+                _ => console::style("·").dim(),
+            };
+            let mut row = vec![mark.to_string(), r.step.id().into(), r.recorded.into()];
+            if !recorded {
+                row.push(r.now_word().into());
+            }
+            row.push(r.detail().to_string());
+            row
+        })
+        .collect();
+    for line in crate::table::lines(&header, &cells) {
+        println!("{line}");
     }
     if let Some(c) = &cluster {
         println!("cluster: {}", c["summary"].as_str().unwrap_or_default());
     }
-    if rows.iter().any(|r| r.1 == "failed" || r.1 == "pending") && state.last_command.is_some() {
+    if !differ.is_empty() {
+        println!(
+            "the state file and the world differ on: {} (what you see under NOW is the world)",
+            differ.join(", ")
+        );
+    }
+    let to_do = rows.iter().any(|r| match &r.now {
+        Some(p) => p.status == "would-run",
+        None => r.recorded == "failed" || r.recorded == "pending",
+    });
+    if to_do && state.last_command.is_some() {
         println!("run `eks-workshop resume` to continue");
     }
     Ok(exit::OK)
@@ -87,17 +206,10 @@ pub(crate) async fn status(global: &Flags) -> Result<u8> {
 /// revision Flux applied (Kustomization flux-system) against the branch's
 /// head on the fork, and how many commits lie between. `None` offline or
 /// with no cluster or token to ask; never an error (status only reads).
-async fn cluster_standing(
-    global: &Flags,
-    state: &crate::state::State,
-) -> Option<serde_json::Value> {
-    if state.settings.offline {
+async fn cluster_standing(ctx: &mut Ctx) -> Option<serde_json::Value> {
+    if ctx.offline() {
         return None;
     }
-    let config = crate::config::resolve(global, Some(&state.settings)).ok()?;
-    let ui = crate::ui::Ui::new(config.output, true, false);
-    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut ctx = crate::ctx::Ctx::new(config, state.clone(), ui, interrupted);
     let cluster = ctx.cluster_if_reachable().await?;
     let types = crate::kube::flux::types(&cluster).await.ok()??;
     let ks = crate::kube::get(
@@ -110,7 +222,7 @@ async fn cluster_standing(
     .ok()??;
     let applied = crate::kube::sync::text(&ks, "/status/lastAppliedRevision").to_string();
     let branch = ctx.config.settings.branch.clone();
-    let url = crate::steps::remote_url(&ctx)?;
+    let url = crate::steps::remote_url(ctx)?;
     let pair = ctx.git_auth().await.ok()?;
     let tip = crate::git::remote_head(&url, &branch, crate::ctx::auth(&pair))
         .ok()??

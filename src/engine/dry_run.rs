@@ -13,16 +13,26 @@ use crate::steps::{self, Check, Step};
 #[derive(Debug, Serialize)]
 pub(crate) struct Previewed {
     pub(crate) step: Step,
-    /// `already-done`, `would-run`, `skipped`, or `after` (checked only once
-    /// an earlier step has run).
+    /// `already-done`, `would-run`, `skipped`, `after` (checked only once
+    /// an earlier step has run), or (status) `unknown`: the check failed.
     pub(crate) status: &'static str,
     pub(crate) detail: String,
     pub(crate) changes: Vec<Change>,
 }
 
 /// Check each step of `plan` in order; preview what the ones still to do
-/// would change.
+/// would change. A check that fails is the dry run's error.
 pub(crate) async fn preview_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<Previewed>> {
+    look(ctx, plan, true).await
+}
+
+/// Check each step of `plan` in order, for `status`: no previews, and a
+/// check that fails is the step's `unknown` (status only reads).
+pub(crate) async fn check_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<Previewed>> {
+    look(ctx, plan, false).await
+}
+
+async fn look(ctx: &mut Ctx, plan: &[Step], preview: bool) -> Result<Vec<Previewed>> {
     let mut out: Vec<Previewed> = Vec::new();
     let would_run = |out: &[Previewed], step: &Step| {
         out.iter()
@@ -37,14 +47,23 @@ pub(crate) async fn preview_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<Pre
             ("after", detail, Vec::new())
         } else {
             let after = step.runs_after().iter().any(|s| would_run(&out, s));
-            match steps::check(step, ctx).await? {
-                Check::Skipped(why) => ("skipped", why, Vec::new()),
-                Check::Done(detail) if !after => ("already-done", detail, Vec::new()),
-                Check::Done(_) => {
+            let checked = match steps::check(step, ctx).await {
+                Err(e) if !preview => Err(e.to_string()),
+                other => Ok(other?),
+            };
+            match checked {
+                Err(why) => ("unknown", why, Vec::new()),
+                Ok(Check::Skipped(why)) => ("skipped", why, Vec::new()),
+                Ok(Check::Done(detail)) if !after => ("already-done", detail, Vec::new()),
+                Ok(Check::Done(_)) if !preview => {
+                    ("would-run", "after the steps above".to_string(), Vec::new())
+                }
+                Ok(Check::Done(_)) => {
                     let changes = steps::preview(step, ctx, "", true).await?;
                     ("would-run", "after the steps above".to_string(), changes)
                 }
-                Check::Pending(why) => {
+                Ok(Check::Pending(why)) if !preview => ("would-run", why, Vec::new()),
+                Ok(Check::Pending(why)) => {
                     let changes = steps::preview(step, ctx, &why, after).await?;
                     ("would-run", why, changes)
                 }

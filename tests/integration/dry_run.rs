@@ -86,7 +86,7 @@ fn assert_same_dir(
 }
 
 /// Step id → status.
-fn statuses(json: &Value) -> BTreeMap<String, String> {
+pub(crate) fn statuses(json: &Value) -> BTreeMap<String, String> {
     json["steps"]
         .as_array()
         .unwrap()
@@ -102,7 +102,7 @@ fn statuses(json: &Value) -> BTreeMap<String, String> {
 
 /// The dry run's steps against the real run's: what would run ran, what was
 /// done stayed done; a step checked only "after" an earlier one may be either.
-fn assert_plan_matches(dry: &Value, real: &Value) {
+pub(crate) fn assert_plan_matches(dry: &Value, real: &Value) {
     let (dry, real) = (statuses(dry), statuses(real));
     assert_eq!(
         dry.keys().collect::<Vec<_>>(),
@@ -123,7 +123,7 @@ fn assert_plan_matches(dry: &Value, real: &Value) {
 }
 
 /// The commits the dry run shows, in order: (subject, files).
-fn planned_commits(dry: &Value) -> Vec<(String, Vec<String>)> {
+pub(crate) fn planned_commits(dry: &Value) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     for step in dry["steps"].as_array().unwrap() {
         for c in step["changes"].as_array().unwrap() {
@@ -144,7 +144,7 @@ fn planned_commits(dry: &Value) -> Vec<(String, Vec<String>)> {
 }
 
 /// The commits on `repo`'s `main` after `since`, oldest first: (subject, files).
-fn made_commits(repo: &Path, since: &str) -> Vec<(String, Vec<String>)> {
+pub(crate) fn made_commits(repo: &Path, since: &str) -> Vec<(String, Vec<String>)> {
     let log = git(
         repo,
         &[
@@ -356,4 +356,57 @@ fn dry_run_is_refused_where_it_means_nothing() {
     w.cmd(&["verify", "--target-version", "1.26", "--dry-run"])
         .run()
         .bad(2, "--fix");
+}
+
+#[test]
+fn status_checks_the_world_and_names_where_the_state_file_differs() {
+    let w = Workshop::new();
+    w.setup_offline();
+    let before = snapshot(w.dir());
+    let clean = w.cmd(&["status", "-o", "json"]).run().success().json();
+    assert_eq!(clean["checked"], true);
+    assert_eq!(clean["differs"], serde_json::json!([]), "{clean}");
+    let push = |json: &Value| {
+        json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == "push")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(push(&clean)["now"], "already-done");
+    // The participant commits without pushing: the world moved on.
+    w.git(&["commit", "-q", "--allow-empty", "-m", "My own change"]);
+    let before = {
+        let mut b = before;
+        b.retain(|k, _| !k.starts_with(&format!("{NAME}/")));
+        b
+    };
+    let moved = w.cmd(&["status", "-o", "json"]).run().success().json();
+    assert_eq!(moved["differs"], serde_json::json!(["push"]), "{moved}");
+    assert_eq!(
+        push(&moved)["status"],
+        "done",
+        "what the state file recorded"
+    );
+    assert_eq!(push(&moved)["now"], "would-run");
+    let text = w.cmd(&["status"]).run().success();
+    assert!(
+        text.stdout
+            .contains("the state file and the world differ on: push"),
+        "{}",
+        text.stdout
+    );
+    // --recorded reads only the state file; neither reads anything into it.
+    let recorded = w
+        .cmd(&["status", "--recorded", "-o", "json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(recorded["checked"], false);
+    assert!(push(&recorded)["now"].is_null());
+    let mut after = snapshot(w.dir());
+    after.retain(|k, _| !k.starts_with(&format!("{NAME}/")));
+    assert_same_dir(&before, &after, &["status"]);
 }

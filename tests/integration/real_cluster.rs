@@ -11,6 +11,7 @@ mod addons;
 mod adopt;
 mod basics;
 mod crash;
+mod dry_run;
 mod fixture;
 mod rejected;
 mod sync;
