@@ -130,3 +130,28 @@ fn verify_json_is_the_only_thing_on_stdout_even_when_it_fails() {
         "{json}"
     );
 }
+
+#[test]
+fn a_fix_killed_before_its_commit_is_finished_by_resume_with_one_commit() {
+    let w = Workshop::new();
+    w.setup_offline();
+    enable_deprecated_hpa(&w);
+    let fix = ["verify", "--target-version", "1.26", "--fix"];
+    assert!(crate::crash::kill_at(&w, &fix, "convert:before-commit"));
+    // Killed between the working-tree edit and the commit: nothing pushed.
+    assert_eq!(remote_subjects(&w)[0], "Apply the deprecated HPA");
+    w.cmd(&["resume"]).run().success();
+    let subjects = remote_subjects(&w);
+    assert_eq!(subjects[0], "Convert deprecated APIs");
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| *s == "Convert deprecated APIs")
+            .count(),
+        1,
+        "{subjects:?}"
+    );
+    assert_eq!(w.git(&["status", "--porcelain"]), "", "nothing left over");
+    let fixed = std::fs::read_to_string(w.clone_dir().join(HPA)).unwrap();
+    assert!(fixed.contains("apiVersion: autoscaling/v2\n"), "{fixed}");
+}

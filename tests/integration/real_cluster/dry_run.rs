@@ -105,7 +105,13 @@ fn dry_runs_on_real_flux_only_read_and_plan_what_then_happens() {
     let again = dry(&r, &["setup", "--yes", "--timeout", "180s"]);
     assert_eq!(again["nothing_to_do"], true, "{again}");
 
-    let enable = ["enable-addon", "argo-workflows", "--yes", "--timeout", "180s"];
+    let enable = [
+        "enable-addon",
+        "argo-workflows",
+        "--yes",
+        "--timeout",
+        "180s",
+    ];
     let plan = dry(&r, &enable);
     let st = statuses(&plan);
     assert_eq!(st["push"], "would-run", "{plan}");
