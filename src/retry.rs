@@ -66,6 +66,13 @@ impl Backoff {
     }
 }
 
+/// Polling until something the run waits for appears (a fork GitHub is
+/// still creating): waits doubling from `start` up to [`CAP`], for as long
+/// as the caller's deadline allows. Not jittered: one client, one resource.
+pub(crate) fn polling(start: Duration) -> impl Iterator<Item = Duration> {
+    std::iter::successors(Some(start), |d| Some((*d * 2).min(CAP)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +93,13 @@ mod tests {
         let total: Duration = waits.iter().sum();
         assert!(total < Duration::from_secs(30), "{total:?}");
         assert_eq!(b.tries(), TRIES);
+    }
+
+    #[test]
+    fn polling_doubles_up_to_the_cap() {
+        let waits: Vec<_> = polling(Duration::from_secs(1)).take(6).collect();
+        let secs: Vec<u64> = waits.iter().map(Duration::as_secs).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 8, 8]);
     }
 
     #[test]

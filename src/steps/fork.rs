@@ -119,7 +119,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
 /// GitHub creates forks asynchronously: poll `ls-remote` with capped backoff.
 async fn wait_until_cloneable(ctx: &mut Ctx, repo: &Repo) -> Result<()> {
     let started = Instant::now();
-    let mut delay = Duration::from_millis(250);
+    let mut delays = crate::retry::polling(Duration::from_millis(250));
     let pair = ctx.git_auth().await?;
     loop {
         match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair)) {
@@ -142,8 +142,8 @@ async fn wait_until_cloneable(ctx: &mut Ctx, repo: &Repo) -> Result<()> {
             repo.full_name,
             started.elapsed().as_secs()
         ));
+        let delay = delays.next().expect("polling never ends");
         tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(10));
     }
 }
 
