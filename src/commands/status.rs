@@ -69,6 +69,13 @@ pub(crate) async fn status(
         .clone()
         .unwrap_or(LastCommand::Setup { until: None });
     let plan = crate::plan::plan(&last)?;
+    // Every step of setup (and the conversion once `verify --fix` ran), checked
+    // against the last command's targets.
+    let mut steps: Vec<Step> = Step::SETUP.to_vec();
+    if plan.steps.contains(&Step::Convert) || state.steps.contains_key(Step::Convert.id()) {
+        steps.push(Step::Convert);
+        steps.sort();
+    }
     let mut ctx = if recorded {
         None
     } else {
@@ -80,15 +87,14 @@ pub(crate) async fn status(
         Some(ctx)
     };
     let mut now = match &mut ctx {
-        Some(ctx) => engine::check_plan(ctx, &plan.steps).await?,
+        Some(ctx) => engine::check_plan(ctx, &steps).await?,
         None => Vec::new(),
     };
     let cluster = match &mut ctx {
         Some(ctx) => cluster_standing(ctx).await,
         None => None,
     };
-    let rows: Vec<Row> = plan
-        .steps
+    let rows: Vec<Row> = steps
         .iter()
         .map(|&step| {
             let record = state.steps.get(step.id());
