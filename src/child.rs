@@ -125,6 +125,21 @@ impl Child {
             command: self.shown(),
             message,
         };
+        let started = Instant::now();
+        let out = self.output_unlogged(command, failed);
+        let outcome = match &out {
+            Ok(o) => o.status.to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        crate::log::timed("child", &self.shown(), started.elapsed(), &outcome);
+        out
+    }
+
+    fn output_unlogged(
+        &self,
+        mut command: Command,
+        failed: impl Fn(String) -> Error,
+    ) -> Result<Output> {
         let mut child = command.spawn().map_err(|e| failed(e.to_string()))?;
         let stdout = drain(child.stdout.take());
         let stderr = drain(child.stderr.take());

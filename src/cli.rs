@@ -28,7 +28,7 @@ Try it without any account:
 /// first, so running a command twice changes nothing, and `resume` picks up
 /// after any failure.
 #[derive(Debug, Parser)]
-#[command(name = "eks-workshop", version, after_long_help = AFTER_HELP)]
+#[command(name = "eks-workshop", version = crate::VERSION, after_long_help = AFTER_HELP)]
 pub(crate) struct Arguments {
     #[command(flatten)]
     pub(crate) global: Global,
@@ -44,6 +44,9 @@ pub(crate) struct Global {
     /// Never prompt: a missing value is an error (for CI)
     #[arg(short, long, global = true)]
     pub(crate) yes: bool,
+    /// Print what the run's log records (steps, HTTP requests, child processes) on stderr
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
     /// Output format
     #[arg(short, long, global = true, value_enum, default_value = "text")]
     pub(crate) output: Output,

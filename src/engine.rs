@@ -84,15 +84,29 @@ async fn run_step(ctx: &mut Ctx, step: Step) -> Result<(Mark, String)> {
     if step.needs_cluster() && ctx.offline() {
         return Ok((Mark::Skipped, "offline".into()));
     }
-    match steps::check(step, ctx).await? {
+    let id = step.id();
+    let started = std::time::Instant::now();
+    let checked = steps::check(step, ctx).await;
+    log_check(id, "check", started, &checked);
+    match checked? {
         Check::Done(detail) => return Ok((Mark::AlreadyDone, detail)),
         Check::Skipped(detail) => return Ok((Mark::Skipped, detail)),
         Check::Pending(_) => {}
     }
-    let detail = steps::run(step, ctx).await?;
+    let started = std::time::Instant::now();
+    let ran = steps::run(step, ctx).await;
+    let outcome = match &ran {
+        Ok(detail) => format!("ran: {detail}"),
+        Err(e) => format!("failed: {e}"),
+    };
+    crate::log::timed("step", &format!("{id} run"), started.elapsed(), &outcome);
+    let detail = ran?;
     crate::pause::point(&format!("ran:{}", step.id()));
     // A step is done when the world shows it, not because `run` returned.
-    match steps::check(step, ctx).await? {
+    let started = std::time::Instant::now();
+    let checked = steps::check(step, ctx).await;
+    log_check(id, "check again", started, &checked);
+    match checked? {
         Check::Done(_) => Ok((Mark::Ran, detail)),
         Check::Skipped(why) => Ok((Mark::Skipped, why)),
         Check::Pending(why) => Err(Error::StepNotDone {
@@ -100,4 +114,14 @@ async fn run_step(ctx: &mut Ctx, step: Step) -> Result<(Mark, String)> {
             detail: why,
         }),
     }
+}
+
+fn log_check(id: &str, what: &str, started: std::time::Instant, checked: &Result<Check>) {
+    let outcome = match checked {
+        Ok(Check::Done(d)) => format!("done: {d}"),
+        Ok(Check::Pending(d)) => format!("to do: {d}"),
+        Ok(Check::Skipped(d)) => format!("skipped: {d}"),
+        Err(e) => format!("failed: {e}"),
+    };
+    crate::log::timed("step", &format!("{id} {what}"), started.elapsed(), &outcome);
 }

@@ -132,6 +132,18 @@ impl GitHub {
     }
 
     async fn once(&self, method: &Method, path: &str) -> Result<Reply, Transport> {
+        let started = std::time::Instant::now();
+        let url = format!("{}{path}", self.api_url.trim_end_matches('/'));
+        let reply = self.once_unlogged(method, path).await;
+        let status = match &reply {
+            Ok(r) => Ok(r.status.as_u16()),
+            Err(_) => Err("no answer".to_string()),
+        };
+        crate::log::http(method.as_str(), &url, status, started.elapsed());
+        reply
+    }
+
+    async fn once_unlogged(&self, method: &Method, path: &str) -> Result<Reply, Transport> {
         // A relative path: octocrab joins it to the base URL (keeping
         // `/api/v3` for GitHub Enterprise) and only then adds the token.
         let sent = if *method == Method::POST {

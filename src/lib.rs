@@ -15,6 +15,7 @@ mod git;
 mod github;
 mod kube;
 mod kustomize;
+mod log;
 mod pause;
 mod placeholders;
 mod plan;
@@ -31,3 +32,11 @@ mod values;
 mod workshop;
 
 pub use run::run;
+
+/// The version and the commit it was built from, as `--version` prints them.
+pub(crate) const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("EKS_WORKSHOP_COMMIT"),
+    ")"
+);

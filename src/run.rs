@@ -19,6 +19,7 @@ pub fn run() -> ExitCode {
         }
     };
     let output = args.global.output;
+    start_log(&args);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -30,12 +31,61 @@ pub fn run() -> ExitCode {
             return ExitCode::from(exit::FAILURE);
         }
     };
-    match runtime.block_on(dispatch(args)) {
-        Ok(code) => ExitCode::from(code),
+    let code = match runtime.block_on(dispatch(args)) {
+        Ok(code) => code,
         Err(err) => {
+            crate::log::error(&err);
             report(&err, output);
-            ExitCode::from(err.exit_code())
+            err.exit_code()
         }
+    };
+    crate::log::line("exit", code);
+    ExitCode::from(code)
+}
+
+/// The commands that keep a log: those that change things or wait on the
+/// world (a dry run writes nothing, not even a log; `-v` still shows it).
+fn log_name(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Setup { dry_run: false, .. } => Some("setup"),
+        Command::Resume { dry_run: false } => Some("resume"),
+        Command::EnableAddon { dry_run: false, .. } => Some("enable-addon"),
+        Command::DisableAddon { dry_run: false, .. } => Some("disable-addon"),
+        Command::Verify { dry_run: false, .. } => Some("verify"),
+        Command::Sync { .. } => Some("sync"),
+        _ => None,
+    }
+}
+
+/// `-v`, and the run's log in a workshop dir (setup makes the dir).
+fn start_log(args: &Arguments) {
+    crate::log::set_verbose(args.global.verbose);
+    let Some(name) = log_name(&args.command) else {
+        return;
+    };
+    let dir = std::path::absolute(&args.global.dir).unwrap_or_else(|_| args.global.dir.clone());
+    let work = crate::config::work_dir(&dir);
+    if name != "setup" && !work.is_dir() {
+        return;
+    }
+    let line: Vec<String> = std::env::args()
+        .skip(1)
+        .map(|a| hide_userinfo(&a))
+        .collect();
+    crate::log::start(&work, name, &line);
+}
+
+/// `https://user:secret@host/…` → `https://***@host/…`: a URL given on the
+/// command line may carry credentials.
+fn hide_userinfo(arg: &str) -> String {
+    let Some(scheme_end) = arg.find("://") else {
+        return arg.to_string();
+    };
+    let rest = &arg[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &arg[..scheme_end + 3], &rest[at..]),
+        None => arg.to_string(),
     }
 }
 
@@ -48,6 +98,9 @@ fn report(err: &Error, output: Output) {
     while let Some(cause) = source {
         eprintln!("  caused by: {cause}");
         source = cause.source();
+    }
+    if let Some(path) = crate::log::path() {
+        eprintln!("  log of this run: {}", path.display());
     }
     let help = err.help();
     if let Some(help) = &help {
@@ -107,4 +160,19 @@ fn watch_ctrl_c() -> Arc<AtomicBool> {
         }
     });
     flag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_a_url_argument_are_hidden() {
+        assert_eq!(
+            hide_userinfo("https://bob:s3cret@mirror.example/flux/install.yaml"),
+            "https://***@mirror.example/flux/install.yaml"
+        );
+        assert_eq!(hide_userinfo("https://x/a@b"), "https://x/a@b");
+        assert_eq!(hide_userinfo("--yes"), "--yes");
+    }
 }

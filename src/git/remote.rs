@@ -134,7 +134,19 @@ fn with_retries<T>(
     let mut backoff = Backoff::new();
     loop {
         let asked = Cell::new(0);
-        let err = match attempt(&asked) {
+        let started = std::time::Instant::now();
+        let tried = attempt(&asked);
+        let outcome = match &tried {
+            Ok(_) => "ok".to_string(),
+            Err(e) => format!("failed: {}", e.message()),
+        };
+        crate::log::timed(
+            "git",
+            &format!("{action} {url}"),
+            started.elapsed(),
+            &outcome,
+        );
+        let err = match tried {
             Ok(v) => return Ok(v),
             Err(e) => e,
         };

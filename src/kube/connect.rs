@@ -81,11 +81,18 @@ pub(crate) async fn connect(settings: &Settings) -> Result<Cluster> {
         .to_string()
         .trim_end_matches('/')
         .to_string();
-    let client = ::kube::Client::try_from(config).map_err(|e| Error::Kube {
-        context: context.clone(),
-        message: format!("cannot make a client for {server}: {}", super::chain(&e)),
-        help: String::new(),
-    })?;
+    let client = ::kube::client::ClientBuilder::try_from(config)
+        .map(|builder| {
+            let layer = super::logged::LogLayer {
+                server: server.clone(),
+            };
+            builder.with_layer(&layer).build()
+        })
+        .map_err(|e| Error::Kube {
+            context: context.clone(),
+            message: format!("cannot make a client for {server}: {}", super::chain(&e)),
+            help: String::new(),
+        })?;
     Ok(Cluster::new(
         client,
         context,

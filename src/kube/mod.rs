@@ -7,6 +7,7 @@ mod connect;
 pub(crate) mod depends;
 pub(crate) mod flux;
 pub(crate) mod follow;
+mod logged;
 mod loose;
 pub(crate) mod observe;
 pub(crate) mod release;

@@ -72,10 +72,12 @@ pub(crate) async fn fetch(source: &Source, limits: &Limits) -> Result<String> {
         .build()
         .map_err(|e| network(e.to_string()))?;
     let get = async {
-        let response = client
-            ._get(source.url.as_str())
-            .await
-            .map_err(|e| network(e.to_string()))?;
+        let started = std::time::Instant::now();
+        let sent = client._get(source.url.as_str()).await;
+        let logged = sent.as_ref().map(|r| r.status().as_u16());
+        let logged = logged.map_err(|e| e.to_string());
+        crate::log::http("GET", &source.url, logged, started.elapsed());
+        let response = sent.map_err(|e| network(e.to_string()))?;
         let status = response.status();
         if !status.is_success() {
             return Err(Error::Remote {
