@@ -233,7 +233,13 @@ pub(crate) enum Command {
         dry_run: bool,
     },
     /// Check the tools: git, kubectl, flux, aws, terraform
-    Doctor,
+    Doctor {
+        /// Also write a support bundle (.tar.gz) for the facilitator: the state
+        /// file, the last logs, the tools found, the clone's status and last
+        /// commits, Flux's conditions. No token is in it
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<std::path::PathBuf>,
+    },
     /// Git's credential helper for the clone (setup configures it; git runs it)
     #[command(name = "git-credential", hide = true)]
     GitCredential {

@@ -135,8 +135,8 @@ async fn dispatch(args: Arguments) -> Result<u8> {
             operation, host, username,
         ));
     }
-    if let Command::Doctor = command {
-        return crate::commands::doctor(&global).await;
+    if let Command::Doctor { bundle } = &command {
+        return crate::commands::doctor(&global, bundle.as_deref()).await;
     }
     let interrupted = watch_ctrl_c();
     crate::commands::run(command, global, interrupted).await

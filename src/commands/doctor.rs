@@ -1,4 +1,10 @@
-//! `doctor`: which tools are on PATH, their versions, what each is needed for.
+//! `doctor`: which tools are on PATH, their versions, what each is needed
+//! for, and whether the cluster answers; `--bundle FILE` also writes it all,
+//! with the state, logs and Flux's status, into a file for the facilitator.
+
+mod bundle;
+
+use std::path::Path;
 
 use serde_json::json;
 
@@ -8,7 +14,7 @@ use crate::config::Output;
 use crate::error::{Result, exit};
 use crate::steps::TOOLS;
 
-pub(crate) async fn doctor(global: &Flags) -> Result<u8> {
+pub(crate) async fn doctor(global: &Flags, bundle: Option<&Path>) -> Result<u8> {
     let output = global.output;
     let cluster = cluster(global).await;
     let rows: Vec<_> = TOOLS
@@ -19,12 +25,21 @@ pub(crate) async fn doctor(global: &Flags) -> Result<u8> {
             (tool, path, version)
         })
         .collect();
+    let list: Vec<_> = rows
+        .iter()
+        .map(|(t, p, v)| json!({"tool": t.name, "found": p.is_some(), "path": p, "version": v, "needed_for": t.needed_for}))
+        .collect();
+    let report = json!({ "version": crate::VERSION, "tools": list, "cluster": cluster });
+    let contents = match bundle {
+        Some(file) => Some(bundle::write(global, &report, file).await?),
+        None => None,
+    };
     if output == Output::Json {
-        let list: Vec<_> = rows
-            .iter()
-            .map(|(t, p, v)| json!({"tool": t.name, "found": p.is_some(), "path": p, "version": v, "needed_for": t.needed_for}))
-            .collect();
-        println!("{}", json!({ "tools": list, "cluster": cluster }));
+        let mut report = report;
+        if let (Some(file), Some(contents)) = (bundle, &contents) {
+            report["bundle"] = json!({"file": file, "contains": contents});
+        }
+        println!("{report}");
         return Ok(exit::OK);
     }
     for (tool, path, version) in rows {
@@ -62,6 +77,15 @@ pub(crate) async fn doctor(global: &Flags) -> Result<u8> {
             if let Some(help) = cluster["help"].as_str() {
                 println!("  {:<10} help: {help}", "");
             }
+        }
+    }
+    if let (Some(file), Some(contents)) = (bundle, contents) {
+        println!(
+            "wrote {} for the facilitator (no token in it); it holds:",
+            file.display()
+        );
+        for line in contents {
+            println!("  {line}");
         }
     }
     Ok(exit::OK)

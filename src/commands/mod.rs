@@ -101,7 +101,7 @@ pub(crate) async fn run(
             };
             mutate(&global, interrupted, job(last, None, false, dry_run)).await
         }
-        Command::Doctor | Command::Completions { .. } | Command::GitCredential { .. } => {
+        Command::Doctor { .. } | Command::Completions { .. } | Command::GitCredential { .. } => {
             unreachable!("handled before")
         }
     }

@@ -295,3 +295,61 @@ pub(crate) fn rebase_onto(repo: &Repository, onto: Oid) -> Result<Oid> {
 pub(crate) fn short(sha: &str) -> &str {
     sha.get(..8).unwrap_or(sha)
 }
+
+/// `git status --porcelain`, as lines: `XY path` for each changed or
+/// untracked file (ignored ones left out).
+pub(crate) fn status_lines(repo: &Repository) -> Vec<String> {
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(true).include_ignored(false);
+    let Ok(statuses) = repo.statuses(Some(&mut options)) else {
+        return vec!["(status could not be read)".into()];
+    };
+    statuses
+        .iter()
+        .map(|e| {
+            let s = e.status();
+            let path = e.path().unwrap_or("?");
+            if s.is_wt_new() {
+                return format!("?? {path}");
+            }
+            let mark = |new: bool, modified: bool, deleted: bool| match (new, modified, deleted) {
+                (true, _, _) => 'A',
+                (_, true, _) => 'M',
+                (_, _, true) => 'D',
+                _ => ' ',
+            };
+            let index = mark(
+                s.is_index_new(),
+                s.is_index_modified(),
+                s.is_index_deleted(),
+            );
+            let tree = mark(false, s.is_wt_modified(), s.is_wt_deleted());
+            format!("{index}{tree} {path}")
+        })
+        .collect()
+}
+
+/// The last `n` commits from HEAD: `sha date author: subject`.
+pub(crate) fn log_lines(repo: &Repository, n: usize) -> Vec<String> {
+    let Ok(mut walk) = repo.revwalk() else {
+        return Vec::new();
+    };
+    if walk.push_head().is_err() {
+        return vec!["(no commits)".into()];
+    }
+    walk.filter_map(|oid| repo.find_commit(oid.ok()?).ok())
+        .take(n)
+        .map(|c| {
+            let when = humantime::format_rfc3339_seconds(
+                std::time::UNIX_EPOCH
+                    + std::time::Duration::from_secs(c.time().seconds().max(0) as u64),
+            );
+            format!(
+                "{} {when} {}: {}",
+                short(&c.id().to_string()),
+                c.author().name().unwrap_or("?"),
+                c.summary().ok().flatten().unwrap_or_default()
+            )
+        })
+        .collect()
+}

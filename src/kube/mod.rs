@@ -13,6 +13,7 @@ pub(crate) mod observe;
 pub(crate) mod release;
 mod retry;
 mod served;
+pub(crate) mod status;
 pub(crate) mod sync;
 pub(crate) mod verify;
 pub(crate) mod wait;

@@ -1,0 +1,207 @@
+//! `doctor --bundle FILE`: a `.tar.gz` a participant hands the facilitator.
+//! It holds the state file, the last run logs, what `doctor` found, the
+//! clone's status and last commits, and (with a cluster) Flux's objects'
+//! conditions. No token: the state file and the logs never hold one, and
+//! every entry is redacted of it again before it is written.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::config::Flags;
+use crate::error::{Error, Result};
+
+/// How many of the newest run logs go in.
+const LOGS: usize = 5;
+/// How many of the clone's commits are listed.
+const COMMITS: usize = 10;
+
+/// One file of the bundle.
+struct Entry {
+    name: String,
+    bytes: Vec<u8>,
+    /// What it is, for the README and the summary.
+    what: String,
+}
+
+/// Write the bundle to `file` (atomically, mode 0600) and return what it
+/// holds, one line per entry.
+pub(super) async fn write(global: &Flags, doctor: &Value, file: &Path) -> Result<Vec<String>> {
+    let work = crate::config::work_dir(&global.dir);
+    let mut entries = vec![Entry {
+        name: "doctor.json".into(),
+        bytes: pretty(doctor),
+        what: "the tools doctor found, their versions, and whether the cluster answers".into(),
+    }];
+    let state = crate::state::load(&work).ok().flatten();
+    if let Ok(bytes) = std::fs::read(work.join("state.json")) {
+        entries.push(Entry {
+            name: "state.json".into(),
+            bytes,
+            what: "the state file: settings, step results, outputs (no token)".into(),
+        });
+    }
+    for log in newest_logs(&work.join(crate::log::DIR)) {
+        if let Ok(bytes) = std::fs::read(&log) {
+            let name = log.file_name().unwrap_or_default().to_string_lossy();
+            entries.push(Entry {
+                name: format!("logs/{name}"),
+                bytes,
+                what: format!("the log of a run ({name})"),
+            });
+        }
+    }
+    let clone = state
+        .as_ref()
+        .and_then(|s| s.outputs.clone_path.clone())
+        .unwrap_or_else(|| {
+            let upstream = crate::config::DEFAULT_UPSTREAM;
+            global
+                .dir
+                .join(upstream.rsplit('/').next().unwrap_or(upstream))
+        });
+    if let Ok(repo) = crate::git::open(&clone) {
+        entries.push(Entry {
+            name: "clone/git-status.txt".into(),
+            bytes: crate::git::status_lines(&repo).join("\n").into_bytes(),
+            what: "the clone's `git status` (changed and untracked files)".into(),
+        });
+        entries.push(Entry {
+            name: "clone/git-log.txt".into(),
+            bytes: crate::git::log_lines(&repo, COMMITS)
+                .join("\n")
+                .into_bytes(),
+            what: format!("the clone's last {COMMITS} commits"),
+        });
+    }
+    if let Some(flux) = flux_status(global, state.as_ref()).await {
+        entries.push(Entry {
+            name: "cluster/flux.json".into(),
+            bytes: pretty(&flux),
+            what: "Flux's objects on the cluster: revision and status conditions".into(),
+        });
+    }
+    let readme = readme(&entries);
+    entries.insert(
+        0,
+        Entry {
+            name: "README.txt".into(),
+            bytes: readme.into_bytes(),
+            what: "this list".into(),
+        },
+    );
+    let bytes = archive(&entries)?;
+    crate::fsx::write_atomic(file, &bytes, Some(0o600))?;
+    Ok(entries
+        .iter()
+        .map(|e| format!("{}: {}", e.name, e.what))
+        .collect())
+}
+
+/// Flux's objects, when a cluster with Flux answers within 10 s.
+async fn flux_status(global: &Flags, state: Option<&crate::state::State>) -> Option<Value> {
+    if state.is_some_and(|s| s.settings.offline) {
+        return None;
+    }
+    let look = async {
+        let config = crate::config::resolve(global, state.map(|s| &s.settings)).ok()?;
+        let cluster = crate::kube::connect(&config.settings).await.ok()?;
+        let types = crate::kube::flux::types(&cluster).await.ok()??;
+        let objects = crate::kube::status::flux_status(&cluster, &types)
+            .await
+            .ok()?;
+        Some(json!({"context": cluster.context, "server": cluster.server, "objects": objects}))
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), look)
+        .await
+        .ok()
+        .flatten()
+}
+
+fn newest_logs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut logs: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    logs.retain(|p| p.extension().is_some_and(|e| e == "log"));
+    logs.sort();
+    logs.split_off(logs.len().saturating_sub(LOGS))
+}
+
+fn readme(entries: &[Entry]) -> String {
+    let mut out = format!(
+        "eks-workshop {} support bundle: what the facilitator needs to help.\n\
+         No GitHub token is in it (every file was checked and redacted).\n\n",
+        crate::VERSION
+    );
+    for e in entries {
+        out.push_str(&format!("{}\n    {}\n", e.name, e.what));
+    }
+    out
+}
+
+fn pretty(v: &Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The entries as a gzipped tar, each redacted of the secrets in the
+/// environment first.
+fn archive(entries: &[Entry]) -> Result<Vec<u8>> {
+    let secrets: Vec<String> = crate::child::SECRET_VARS
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|t| t.trim().to_string())
+        .filter(|t| t.len() >= 4)
+        .collect();
+    let failed = |e: std::io::Error| Error::io("the support bundle", "write", e);
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for e in entries {
+        let mut bytes = e.bytes.clone();
+        for secret in &secrets {
+            bytes = redact_bytes(&bytes, secret.as_bytes());
+        }
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o600);
+        header.set_mtime(now());
+        header.set_cksum();
+        tar.append_data(
+            &mut header,
+            format!("eks-workshop-bundle/{}", e.name),
+            bytes.as_slice(),
+        )
+        .map_err(failed)?;
+    }
+    tar.into_inner().and_then(|gz| gz.finish()).map_err(failed)
+}
+
+fn redact_bytes(bytes: &[u8], secret: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = memchr::memmem::find(rest, secret) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(b"***");
+        rest = &rest[at + secret.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_is_redacted_wherever_it_appears() {
+        assert_eq!(redact_bytes(b"a tok b tok", b"tok"), b"a *** b ***");
+        assert_eq!(redact_bytes(b"none", b"tok"), b"none");
+    }
+}
