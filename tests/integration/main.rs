@@ -13,6 +13,7 @@ mod harness_apiserver;
 mod harness_faults;
 mod harness_forge;
 mod house;
+mod install;
 mod logs;
 mod noop;
 mod offline;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real-cluster test rig: etcd, kube-apiserver, the three Flux
-# controllers and pluto, from the Go module proxy, into a cache outside the repo.
+# controllers and pluto, from the Go module proxy, into a cache outside the repo;
+# and cargo-dist (`dist`, from crates.io), which the install test releases with.
 #
 #   tests/rig/build.sh                 # everything that is missing or out of date
 #   tests/rig/build.sh etcd pluto      # only these
@@ -44,9 +45,10 @@ is_wanted() {
   return 1
 }
 for w in "${wanted[@]}"; do
+  [ "$w" = dist ] && continue
   found=no
   for c in "${components[@]}"; do [ "${c%%|*}" = "$w" ] && found=yes; done
-  [ "$found" = yes ] || die "unknown component '$w' (known: etcd kube-apiserver source-controller kustomize-controller helm-controller pluto)"
+  [ "$found" = yes ] || die "unknown component '$w' (known: etcd kube-apiserver source-controller kustomize-controller helm-controller pluto dist)"
 done
 
 mkdir -p "$rig/bin" "$rig/crds" "$rig/stamps"
@@ -118,12 +120,31 @@ for c in "${components[@]}"; do
   built=$((built + 1))
 done
 
+# cargo-dist, at the version dist-workspace.toml names, from crates.io.
+dist_version="$(sed -n 's/^cargo-dist-version = "\(.*\)"/\1/p' "$here/../../dist-workspace.toml")"
+[ -n "$dist_version" ] || die "no cargo-dist-version in dist-workspace.toml"
+if is_wanted dist; then
+  if [ -x "$rig/dist/bin/dist" ] && [ "$(cat "$rig/stamps/dist.version" 2>/dev/null)" = "$dist_version" ]; then
+    echo "==> dist $dist_version: up to date"
+  else
+    echo "==> dist: cargo install cargo-dist@$dist_version --locked (a few minutes the first time)"
+    start=$(date +%s)
+    CARGO_TARGET_DIR="$rig/dist-build" cargo install --quiet --locked --force \
+      --root "$rig/dist" "cargo-dist@$dist_version"
+    rm -rf "$rig/dist-build"
+    echo "$dist_version" >"$rig/stamps/dist.version"
+    echo "    dist $dist_version: built in $(($(date +%s) - start))s"
+    built=$((built + 1))
+  fi
+fi
+
 {
   echo "# eks-workshop real-cluster rig, built with $go_version"
   for c in "${components[@]}"; do
     name="${c%%|*}"
     [ -f "$rig/stamps/$name.version" ] && echo "$name $(cat "$rig/stamps/$name.version")"
   done
+  if [ -f "$rig/stamps/dist.version" ]; then echo "dist $(cat "$rig/stamps/dist.version")"; fi
 } >"$rig/versions.txt"
 
 echo "==> rig at $rig: $built built in $(($(date +%s) - total_start))s"
