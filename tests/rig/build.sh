@@ -129,7 +129,8 @@ if is_wanted dist; then
   else
     echo "==> dist: cargo install cargo-dist@$dist_version --locked (a few minutes the first time)"
     start=$(date +%s)
-    CARGO_TARGET_DIR="$rig/dist-build" cargo install --quiet --locked --force \
+    # --debug: dist runs for seconds in one test; skipping optimisation saves compile time.
+    CARGO_TARGET_DIR="$rig/dist-build" cargo install --quiet --locked --force --debug \
       --root "$rig/dist" "cargo-dist@$dist_version"
     rm -rf "$rig/dist-build"
     echo "$dist_version" >"$rig/stamps/dist.version"
