@@ -13,9 +13,6 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
-/// Environment variables holding our secrets: no child has use for them.
-pub(crate) const SECRET_VARS: &[&str] = &["GITHUB_TOKEN", "GH_TOKEN"];
-
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_millis(10);
 
@@ -115,7 +112,7 @@ impl Child {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        for var in SECRET_VARS {
+        for var in crate::secrets::VARS {
             command.env_remove(var);
         }
         if let Some(dir) = &self.dir {

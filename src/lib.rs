@@ -23,6 +23,7 @@ mod preview;
 mod retry;
 mod run;
 pub mod scan;
+mod secrets;
 mod state;
 mod steps;
 mod table;

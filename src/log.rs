@@ -32,12 +32,7 @@ fn log() -> &'static Mutex<Log> {
             file: None,
             verbose: false,
             started: Instant::now(),
-            secrets: crate::child::SECRET_VARS
-                .iter()
-                .filter_map(|v| std::env::var(v).ok())
-                .map(|t| t.trim().to_string())
-                .filter(|t| t.len() >= 4)
-                .collect(),
+            secrets: crate::secrets::in_env(),
         })
     })
 }

@@ -148,12 +148,7 @@ fn pretty(v: &Value) -> Vec<u8> {
 /// The entries as a gzipped tar, each redacted of the secrets in the
 /// environment first.
 fn archive(entries: &[Entry]) -> Result<Vec<u8>> {
-    let secrets: Vec<String> = crate::child::SECRET_VARS
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .map(|t| t.trim().to_string())
-        .filter(|t| t.len() >= 4)
-        .collect();
+    let secrets = crate::secrets::in_env();
     let failed = |e: std::io::Error| Error::io("the support bundle", "write", e);
     let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
