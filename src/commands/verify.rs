@@ -179,7 +179,7 @@ async fn target_version(ctx: &mut Ctx, flag: Option<&str>) -> Result<KubeVersion
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kube::verify::{FluxRow, ServerVersion};
+    use crate::kube::verify::FluxRow;
 
     fn row(ok: bool, suspended: bool) -> FluxRow {
         FluxRow {
@@ -196,21 +196,9 @@ mod tests {
 
     #[test]
     fn cluster_problems_list_what_problems_counts() {
-        let base = ClusterReport {
-            context: "c".into(),
-            server: "https://x".into(),
-            server_version: ServerVersion {
-                major: 1,
-                minor: 33,
-                git_version: "v1.33.0".into(),
-            },
-            flux_installed: true,
-            rows: vec![row(true, false), row(false, false), row(false, true)],
-            branch: "main".into(),
-            odd: Vec::new(),
-            remote_head: Some("abc".into()),
-            behind: vec!["Kustomization flux-system/apps: at main@sha1:old".into()],
-        };
+        let mut base =
+            text::tests::report(vec![row(true, false), row(false, false), row(false, true)]);
+        base.remote_head = Some("abc".into());
         let mut missing = base.clone();
         missing.flux_installed = false;
         missing.rows.clear();

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use harness::forge::RequestKind;
 use serde_json::Value;
 
 use crate::support::{Workshop, example_values, git};
@@ -34,26 +33,6 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// What a dry run must leave as it was: the workshop dir, and the writes
-/// the forge and the API server saw.
-fn world_writes(e: &Env) -> (Vec<String>, Vec<String>) {
-    let forge = e
-        .forge
-        .requests()
-        .into_iter()
-        .filter(|r| matches!(r.kind, RequestKind::ApiWrite | RequestKind::GitWrite))
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
-    let api = e
-        .api
-        .requests()
-        .into_iter()
-        .filter(|(method, _, _)| method != "GET")
-        .map(|(method, path, _)| format!("{method} {path}"))
-        .collect();
-    (forge, api)
-}
-
 /// Run `args --dry-run -o json` and prove it changed nothing online.
 fn dry_online(e: &Env, args: &[&str]) -> Value {
     let before = snapshot(e.w.dir());
@@ -62,7 +41,7 @@ fn dry_online(e: &Env, args: &[&str]) -> Value {
     let mut args = args.to_vec();
     args.extend_from_slice(&["--dry-run", "-o", "json"]);
     let out = e.w.cmd(&args).run().success();
-    let (forge, api) = world_writes(e);
+    let (forge, api) = crate::noop::writes(e);
     assert!(forge.is_empty(), "{args:?} wrote to the forge: {forge:?}");
     assert!(api.is_empty(), "{args:?} wrote to the API server: {api:?}");
     assert!(!e.api.requests().is_empty(), "the dry run read the cluster");

@@ -9,7 +9,7 @@ use harness::forge::RequestKind;
 use crate::world::{Env, env};
 
 /// Requests since the last reset: (forge kind → count, API server writes).
-fn writes(e: &Env) -> (BTreeMap<String, usize>, Vec<String>) {
+pub(crate) fn writes(e: &Env) -> (BTreeMap<String, usize>, Vec<String>) {
     let mut forge = BTreeMap::new();
     for r in e.forge.requests() {
         if matches!(r.kind, RequestKind::ApiWrite | RequestKind::GitWrite) {

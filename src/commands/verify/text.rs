@@ -91,11 +91,12 @@ pub(super) fn preflight_text(refused: &[scan::Problem], offline: bool) -> String
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::kube::verify::{FluxRow, ServerVersion};
 
-    fn report(rows: Vec<FluxRow>) -> ClusterReport {
+    /// A cluster report with Flux installed, `rows`, and a head it is behind.
+    pub(in crate::commands::verify) fn report(rows: Vec<FluxRow>) -> ClusterReport {
         ClusterReport {
             context: "c".into(),
             server: "https://x".into(),
