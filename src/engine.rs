@@ -4,7 +4,7 @@
 
 mod dry_run;
 
-pub(crate) use dry_run::{Previewed, check_plan, preview_plan, render_text};
+pub(crate) use dry_run::{Found, Previewed, check_plan, preview_plan, render_text};
 
 use serde::Serialize;
 

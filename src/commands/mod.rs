@@ -218,7 +218,9 @@ pub(crate) async fn mutate(global: &Flags, interrupted: Arc<AtomicBool>, job: Jo
 fn print_dry_run(previewed: &[engine::Previewed], output: Output) {
     match output {
         Output::Json => {
-            let nothing = previewed.iter().all(|p| p.status != "would-run");
+            let nothing = previewed
+                .iter()
+                .all(|p| p.status != engine::Found::WouldRun);
             let json = serde_json::json!({
                 "ok": true,
                 "dry_run": true,

@@ -12,7 +12,7 @@ use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::config::Flags;
 use crate::config::Output;
 use crate::ctx::Ctx;
-use crate::engine::{self, Previewed};
+use crate::engine::{self, Found, Previewed};
 use crate::error::{Error, Result, exit};
 use crate::state::{LastCommand, StepStatus};
 use crate::steps::Step;
@@ -33,11 +33,11 @@ impl Row {
     fn now_word(&self) -> &'static str {
         match self.now.as_ref().map(|p| p.status) {
             None => "",
-            Some("already-done") => "done",
-            Some("would-run") => "to do",
-            Some("after") => "after",
-            Some("skipped") => "skipped",
-            Some(_) => "unknown",
+            Some(Found::AlreadyDone) => "done",
+            Some(Found::WouldRun) => "to do",
+            Some(Found::After) => "after",
+            Some(Found::Skipped) => "skipped",
+            Some(Found::Unknown) => "unknown",
         }
     }
 
@@ -46,13 +46,15 @@ impl Row {
     fn differs(&self) -> bool {
         matches!(
             (self.recorded, self.now.as_ref().map(|p| p.status)),
-            ("done", Some("would-run")) | ("failed" | "pending", Some("already-done"))
+            ("done", Some(Found::WouldRun)) | ("failed" | "pending", Some(Found::AlreadyDone))
         )
     }
 
     fn detail(&self) -> &str {
         match &self.now {
-            Some(p) if self.recorded_detail.is_empty() || p.status != "already-done" => &p.detail,
+            Some(p) if self.recorded_detail.is_empty() || p.status != Found::AlreadyDone => {
+                &p.detail
+            }
             _ => &self.recorded_detail,
         }
     }
@@ -199,7 +201,7 @@ pub(crate) async fn status(
         );
     }
     let to_do = rows.iter().any(|r| match &r.now {
-        Some(p) => p.status == "would-run",
+        Some(p) => p.status == Found::WouldRun,
         None => r.recorded == "failed" || r.recorded == "pending",
     });
     if to_do && state.last_command.is_some() {

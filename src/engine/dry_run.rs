@@ -9,13 +9,42 @@ use crate::error::Result;
 use crate::preview::Change;
 use crate::steps::{self, Check, Step};
 
+/// Where a step stands, as its check (or the plan) says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    AlreadyDone,
+    WouldRun,
+    Skipped,
+    /// Checked only once an earlier step has run.
+    After,
+    /// (status) the check failed.
+    Unknown,
+}
+
+impl Found {
+    /// As text and JSON show it.
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            Found::AlreadyDone => "already-done",
+            Found::WouldRun => "would-run",
+            Found::Skipped => "skipped",
+            Found::After => "after",
+            Found::Unknown => "unknown",
+        }
+    }
+}
+
+impl Serialize for Found {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
 /// One step of the plan as the dry run found it.
 #[derive(Debug, Serialize)]
 pub(crate) struct Previewed {
     pub(crate) step: Step,
-    /// `already-done`, `would-run`, `skipped`, `after` (checked only once
-    /// an earlier step has run), or (status) `unknown`: the check failed.
-    pub(crate) status: &'static str,
+    pub(crate) status: Found,
     pub(crate) detail: String,
     pub(crate) changes: Vec<Change>,
 }
@@ -36,15 +65,15 @@ async fn look(ctx: &mut Ctx, plan: &[Step], preview: bool) -> Result<Vec<Preview
     let mut out: Vec<Previewed> = Vec::new();
     let would_run = |out: &[Previewed], step: &Step| {
         out.iter()
-            .any(|p| p.step == *step && p.status == "would-run")
+            .any(|p| p.step == *step && p.status == Found::WouldRun)
     };
     for &step in plan {
         ctx.check_interrupt()?;
         let (status, detail, changes) = if step.needs_cluster() && ctx.offline() {
-            ("skipped", "offline".to_string(), Vec::new())
+            (Found::Skipped, "offline".to_string(), Vec::new())
         } else if let Some(first) = step.needs_done().iter().find(|s| would_run(&out, s)) {
             let detail = format!("checked once `{}` has run", first.id());
-            ("after", detail, Vec::new())
+            (Found::After, detail, Vec::new())
         } else {
             let after = step.runs_after().iter().any(|s| would_run(&out, s));
             let checked = match steps::check(step, ctx).await {
@@ -52,20 +81,26 @@ async fn look(ctx: &mut Ctx, plan: &[Step], preview: bool) -> Result<Vec<Preview
                 other => Ok(other?),
             };
             match checked {
-                Err(why) => ("unknown", why, Vec::new()),
-                Ok(Check::Skipped(why)) => ("skipped", why, Vec::new()),
-                Ok(Check::Done(detail)) if !after => ("already-done", detail, Vec::new()),
-                Ok(Check::Done(_)) if !preview => {
-                    ("would-run", "after the steps above".to_string(), Vec::new())
-                }
+                Err(why) => (Found::Unknown, why, Vec::new()),
+                Ok(Check::Skipped(why)) => (Found::Skipped, why, Vec::new()),
+                Ok(Check::Done(detail)) if !after => (Found::AlreadyDone, detail, Vec::new()),
+                Ok(Check::Done(_)) if !preview => (
+                    Found::WouldRun,
+                    "after the steps above".to_string(),
+                    Vec::new(),
+                ),
                 Ok(Check::Done(_)) => {
                     let changes = steps::preview(step, ctx, "", true).await?;
-                    ("would-run", "after the steps above".to_string(), changes)
+                    (
+                        Found::WouldRun,
+                        "after the steps above".to_string(),
+                        changes,
+                    )
                 }
-                Ok(Check::Pending(why)) if !preview => ("would-run", why, Vec::new()),
+                Ok(Check::Pending(why)) if !preview => (Found::WouldRun, why, Vec::new()),
                 Ok(Check::Pending(why)) => {
                     let changes = steps::preview(step, ctx, &why, after).await?;
-                    ("would-run", why, changes)
+                    (Found::WouldRun, why, changes)
                 }
             }
         };
@@ -82,7 +117,7 @@ async fn look(ctx: &mut Ctx, plan: &[Step], preview: bool) -> Result<Vec<Preview
 /// The plan as text: one line per step, its changes indented under it.
 pub(crate) fn render_text(plan: &[Previewed]) -> String {
     let mut out = String::new();
-    if plan.iter().all(|p| p.status != "would-run") {
+    if plan.iter().all(|p| p.status != Found::WouldRun) {
         out.push_str("dry run: nothing to do, every step is already done\n");
     } else {
         out.push_str("dry run: nothing was changed; this is what would be:\n");
@@ -91,7 +126,7 @@ pub(crate) fn render_text(plan: &[Previewed]) -> String {
         out.push_str(&format!(
             "{:<13} {:<12} {}\n",
             p.step.id(),
-            p.status,
+            p.status.id(),
             p.detail
         ));
         for change in &p.changes {
