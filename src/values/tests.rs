@@ -76,6 +76,28 @@ fn terraform_shape_must_be_all_or_nothing() {
 }
 
 #[test]
+fn a_key_that_is_not_a_string_is_quoted_in_the_error() {
+    assert_eq!(
+        parse("1: x\n").unwrap_err(),
+        "has a key that is not a string: 1"
+    );
+}
+
+#[test]
+fn a_terraform_output_needs_a_value_and_no_other_keys() {
+    for text in [
+        r#"{"aws_region": {"value": "us-west-2", "description": "x"}}"#,
+        r#"{"aws_region": {"type": "string", "sensitive": false}}"#,
+    ] {
+        let err = parse(text).unwrap_err();
+        assert!(
+            err.contains("`aws_region` is a nested map"),
+            "{text}: {err}"
+        );
+    }
+}
+
+#[test]
 fn from_file_attaches_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.yaml");
@@ -122,6 +144,16 @@ fn known_is_sorted_and_unique() {
     sorted.sort();
     sorted.dedup();
     assert_eq!(names, sorted);
+}
+
+#[test]
+fn a_missing_terraform_directory_is_an_error_with_or_without_terraform() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Values::from_terraform_dir(&dir.path().join("nope")).unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { .. } | Error::ToolMissing { .. }),
+        "{err:?}"
+    );
 }
 
 #[cfg(unix)]
