@@ -190,6 +190,7 @@ mod tests {
                 "arn:aws:iam::1:role/x",
                 "arn:aws:s3:::b",
                 "arn:aws:iam::111122223333:user/x",
+                "arn:aws-mars:iam::111122223333:role/argo",
             ],
         ),
         (
@@ -207,6 +208,7 @@ mod tests {
                 "argo-artifacts-1",
                 "arn:aws:s3:::Bad_Bucket",
                 "arn:aws:iam::111122223333:role/x",
+                "arn:aws-mars:s3:::argo-artifacts-1",
             ],
         ),
         (
@@ -278,6 +280,21 @@ mod tests {
                 spec.name
             );
         }
+    }
+
+    #[test]
+    fn every_known_value_has_its_own_expected_form() {
+        for spec in crate::values::KNOWN {
+            assert_ne!(expected(spec.name), expected("unknown"), "{}", spec.name);
+        }
+    }
+
+    #[test]
+    fn a_bucket_name_is_refused_as_an_ip_address_only_with_four_numbers() {
+        for name in ["123", "a.b.c.d", "1.2.3.x", "1.2.3"] {
+            assert_eq!(check("argo_workflows_bucket_name", name), Ok(()), "{name}");
+        }
+        assert!(check("argo_workflows_bucket_name", "10.0.0.1").is_err());
     }
 
     #[test]
