@@ -255,3 +255,106 @@ fn flux_kustomizations_carry_their_path() {
         vec![Some("./gitops/apps".to_owned()), Some("./".to_owned())]
     );
 }
+
+#[test]
+fn an_empty_api_version_or_kind_is_not_an_object() {
+    for text in [
+        "apiVersion: ''\nkind: X\n",
+        "apiVersion: v1\nkind: ''\n",
+        "apiVersion: ''\nkind: ''\n",
+        "apiVersion: v1\nkind: \"\"\nother: {a: [1]}\n",
+    ] {
+        assert_eq!(objects(text), (vec![], vec![]), "{text}");
+    }
+}
+
+#[test]
+fn items_of_a_kind_that_is_not_a_list_are_not_objects() {
+    let text = "\
+apiVersion: example.com/v1
+kind: Inventory
+items:
+- apiVersion: v1
+  kind: ConfigMap
+";
+    let (found, errors) = objects(text);
+    assert!(errors.is_empty());
+    assert_eq!(
+        found,
+        vec![(1, "example.com/v1".into(), "Inventory/".into(), false)]
+    );
+    let mut kinds = Vec::new();
+    let json = r#"{"apiVersion": "example.com/v1", "kind": "Inventory", "items": [{"apiVersion": "v1", "kind": "ConfigMap"}]}"#;
+    read_json(json, &mut |m| kinds.push(m.head.kind.unwrap().into_owned()));
+    assert_eq!(kinds, ["Inventory"]);
+}
+
+#[test]
+fn list_items_get_their_lines_past_nested_lists_blank_lines_and_later_keys() {
+    let text = "\
+apiVersion: v1
+
+kind: List
+items:
+  -
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: one
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: two
+    spec:
+      template:
+        spec:
+          containers:
+          - name: a
+          - name: b
+metadata:
+  finalizers:
+  - example.com/keep
+";
+    let (found, errors) = objects(text);
+    assert!(errors.is_empty());
+    assert_eq!(
+        found,
+        vec![
+            (5, "v1".into(), "ConfigMap/one".into(), false),
+            (10, "apps/v1".into(), "Deployment/two".into(), false)
+        ]
+    );
+}
+
+#[test]
+fn items_in_flow_style_get_the_documents_line() {
+    // The `- ` on line 5 is inside a quoted name, not an entry of `items`.
+    let text = "\
+apiVersion: v1
+kind: List
+items:
+  [{apiVersion: v1, kind: ConfigMap, metadata: {name: \"a
+  - b\"}}]
+";
+    let (found, errors) = objects(text);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        found,
+        vec![(1, "v1".into(), "ConfigMap/a - b".into(), false)]
+    );
+}
+
+#[test]
+fn a_stream_with_directives_reports_its_syntax_error_and_stops() {
+    let text = "%YAML 1.1\n---\napiVersion: v1\nkind: A\n---\napiVersion: [v1\nkind: B\n";
+    let (found, errors) = objects(text);
+    assert_eq!(found, vec![(1, "v1".into(), "A/".into(), false)]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].0, 7,
+        "counted from the file's first line: {errors:?}"
+    );
+    assert!(errors[0].1.starts_with("invalid YAML: "), "{errors:?}");
+    let (found, errors) = objects("%YAML 1.1\n---\napiVersion: v1\nkind: A\n");
+    assert_eq!((found.len(), errors), (1, vec![]));
+}
