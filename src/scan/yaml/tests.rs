@@ -358,3 +358,21 @@ fn a_stream_with_directives_reports_its_syntax_error_and_stops() {
     let (found, errors) = objects("%YAML 1.1\n---\napiVersion: v1\nkind: A\n");
     assert_eq!((found.len(), errors), (1, vec![]));
 }
+
+#[test]
+fn metadata_fields_after_a_list_in_metadata_are_read() {
+    let head = accepted("apiVersion: v1\nkind: X\nmetadata:\n  finalizers:\n  - a\n  name: x\n");
+    assert_eq!(head.name.as_deref(), Some("x"));
+}
+
+#[test]
+fn a_top_level_key_after_an_indentless_top_level_list_is_read() {
+    let head = accepted("apiVersion: v1\nfinalizers:\n- a\nkind: X\n");
+    assert_eq!(head.gvk(), Some(("v1", "X")));
+}
+
+#[test]
+fn a_blank_line_as_indented_as_the_block_scalars_content_is_read() {
+    let head = accepted("apiVersion: v1\nkind: X\ndata: |\n  \n  text\nmetadata:\n  name: x\n");
+    assert_eq!(head.name.as_deref(), Some("x"));
+}
