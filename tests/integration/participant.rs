@@ -82,13 +82,11 @@ fn a_participants_commits_survive_every_command() {
         ("resume", &["resume"]),
     ];
     for (name, args) in runs {
+        // Every command succeeds (verify --fix too: it converts all there is,
+        // so nothing is left to count): the participant's commits are no
+        // reason to fail, and none is reverted.
         let out = w.cmd(args).run();
-        assert!(
-            matches!(out.code, 0 | 4),
-            "{name}: {}\n{}",
-            out.stdout,
-            out.stderr
-        );
+        assert_eq!(out.code, 0, "{name}: {}\n{}", out.stdout, out.stderr);
         assert_theirs_kept(&w, name);
     }
     // setup again: karpenter stays as the participant's commits left it.

@@ -296,7 +296,9 @@ fn on_the_workshop_repo_our_findings_include_plutos() {
     let out = w
         .cmd(&["verify", "--target-version", TARGET, "-o", "json"])
         .run();
-    assert!(matches!(out.code, 0 | 4), "{out:?}");
+    // The workshop's deprecated manifests are not applied by Flux (commented
+    // out of its kustomizations): listed as findings, not counted, so exit 0.
+    assert_eq!(out.code, 0, "{out:?}");
     let json = out.json();
     let ours = keys(json["findings"].as_array().expect("findings"));
     let pluto = pluto_findings(&w.clone_dir());
