@@ -21,10 +21,27 @@ mod verify;
 /// children die with it), so CI never hangs.
 const WHOLE_TEST: Duration = Duration::from_secs(420);
 
-pub(crate) fn watchdog() {
-    std::thread::spawn(|| {
+/// Armed while a scenario runs: dropped (the scenario ended, passed or
+/// failed), it no longer aborts anything — other tests in the same process,
+/// such as the install test's release build, may well run longer.
+pub(crate) struct Watchdog(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[must_use = "the watchdog is disarmed when dropped"]
+pub(crate) fn watchdog() -> Watchdog {
+    let armed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let still = armed.clone();
+    std::thread::spawn(move || {
         std::thread::sleep(WHOLE_TEST);
-        eprintln!("real-cluster test still running after {WHOLE_TEST:?}; aborting");
-        std::process::abort();
+        if still.load(std::sync::atomic::Ordering::SeqCst) {
+            eprintln!("real-cluster test still running after {WHOLE_TEST:?}; aborting");
+            std::process::abort();
+        }
     });
+    Watchdog(armed)
 }

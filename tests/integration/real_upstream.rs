@@ -116,7 +116,7 @@ fn kubectl_json(cluster: &RealCluster, args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn setup_on_the_upstream_shaped_fork_migrates_once_and_waits_through_karpenter_installing() {
-    watchdog();
+    let _watchdog = watchdog();
     let helm = HelmRepo::start();
     charts(&helm);
     let seed = tempfile::tempdir().unwrap();

@@ -122,7 +122,7 @@ fn a_narrow_or_wrong_token_is_exit_3_on_the_real_api_server() {
 /// Nothing reaches the fork.
 #[test]
 fn on_the_upstream_shaped_fork_the_preflight_stops_what_the_real_cluster_would_refuse() {
-    watchdog();
+    let _watchdog = watchdog();
     let forge = Forge::start_blocking();
     forge.add_user(LOGIN, TOKEN);
     let upstream_head = forge.seed_repo(

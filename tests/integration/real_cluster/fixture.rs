@@ -17,6 +17,7 @@ pub(super) struct Real {
     pub(super) cluster: RealCluster,
     pub(super) w: Workshop,
     _upstream: tempfile::TempDir,
+    _watchdog: super::Watchdog,
 }
 
 impl Real {
@@ -28,7 +29,7 @@ impl Real {
     /// controllers run before eks-workshop does anything (it still installs
     /// Flux's Deployments from the manifest, and applies the CRDs again).
     pub(super) fn start_with(options: Options) -> Real {
-        watchdog();
+        let watchdog = watchdog();
         let helm = HelmRepo::start();
         helm.add(&Chart::configmap(
             "metrics-server",
@@ -65,6 +66,7 @@ impl Real {
             cluster,
             w,
             _upstream: upstream,
+            _watchdog: watchdog,
         }
     }
 
