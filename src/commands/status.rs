@@ -88,13 +88,15 @@ pub(crate) async fn status(
         ctx.targets = plan.targets.clone();
         Some(ctx)
     };
-    let mut now = match &mut ctx {
-        Some(ctx) => engine::check_plan(ctx, &steps).await?,
-        None => Vec::new(),
-    };
+    // The cluster first: what it runs is the headline, read before the
+    // checks take their time.
     let cluster = match &mut ctx {
         Some(ctx) => cluster_standing(ctx).await,
         None => None,
+    };
+    let mut now = match &mut ctx {
+        Some(ctx) => engine::check_plan(ctx, &steps).await?,
+        None => Vec::new(),
     };
     let rows: Vec<Row> = steps
         .iter()
