@@ -126,6 +126,11 @@ fn invalid_documents_are_never_accepted() {
         "a: \"\\ud800\"\n",
         "a: - b\n",
         "a: |\n      \n  b\n",
+        "~: a\nnull: b\n",
+        "true: 1\nTrue: 2\n",
+        "a: {x: 1, x: 2}\n",
+        "a: {x, x}\n",
+        "a: [*x]\n",
     ] {
         assert!(
             serde_yaml::from_str::<Value>(doc).is_err(),
@@ -374,5 +379,66 @@ fn a_top_level_key_after_an_indentless_top_level_list_is_read() {
 #[test]
 fn a_blank_line_as_indented_as_the_block_scalars_content_is_read() {
     let head = accepted("apiVersion: v1\nkind: X\ndata: |\n  \n  text\nmetadata:\n  name: x\n");
+    assert_eq!(head.name.as_deref(), Some("x"));
+}
+
+#[test]
+fn non_ascii_text_libyaml_allows_is_read() {
+    // One character from each range libyaml prints: U+00A0..U+D7FF,
+    // U+E000..U+FFFD, and past U+FFFF.
+    let head = accepted(
+        "apiVersion: v1\nkind: X\nmetadata:\n  name: café\n  namespace: ＡＢ\ndata:\n  a: 😀\n",
+    );
+    assert_eq!(head.name.as_deref(), Some("café"));
+    assert_eq!(head.namespace.as_deref(), Some("ＡＢ"));
+    // A C1 control character is refused by libyaml; NEL and LS are line
+    // breaks to it.
+    for doc in ["a: \u{80}\n", "a: x\u{85}y\n", "a: x\u{2028}y\n"] {
+        declined(doc);
+    }
+    assert!(serde_yaml::from_str::<Value>("a: \u{80}\n").is_err());
+}
+
+#[test]
+fn quoted_keys_are_read() {
+    let head = accepted("\"apiVersion\": v1\n'kind': X\n\"metadata\":\n  name: x\n");
+    assert_eq!(head.gvk(), Some(("v1", "X")));
+    assert_eq!(head.name.as_deref(), Some("x"));
+}
+
+#[test]
+fn keys_up_to_libyamls_length_limit_are_read() {
+    let long = format!("apiVersion: v1\nkind: X\n{}: 1\n", "k".repeat(1000));
+    accepted(&long);
+    let too_long = format!("apiVersion: v1\nkind: X\n{}: 1\n", "k".repeat(1100));
+    assert!(serde_yaml::from_str::<Value>(&too_long).is_err());
+    declined(&too_long);
+}
+
+#[test]
+fn values_of_each_plain_and_quoted_form_are_read() {
+    let doc = "\
+apiVersion: \"v1\" #no space after the hash
+kind: X
+metadata:
+  name: x
+data:
+  flag: -v
+  args: [-v, --verbose]
+  selector: {app: web, tier: 'db', \"x\": y}
+  strip: |-
+    text
+  keep: >+
+    text
+
+  hex: \"\\x41\"
+  bmp: \"\\u00e9\"
+  astral: \"\\U0001F600\"
+  simple: \"\\n and \\t\"
+  late: \"ab\\n\"
+  quote: 'abc''d'
+";
+    let head = accepted(doc);
+    assert_eq!(head.gvk(), Some(("v1", "X")));
     assert_eq!(head.name.as_deref(), Some("x"));
 }
