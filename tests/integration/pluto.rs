@@ -295,11 +295,12 @@ fn on_the_workshop_repo_our_findings_include_plutos() {
     w.setup_offline();
     let out = w
         .cmd(&["verify", "--target-version", TARGET, "-o", "json"])
-        .run();
-    // The workshop's deprecated manifests are not applied by Flux (commented
-    // out of its kustomizations): listed as findings, not counted, so exit 0.
-    assert_eq!(out.code, 0, "{out:?}");
+        .run()
+        .success();
     let json = out.json();
+    // Exit 0: what it finds (the HPA of deprecated-manifests/, the Karpenter
+    // provisioner) is in files the workshop does not apply, so nothing fails.
+    assert_eq!(json["problems_total"], 0, "{json}");
     let ours = keys(json["findings"].as_array().expect("findings"));
     let pluto = pluto_findings(&w.clone_dir());
     assert!(
