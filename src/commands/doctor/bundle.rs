@@ -119,11 +119,7 @@ async fn flux_status(global: &Flags, state: Option<&crate::state::State>) -> Opt
 }
 
 fn newest_logs(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut logs: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    logs.retain(|p| p.extension().is_some_and(|e| e == "log"));
-    logs.sort();
+    let mut logs = crate::log::files(dir);
     logs.split_off(logs.len().saturating_sub(LOGS))
 }
 
