@@ -50,16 +50,10 @@ pub(crate) fn set_verbose(on: bool) {
 pub(crate) fn start(work_dir: &Path, command: &str, args: &[String]) -> Option<PathBuf> {
     let dir = work_dir.join(DIR);
     crate::fsx::create_dir_all(&dir).ok()?;
-    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
-        .to_string()
-        .replace(':', "");
-    let mut path = dir.join(format!("{stamp}-{command}.log"));
-    for n in 2.. {
-        if !path.exists() {
-            break;
-        }
-        path = dir.join(format!("{stamp}-{command}-{n}.log"));
-    }
+    let stamp = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+    let path = (1..)
+        .map(|n| dir.join(file_name(&stamp, command, n)))
+        .find(|p| !p.exists())?;
     let file = open_private(&path).ok()?;
     if let Ok(mut log) = log().lock() {
         log.file = Some((path.clone(), file));
@@ -136,6 +130,17 @@ fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
+/// The `n`th log started in the millisecond `stamp` (RFC 3339): names sort
+/// by start time, whatever the command, so the newest is always the last
+/// (`…T070553.123Z-setup.log` < `…T070553.123Z.002-enable-addon.log`).
+fn file_name(stamp: &str, command: &str, n: u32) -> String {
+    let stamp = stamp.replace(':', "");
+    match n {
+        1 => format!("{stamp}-{command}.log"),
+        n => format!("{stamp}.{n:03}-{command}.log"),
+    }
+}
+
 /// The run logs in `dir`, oldest first (their names sort by time).
 pub(crate) fn files(dir: &Path) -> Vec<PathBuf> {
     let mut logs: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -179,5 +184,21 @@ mod tests {
         assert_eq!(left.len(), KEEP + 1, "{left:?}");
         assert_eq!(left[0], "2026-01-01T000003Z-setup.log");
         assert!(left.contains(&"notes.txt".to_string()));
+    }
+
+    #[test]
+    fn names_sort_by_start_whatever_the_command() {
+        let stamp = "2026-12-02T07:05:53.123Z";
+        let mut names = vec![
+            file_name("2026-12-02T07:05:53.122Z", "verify", 1),
+            file_name(stamp, "setup", 1),
+            file_name(stamp, "enable-addon", 2),
+            file_name(stamp, "addons", 10),
+            file_name("2026-12-02T07:05:53.124Z", "doctor", 1),
+        ];
+        let started = names.clone();
+        names.sort();
+        assert_eq!(names, started);
+        assert_eq!(started[1], "2026-12-02T070553.123Z-setup.log");
     }
 }
