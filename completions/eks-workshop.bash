@@ -1199,13 +1199,17 @@ _eks__workshop() {
             return 0
             ;;
         eks__subcmd__workshop__subcmd__verify)
-            opts="-y -v -o -h --target-version --fix --strict --dry-run --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help"
+            opts="-y -v -o -h --target-version --fix --strict --dry-run --fix-helm-releases --report --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --target-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

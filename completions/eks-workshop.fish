@@ -233,6 +233,7 @@ complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand addons" -l no-
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand addons" -l force -d 'Replace a conflicting existing Flux Kustomization `flux-system`'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand addons" -s h -l help -d 'Print help'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l target-version -d 'Kubernetes version to upgrade to, e.g. 1.26 [default: the cluster\'s + 1 minor]' -r
+complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l report -d 'Also write the report as a self-contained HTML page' -r -F
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l dir -d 'Working directory: the clone goes to DIR/<repo name>, state to DIR/.eks-workshop' -r -F
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -253,6 +254,7 @@ complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l flu
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l fix -d 'Rewrite deprecated APIs where the change is mechanical, then commit and push'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l strict -d 'Deprecated (not yet removed) APIs count as problems too'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l dry-run -d 'With --fix: show the conversion commit and what follows, changing nothing'
+complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l fix-helm-releases -d 'Also rewrite removed APIs inside the cluster\'s Helm releases (their stored manifests, as `helm mapkubeapis` does). This edits cluster state outside git; the originals are saved next to the state file'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -s y -l yes -d 'Never prompt: a missing value is an error (for CI)'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -s v -l verbose -d 'Print what the run\'s log records (steps, HTTP requests, child processes) on stderr'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l offline -d 'Work without GitHub or a cluster: the fork is a local bare repository seeded from the embedded workshop repo; cluster steps are skipped. Remembered'

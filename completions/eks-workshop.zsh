@@ -278,6 +278,7 @@ _arguments "${_arguments_options[@]}" : \
 (verify)
 _arguments "${_arguments_options[@]}" : \
 '--target-version=[Kubernetes version to upgrade to, e.g. 1.26 \[default\: the cluster'\''s + 1 minor\]]:VERSION:_default' \
+'--report=[Also write the report as a self-contained HTML page]:FILE.html:_files' \
 '--dir=[Working directory\: the clone goes to DIR/<repo name>, state to DIR/.eks-workshop]:DIR:_files' \
 '-o+[Output format]:OUTPUT:(text json)' \
 '--output=[Output format]:OUTPUT:(text json)' \
@@ -298,6 +299,7 @@ _arguments "${_arguments_options[@]}" : \
 '--fix[Rewrite deprecated APIs where the change is mechanical, then commit and push]' \
 '--strict[Deprecated (not yet removed) APIs count as problems too]' \
 '--dry-run[With --fix\: show the conversion commit and what follows, changing nothing]' \
+'--fix-helm-releases[Also rewrite removed APIs inside the cluster'\''s Helm releases (their stored manifests, as \`helm mapkubeapis\` does). This edits cluster state outside git; the originals are saved next to the state file]' \
 '-y[Never prompt\: a missing value is an error (for CI)]' \
 '--yes[Never prompt\: a missing value is an error (for CI)]' \
 '-v[Print what the run'\''s log records (steps, HTTP requests, child processes) on stderr]' \

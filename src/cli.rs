@@ -231,6 +231,14 @@ pub(crate) enum Command {
         /// With --fix: show the conversion commit and what follows, changing nothing
         #[arg(long, requires = "fix")]
         dry_run: bool,
+        /// Also rewrite removed APIs inside the cluster's Helm releases (their
+        /// stored manifests, as `helm mapkubeapis` does). This edits cluster
+        /// state outside git; the originals are saved next to the state file
+        #[arg(long)]
+        fix_helm_releases: bool,
+        /// Also write the report as a self-contained HTML page
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<std::path::PathBuf>,
     },
     /// Check the tools: git, kubectl, flux, aws, terraform
     Doctor {

@@ -30,6 +30,7 @@ mod table;
 mod templates;
 mod ui;
 mod values;
+mod verdict;
 mod workshop;
 
 pub use run::run;

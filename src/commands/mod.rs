@@ -39,7 +39,19 @@ pub(crate) async fn run(
             fix,
             strict,
             dry_run,
-        } => verify::verify(&global, target_version, fix, strict, dry_run, interrupted).await,
+            fix_helm_releases,
+            report,
+        } => {
+            let asked = verify::Asked {
+                target: target_version,
+                fix,
+                strict,
+                dry_run,
+                fix_helm_releases,
+                report,
+            };
+            verify::verify(&global, asked, interrupted).await
+        }
         Command::Setup {
             until,
             addons,

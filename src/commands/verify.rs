@@ -3,11 +3,16 @@
 //! and show whether Flux runs the pushed commit. `--fix` converts what
 //! converts mechanically, commits "Convert deprecated APIs" and pushes.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
+mod addons;
+mod aws;
+mod helm;
+mod html;
 mod text;
 
 use super::{Job, load_required};
@@ -19,21 +24,30 @@ use crate::kube::verify::ClusterReport;
 use crate::scan::{self, KubeVersion};
 use crate::state::LastCommand;
 use crate::ui::Ui;
+use crate::verdict::Section;
+
+/// What `verify` was asked to do.
+#[derive(Debug, Default)]
+pub(crate) struct Asked {
+    pub(crate) target: Option<String>,
+    pub(crate) fix: bool,
+    pub(crate) strict: bool,
+    pub(crate) dry_run: bool,
+    pub(crate) fix_helm_releases: bool,
+    pub(crate) report: Option<PathBuf>,
+}
 
 pub(crate) async fn verify(
     global: &Flags,
-    target: Option<String>,
-    fix: bool,
-    strict: bool,
-    dry_run: bool,
+    asked: Asked,
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
     let state = load_required(global, "verify")?;
     let config = crate::config::resolve(global, Some(&state.settings))?;
     let ui = Ui::new(config.output, config.yes, config.tty);
     let mut ctx = Ctx::new(config, state, ui, interrupted.clone());
-    let target = target_version(&mut ctx, target.as_deref()).await?;
-    if fix {
+    let target = target_version(&mut ctx, asked.target.as_deref()).await?;
+    if asked.fix {
         // The conversion is a step of the engine's plan: `resume` replays it.
         let job = Job {
             last: LastCommand::VerifyFix {
@@ -41,10 +55,10 @@ pub(crate) async fn verify(
             },
             wishes: Some(Vec::new()),
             restart: false,
-            dry_run,
+            dry_run: asked.dry_run,
         };
         let code = super::mutate(global, interrupted.clone(), job).await?;
-        if dry_run {
+        if asked.dry_run {
             return Ok(code);
         }
         let state = load_required(global, "verify")?;
@@ -62,23 +76,27 @@ pub(crate) async fn verify(
     // What Flux would apply from the clone, against what the cluster serves
     // (offline: the Flux eks-workshop installs), as the push's preflight.
     let refused = crate::steps::preflight::problems(&mut ctx, &clone).await?;
+    let sections = vec![
+        addons::section(&mut ctx, &clone, target).await?,
+        helm::section(&mut ctx, target, asked.fix_helm_releases).await?,
+        aws::section(&mut ctx, target).await,
+    ];
     // Every problem the exit status counts, listed (the count is their number).
-    let mut listed = report.failing_problems(strict);
+    let mut listed = report.failing_problems(asked.strict);
     listed.extend(refused.iter().cloned());
     listed.extend(cluster.as_ref().map(cluster_problems).unwrap_or_default());
+    listed.extend(sections.iter().flat_map(section_problems));
     let problems = listed.len();
+    let mut out: serde_json::Value = serde_json::from_str(&report.to_json()).expect("report JSON");
+    out["cluster"] = cluster
+        .as_ref()
+        .map_or(serde_json::Value::Null, |c| c.to_json());
+    out["preflight"] = json!(refused);
+    out["checks"] = json!(sections);
+    out["problems"] = json!(listed);
+    out["problems_total"] = json!(problems);
     match ctx.config.output {
-        Output::Json => {
-            let mut out: serde_json::Value =
-                serde_json::from_str(&report.to_json()).expect("report JSON");
-            out["cluster"] = cluster
-                .as_ref()
-                .map_or(serde_json::Value::Null, |c| c.to_json());
-            out["preflight"] = json!(refused);
-            out["problems"] = json!(listed);
-            out["problems_total"] = json!(problems);
-            println!("{out}");
-        }
+        Output::Json => println!("{out}"),
         Output::Text => {
             print!("{}", report.render_text(console::colors_enabled()));
             print!("{}", text::preflight_text(&refused, ctx.offline()));
@@ -86,12 +104,32 @@ pub(crate) async fn verify(
                 Some(c) => print!("{}", text::cluster_text(c)),
                 None => println!("cluster: not checked (offline)"),
             }
+            for section in &sections {
+                print!("{}", text::section_text(section));
+            }
         }
+    }
+    if let Some(path) = &asked.report {
+        html::write(path, &out)?;
+        ctx.ui
+            .note(&format!("report written to {}", path.display()));
     }
     if problems > 0 {
         return Err(Error::VerifyFailed { count: problems });
     }
     Ok(exit::OK)
+}
+
+/// A section's blocking items, as the problems the exit status counts.
+fn section_problems(section: &Section) -> Vec<scan::Problem> {
+    section
+        .blocking()
+        .map(|i| scan::Problem {
+            file: String::new(),
+            line: 0,
+            message: format!("{}: {}: {}", section.name, i.subject, i.message),
+        })
+        .collect()
 }
 
 /// The problems [`ClusterReport::problems`] counts, one per line of JSON:

@@ -4,6 +4,7 @@
 use crate::git::short;
 use crate::kube::verify::{ClusterReport, short_revision};
 use crate::scan;
+use crate::verdict::{Section, Severity};
 
 /// The cluster half as a table of Flux's objects and a verdict line.
 pub(super) fn cluster_text(c: &ClusterReport) -> String {
@@ -88,6 +89,55 @@ pub(super) fn preflight_text(refused: &[scan::Problem], offline: bool) -> String
     }
     out.push_str("  fix: `eks-workshop setup` migrates Flux APIs and quotes label values (one commit); `verify --fix` converts Kubernetes APIs\n");
     out
+}
+
+/// One check beyond the scan: a table of what it found (blocking first), or
+/// the line saying why it was skipped.
+pub(super) fn section_text(section: &Section) -> String {
+    let name = section.name;
+    if let Some(why) = &section.skipped {
+        return format!("{}: skipped: {why}\n", capitalized(name));
+    }
+    if section.items.is_empty() {
+        return format!("{}: nothing to check\n", capitalized(name));
+    }
+    let mut items: Vec<_> = section.items.iter().collect();
+    items.sort_by_key(|i| i.severity);
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            let mark = match i.severity {
+                Severity::Blocking => "✘ blocking",
+                Severity::ToDo => "! to do",
+                Severity::Fine => "✓ fine",
+            };
+            let fix = if i.fix.is_empty() {
+                String::new()
+            } else {
+                format!(" (fix: {})", i.fix)
+            };
+            vec![
+                mark.to_string(),
+                i.subject.clone(),
+                format!("{}{fix}", i.message),
+            ]
+        })
+        .collect();
+    let mut out = format!("{}:\n", capitalized(name));
+    for line in crate::table::lines(&["", "WHAT", "FINDING"], &rows) {
+        out.push_str("  ");
+        out.push_str(line.trim_start());
+        out.push('\n');
+    }
+    out
+}
+
+fn capitalized(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

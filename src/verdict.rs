@@ -1,0 +1,91 @@
+//! What `verify`'s checks beyond the API scan found (add-on versions, Helm
+//! releases, AWS), in the shape its report shows: each finding blocking the
+//! upgrade, to do before it, or fine, with what it is about and the fix; and
+//! each check that could not run, with why (a skip is said, never a pass).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Severity {
+    /// The upgrade fails, or breaks something, until this is fixed.
+    Blocking,
+    /// Worth doing before the upgrade; `verify` still passes.
+    ToDo,
+    Fine,
+}
+
+impl Severity {
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Severity::Blocking => "blocking",
+            Severity::ToDo => "to do",
+            Severity::Fine => "fine",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Item {
+    pub(crate) severity: Severity,
+    /// `file:line`, `Kind namespace/name`, or an AWS resource id.
+    pub(crate) subject: String,
+    pub(crate) message: String,
+    /// What to do about it; empty when fine.
+    pub(crate) fix: String,
+}
+
+impl Item {
+    pub(crate) fn new(
+        severity: Severity,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Item {
+        Item {
+            severity,
+            subject: subject.into(),
+            message: message.into(),
+            fix: String::new(),
+        }
+    }
+
+    pub(crate) fn fix(mut self, fix: impl Into<String>) -> Item {
+        self.fix = fix.into();
+        self
+    }
+}
+
+/// One check: what it needs to run, and what it found or why it did not run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Section {
+    /// `add-ons`, `helm releases`, `aws`.
+    pub(crate) name: &'static str,
+    /// Set when the check could not run: what it needed and what is missing.
+    pub(crate) skipped: Option<String>,
+    pub(crate) items: Vec<Item>,
+}
+
+impl Section {
+    pub(crate) fn ran(name: &'static str, items: Vec<Item>) -> Section {
+        Section {
+            name,
+            skipped: None,
+            items,
+        }
+    }
+
+    pub(crate) fn skipped(name: &'static str, why: impl Into<String>) -> Section {
+        Section {
+            name,
+            skipped: Some(why.into()),
+            items: Vec::new(),
+        }
+    }
+
+    /// The items that make `verify` fail.
+    pub(crate) fn blocking(&self) -> impl Iterator<Item = &Item> {
+        self.items
+            .iter()
+            .filter(|i| i.severity == Severity::Blocking)
+    }
+}
