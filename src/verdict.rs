@@ -63,6 +63,15 @@ pub(crate) struct Section {
     /// Set when the check could not run: what it needed and what is missing.
     pub(crate) skipped: Option<String>,
     pub(crate) items: Vec<Item>,
+    /// A table to show before the items (the add-on versions, say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) table: Option<Table>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Table {
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl Section {
@@ -71,6 +80,7 @@ impl Section {
             name,
             skipped: None,
             items,
+            table: None,
         }
     }
 
@@ -79,6 +89,7 @@ impl Section {
             name,
             skipped: Some(why.into()),
             items: Vec::new(),
+            table: None,
         }
     }
 

@@ -42,6 +42,9 @@ pub(crate) async fn verify(
     asked: Asked,
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
+    if let Some(path) = &asked.report {
+        report_path_ok(path)?;
+    }
     let state = load_required(global, "verify")?;
     let config = crate::config::resolve(global, Some(&state.settings))?;
     let ui = Ui::new(config.output, config.yes, config.tty);
@@ -110,7 +113,8 @@ pub(crate) async fn verify(
         }
     }
     if let Some(path) = &asked.report {
-        html::write(path, &out)?;
+        let lines = html::lines(&report, asked.strict, &refused, cluster.as_ref(), &sections);
+        html::write(path, &target.to_string(), &lines, &sections)?;
         ctx.ui
             .note(&format!("report written to {}", path.display()));
     }
@@ -118,6 +122,24 @@ pub(crate) async fn verify(
         return Err(Error::VerifyFailed { count: problems });
     }
     Ok(exit::OK)
+}
+
+/// `--report FILE`: refused before any work when it could not be written.
+fn report_path_ok(path: &std::path::Path) -> Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() || !parent.is_dir() {
+        return Err(Error::usage(
+            format!(
+                "--report {}: not a file in an existing directory",
+                path.display()
+            ),
+            "pass the page's file name in a directory that exists, e.g. --report verify.html",
+        ));
+    }
+    Ok(())
 }
 
 /// A section's blocking items, as the problems the exit status counts.

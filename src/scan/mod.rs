@@ -7,6 +7,7 @@
 //! objects read from a cluster, and [`fix_text`] rewrites what converts
 //! mechanically. The APIs come from `deprecations.yaml`.
 
+pub(crate) mod charts;
 mod checks;
 mod fix;
 mod live;
@@ -15,6 +16,7 @@ mod live;
 #[cfg_attr(not(test), allow(dead_code, unused_imports))]
 pub(crate) mod migrate;
 mod reach;
+pub(crate) mod releases;
 mod repo;
 mod report;
 mod table;

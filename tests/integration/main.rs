@@ -26,4 +26,5 @@ mod secrets;
 mod support;
 mod sync;
 mod verify_offline;
+mod verify_report;
 mod world;

@@ -96,43 +96,46 @@ pub(super) fn preflight_text(refused: &[scan::Problem], offline: bool) -> String
 pub(super) fn section_text(section: &Section) -> String {
     let name = section.name;
     if let Some(why) = &section.skipped {
-        return format!("{}: skipped: {why}\n", capitalized(name));
+        return format!("{}: skipped: {why}\n", title(name));
     }
     if section.items.is_empty() {
-        return format!("{}: nothing to check\n", capitalized(name));
+        return format!("{}: nothing to check\n", title(name));
     }
-    let mut items: Vec<_> = section.items.iter().collect();
-    items.sort_by_key(|i| i.severity);
-    let rows: Vec<Vec<String>> = items
+    let mut out = format!("{}:\n", title(name));
+    if let Some(table) = &section.table {
+        let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+        for line in crate::table::lines(&header, &table.rows) {
+            out.push_str("  ");
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    // Beside a table, the fine items are its rows already.
+    let mut items: Vec<_> = section
+        .items
         .iter()
-        .map(|i| {
-            let mark = match i.severity {
-                Severity::Blocking => "✘ blocking",
-                Severity::ToDo => "! to do",
-                Severity::Fine => "✓ fine",
-            };
-            let fix = if i.fix.is_empty() {
-                String::new()
-            } else {
-                format!(" (fix: {})", i.fix)
-            };
-            vec![
-                mark.to_string(),
-                i.subject.clone(),
-                format!("{}{fix}", i.message),
-            ]
-        })
+        .filter(|i| section.table.is_none() || i.severity != Severity::Fine)
         .collect();
-    let mut out = format!("{}:\n", capitalized(name));
-    for line in crate::table::lines(&["", "WHAT", "FINDING"], &rows) {
-        out.push_str("  ");
-        out.push_str(line.trim_start());
-        out.push('\n');
+    items.sort_by_key(|i| i.severity);
+    for i in items {
+        let mark = match i.severity {
+            Severity::Blocking => "✘ blocking",
+            Severity::ToDo => "! to do",
+            Severity::Fine => "✓ fine",
+        };
+        out.push_str(&format!("  {mark}  {}: {}\n", i.subject, i.message));
+        if !i.fix.is_empty() {
+            out.push_str(&format!("      fix: {}\n", i.fix));
+        }
     }
     out
 }
 
-fn capitalized(name: &str) -> String {
+/// A section's name as a heading: `add-ons` → `Add-ons`, `aws` → `AWS`.
+pub(super) fn title(name: &str) -> String {
+    if name == "aws" {
+        return "AWS".into();
+    }
     let mut chars = name.chars();
     chars
         .next()
