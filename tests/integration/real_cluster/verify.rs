@@ -64,6 +64,40 @@ fn verify_reads_live_objects_and_fluxs_status_through_real_discovery() {
             .starts_with("InstallSucceeded")
     );
     assert_eq!(report["problems_total"], 0, "{report}");
+    // Each add-on: what the repo asks for beside what helm-controller
+    // installed (status.history), and whether it supports the target.
+    let addons = check(&report, "add-ons");
+    let rows: Vec<Vec<&str>> = addons["table"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "flux-system/metrics-server",
+            "metrics-server",
+            "3.12.1",
+            "3.12.1",
+            "yes (1.27 and later)",
+            "3.5.0",
+            "gitops/add-ons/01-metrics-server.yaml:17"
+        ],
+        "{addons}"
+    );
+    assert_eq!(rows[1][0], "flux-system/karpenter");
+    assert_eq!(
+        rows[1][3], "not installed",
+        "not enabled: no HelmRelease live"
+    );
+    assert_eq!(rows[1][4], "unknown", "the table has no Karpenter for 1.37");
     // The repo's deprecated HPA is found, but Flux does not apply it.
     let repo_hpa = finding(&report, "repo");
     assert_eq!(repo_hpa["file"], HPA);
@@ -111,4 +145,14 @@ fn finding<'a>(report: &'a Value, source: &str) -> &'a Value {
         .collect();
     assert_eq!(all.len(), 1, "{report}");
     all[0]
+}
+
+/// The `checks` entry of `verify -o json` named `name`.
+fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name}: {report}"))
 }
