@@ -224,3 +224,17 @@ fn section<'a>(dom: &'a str, id: &str) -> &'a str {
     let end = dom[start..].find("</section>").unwrap();
     &dom[start..start + end]
 }
+
+#[test]
+fn a_report_path_that_cannot_be_written_is_refused_before_any_work() {
+    let w = Workshop::new();
+    w.setup_offline();
+    let missing = w.dir().join("no-such-dir/report.html");
+    let dir = w.dir().to_str().unwrap().to_string();
+    for bad in [missing.to_str().unwrap(), dir.as_str()] {
+        w.cmd(&["verify", "--target-version", "1.33", "--report", bad])
+            .run()
+            .bad(2, "--report");
+    }
+    assert!(!missing.parent().unwrap().exists());
+}
