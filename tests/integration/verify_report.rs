@@ -238,3 +238,40 @@ fn a_report_path_that_cannot_be_written_is_refused_before_any_work() {
     }
     assert!(!missing.parent().unwrap().exists());
 }
+
+#[test]
+fn with_a_cluster_each_add_on_shows_the_version_helm_controller_installed() {
+    let e = crate::world::env(true);
+    e.setup(&[]).success();
+    let json =
+        e.w.cmd(&["verify", "--target-version", "1.33", "-o", "json"])
+            .run()
+            .success()
+            .json();
+    let rows = &addons(&json)["table"]["rows"];
+    assert_eq!(rows[0][0], "flux-system/metrics-server");
+    assert_eq!(rows[0][3], "3.12.1", "from status.history: {rows}");
+    assert_eq!(rows[1][3], "not installed", "karpenter is not enabled");
+    // The participant bumps the chart and commits, but has not pushed yet:
+    // the cluster still runs the old chart, which verify says.
+    let path =
+        e.w.clone_dir()
+            .join("gitops/add-ons/01-metrics-server.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("3.12.1", "3.13.0");
+    std::fs::write(&path, text).unwrap();
+    e.w.git(&["commit", "-qam", "Bump metrics-server"]);
+    // Exit 0: the cluster is at the fork's head, and a newer chart in the
+    // clone is "to do" (push it before the upgrade), not blocking.
+    let out =
+        e.w.cmd(&["verify", "--target-version", "1.33"])
+            .run()
+            .success();
+    assert!(
+        out.stdout
+            .contains("the cluster runs 3.12.1, the repo asks for 3.13.0"),
+        "{}",
+        out.stdout
+    );
+}
