@@ -36,6 +36,20 @@ pub struct Finding {
     pub(crate) replacement_since: String,
 }
 
+impl Finding {
+    /// `removed in 1.26`, or `deprecated in 1.23, removed in 1.26`.
+    pub(crate) fn status(&self) -> String {
+        if self.removed_in_target {
+            format!("removed in {}", self.removed_in)
+        } else {
+            format!(
+                "deprecated in {}, removed in {}",
+                self.deprecated_in, self.removed_in
+            )
+        }
+    }
+}
+
 /// Something wrong with the repository itself: invalid YAML, a missing
 /// kustomize resource, an unrendered placeholder, a failing `kubectl kustomize`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,14 +107,7 @@ impl Report {
                 "" => f.name.clone(),
                 ns => format!("{ns}/{}", f.name),
             };
-            let status = if f.removed_in_target {
-                format!("removed in {}", f.removed_in)
-            } else {
-                format!(
-                    "deprecated in {}, removed in {}",
-                    f.deprecated_in, f.removed_in
-                )
-            };
+            let status = f.status();
             let instead = match (f.replacement.as_str(), f.replacement_kind.as_str()) {
                 ("", _) => String::new(),
                 (api, "") => format!("; use {api}"),

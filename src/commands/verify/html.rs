@@ -40,14 +40,7 @@ pub(super) fn lines(
         } else {
             Severity::ToDo
         };
-        let removed = if f.removed_in_target {
-            format!("removed in {}", f.removed_in)
-        } else {
-            format!(
-                "deprecated in {}, removed in {}",
-                f.deprecated_in, f.removed_in
-            )
-        };
+        let removed = f.status();
         let applied = if f.reachable || f.source == "cluster" {
             ""
         } else {
