@@ -3,6 +3,7 @@
 //! `main.rs` only calls [`run`]; everything else is reached from here.
 
 mod addons;
+mod aws;
 mod child;
 mod cli;
 mod commands;
