@@ -139,6 +139,8 @@ if is_wanted dist; then
   fi
 fi
 
+[ ${#wanted[@]} -eq 0 ] && "$here/aws.sh" # the aws CLI and moto, in a venv (tests/integration/aws.rs)
+
 {
   echo "# eks-workshop real-cluster rig, built with $go_version"
   for c in "${components[@]}"; do
