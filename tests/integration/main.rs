@@ -1,5 +1,6 @@
 //! The main crate's single integration-test binary; each module is one area.
 
+mod aws;
 mod bad_input;
 mod crash;
 mod crash_online;
