@@ -82,7 +82,7 @@ pub(crate) async fn verify(
     let sections = vec![
         addons::section(&mut ctx, &clone, target).await?,
         helm::section(&mut ctx, target, asked.fix_helm_releases).await?,
-        aws::section(&mut ctx, target).await,
+        aws::section(&mut ctx, target).await?,
     ];
     // Every problem the exit status counts, listed (the count is their number).
     let mut listed = report.failing_problems(asked.strict);

@@ -47,10 +47,7 @@ fn offline_the_aws_checks_are_skipped_and_say_so() {
         .run()
         .success();
     let check = aws_check(&out);
-    assert_eq!(
-        check["skipped"],
-        "AWS checks skipped: offline (no AWS account is asked)"
-    );
+    assert_eq!(check["skipped"], "offline (no AWS account is asked)");
     assert_eq!(check["items"], serde_json::json!([]));
     let out = w
         .cmd(&["verify", "--target-version", "1.26"])
@@ -59,7 +56,7 @@ fn offline_the_aws_checks_are_skipped_and_say_so() {
     assert!(
         out.stdout
             .lines()
-            .any(|l| l == "Aws: skipped: AWS checks skipped: offline (no AWS account is asked)"),
+            .any(|l| l == "AWS checks skipped: offline (no AWS account is asked)"),
         "{}",
         out.stdout
     );
@@ -187,13 +184,16 @@ fn verify_checks_the_aws_side_against_moto() {
         out.stdout
     );
 
-    // The same as text: a table, blocking first.
+    // The same as text: one line per finding, blocking first.
     let out = verify(&["--target-version", "1.30"], &[]).code(4);
-    let lines: Vec<&str> = out.stdout.lines().skip_while(|l| *l != "Aws:").collect();
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "AWS checks:")
+        .collect();
     assert!(lines.len() > 3, "{}", out.stdout);
-    assert!(lines[1].trim_start().starts_with("WHAT"), "{}", out.stdout);
     assert!(
-        lines[2].starts_with("  ✘ blocking") && lines[2].contains("node group old"),
+        lines[1].starts_with("  ✘ blocking") && lines[1].contains("node group old"),
         "{}",
         out.stdout
     );
@@ -249,7 +249,7 @@ fn verify_checks_the_aws_side_against_moto() {
     );
     let skipped = aws_check(&out)["skipped"].to_string();
     assert!(
-        skipped.starts_with("\"AWS checks skipped: the aws CLI is not on PATH ("),
+        skipped.starts_with("\"the aws CLI is not on PATH ("),
         "{skipped}"
     );
     let out = verify(
@@ -258,7 +258,7 @@ fn verify_checks_the_aws_side_against_moto() {
     );
     let skipped = aws_check(&out)["skipped"].to_string();
     assert!(
-        skipped.starts_with("\"AWS checks skipped: no usable AWS credentials (`aws sts get-caller-identity`: Unable to locate credentials"),
+        skipped.starts_with("\"no usable AWS credentials (`aws sts get-caller-identity`: Unable to locate credentials"),
         "{skipped}"
     );
     let out = verify(
@@ -268,7 +268,7 @@ fn verify_checks_the_aws_side_against_moto() {
     assert!(
         out.stdout
             .lines()
-            .any(|l| l.starts_with("Aws: skipped: AWS checks skipped: no usable AWS credentials")),
+            .any(|l| l.starts_with("AWS checks skipped: no usable AWS credentials")),
         "{}",
         out.stdout
     );

@@ -53,12 +53,24 @@ impl Workshop {
             "GITHUB_USER",
             "GIT_BRANCH",
             "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_PROFILE",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_CONFIG_FILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_ENDPOINT_URL",
             "GITHUB_API_URL",
             "KUBECONFIG",
         ] {
             command.env_remove(key);
         }
-        command.env("NO_COLOR", "1").env("HOME", self.dir());
+        // No instance role either: a test never asks real AWS.
+        command
+            .env("NO_COLOR", "1")
+            .env("HOME", self.dir())
+            .env("AWS_EC2_METADATA_DISABLED", "true");
         for (k, v) in &self.env {
             command.env(k, v);
         }

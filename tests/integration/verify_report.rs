@@ -45,7 +45,7 @@ fn each_add_on_of_the_workshop_with_its_chart_version_and_support_at_1_33() {
             .contains("not enabled: Flux does not apply it yet")
     );
     assert!(
-        out.stdout.contains("Helm releases: skipped: offline"),
+        out.stdout.contains("Helm releases skipped: offline"),
         "{}",
         out.stdout
     );
@@ -202,7 +202,7 @@ fn the_html_report_opens_in_a_browser_grouped_by_what_blocks() {
         skipped.contains("<b>Helm releases</b>: offline"),
         "{skipped}"
     );
-    assert!(skipped.contains("<b>AWS</b>"), "{skipped}");
+    assert!(skipped.contains("<b>AWS checks</b>"), "{skipped}");
     assert!(
         !dom.contains("src=") && !dom.contains("href="),
         "self-contained"

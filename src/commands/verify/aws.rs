@@ -24,31 +24,35 @@ use inputs::Inputs;
 
 const NAME: &str = "aws";
 
-pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion) -> Section {
+/// The AWS section; Ctrl-C stops `verify` (the one error not turned into
+/// a skip).
+pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion) -> Result<Section> {
+    match run(ctx, target) {
+        Err(Error::Interrupted) => Err(Error::Interrupted),
+        Err(e) => Ok(Section::skipped(NAME, format!("stopped: {e}"))),
+        Ok(section) => Ok(section),
+    }
+}
+
+fn run(ctx: &mut Ctx, target: KubeVersion) -> Result<Section> {
     if ctx.offline() {
-        return Section::skipped(
-            NAME,
-            "AWS checks skipped: offline (no AWS account is asked)",
-        );
+        return Ok(Section::skipped(NAME, "offline (no AWS account is asked)"));
     }
     let inputs = match Inputs::of(&ctx.config.settings) {
         Ok(inputs) => inputs,
-        Err(missing) => return Section::skipped(NAME, inputs::missing(&missing)),
+        Err(missing) => return Ok(Section::skipped(NAME, inputs::missing(&missing))),
     };
     let aws = match Aws::find(&inputs.region, ctx.interrupted.clone()) {
         Ok(aws) => aws,
         Err(Error::ToolMissing { .. }) => {
-            return Section::skipped(
+            return Ok(Section::skipped(
                 NAME,
-                "AWS checks skipped: the aws CLI is not on PATH (install it, https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html, and configure credentials)",
-            );
+                "the aws CLI is not on PATH (install it, https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html, and configure credentials)",
+            ));
         }
-        Err(e) => return Section::skipped(NAME, format!("AWS checks stopped: {e}")),
+        Err(e) => return Err(e),
     };
-    match checks(&aws, &inputs, target) {
-        Ok(section) => section,
-        Err(e) => Section::skipped(NAME, format!("AWS checks stopped: {e}")),
-    }
+    checks(&aws, &inputs, target)
 }
 
 fn args(parts: &[&str]) -> Vec<String> {
@@ -64,7 +68,7 @@ fn checks(aws: &Aws, i: &Inputs, target: KubeVersion) -> Result<Section> {
             return Ok(Section::skipped(
                 NAME,
                 format!(
-                    "AWS checks skipped: no usable AWS credentials (`{}`: {why}); run `aws configure` or `aws sso login`, or set AWS_PROFILE",
+                    "no usable AWS credentials (`{}`: {why}); run `aws configure` or `aws sso login`, or set AWS_PROFILE",
                     who.call
                 ),
             ));

@@ -96,7 +96,7 @@ pub(super) fn preflight_text(refused: &[scan::Problem], offline: bool) -> String
 pub(super) fn section_text(section: &Section) -> String {
     let name = section.name;
     if let Some(why) = &section.skipped {
-        return format!("{}: skipped: {why}\n", title(name));
+        return format!("{} skipped: {why}\n", title(name));
     }
     if section.items.is_empty() {
         return format!("{}: nothing to check\n", title(name));
@@ -131,10 +131,10 @@ pub(super) fn section_text(section: &Section) -> String {
     out
 }
 
-/// A section's name as a heading: `add-ons` → `Add-ons`, `aws` → `AWS`.
+/// A section's name as a heading: `add-ons` → `Add-ons`, `aws` → `AWS checks`.
 pub(super) fn title(name: &str) -> String {
     if name == "aws" {
-        return "AWS".into();
+        return "AWS checks".into();
     }
     let mut chars = name.chars();
     chars

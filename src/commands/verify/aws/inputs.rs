@@ -54,7 +54,7 @@ pub(super) fn missing(missing: &[&str]) -> String {
         ""
     };
     format!(
-        "AWS checks skipped: no {} value (give it in a --values file or the terraform outputs and run `eks-workshop setup` again{region})",
+        "no {} value (give it in a --values file or the terraform outputs and run `eks-workshop setup` again{region})",
         missing.join(", ")
     )
 }
@@ -96,7 +96,7 @@ mod tests {
         );
         assert_eq!(
             super::missing(&["aws_vpc_id"]),
-            "AWS checks skipped: no aws_vpc_id value (give it in a --values file or the terraform outputs and run `eks-workshop setup` again)"
+            "no aws_vpc_id value (give it in a --values file or the terraform outputs and run `eks-workshop setup` again)"
         );
         assert!(super::missing(&["aws_region"]).ends_with(", or pass --region)"));
     }
