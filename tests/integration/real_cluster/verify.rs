@@ -97,7 +97,22 @@ fn verify_reads_live_objects_and_fluxs_status_through_real_discovery() {
         rows[1][3], "not installed",
         "not enabled: no HelmRelease live"
     );
-    assert_eq!(rows[1][4], "unknown", "the table has no Karpenter for 1.37");
+    assert_eq!(rows[1][4], "no (up to 1.25)");
+    assert_eq!(
+        rows[1][5], "unknown",
+        "no Karpenter in the table names 1.37"
+    );
+    // At 1.33, as the workshop's lesson asks: each add-on with its lowest
+    // supporting chart, metrics-server running as helm-controller installed it.
+    let out = r.w.cmd(&["verify", "--target-version", "1.33"]).run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    for row in [
+        "flux-system/metrics-server  metrics-server  3.12.1   3.12.1         yes (1.27 and later)  3.5.0             gitops/add-ons/01-metrics-server.yaml:17",
+        "flux-system/karpenter       karpenter       v0.27.3  not installed  no (up to 1.25)       1.5.0             gitops/add-ons/02-karpenter.yaml:22",
+        "flux-system/argo-workflows  argo-workflows  0.28.2   not installed  unknown               0.45.21           gitops/add-ons/03-argo-workflows.yaml:54",
+    ] {
+        assert!(out.stdout.contains(row), "{row}\n{}", out.stdout);
+    }
     // The repo's deprecated HPA is found, but Flux does not apply it.
     let repo_hpa = finding(&report, "repo");
     assert_eq!(repo_hpa["file"], HPA);
