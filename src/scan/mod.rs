@@ -10,6 +10,7 @@
 pub(crate) mod charts;
 mod checks;
 mod fix;
+pub(crate) mod helm;
 mod live;
 // The API of the lead's `migrate` step and push preflight, which wire it in;
 // until then only its tests use it.
