@@ -7,6 +7,7 @@ mod connect;
 pub(crate) mod depends;
 pub(crate) mod flux;
 pub(crate) mod follow;
+pub(crate) mod helm;
 mod logged;
 mod loose;
 pub(crate) mod observe;
