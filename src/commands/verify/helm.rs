@@ -1,17 +1,262 @@
 //! `verify`'s look inside the cluster's Helm releases: removed APIs in each
 //! release's stored manifest, and `--fix-helm-releases`.
+//!
+//! Helm builds the objects of the current release from its stored manifest
+//! before each upgrade; once the cluster no longer serves an API that
+//! manifest uses, every upgrade of the release fails, whatever the new chart
+//! says. The fix rewrites the stored manifest as `helm mapkubeapis` does,
+//! after saving the Secret next to the state file: it edits cluster state
+//! that is not in git, so it runs only when asked.
+
+use std::path::{Path, PathBuf};
 
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::kube::Cluster;
+use crate::kube::helm::{self as store, Listing, Replaced, Stored};
 use crate::scan::KubeVersion;
-use crate::verdict::Section;
+use crate::scan::helm::{self as release, Fix, Hit};
+use crate::verdict::{Item, Section, Severity};
 
-pub(super) async fn section(ctx: &mut Ctx, _target: KubeVersion, _fix: bool) -> Result<Section> {
+const NAME: &str = "helm releases";
+const FIX: &str = "eks-workshop verify --fix-helm-releases";
+/// Under the work dir, beside the state file.
+const SAVED: &str = "helm-releases";
+
+pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion, fix: bool) -> Result<Section> {
     if ctx.offline() {
         return Ok(Section::skipped(
-            "helm releases",
+            NAME,
             "offline: there is no cluster to read them from",
         ));
     }
-    Ok(Section::skipped("helm releases", "not built yet"))
+    let cluster = ctx.cluster().await?;
+    let releases = match store::current_releases(&cluster).await? {
+        Listing::Found(releases) => releases,
+        Listing::Forbidden(what) => {
+            return Ok(Section::skipped(
+                NAME,
+                format!(
+                    "context `{}` may not {what}, which this check reads",
+                    cluster.context
+                ),
+            ));
+        }
+    };
+    let saved = ctx.config.work_dir().join(SAVED);
+    let mut items = Vec::new();
+    for stored in &releases {
+        let save_to = fix.then_some(saved.as_path());
+        items.extend(check(&cluster, stored, target, save_to).await?);
+    }
+    Ok(Section::ran(NAME, items))
+}
+
+/// What became of a rewrite.
+enum Outcome {
+    /// Written; the original is in this file; these hits remain.
+    Written(PathBuf, Vec<Hit>),
+    /// The Secret changed under us; nothing written.
+    Conflict,
+}
+
+/// The items of one release; with `save_to`, its stored manifest rewritten first.
+async fn check(
+    cluster: &Cluster,
+    stored: &Stored,
+    target: KubeVersion,
+    save_to: Option<&Path>,
+) -> Result<Vec<Item>> {
+    let label = format!(
+        "release {}/{} v{}",
+        stored.namespace, stored.release, stored.revision
+    );
+    let rel = match release::decode(&stored.value) {
+        Ok(rel) => rel,
+        Err(why) => {
+            let message = format!(
+                "Secret {} holds no release Helm can read ({why}); `helm history {} -n {}` shows what Helm makes of it",
+                stored.secret_name, stored.release, stored.namespace
+            );
+            return Ok(vec![Item::new(Severity::ToDo, label, message)]);
+        }
+    };
+    let hits = release::scan(&rel.manifest, target);
+    if hits.is_empty() {
+        let message = format!(
+            "{}: no deprecated or removed API in its stored manifest",
+            rel.status
+        );
+        return Ok(vec![Item::new(Severity::Fine, label, message)]);
+    }
+    let mut outcome = None;
+    if let Some(dir) = save_to
+        && let Some(manifest) = release::rewrite(&rel.manifest, target)
+    {
+        let path = save_original(dir, stored)?;
+        let value = rel.with_manifest(&manifest).encode();
+        outcome = Some(
+            match store::replace_release(cluster, stored, value, now_unix()).await? {
+                Replaced::Done => Outcome::Written(path, release::scan(&manifest, target)),
+                Replaced::Conflict => Outcome::Conflict,
+            },
+        );
+    }
+    Ok(hits
+        .iter()
+        .map(|hit| item(&label, hit, outcome.as_ref()))
+        .collect())
+}
+
+fn item(label: &str, hit: &Hit, outcome: Option<&Outcome>) -> Item {
+    let f = &hit.finding;
+    let subject = format!("{label} {}/{}", f.kind, f.name);
+    let Some(fix) = &hit.fix else {
+        let message = format!(
+            "stored as {}, deprecated in {} and removed in {}; use {}",
+            f.api_version, f.deprecated_in, f.removed_in, f.replacement
+        );
+        return Item::new(Severity::ToDo, subject, message).fix(format!(
+            "upgrade the chart to a version using {}",
+            f.replacement
+        ));
+    };
+    let stored_as = format!(
+        "stored as {}, removed in {}: Helm cannot build the release's current objects, so its next upgrade fails",
+        f.api_version, f.removed_in
+    );
+    let what = match fix {
+        Fix::Rewrite(new) => format!("rewritten to {new}"),
+        Fix::Drop => "no API replaces it: dropped from the stored manifest".to_string(),
+        Fix::Manual(why) => {
+            return Item::new(Severity::Blocking, subject, stored_as).fix(why.clone());
+        }
+    };
+    match outcome {
+        None => {
+            let message = match fix {
+                Fix::Drop => format!("{stored_as}; no API replaces it"),
+                _ => format!("{stored_as}; use {}", f.replacement),
+            };
+            Item::new(Severity::Blocking, subject, message).fix(FIX)
+        }
+        Some(Outcome::Conflict) => Item::new(
+            Severity::Blocking,
+            subject,
+            format!("{stored_as}; the release changed while it was being rewritten, so nothing was written"),
+        )
+        .fix(FIX),
+        Some(Outcome::Written(_, remaining)) if remaining.iter().any(|r| same(r, hit)) => {
+            Item::new(
+                Severity::Blocking,
+                subject,
+                format!("{stored_as}; its apiVersion is not on a top-level line of its own, so it was left"),
+            )
+            .fix("rewrite the stored release by hand (`helm mapkubeapis`)")
+        }
+        Some(Outcome::Written(path, _)) => Item::new(
+            Severity::Fine,
+            subject,
+            format!(
+                "was stored as {}: {what} (original saved to {})",
+                f.api_version,
+                path.display()
+            ),
+        ),
+    }
+}
+
+fn same(a: &Hit, b: &Hit) -> bool {
+    let (a, b) = (&a.finding, &b.finding);
+    (&a.kind, &a.namespace, &a.name, &a.api_version)
+        == (&b.kind, &b.namespace, &b.name, &b.api_version)
+}
+
+/// The Secret as read, in `dir/<namespace>.<secret>.json` (0600); a file
+/// already there is the earlier original and is kept.
+fn save_original(dir: &Path, stored: &Stored) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.{}.json", stored.namespace, stored.secret_name));
+    if path.exists() {
+        return Ok(path);
+    }
+    crate::fsx::create_dir_all(dir)?;
+    let json = serde_json::to_vec_pretty(&stored.secret).expect("a Secret serializes");
+    crate::fsx::write_atomic(&path, &json, Some(0o600))?;
+    Ok(path)
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(manifest: &str) -> Vec<Hit> {
+        release::scan(manifest, KubeVersion::parse("1.33").unwrap())
+    }
+
+    const PDB: &str =
+        "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: m\n";
+
+    #[test]
+    fn items_say_what_blocks_and_what_the_fix_did() {
+        let hit = &hits(PDB)[0];
+        let label = "release kube-system/m v1";
+        let blocking = item(label, hit, None);
+        assert_eq!(blocking.severity, Severity::Blocking);
+        assert_eq!(
+            blocking.subject,
+            "release kube-system/m v1 PodDisruptionBudget/m"
+        );
+        assert!(
+            blocking
+                .message
+                .starts_with("stored as policy/v1beta1, removed in 1.25")
+                && blocking.message.ends_with("; use policy/v1"),
+            "{blocking:?}"
+        );
+        assert_eq!(blocking.fix, FIX);
+        let written = Outcome::Written(PathBuf::from("/w/x.json"), Vec::new());
+        let fine = item(label, hit, Some(&written));
+        assert_eq!(fine.severity, Severity::Fine);
+        assert_eq!(
+            fine.message,
+            "was stored as policy/v1beta1: rewritten to policy/v1 (original saved to /w/x.json)"
+        );
+        let left = Outcome::Written(PathBuf::from("/w/x.json"), hits(PDB));
+        assert_eq!(item(label, hit, Some(&left)).severity, Severity::Blocking);
+        let conflict = item(label, hit, Some(&Outcome::Conflict));
+        assert!(conflict.message.contains("nothing was written"));
+        let deprecated = &release::scan(PDB, KubeVersion::parse("1.24").unwrap())[0];
+        assert_eq!(item(label, deprecated, None).severity, Severity::ToDo);
+    }
+
+    #[test]
+    fn the_first_original_saved_is_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("helm-releases");
+        let mut stored = Stored {
+            namespace: "kube-system".into(),
+            secret_name: "sh.helm.release.v1.m.v1".into(),
+            release: "m".into(),
+            revision: 1,
+            value: Vec::new(),
+            secret: Default::default(),
+        };
+        stored.secret.metadata.resource_version = Some("1".into());
+        let path = save_original(&dir, &stored).unwrap();
+        assert_eq!(path, dir.join("kube-system.sh.helm.release.v1.m.v1.json"));
+        let first = std::fs::read_to_string(&path).unwrap();
+        assert!(first.contains("\"resourceVersion\": \"1\""), "{first}");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        stored.secret.metadata.resource_version = Some("2".into());
+        assert_eq!(save_original(&dir, &stored).unwrap(), path);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), first);
+    }
 }
