@@ -67,13 +67,12 @@ async fn check(
     target: KubeVersion,
     save_to: Option<&Path>,
 ) -> Result<Vec<Item>> {
-    let label = format!(
-        "release {}/{} v{}",
-        stored.namespace, stored.release, stored.revision
-    );
+    let label =
+        |name: &str, revision: u64| format!("release {}/{name} v{revision}", stored.namespace);
     let rel = match release::decode(&stored.value) {
         Ok(rel) => rel,
         Err(why) => {
+            let label = label(&stored.release, stored.revision);
             let message = format!(
                 "Secret {} holds no release Helm can read ({why}); `helm history {} -n {}` shows what Helm makes of it",
                 stored.secret_name, stored.release, stored.namespace
@@ -81,6 +80,23 @@ async fn check(
             return Ok(vec![Item::new(Severity::ToDo, label, message)]);
         }
     };
+    // What the release itself says, where it says it (the labels are Helm's
+    // copy for selecting); its namespace is the objects', which
+    // helm-controller may keep apart from the Secret's (storageNamespace).
+    let name = if rel.name.is_empty() {
+        &stored.release
+    } else {
+        &rel.name
+    };
+    let revision = if rel.revision == 0 {
+        stored.revision
+    } else {
+        rel.revision
+    };
+    let mut label = label(name, revision);
+    if !rel.namespace.is_empty() && rel.namespace != stored.namespace {
+        label.push_str(&format!(" (objects in {})", rel.namespace));
+    }
     let hits = release::scan(&rel.manifest, target);
     if hits.is_empty() {
         let message = format!(
