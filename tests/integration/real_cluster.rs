@@ -13,6 +13,7 @@ mod basics;
 mod crash;
 mod dry_run;
 mod fixture;
+mod helm_releases;
 mod rejected;
 mod sync;
 mod verify;

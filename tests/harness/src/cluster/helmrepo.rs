@@ -75,6 +75,25 @@ impl Chart {
         Chart::new(name, version).template("configmap.yaml", &to_yaml(&cm))
     }
 
+    /// [`Chart::configmap`] plus PodDisruptionBudget `pdb_name` at
+    /// `policy/v1`, selecting no pod: an API server alone keeps it (kstatus
+    /// calls any PDB current), and its API is the one a chart installed
+    /// before Kubernetes 1.21 stored as `policy/v1beta1`.
+    pub fn configmap_and_pdb(
+        name: &str,
+        version: &str,
+        cm_name: &str,
+        pdb_name: &str,
+        data: &[(&str, &str)],
+    ) -> Chart {
+        let pdb = json!({
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": pdb_name},
+            "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": pdb_name}}},
+        });
+        Chart::configmap(name, version, cm_name, data).template("pdb.yaml", &to_yaml(&pdb))
+    }
+
     fn file_name(&self) -> String {
         format!("{}-{}.tgz", self.name, self.version)
     }
