@@ -11,8 +11,9 @@ use k8s_openapi::api::core::v1::Secret;
 use super::Cluster;
 use crate::error::Result;
 
+/// Helm's own driver selects by this label alone.
 const SELECTOR: &str = "owner=helm";
-const TYPE_SELECTOR: &str = "type=helm.sh/release.v1";
+const TYPE: &str = "helm.sh/release.v1";
 /// The key of the stored release in the Secret's data.
 const KEY: &str = "release";
 
@@ -43,7 +44,7 @@ pub(crate) enum Listing {
 /// (Helm falls back to it when none is deployed). Sorted by namespace and name.
 pub(crate) async fn current_releases(cluster: &Cluster) -> Result<Listing> {
     let all: Api<Secret> = Api::all(cluster.client.clone());
-    let params = ListParams::default().labels(SELECTOR).fields(TYPE_SELECTOR);
+    let params = ListParams::default().labels(SELECTOR);
     let listed = match super::retry::idempotent(|| all.list_metadata(&params)).await {
         Ok(list) => list.items,
         Err(::kube::Error::Api(s)) if s.code == 403 => {
@@ -78,9 +79,10 @@ pub(crate) async fn current_releases(cluster: &Cluster) -> Result<Listing> {
     for ((namespace, release), (_, revision, secret_name)) in chosen {
         let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &namespace);
         let secret = match super::retry::idempotent(|| api.get_opt(&secret_name)).await {
-            Ok(Some(secret)) => secret,
-            // Gone since the list (a newer revision replaced it, or an uninstall).
-            Ok(None) => continue,
+            Ok(Some(secret)) if secret.type_.as_deref() == Some(TYPE) => secret,
+            // Labelled `owner=helm` but not a release (or gone since the list:
+            // a newer revision replaced it, or an uninstall).
+            Ok(_) => continue,
             Err(::kube::Error::Api(s)) if s.code == 403 => {
                 return Ok(Listing::Forbidden(format!(
                     "get Secrets in namespace {namespace}"
