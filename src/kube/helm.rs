@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use ::kube::api::{Api, ListParams, PostParams};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::Cluster;
 use crate::error::Result;
@@ -54,27 +55,7 @@ pub(crate) async fn current_releases(cluster: &Cluster) -> Result<Listing> {
         }
         Err(e) => return Err(cluster.error("list Helm's release Secrets", e)),
     };
-    // (namespace, release) → (is deployed, revision, Secret name); the max wins.
-    let mut chosen: BTreeMap<(String, String), (bool, u64, String)> = BTreeMap::new();
-    for meta in listed {
-        let meta = meta.metadata;
-        let labels = meta.labels.unwrap_or_default();
-        let (Some(namespace), Some(name), Some(release)) =
-            (meta.namespace, meta.name, labels.get("name"))
-        else {
-            continue;
-        };
-        let revision = labels
-            .get("version")
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0);
-        let deployed = labels.get("status").is_some_and(|s| s == "deployed");
-        let candidate = (deployed, revision, name);
-        let slot = chosen.entry((namespace, release.clone())).or_default();
-        if candidate > *slot {
-            *slot = candidate;
-        }
-    }
+    let chosen = choose(listed.into_iter().map(|m| m.metadata));
     let mut out = Vec::new();
     for ((namespace, release), (_, revision, secret_name)) in chosen {
         let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &namespace);
@@ -108,6 +89,33 @@ pub(crate) async fn current_releases(cluster: &Cluster) -> Result<Listing> {
         });
     }
     Ok(Listing::Found(out))
+}
+
+/// (namespace, release) → (is deployed, revision, Secret name) of the
+/// revision to read: the newest deployed, else the newest.
+type Chosen = BTreeMap<(String, String), (bool, u64, String)>;
+
+fn choose(listed: impl IntoIterator<Item = ObjectMeta>) -> Chosen {
+    let mut chosen = Chosen::new();
+    for meta in listed {
+        let labels = meta.labels.unwrap_or_default();
+        let (Some(namespace), Some(name), Some(release)) =
+            (meta.namespace, meta.name, labels.get("name"))
+        else {
+            continue;
+        };
+        let revision = labels
+            .get("version")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let deployed = labels.get("status").is_some_and(|s| s == "deployed");
+        let candidate = (deployed, revision, name);
+        let slot = chosen.entry((namespace, release.clone())).or_default();
+        if candidate > *slot {
+            *slot = candidate;
+        }
+    }
+    chosen
 }
 
 /// What replacing a stored release did.
@@ -156,5 +164,56 @@ pub(crate) async fn replace_release(
             ),
             e,
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(ns: &str, release: &str, version: &str, status: &str) -> ObjectMeta {
+        let labels = [
+            ("owner", "helm"),
+            ("name", release),
+            ("version", version),
+            ("status", status),
+        ];
+        ObjectMeta {
+            namespace: Some(ns.into()),
+            name: Some(format!("sh.helm.release.v1.{release}.v{version}")),
+            labels: Some(
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            ..ObjectMeta::default()
+        }
+    }
+
+    #[test]
+    fn the_newest_deployed_revision_else_the_newest() {
+        let chosen = choose([
+            meta("a", "web", "1", "superseded"),
+            meta("a", "web", "2", "deployed"),
+            meta("a", "web", "3", "failed"),
+            meta("b", "web", "1", "failed"),
+            meta("b", "web", "2", "failed"),
+            meta("b", "db", "10", "superseded"),
+            meta("b", "db", "9", "superseded"),
+            ObjectMeta::default(),
+        ]);
+        let got: Vec<_> = chosen
+            .iter()
+            .map(|((ns, r), (_, v, name))| (ns.as_str(), r.as_str(), *v, name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "web", 2, "sh.helm.release.v1.web.v2"),
+                ("b", "db", 10, "sh.helm.release.v1.db.v10"),
+                ("b", "web", 2, "sh.helm.release.v1.web.v2"),
+            ]
+        );
     }
 }
