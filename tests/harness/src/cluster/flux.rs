@@ -88,7 +88,11 @@ impl RealCluster {
         };
         let home = self.dir.path().join("flux-home");
         let artifacts = self.dir.path().join("artifacts");
-        for d in [&home, &artifacts] {
+        // Each controller's own temp dir: kustomize-controller builds in
+        // TMPDIR/kustomization-*, which a shared /tmp once lost under it
+        // mid-build (BuildFailed: evalsymlink … no such file or directory).
+        let tmp = self.dir.path().join(format!("tmp-{name}"));
+        for d in [&home, &artifacts, &tmp] {
             std::fs::create_dir_all(d).expect("cluster: create flux dirs");
         }
         let health_addr = format!("127.0.0.1:{}", free_port());
@@ -109,6 +113,7 @@ impl RealCluster {
             .env("SOURCE_CONTROLLER_LOCALHOST", &storage)
             // Helm and git caches land here, never in the developer's home.
             .env("HOME", &home)
+            .env("TMPDIR", &tmp)
             .env("KUBECONFIG", &self.kubeconfig);
         if name == "source-controller" {
             cmd.arg(format!("--storage-path={}", artifacts.display()))
