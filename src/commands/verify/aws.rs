@@ -208,6 +208,20 @@ fn parse(reply: &Reply) -> std::result::Result<serde_json::Value, Failed> {
 
 /// A check that could not be made: to do (it is not known to block the
 /// upgrade, and it is not a pass), naming the call and its error.
+/// The strings of a list reply's `key` (`aws eks list-addons`, `list-nodegroups`).
+fn names(reply: &Reply, key: &str) -> std::result::Result<Vec<String>, Failed> {
+    let json = parse(reply)?;
+    Ok(json[key]
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
 fn could_not(subject: &str, what: &str, reply: &Reply, failed: &Failed) -> Item {
     Item::new(
         Severity::ToDo,

@@ -10,16 +10,7 @@ use crate::verdict::{Item, Severity};
 
 /// `aws eks list-addons --cluster-name NAME`: the add-ons' names.
 pub(super) fn names(reply: &Reply) -> Result<Vec<String>, Failed> {
-    let json = parse(reply)?;
-    Ok(json["addons"]
-        .as_array()
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(|n| n.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default())
+    super::names(reply, "addons")
 }
 
 /// One add-on: `installed` is the reply of `aws eks describe-addon`,

@@ -88,16 +88,7 @@ pub(super) fn cluster(
 
 /// `aws eks list-nodegroups --cluster-name NAME`: the node groups' names.
 pub(super) fn nodegroup_names(reply: &Reply) -> Result<Vec<String>, Failed> {
-    let json = parse(reply)?;
-    Ok(json["nodegroups"]
-        .as_array()
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(|n| n.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default())
+    super::names(reply, "nodegroups")
 }
 
 /// `aws eks describe-nodegroup`: where the node group's kubelets stand once
