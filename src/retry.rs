@@ -1,6 +1,8 @@
-//! Capped exponential backoff with jitter, for the GitHub API and for git
-//! over the network. A bounded number of tries keeps a dead network from
-//! hanging a run: with the default base the waits add up to under ten seconds.
+//! Every wait before trying again: capped exponential backoff with jitter
+//! for the GitHub API and git over the network (a bounded number of tries
+//! keeps a dead network from hanging a run: with the default base the waits
+//! add up to under ten seconds), polling for something still being created,
+//! and the pace of a watch that lost its connection.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -73,6 +75,37 @@ pub(crate) fn polling(start: Duration) -> impl Iterator<Item = Duration> {
     std::iter::successors(Some(start), |d| Some((*d * 2).min(CAP)))
 }
 
+/// Backoff for watches that lost their connection: quick first retries, so
+/// an API server restart costs little, capped at a few seconds, unbounded
+/// (the wait's own deadline ends it). kube-rs's watcher takes it.
+pub(crate) struct WatchPace {
+    next: Duration,
+}
+
+const FIRST_RETRY: Duration = Duration::from_millis(100);
+const MAX_RETRY: Duration = Duration::from_secs(3);
+
+impl WatchPace {
+    pub(crate) fn new() -> WatchPace {
+        WatchPace { next: FIRST_RETRY }
+    }
+}
+
+impl Iterator for WatchPace {
+    type Item = Duration;
+    fn next(&mut self) -> Option<Duration> {
+        let d = self.next;
+        self.next = (self.next * 2).min(MAX_RETRY);
+        Some(d)
+    }
+}
+
+impl ::kube::runtime::utils::Backoff for WatchPace {
+    fn reset(&mut self) {
+        self.next = FIRST_RETRY;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +143,16 @@ mod tests {
             Some(Duration::from_secs(2))
         );
         assert_eq!(b.next_delay_at_least(Duration::from_secs(600)), Some(CAP));
+    }
+
+    #[test]
+    fn retry_pace_doubles_to_a_cap_and_resets() {
+        use ::kube::runtime::utils::Backoff;
+        let mut p = WatchPace::new();
+        let first: Vec<_> = p.by_ref().take(7).collect();
+        assert_eq!(first[0], FIRST_RETRY);
+        assert_eq!(first[6], MAX_RETRY);
+        p.reset();
+        assert_eq!(p.next(), Some(FIRST_RETRY));
     }
 }

@@ -9,9 +9,10 @@ use ::kube::runtime::{WatchStreamExt, watcher};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::Value;
 
-use super::wait::{Limits, Next, RetryPace, watch_failure};
+use super::wait::{Limits, Next, watch_failure};
 use super::{Cluster, FIELD_MANAGER};
 use crate::error::{Error, Result};
+use crate::retry::WatchPace;
 
 /// "Kind ns/name" for messages.
 pub(crate) fn label(kind: &str, namespace: Option<&str>, name: &str) -> String {
@@ -170,7 +171,7 @@ pub(crate) async fn wait_crds_established(
         return Ok(());
     }
     let api: Api<CustomResourceDefinition> = Api::all(cluster.client.clone());
-    let mut stream = Box::pin(watcher(api, watcher::Config::default()).backoff(RetryPace::new()));
+    let mut stream = Box::pin(watcher(api, watcher::Config::default()).backoff(WatchPace::new()));
     let mut done: BTreeSet<String> = BTreeSet::new();
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
     let mut note = String::from("no answer from the API server yet");

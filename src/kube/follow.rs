@@ -17,8 +17,9 @@ use super::Cluster;
 use super::depends::Release;
 use super::flux::{self, Types};
 use super::sync::{self, Fresh, Goal, Observed, Outcome};
-use super::wait::{Limits, Next, RetryPace, watch_failure};
+use super::wait::{Limits, Next, watch_failure};
 use crate::error::{Error, Result};
+use crate::retry::WatchPace;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Which {
@@ -87,7 +88,7 @@ fn stream(
 ) -> BoxStream<'static, Item> {
     let api: Api<Loose> = cluster.api(ar, ns);
     watcher(api, config)
-        .backoff(RetryPace::new())
+        .backoff(WatchPace::new())
         .map(move |e| (index, e))
         .boxed()
 }

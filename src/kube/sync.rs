@@ -29,7 +29,7 @@ impl Goal {
     }
 
     pub(crate) fn short(&self) -> String {
-        format!("{}@sha1:{}", self.branch, crate::git::short(&self.commit))
+        super::verify::short_revision(&self.revision())
     }
 
     /// Also accepts the `main/<sha>` form of Flux before v2.0.

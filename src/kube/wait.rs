@@ -160,36 +160,6 @@ pub(crate) fn kstatus(obj: &Value) -> KStatus {
     }
 }
 
-/// Backoff for watches that lost their connection: quick first retries, so
-/// an API server restart costs little, capped at a few seconds.
-pub(crate) struct RetryPace {
-    next: Duration,
-}
-
-const FIRST_RETRY: Duration = Duration::from_millis(100);
-const MAX_RETRY: Duration = Duration::from_secs(3);
-
-impl RetryPace {
-    pub(crate) fn new() -> RetryPace {
-        RetryPace { next: FIRST_RETRY }
-    }
-}
-
-impl Iterator for RetryPace {
-    type Item = Duration;
-    fn next(&mut self) -> Option<Duration> {
-        let d = self.next;
-        self.next = (self.next * 2).min(MAX_RETRY);
-        Some(d)
-    }
-}
-
-impl ::kube::runtime::utils::Backoff for RetryPace {
-    fn reset(&mut self) {
-        self.next = FIRST_RETRY;
-    }
-}
-
 /// A failed watch: 401/403 end the wait (as our error); anything else (a
 /// lost connection, a restarting API server) is described and retried.
 pub(crate) fn watch_failure(
@@ -318,16 +288,5 @@ mod tests {
             kstatus(&json!({"metadata": {"generation": 1}})),
             KStatus::InProgress("not reconciled yet".into())
         );
-    }
-
-    #[test]
-    fn retry_pace_doubles_to_a_cap_and_resets() {
-        use ::kube::runtime::utils::Backoff;
-        let mut p = RetryPace::new();
-        let first: Vec<_> = p.by_ref().take(7).collect();
-        assert_eq!(first[0], FIRST_RETRY);
-        assert_eq!(first[6], MAX_RETRY);
-        p.reset();
-        assert_eq!(p.next(), Some(FIRST_RETRY));
     }
 }
