@@ -58,38 +58,45 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// The top-level modules `code` names after `crate::`, comments left out.
+/// The top-level modules `code` names after `crate::`, comments left out;
+/// a `crate::{…}` group may span lines and nest.
 fn references(code: &str) -> BTreeSet<String> {
+    let code: Vec<&str> = code
+        .lines()
+        .map(|line| line.split("//").next().unwrap())
+        .collect();
+    let code = code.join("\n");
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
     let mut out = BTreeSet::new();
-    for line in code.lines() {
-        let line = line.split("//").next().unwrap();
-        let mut rest = line;
-        while let Some(at) = rest.find("crate::") {
-            rest = &rest[at + "crate::".len()..];
-            if let Some(group) = rest.strip_prefix('{') {
-                // `crate::{a, b::c}`: the first name of each item.
-                let end = group.find('}').unwrap_or(group.len());
-                for item in group[..end].split(',') {
-                    let name: String = item
-                        .trim()
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    if !name.is_empty() && name != "self" {
-                        out.insert(name);
-                    }
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        let Some(group) = rest.strip_prefix('{') else {
+            out.insert(ident(rest));
+            continue;
+        };
+        // `crate::{a, b::{c, d}, self}`: the first name of each item.
+        let mut depth = 0;
+        let mut item_start = true;
+        for (i, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => break,
+                '}' => depth -= 1,
+                ',' if depth == 0 => item_start = true,
+                c if item_start && (c.is_alphanumeric() || c == '_') => {
+                    out.insert(ident(&group[i..]));
+                    item_start = false;
                 }
-                continue;
-            }
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                out.insert(name);
+                _ => {}
             }
         }
     }
+    out.retain(|name| !name.is_empty() && name != "self");
     out
 }
 
@@ -169,5 +176,11 @@ fn the_cycle_check_finds_a_cycle() {
     assert_eq!(
         references("use crate::{kube::Cluster, git, self};\nlet x = crate::ui::Ui; // crate::run"),
         ["git", "kube", "ui"].map(String::from).into()
+    );
+    assert_eq!(
+        references(
+            "use crate::{\n    engine::{Ctx, step},\n    // crate::cli\n    plan::{self, Step}, state,\n};"
+        ),
+        ["engine", "plan", "state"].map(String::from).into()
     );
 }
