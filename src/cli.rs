@@ -218,6 +218,7 @@ pub(crate) enum Command {
     /// List add-ons and whether each is enabled in the clone
     Addons,
     /// Check the repo (and the cluster) for removed APIs and readiness before an upgrade
+    #[command(group(clap::ArgGroup::new("fixes").args(["fix", "fix_helm_releases"]).multiple(true)))]
     Verify {
         /// Kubernetes version to upgrade to, e.g. 1.26 [default: the cluster's + 1 minor]
         #[arg(long, value_name = "VERSION")]
@@ -228,8 +229,10 @@ pub(crate) enum Command {
         /// Deprecated (not yet removed) APIs count as problems too
         #[arg(long)]
         strict: bool,
-        /// With --fix: show the conversion commit and what follows, changing nothing
-        #[arg(long, requires = "fix")]
+        /// With --fix: show the conversion commit and what follows. With
+        /// --fix-helm-releases alone: show each rewrite of a stored release
+        /// and the file its original would be saved to. Either way nothing changes
+        #[arg(long, requires = "fixes")]
         dry_run: bool,
         /// Also rewrite removed APIs inside the cluster's Helm releases (their
         /// stored manifests, as `helm mapkubeapis` does). This edits cluster

@@ -81,7 +81,7 @@ pub(crate) async fn verify(
     let refused = crate::steps::preflight::problems(&mut ctx, &clone).await?;
     let sections = vec![
         addons::section(&mut ctx, &clone, target).await?,
-        helm::section(&mut ctx, target, asked.fix_helm_releases).await?,
+        helm::section(&mut ctx, target, helm_fix(&asked)).await?,
         aws::section(&mut ctx, target).await?,
     ];
     // Every problem the exit status counts, listed (the count is their number).
@@ -122,6 +122,16 @@ pub(crate) async fn verify(
         return Err(Error::VerifyFailed { count: problems });
     }
     Ok(exit::OK)
+}
+
+/// What to do with the Helm releases' removed APIs (`--fix --dry-run` has
+/// returned before they are read).
+fn helm_fix(asked: &Asked) -> helm::Fixing {
+    match (asked.fix_helm_releases, asked.dry_run) {
+        (false, _) => helm::Fixing::No,
+        (true, true) => helm::Fixing::Plan,
+        (true, false) => helm::Fixing::Write,
+    }
 }
 
 /// `--report FILE`: refused before any work when it could not be written.

@@ -23,7 +23,16 @@ const FIX: &str = "eks-workshop verify --fix-helm-releases";
 /// Under the work dir, beside the state file.
 const SAVED: &str = "helm-releases";
 
-pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion, fix: bool) -> Result<Section> {
+/// `--fix-helm-releases`, with `--dry-run` or without, or not asked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Fixing {
+    No,
+    /// Say what each rewrite would be and where the original would go.
+    Plan,
+    Write,
+}
+
+pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion, fix: Fixing) -> Result<Section> {
     if ctx.offline() {
         return Ok(Section::skipped(
             NAME,
@@ -46,8 +55,7 @@ pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion, fix: bool) -> Re
     let saved = ctx.config.work_dir().join(SAVED);
     let mut items = Vec::new();
     for stored in &releases {
-        let save_to = fix.then_some(saved.as_path());
-        items.extend(check(&cluster, stored, target, save_to).await?);
+        items.extend(check(&cluster, stored, target, fix, &saved).await?);
     }
     Ok(Section::ran(NAME, items))
 }
@@ -58,14 +66,18 @@ enum Outcome {
     Written(PathBuf, Vec<Hit>),
     /// The Secret changed under us; nothing written.
     Conflict,
+    /// A dry run: the original would be saved to this file.
+    Planned(PathBuf),
 }
 
-/// The items of one release; with `save_to`, its stored manifest rewritten first.
+/// The items of one release; when fixing, its stored manifest rewritten
+/// first (the original saved in `saved`), or only planned.
 async fn check(
     cluster: &Cluster,
     stored: &Stored,
     target: KubeVersion,
-    save_to: Option<&Path>,
+    fix: Fixing,
+    saved: &Path,
 ) -> Result<Vec<Item>> {
     let label =
         |name: &str, revision: u64| format!("release {}/{name} v{revision}", stored.namespace);
@@ -106,17 +118,19 @@ async fn check(
         return Ok(vec![Item::new(Severity::Fine, label, message)]);
     }
     let mut outcome = None;
-    if let Some(dir) = save_to
+    if fix != Fixing::No
         && let Some(manifest) = release::rewrite(&rel.manifest, target)
     {
-        let path = save_original(dir, stored)?;
-        let value = rel.with_manifest(&manifest).encode();
-        outcome = Some(
+        outcome = Some(if fix == Fixing::Plan {
+            Outcome::Planned(original_path(saved, stored))
+        } else {
+            let path = save_original(saved, stored)?;
+            let value = rel.with_manifest(&manifest).encode();
             match store::replace_release(cluster, stored, value, now_unix()).await? {
                 Replaced::Done => Outcome::Written(path, release::scan(&manifest, target)),
                 Replaced::Conflict => Outcome::Conflict,
-            },
-        );
+            }
+        });
     }
     Ok(hits
         .iter()
@@ -162,6 +176,15 @@ fn item(label: &str, hit: &Hit, outcome: Option<&Outcome>) -> Item {
             format!("{stored_as}; the release changed while it was being rewritten, so nothing was written"),
         )
         .fix(FIX),
+        Some(Outcome::Planned(path)) => Item::new(
+            Severity::Blocking,
+            subject,
+            format!(
+                "{stored_as}; --fix-helm-releases would write: {what} (dry run: nothing written; the original would be saved to {})",
+                path.display()
+            ),
+        )
+        .fix(FIX),
         Some(Outcome::Written(_, remaining)) if remaining.iter().any(|r| same(r, hit)) => {
             Item::new(
                 Severity::Blocking,
@@ -191,7 +214,7 @@ fn same(a: &Hit, b: &Hit) -> bool {
 /// The Secret as read, in `dir/<namespace>.<secret>.json` (0600); a file
 /// already there is the earlier original and is kept.
 fn save_original(dir: &Path, stored: &Stored) -> Result<PathBuf> {
-    let path = dir.join(format!("{}.{}.json", stored.namespace, stored.secret_name));
+    let path = original_path(dir, stored);
     if path.exists() {
         return Ok(path);
     }
@@ -199,6 +222,10 @@ fn save_original(dir: &Path, stored: &Stored) -> Result<PathBuf> {
     let json = serde_json::to_vec_pretty(&stored.secret).expect("a Secret serializes");
     crate::fsx::write_atomic(&path, &json, Some(0o600))?;
     Ok(path)
+}
+
+fn original_path(dir: &Path, stored: &Stored) -> PathBuf {
+    dir.join(format!("{}.{}.json", stored.namespace, stored.secret_name))
 }
 
 fn now_unix() -> u64 {
@@ -247,6 +274,14 @@ mod tests {
         assert_eq!(item(label, hit, Some(&left)).severity, Severity::Blocking);
         let conflict = item(label, hit, Some(&Outcome::Conflict));
         assert!(conflict.message.contains("nothing was written"));
+        let planned = item(label, hit, Some(&Outcome::Planned("/w/x.json".into())));
+        assert_eq!(planned.severity, Severity::Blocking);
+        assert!(
+            planned
+                .message
+                .ends_with("--fix-helm-releases would write: rewritten to policy/v1 (dry run: nothing written; the original would be saved to /w/x.json)"),
+            "{planned:?}"
+        );
         let deprecated = &release::scan(PDB, KubeVersion::parse("1.24").unwrap())[0];
         assert_eq!(item(label, deprecated, None).severity, Severity::ToDo);
     }

@@ -101,14 +101,32 @@ fn a_release_stored_with_a_removed_api_is_found_rewritten_and_upgraded() {
         "verify alone writes nothing"
     );
 
+    // --dry-run says what the fix would write and where the original would
+    // go, and writes neither.
+    let saved_dir = r.w.dir().join(".eks-workshop/helm-releases");
+    let saved_path = saved_dir.join(format!("kube-system.{V1}.json"));
+    let versions = secret_versions(&r);
+    let dry = [&["verify", "--fix-helm-releases", "--dry-run"], &target[..]].concat();
+    let out = r.w.cmd(&dry).run();
+    assert_eq!(out.code, 4, "{}", r.diagnose(&out));
+    let item = helm_item(&out.json(), SUBJECT).clone();
+    assert_eq!(item["severity"], "blocking", "{item}");
+    assert!(
+        item["message"].as_str().unwrap().ends_with(&format!(
+            "--fix-helm-releases would write: rewritten to policy/v1 (dry run: nothing written; the original would be saved to {})",
+            saved_path.display()
+        )),
+        "{item}"
+    );
+    assert_eq!(secret_versions(&r), versions, "the dry run wrote no Secret");
+    assert!(!saved_dir.exists(), "the dry run saved nothing");
+
     // --fix-helm-releases saves the Secret, then rewrites the manifest.
     let fix = [&["verify", "--fix-helm-releases"], &target[..]].concat();
     let out = r.w.cmd(&fix).run();
     let report = out.json();
     let item = helm_item(&report, SUBJECT);
     assert_eq!(item["severity"], "fine", "{}", r.diagnose(&out));
-    let saved_dir = r.w.dir().join(".eks-workshop/helm-releases");
-    let saved_path = saved_dir.join(format!("kube-system.{V1}.json"));
     assert_eq!(
         item["message"],
         format!(
