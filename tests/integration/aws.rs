@@ -122,6 +122,7 @@ fn verify_checks_the_aws_side_against_moto() {
 
     // Blocking: a node group four minors behind 1.30, an add-on older than
     // any 1.30 supports. To do: a nearly full subnet, a node group one behind.
+    // The VPC's full subnet outside the cluster is not listed.
     let out = verify(&["--target-version", "1.30", "-o", "json"], &[]).code(4);
     let check = aws_check(&out);
     assert_eq!(check["skipped"], Value::Null, "{check:#}");

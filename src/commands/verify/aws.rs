@@ -1,4 +1,4 @@
-//! `verify`'s AWS half: the VPC's subnets, the cluster IAM role and security
+//! `verify`'s AWS half: the cluster's subnets, the cluster IAM role and security
 //! group, the cluster's and node groups' versions, the EKS managed add-ons.
 //!
 //! Asked of AWS through the participant's `aws` CLI ([`crate::aws`]: not the
@@ -107,7 +107,12 @@ fn checks(aws: &Aws, i: &Inputs, target: KubeVersion) -> Result<Section> {
     let [subnets, role, group, cluster, nodegroups, addons] = &first[..] else {
         unreachable!("six calls, six replies")
     };
-    items.extend(resources::subnets(&i.vpc, subnets));
+    let cluster_subnets = resources::cluster_subnets(cluster);
+    items.extend(resources::subnets(
+        &i.vpc,
+        subnets,
+        cluster_subnets.as_deref(),
+    ));
     items.push(resources::role(&i.role, role));
     items.push(resources::security_group(&i.security_group, group));
     let (item, current) = versions::cluster(c, target, cluster);
@@ -206,8 +211,6 @@ fn parse(reply: &Reply) -> std::result::Result<serde_json::Value, Failed> {
         .map_err(|e| Failed::Other(format!("it printed something that is not JSON ({e})")))
 }
 
-/// A check that could not be made: to do (it is not known to block the
-/// upgrade, and it is not a pass), naming the call and its error.
 /// The strings of a list reply's `key` (`aws eks list-addons`, `list-nodegroups`).
 fn names(reply: &Reply, key: &str) -> std::result::Result<Vec<String>, Failed> {
     let json = parse(reply)?;
@@ -222,6 +225,8 @@ fn names(reply: &Reply, key: &str) -> std::result::Result<Vec<String>, Failed> {
         .unwrap_or_default())
 }
 
+/// A check that could not be made: to do (it is not known to block the
+/// upgrade, and it is not a pass), naming the call and its error.
 fn could_not(subject: &str, what: &str, reply: &Reply, failed: &Failed) -> Item {
     Item::new(
         Severity::ToDo,

@@ -159,7 +159,8 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// A VPC with a roomy subnet and, when `full`, a nearly full one; the
+    /// A VPC with a roomy subnet and, when `full`, a nearly full one (the
+    /// cluster's), and a full one the cluster does not use; the
     /// role, the security group, the cluster at `version` with `nodegroups`
     /// (name, version) and `addons` (name, version).
     pub fn create(
@@ -203,6 +204,19 @@ impl Cluster {
             ]);
             tight
         });
+        // A full subnet of the VPC the cluster does not use: EKS cannot put
+        // its interfaces there, so verify leaves it out.
+        let outside = subnet("10.0.3.0/28", "us-west-2c");
+        moto.aws(&[
+            "ec2",
+            "create-network-interface",
+            "--subnet-id",
+            &outside,
+            "--secondary-private-ip-address-count",
+            "9",
+        ]);
+        let mut cluster_subnets = vec![roomy.clone()];
+        cluster_subnets.extend(tight.clone());
         let role = format!("{name}-cluster-role");
         let arn = moto.aws(&[
             "iam", "create-role", "--role-name", &role, "--assume-role-policy-document",
@@ -234,7 +248,7 @@ impl Cluster {
             "--role-arn",
             &arn,
             "--resources-vpc-config",
-            &format!("subnetIds={roomy}"),
+            &format!("subnetIds={}", cluster_subnets.join(",")),
         ]);
         for (ng, ng_version) in nodegroups {
             // `--kubernetes-version`: the CLI's own `--version` shadows the API's field.

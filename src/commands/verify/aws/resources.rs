@@ -1,4 +1,4 @@
-//! What the upgrade needs to exist: free IP addresses in the VPC's subnets,
+//! What the upgrade needs to exist: free IP addresses in the cluster's subnets,
 //! the cluster's IAM role and its security group. From the CLI's JSON.
 
 use serde_json::Value;
@@ -12,22 +12,56 @@ use crate::verdict::{Item, Severity};
 /// with this many or fewer counts as full.
 const IPS_NEEDED: u64 = 5;
 
-/// `aws ec2 describe-subnets --filters Name=vpc-id,Values=VPC`: each subnet
-/// fine or to do by its free addresses, and blocking when none has room.
-pub(super) fn subnets(vpc: &str, reply: &Reply) -> Vec<Item> {
+/// The subnets the cluster's control plane uses (`cluster.resourcesVpcConfig
+/// .subnetIds` of `aws eks describe-cluster`), when the reply names any.
+pub(super) fn cluster_subnets(reply: &Reply) -> Option<Vec<String>> {
+    let json = parse(reply).ok()?;
+    let ids: Vec<String> = json["cluster"]["resourcesVpcConfig"]["subnetIds"]
+        .as_array()?
+        .iter()
+        .filter_map(|id| id.as_str().map(String::from))
+        .collect();
+    (!ids.is_empty()).then_some(ids)
+}
+
+/// `aws ec2 describe-subnets --filters Name=vpc-id,Values=VPC`: each of the
+/// cluster's subnets (`cluster`; every subnet of the VPC when the cluster's
+/// are not known) fine or to do by its free addresses, and blocking when
+/// none has room. EKS places the new interfaces only in the cluster's own
+/// subnets, so room elsewhere in the VPC does not count.
+pub(super) fn subnets(vpc: &str, reply: &Reply, cluster: Option<&[String]>) -> Vec<Item> {
     let subject = format!("VPC {vpc}");
     let json = match parse(reply) {
         Ok(json) => json,
         Err(failed) => return vec![could_not(&subject, "list its subnets", reply, &failed)],
     };
-    let list = json["Subnets"].as_array().cloned().unwrap_or_default();
-    if list.is_empty() {
+    let mut list = json["Subnets"].as_array().cloned().unwrap_or_default();
+    let mut items = Vec::new();
+    if let Some(ids) = cluster {
+        let id_of = |s: &Value| s["SubnetId"].as_str().unwrap_or_default().to_string();
+        for id in ids
+            .iter()
+            .filter(|id| !list.iter().any(|s| id_of(s) == **id))
+        {
+            items.push(
+                Item::new(
+                    Severity::ToDo,
+                    format!("subnet {id}"),
+                    format!("the cluster uses it, but it is not in VPC {vpc}, so its free addresses are unknown"),
+                )
+                .fix("check aws_vpc_id (`terraform output aws_vpc_id` shows the workshop's)"),
+            );
+        }
+        list.retain(|s| ids.contains(&id_of(s)));
+        if list.is_empty() {
+            return items;
+        }
+    } else if list.is_empty() {
         return vec![
             Item::new(Severity::Blocking, subject, "has no subnets: EKS cannot place the new control-plane network interfaces")
                 .fix("check aws_vpc_id (`terraform output aws_vpc_id` shows the workshop's) and aws_region"),
         ];
     }
-    let mut items = Vec::new();
     let mut roomy = 0;
     for subnet in &list {
         let id = subnet["SubnetId"].as_str().unwrap_or("(no id)");
@@ -60,11 +94,16 @@ pub(super) fn subnets(vpc: &str, reply: &Reply) -> Vec<Item> {
         }
     }
     if roomy == 0 {
+        let whose = if cluster.is_some() {
+            "none of the cluster's subnets"
+        } else {
+            "no subnet"
+        };
         items.push(
             Item::new(
                 Severity::Blocking,
                 subject,
-                format!("no subnet has more than {IPS_NEEDED} free IP addresses: the upgrade cannot create the new control-plane network interfaces"),
+                format!("{whose} has more than {IPS_NEEDED} free IP addresses: the upgrade cannot create the new control-plane network interfaces"),
             )
             .fix("free IP addresses in a cluster subnet, or add subnets with room (`aws eks update-cluster-config --resources-vpc-config subnetIds=…`)"),
         );
@@ -132,7 +171,7 @@ mod tests {
             {"SubnetId": "subnet-a", "AvailabilityZone": "us-west-2a", "AvailableIpAddressCount": 250},
             {"SubnetId": "subnet-b", "AvailabilityZone": "us-west-2b", "AvailableIpAddressCount": 5}
         ]}"#);
-        let items = subnets("vpc-1", &reply);
+        let items = subnets("vpc-1", &reply, None);
         assert_eq!(items.len(), 2, "{items:?}");
         assert_eq!(items[0].severity, Severity::Fine);
         assert_eq!(items[0].subject, "subnet subnet-a (us-west-2a)");
@@ -143,14 +182,52 @@ mod tests {
         let full = ok(
             r#"{"Subnets": [{"SubnetId": "subnet-b", "AvailabilityZone": "z", "AvailableIpAddressCount": 3}]}"#,
         );
-        let items = subnets("vpc-1", &full);
+        let items = subnets("vpc-1", &full, None);
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].severity, Severity::Blocking);
         assert_eq!(items[1].subject, "VPC vpc-1");
 
-        let none = subnets("vpc-1", &ok(r#"{"Subnets": []}"#));
+        let none = subnets("vpc-1", &ok(r#"{"Subnets": []}"#), None);
         assert_eq!(none[0].severity, Severity::Blocking);
         assert!(none[0].message.contains("no subnets"), "{none:?}");
+    }
+
+    #[test]
+    fn only_the_cluster_s_own_subnets_count() {
+        let reply = ok(r#"{"Subnets": [
+            {"SubnetId": "subnet-a", "AvailabilityZone": "us-west-2a", "AvailableIpAddressCount": 250},
+            {"SubnetId": "subnet-b", "AvailabilityZone": "us-west-2b", "AvailableIpAddressCount": 3}
+        ]}"#);
+        let cluster =
+            ok(r#"{"cluster": {"resourcesVpcConfig": {"subnetIds": ["subnet-b", "subnet-x"]}}}"#);
+        let ids = cluster_subnets(&cluster).unwrap();
+        assert_eq!(ids, ["subnet-b", "subnet-x"]);
+        let items = subnets("vpc-1", &reply, Some(&ids));
+        let seen: Vec<(&str, Severity)> = items
+            .iter()
+            .map(|i| (i.subject.as_str(), i.severity))
+            .collect();
+        // subnet-a's room is elsewhere in the VPC: EKS cannot use it.
+        assert_eq!(
+            seen,
+            [
+                ("subnet subnet-x", Severity::ToDo),
+                ("subnet subnet-b (us-west-2b)", Severity::ToDo),
+                ("VPC vpc-1", Severity::Blocking),
+            ]
+        );
+        assert!(items[0].message.contains("not in VPC vpc-1"), "{items:?}");
+        assert!(
+            items[2]
+                .message
+                .starts_with("none of the cluster's subnets has more than 5 free IP addresses"),
+            "{items:?}"
+        );
+        // None of the cluster's subnets in the VPC: each is to do, nothing blocks unseen.
+        let elsewhere = subnets("vpc-1", &reply, Some(&["subnet-y".to_string()]));
+        assert_eq!(elsewhere.len(), 1);
+        assert_eq!(elsewhere[0].severity, Severity::ToDo);
+        assert_eq!(cluster_subnets(&ok(r#"{"cluster": {}}"#)), None);
     }
 
     #[test]
@@ -189,8 +266,8 @@ mod tests {
             item.message,
             "could not look it up: `aws test call` failed: An error occurred (AccessDenied) when calling the GetRole operation: no"
         );
-        assert_eq!(subnets("vpc-1", &denied)[0].severity, Severity::ToDo);
-        let garbled = subnets("vpc-1", &ok("not json"));
+        assert_eq!(subnets("vpc-1", &denied, None)[0].severity, Severity::ToDo);
+        let garbled = subnets("vpc-1", &ok("not json"), None);
         assert!(garbled[0].message.contains("not JSON"), "{garbled:?}");
     }
 }
