@@ -148,6 +148,70 @@ fn verify_reads_live_objects_and_fluxs_status_through_real_discovery() {
     );
     // Flux's side did not change: no problem there.
     assert_eq!(report["cluster"]["problems"], 0, "{report}");
+
+    // A context that may read everything but Secrets: the Helm releases
+    // check says so and is skipped; the rest of verify reads as before.
+    let kubeconfig = all_but_secrets(&r);
+    let out =
+        r.w.cmd(&["verify", "-o", "json"])
+            .env("KUBECONFIG", kubeconfig.to_str().unwrap())
+            .run();
+    assert_eq!(out.code, 4, "{}", r.diagnose(&out));
+    let report = out.json();
+    assert_eq!(
+        check(&report, "helm releases")["skipped"],
+        "context `rig-all-but-secrets` may not list Secrets in all namespaces (where Helm stores its releases), which this check reads",
+        "{report}"
+    );
+    assert_eq!(report["problems_total"], 1, "the same HPA only: {report}");
+}
+
+/// A kubeconfig for a service account that may get, list and watch every
+/// kind the server serves except Secrets (RBAC has no "deny", so the core
+/// group's other resources are named one by one).
+fn all_but_secrets(r: &Real) -> std::path::PathBuf {
+    let groups: std::collections::BTreeSet<String> = r
+        .cluster
+        .kubectl_ok(&["api-versions"])
+        .lines()
+        .filter_map(|v| v.split_once('/').map(|(group, _)| format!("\"{group}\"")))
+        .collect();
+    let groups: Vec<String> = groups.into_iter().collect();
+    let core = [
+        "configmaps",
+        "endpoints",
+        "events",
+        "limitranges",
+        "namespaces",
+        "nodes",
+        "persistentvolumeclaims",
+        "persistentvolumes",
+        "pods",
+        "podtemplates",
+        "replicationcontrollers",
+        "resourcequotas",
+        "serviceaccounts",
+        "services",
+    ];
+    let core: Vec<String> = core.iter().map(|r| format!("\"{r}\"")).collect();
+    r.cluster.apply_yaml(&format!(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: all-but-secrets, namespace: default}}\n\
+         ---\n\
+         apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: all-but-secrets}}\n\
+         rules:\n\
+         - {{apiGroups: [\"\"], resources: [{}], verbs: [get, list, watch]}}\n\
+         - {{apiGroups: [{}], resources: [\"*\"], verbs: [get, list, watch]}}\n\
+         ---\n\
+         apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: all-but-secrets}}\n\
+         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: all-but-secrets}}\n\
+         subjects: [{{kind: ServiceAccount, name: all-but-secrets, namespace: default}}]\n",
+        core.join(", "),
+        groups.join(", "),
+    ));
+    let token = r
+        .cluster
+        .kubectl_ok(&["create", "token", "all-but-secrets", "-n", "default"]);
+    r.cluster.kubeconfig_for("all-but-secrets", token.trim())
 }
 
 /// The one HorizontalPodAutoscaler finding whose source is `source`.
