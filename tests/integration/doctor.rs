@@ -54,7 +54,7 @@ fn doctor_without_a_kubeconfig_says_how_to_get_one_and_still_exits_0() {
 }
 
 /// The bundle's entries: name → text.
-fn unpack(file: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn unpack(file: &std::path::Path) -> std::collections::BTreeMap<String, String> {
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(file).unwrap());
     let mut archive = tar::Archive::new(gz);
     let mut out = std::collections::BTreeMap::new();

@@ -134,14 +134,41 @@ fn the_token_reaches_no_child_no_file_and_no_output() {
     assert_eq!(probed("flux"), "flux version 2.2.3", "{json}");
     assert_eq!(probed("terraform"), "Terraform v1.5.7", "{json}");
     outcomes.push(doctor);
+    // `-v` prints the log's detail (each request) on screen too.
     outcomes.push(
         run_with_stubs(
             &e,
             &bin,
-            &["enable-addon", "karpenter", "--yes", "--timeout", "60s"],
+            &[
+                "enable-addon",
+                "karpenter",
+                "--yes",
+                "--timeout",
+                "60s",
+                "-v",
+            ],
         )
         .success(),
     );
+    assert!(
+        outcomes.last().unwrap().stderr.contains("GET "),
+        "-v shows the requests: {}",
+        outcomes.last().unwrap().stderr
+    );
+    // The support bundle a participant hands the facilitator.
+    let bundle = e.w.dir().join("support.tar.gz");
+    outcomes.push(
+        run_with_stubs(&e, &bin, &["doctor", "--bundle", bundle.to_str().unwrap()]).success(),
+    );
+    let entries = crate::doctor::unpack(&bundle);
+    assert!(
+        entries.keys().any(|n| n.ends_with("-enable-addon.log")),
+        "the logs are in the bundle: {:?}",
+        entries.keys()
+    );
+    for (name, text) in &entries {
+        assert_clean(&format!("the bundle's {name}"), text.as_bytes());
+    }
     assert_eq!(
         e.get(GIT_API, "GitRepository", FS)["status"]["artifact"]["revision"],
         e.revision().as_str()
@@ -196,6 +223,21 @@ fn the_token_reaches_no_child_no_file_and_no_output() {
     // No file under the working dir holds it, nor the clone's history.
     let all = files(e.w.dir());
     assert!(all.iter().any(|p| p.ends_with(".eks-workshop/state.json")));
+    // Among them each run's log (setup's, enable-addon's).
+    let logs: Vec<String> = all
+        .iter()
+        .filter(|p| {
+            p.parent()
+                .is_some_and(|d| d.ends_with(".eks-workshop/logs"))
+        })
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for command in ["setup", "enable-addon"] {
+        assert!(
+            logs.iter().any(|l| l.ends_with(&format!("-{command}.log"))),
+            "{command}'s log in {logs:?}"
+        );
+    }
     // (The kubeconfig is where the participant keeps the cluster's token.)
     for path in all.iter().filter(|p| **p != e.kubeconfig) {
         assert_clean(&path.display().to_string(), &std::fs::read(path).unwrap());
