@@ -25,9 +25,10 @@ use inputs::Inputs;
 const NAME: &str = "aws";
 
 /// The AWS section; Ctrl-C stops `verify` (the one error not turned into
-/// a skip).
+/// a skip). The `aws` calls block, so the runtime is told (the other worker
+/// keeps watching for Ctrl-C).
 pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion) -> Result<Section> {
-    match run(ctx, target) {
+    match tokio::task::block_in_place(|| run(ctx, target)) {
         Err(Error::Interrupted) => Err(Error::Interrupted),
         Err(e) => Ok(Section::skipped(NAME, format!("stopped: {e}"))),
         Ok(section) => Ok(section),
