@@ -1117,7 +1117,7 @@ _eks__workshop() {
             return 0
             ;;
         eks__subcmd__workshop__subcmd__sync)
-            opts="-y -v -o -h --no-push --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help"
+            opts="-y -v -o -h --no-push --dry-run --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -203,6 +203,7 @@ complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand sync" -l flux-
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand sync" -l flux-manifest-url -d 'Fetch Flux\'s install manifest from URL (a mirror of the release\'s install.yaml) when Flux is missing; needs --flux-manifest-sha256' -r
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand sync" -l flux-manifest-sha256 -d 'The sha256 the fetched install manifest must have (`sha256sum install.yaml`)' -r
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand sync" -l no-push -d 'Only wait for what is already pushed (after your own `git push`)'
+complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand sync" -l dry-run -d 'Show the commits the push would take and what the wait waits for, changing nothing'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand sync" -s y -l yes -d 'Never prompt: a missing value is an error (for CI)'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand sync" -s v -l verbose -d 'Print what the run\'s log records (steps, HTTP requests, child processes) on stderr'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand sync" -l offline -d 'Work without GitHub or a cluster: the fork is a local bare repository seeded from the embedded workshop repo; cluster steps are skipped. Remembered'
@@ -253,7 +254,7 @@ complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l flu
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l flux-manifest-sha256 -d 'The sha256 the fetched install manifest must have (`sha256sum install.yaml`)' -r
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l fix -d 'Rewrite deprecated APIs where the change is mechanical, then commit and push'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l strict -d 'Deprecated (not yet removed) APIs count as problems too'
-complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l dry-run -d 'With --fix: show the conversion commit and what follows, changing nothing'
+complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l dry-run -d 'With --fix: show the conversion commit and what follows. With --fix-helm-releases alone: show each rewrite of a stored release and the file its original would be saved to. Either way nothing changes'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -l fix-helm-releases -d 'Also rewrite removed APIs inside the cluster\'s Helm releases (their stored manifests, as `helm mapkubeapis` does). This edits cluster state outside git; the originals are saved next to the state file'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -s y -l yes -d 'Never prompt: a missing value is an error (for CI)'
 complete -c eks-workshop -n "__fish_eks_workshop_using_subcommand verify" -s v -l verbose -d 'Print what the run\'s log records (steps, HTTP requests, child processes) on stderr'

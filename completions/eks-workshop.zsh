@@ -234,6 +234,7 @@ _arguments "${_arguments_options[@]}" : \
 '--flux-manifest-url=[Fetch Flux'\''s install manifest from URL (a mirror of the release'\''s install.yaml) when Flux is missing; needs --flux-manifest-sha256]:URL:_default' \
 '--flux-manifest-sha256=[The sha256 the fetched install manifest must have (\`sha256sum install.yaml\`)]:HEX:_default' \
 '--no-push[Only wait for what is already pushed (after your own \`git push\`)]' \
+'--dry-run[Show the commits the push would take and what the wait waits for, changing nothing]' \
 '-y[Never prompt\: a missing value is an error (for CI)]' \
 '--yes[Never prompt\: a missing value is an error (for CI)]' \
 '-v[Print what the run'\''s log records (steps, HTTP requests, child processes) on stderr]' \
@@ -298,7 +299,7 @@ _arguments "${_arguments_options[@]}" : \
 '--flux-manifest-sha256=[The sha256 the fetched install manifest must have (\`sha256sum install.yaml\`)]:HEX:_default' \
 '--fix[Rewrite deprecated APIs where the change is mechanical, then commit and push]' \
 '--strict[Deprecated (not yet removed) APIs count as problems too]' \
-'--dry-run[With --fix\: show the conversion commit and what follows, changing nothing]' \
+'--dry-run[With --fix\: show the conversion commit and what follows. With --fix-helm-releases alone\: show each rewrite of a stored release and the file its original would be saved to. Either way nothing changes]' \
 '--fix-helm-releases[Also rewrite removed APIs inside the cluster'\''s Helm releases (their stored manifests, as \`helm mapkubeapis\` does). This edits cluster state outside git; the originals are saved next to the state file]' \
 '-y[Never prompt\: a missing value is an error (for CI)]' \
 '--yes[Never prompt\: a missing value is an error (for CI)]' \

@@ -209,11 +209,16 @@ pub(crate) enum Command {
     /// The lesson's loop in one command: after you commit in the clone, `sync`
     /// pushes (fast-forward only; uncommitted changes stay), asks Flux to
     /// reconcile, waits until the cluster runs the branch's tip, and lists per
-    /// Kustomization the objects created, updated and pruned.
+    /// Kustomization the objects created, updated and pruned. Its plan is
+    /// `clone, publish, reconcile`: `--dry-run` shows it, and `resume`
+    /// finishes a sync that was interrupted.
     Sync {
         /// Only wait for what is already pushed (after your own `git push`)
         #[arg(long)]
         no_push: bool,
+        /// Show the commits the push would take and what the wait waits for, changing nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// List add-ons and whether each is enabled in the clone
     Addons,

@@ -36,6 +36,9 @@ pub(crate) struct Targets {
     pub(crate) removed: Vec<&'static Addon>,
     /// `verify --fix`: the Kubernetes version deprecated APIs are converted for.
     pub(crate) convert_to: Option<KubeVersion>,
+    /// `sync`: wait for the fork's branch head as it is now, not for the
+    /// commit eks-workshop pushed last (the participant may have pushed since).
+    pub(crate) tip: bool,
 }
 
 impl Targets {
@@ -93,6 +96,18 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
                 wait: *wait,
                 removed: find(names)?,
                 ..Targets::default()
+            },
+        },
+        LastCommand::Sync { push } => Plan {
+            steps: if *push {
+                vec![Step::Clone, Step::Publish, Step::Reconcile]
+            } else {
+                vec![Step::Clone, Step::Reconcile]
+            },
+            targets: Targets {
+                enabled_addons: true,
+                tip: true,
+                ..Targets::commit()
             },
         },
         LastCommand::VerifyFix { target_version } => Plan {
@@ -163,6 +178,16 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    #[test]
+    fn sync_pushes_the_clone_s_commits_and_waits_for_the_fork_s_tip() {
+        let p = plan(&LastCommand::Sync { push: true }).unwrap();
+        assert_eq!(p.steps, [Step::Clone, Step::Publish, Step::Reconcile]);
+        assert!(p.targets.wait && p.targets.tip && p.targets.enabled_addons);
+        assert!(!p.steps.contains(&Step::Push), "nothing is committed");
+        let p = plan(&LastCommand::Sync { push: false }).unwrap();
+        assert_eq!(p.steps, [Step::Clone, Step::Reconcile]);
     }
 
     #[test]

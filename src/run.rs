@@ -52,7 +52,7 @@ fn log_name(command: &Command) -> Option<&'static str> {
         Command::EnableAddon { dry_run: false, .. } => Some("enable-addon"),
         Command::DisableAddon { dry_run: false, .. } => Some("disable-addon"),
         Command::Verify { dry_run: false, .. } => Some("verify"),
-        Command::Sync { .. } => Some("sync"),
+        Command::Sync { dry_run: false, .. } => Some("sync"),
         _ => None,
     }
 }

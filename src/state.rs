@@ -65,10 +65,24 @@ pub(crate) struct StepRecord {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "kebab-case")]
 pub(crate) enum LastCommand {
-    Setup { until: Option<String> },
-    EnableAddon { names: Vec<String>, wait: bool },
-    DisableAddon { names: Vec<String>, wait: bool },
-    VerifyFix { target_version: String },
+    Setup {
+        until: Option<String>,
+    },
+    EnableAddon {
+        names: Vec<String>,
+        wait: bool,
+    },
+    DisableAddon {
+        names: Vec<String>,
+        wait: bool,
+    },
+    VerifyFix {
+        target_version: String,
+    },
+    /// `sync`: `push` false under `--no-push`.
+    Sync {
+        push: bool,
+    },
 }
 
 impl State {

@@ -33,7 +33,15 @@ pub(crate) async fn run(
     match command {
         Command::Status { recorded } => status::status(&global, recorded, interrupted).await,
         Command::Addons => status::addons(&global),
-        Command::Sync { no_push } => sync::sync(&global, no_push, interrupted).await,
+        Command::Sync { no_push, dry_run } => {
+            let last = LastCommand::Sync { push: !no_push };
+            sync::sync(
+                &global,
+                job(last, Some(Vec::new()), false, dry_run),
+                interrupted,
+            )
+            .await
+        }
         Command::Verify {
             target_version,
             fix,
@@ -162,6 +170,23 @@ pub(crate) fn load_required(global: &Flags, what: &str) -> Result<State> {
 /// enabled is in the fork now, and the participant may have changed it
 /// since, so enforcing it again could revert their commit.
 pub(crate) async fn mutate(global: &Flags, interrupted: Arc<AtomicBool>, job: Job) -> Result<u8> {
+    if let Ran::Done(ctx, results) = run_job(global, interrupted, job).await? {
+        let output = ctx.config.output;
+        summary(&ctx, &results, output);
+    }
+    Ok(exit::OK)
+}
+
+/// What [`run_job`] did.
+pub(crate) enum Ran {
+    /// A dry run: the plan was shown.
+    Shown,
+    /// The plan ran; the context it ran in and each step's result.
+    Done(Box<Ctx>, Vec<StepResult>),
+}
+
+/// [`mutate`] without its summary, for a command that reports on its own.
+pub(crate) async fn run_job(global: &Flags, interrupted: Arc<AtomicBool>, job: Job) -> Result<Ran> {
     let Job {
         last,
         wishes,
@@ -212,7 +237,7 @@ pub(crate) async fn mutate(global: &Flags, interrupted: Arc<AtomicBool>, job: Jo
     if dry_run {
         let previewed = engine::preview_plan(&mut ctx, &plan.steps).await?;
         print_dry_run(&previewed, output);
-        return Ok(exit::OK);
+        return Ok(Ran::Shown);
     }
     ctx.save()?;
     let results = engine::run_plan(&mut ctx, &plan.steps)
@@ -223,8 +248,7 @@ pub(crate) async fn mutate(global: &Flags, interrupted: Arc<AtomicBool>, job: Jo
                     .note("stopped; run `eks-workshop resume` to continue");
             }
         })?;
-    summary(&ctx, &results, output);
-    Ok(exit::OK)
+    Ok(Ran::Done(Box::new(ctx), results))
 }
 
 fn print_dry_run(previewed: &[engine::Previewed], output: Output) {

@@ -3,6 +3,11 @@
 //! Flux to reconcile now, wait until the cluster runs the branch's tip, and
 //! say what Flux changed for it: per Kustomization, the objects created and
 //! pruned (its inventory before and after) and the events it emitted.
+//!
+//! The push and the wait are the plan's steps (`clone, publish, reconcile`),
+//! run by the engine like every other command's, so `--dry-run` shows them
+//! and `resume` replays them; this file reads Flux's objects before and
+//! after, and reports.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -10,129 +15,113 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::{Value, json};
 
-use super::load_required;
+use super::{Job, Ran, load_required};
 use crate::config::Flags;
 use crate::config::Output;
-use crate::ctx::{Ctx, auth};
-use crate::error::{Error, Result, exit};
-use crate::git::{self, short};
-use crate::kube::sync::{self as judge, Fresh, Goal, Outcome, text};
+use crate::ctx::Ctx;
+use crate::engine::StepResult;
+use crate::error::{Result, exit};
+use crate::kube::sync::{Goal, text};
 use crate::kube::{self, flux};
-use crate::state;
 use crate::ui::Ui;
 
-pub(crate) async fn sync(
-    global: &Flags,
-    no_push: bool,
-    interrupted: Arc<AtomicBool>,
-) -> Result<u8> {
-    let state = load_required(global, "sync")?;
-    let config = crate::config::resolve(global, Some(&state.settings))?;
-    let ui = Ui::new(config.output, config.yes, config.tty);
-    let mut ctx = Ctx::new(config, state, ui, interrupted);
-    ctx.targets.enabled_addons = true;
-    let _lock = state::lock(&ctx.config.dir, &ctx.config.work_dir())?;
-    let branch = ctx.config.settings.branch.clone();
-    let repo = git::open(&ctx.config.clone_dir())?;
-    let url = crate::steps::fork_url(&ctx)?;
-    let pair = ctx.git_auth().await?;
-    let remote = git::remote_head(&url, &branch, auth(&pair))?;
-    let local = repo
-        .refname_to_id(&format!("refs/heads/{branch}"))
-        .map_err(|e| Error::git(format!("read branch {branch} of the clone"), &e))?;
-    let mut pushed = None;
-    let tip = if no_push {
-        remote.ok_or_else(|| Error::NotFound {
-            what: "branch on the remote",
-            name: branch.clone(),
-            help: "push it first: run `eks-workshop sync` without --no-push".into(),
-        })?
-    } else {
-        if remote != Some(local) {
-            push(&repo, &branch, remote, local, auth(&pair))?;
-            pushed = Some(local);
-            ctx.ui.note(&format!(
-                "✔ pushed {} to {branch}",
-                short(&local.to_string())
-            ));
-        }
-        local
+pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>) -> Result<u8> {
+    if job.dry_run {
+        return super::mutate(global, interrupted, job).await;
+    }
+    let before = kustomizations(global, interrupted.clone()).await?;
+    let since = crate::kube::sync::unix(std::time::SystemTime::now());
+    let Ran::Done(mut ctx, results) = super::run_job(global, interrupted, job).await? else {
+        return Ok(exit::OK);
     };
-    let dirty = uncommitted(&repo);
+    let goal = crate::steps::goal(&mut ctx).await?;
+    let ran = |step: &str| results.iter().any(|r| r.step == step && r.status == "done");
+    let pushed = ran("publish").then(|| goal.commit.clone());
+    let dirty = crate::git::open(&ctx.config.clone_dir())
+        .map(|repo| uncommitted(&repo))
+        .unwrap_or(0);
     if dirty > 0 {
         ctx.ui.note(&format!(
             "{dirty} file(s) with uncommitted changes stay in the clone (sync pushes commits only)"
         ));
     }
-    let goal = Goal {
-        branch,
-        commit: tip.to_string(),
-    };
-    let cluster = ctx.cluster().await?;
-    let Some(types) = flux::types(&cluster).await? else {
-        return Err(Error::StepNotDone {
-            step: "flux",
-            detail: "Flux is not installed on the cluster (run `eks-workshop setup`)".into(),
-        });
-    };
-    let releases = crate::steps::releases(&ctx);
-    let before = kube::observe::observe(&cluster, &types, &releases).await?;
-    let judged = judge::judge(&before, &goal, &releases, &Fresh::default());
-    if let Outcome::Synced(_) = judge::outcome(&judged, &goal) {
-        let message = format!("the cluster already runs {}", goal.short());
-        report(&ctx, &goal, pushed, true, &message, &[]);
+    let skipped = results
+        .iter()
+        .find(|r| r.step == "reconcile" && r.status == "skipped");
+    if let Some(skipped) = skipped {
+        let message = format!("Flux was not asked: {}", skipped.detail);
+        report(
+            &ctx,
+            &results,
+            &goal,
+            pushed.as_deref(),
+            false,
+            &message,
+            &[],
+        );
         return Ok(exit::OK);
     }
-    ctx.ui.progress("asking Flux to reconcile now");
-    let fresh = kube::observe::request_reconcile(&cluster, &types).await?;
-    let limits = ctx.limits();
-    let detail =
-        kube::follow::wait_synced(&cluster, &types, &goal, &releases, &fresh, &limits, &ctx.ui)
-            .await?;
+    if !ran("reconcile") {
+        let message = format!("the cluster already runs {}", goal.short());
+        report(
+            &ctx,
+            &results,
+            &goal,
+            pushed.as_deref(),
+            true,
+            &message,
+            &[],
+        );
+        return Ok(exit::OK);
+    }
+    let cluster = ctx.cluster().await?;
+    // The reconcile step ran, so Flux is there.
+    let types = flux::types(&cluster)
+        .await?
+        .unwrap_or_else(|| unreachable!("the reconcile step ran without Flux"));
+    let releases = crate::steps::releases(&ctx);
     let after = kube::observe::observe(&cluster, &types, &releases).await?;
-    let events = kube::observe::events_since(&cluster, fresh.since.unwrap_or(0)).await?;
-    let changes = changes(&before.kustomizations, &after.kustomizations, &events);
+    let events = kube::observe::events_since(&cluster, since).await?;
+    let changes = changes(&before, &after.kustomizations, &events);
+    let detail = step_detail(&results, "reconcile");
+    let message = format!("✔ Flux applied {}: {detail}", goal.short());
     report(
         &ctx,
+        &results,
         &goal,
-        pushed,
+        pushed.as_deref(),
         false,
-        &format!("✔ Flux applied {}: {detail}", goal.short()),
+        &message,
         &changes,
     );
     Ok(exit::OK)
 }
 
-/// Fast-forward the fork's branch to `local`; anything else is refused with
-/// what to do.
-fn push(
-    repo: &git2::Repository,
-    branch: &str,
-    remote: Option<git2::Oid>,
-    local: git2::Oid,
-    auth: Option<git::Auth>,
-) -> Result<()> {
-    let rejected = |why: String| Error::PushRejected {
-        branch: branch.to_string(),
-        message: why,
-        help: format!(
-            "`git pull --rebase origin {branch}` in the clone, then `eks-workshop sync` again"
-        ),
+/// The Kustomizations as they are before the sync (none when Flux is not
+/// there yet: the reconcile step then says so).
+async fn kustomizations(global: &Flags, interrupted: Arc<AtomicBool>) -> Result<Vec<Value>> {
+    let state = load_required(global, "sync")?;
+    let config = crate::config::resolve(global, Some(&state.settings))?;
+    let ui = Ui::new(config.output, config.yes, config.tty);
+    let mut ctx = Ctx::new(config, state, ui, interrupted);
+    if ctx.offline() {
+        return Ok(Vec::new());
+    }
+    let cluster = ctx.cluster().await?;
+    let Some(types) = flux::types(&cluster).await? else {
+        return Ok(Vec::new());
     };
-    if let Some(remote) = remote
-        && !(repo.find_commit(remote).is_ok() && git::is_ancestor(repo, remote, local))
-    {
-        return Err(rejected(format!(
-            "the fork's {branch} ({}) has commits the clone lacks; sync pushes fast-forwards only",
-            short(&remote.to_string())
-        )));
-    }
-    match git::push(repo, branch, auth)? {
-        git::PushOutcome::Pushed => Ok(()),
-        git::PushOutcome::NonFastForward => Err(rejected(format!(
-            "the fork's {branch} moved on meanwhile; sync pushes fast-forwards only"
-        ))),
-    }
+    let releases = crate::steps::releases(&ctx);
+    Ok(kube::observe::observe(&cluster, &types, &releases)
+        .await?
+        .kustomizations)
+}
+
+fn step_detail<'a>(results: &'a [StepResult], step: &str) -> &'a str {
+    results
+        .iter()
+        .find(|r| r.step == step)
+        .map_or("", |r| r.detail.as_str())
 }
 
 /// How many files `git status` would list (untracked ones aside).
@@ -237,8 +226,9 @@ pub(crate) fn changes(before: &[Value], after: &[Value], events: &[Value]) -> Ve
 
 fn report(
     ctx: &Ctx,
+    steps: &[StepResult],
     goal: &Goal,
-    pushed: Option<git2::Oid>,
+    pushed: Option<&str>,
     already: bool,
     message: &str,
     changes: &[Changes],
@@ -255,9 +245,10 @@ fn report(
             "{}",
             json!({
                 "revision": goal.revision(),
-                "pushed": pushed.map(|p| p.to_string()),
+                "pushed": pushed,
                 "already_at_tip": already,
                 "kustomizations": list,
+                "steps": steps,
             })
         );
         return;

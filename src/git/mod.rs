@@ -330,6 +330,24 @@ pub(crate) fn status_lines(repo: &Repository) -> Vec<String> {
 }
 
 /// The last `n` commits from HEAD: `sha date author: subject`.
+/// The subjects of the commits after `from` up to `to`, oldest first.
+pub(crate) fn subjects(repo: &Repository, from: Oid, to: Oid) -> Vec<String> {
+    let Ok(mut walk) = repo.revwalk() else {
+        return Vec::new();
+    };
+    if walk.push(to).is_err()
+        || walk.hide(from).is_err()
+        || walk
+            .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+            .is_err()
+    {
+        return Vec::new();
+    }
+    walk.filter_map(|oid| repo.find_commit(oid.ok()?).ok())
+        .map(|c| c.summary().ok().flatten().unwrap_or_default().to_string())
+        .collect()
+}
+
 pub(crate) fn log_lines(repo: &Repository, n: usize) -> Vec<String> {
     let Ok(mut walk) = repo.revwalk() else {
         return Vec::new();

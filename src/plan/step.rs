@@ -11,6 +11,7 @@ pub(crate) enum Step {
     Convert,
     Migrate,
     Push,
+    Publish,
     Flux,
     Reconcile,
 }
@@ -45,6 +46,7 @@ impl Step {
             Step::Convert => "convert",
             Step::Migrate => "migrate",
             Step::Push => "push",
+            Step::Publish => "publish",
             Step::Flux => "flux",
             Step::Reconcile => "reconcile",
         }
@@ -60,6 +62,7 @@ impl Step {
             Step::Convert => "converting deprecated Kubernetes APIs",
             Step::Migrate => "migrating manifests to the Flux APIs the cluster serves",
             Step::Push => "committing and pushing",
+            Step::Publish => "pushing your commits (fast-forward only)",
             Step::Flux => "bootstrapping Flux",
             Step::Reconcile => "waiting for Flux to apply the pushed commit",
         }
@@ -93,7 +96,13 @@ impl Step {
     pub(crate) fn runs_after(self) -> &'static [Step] {
         match self {
             Step::Push => &[Step::Convert, Step::Migrate],
-            Step::Reconcile => &[Step::Convert, Step::Migrate, Step::Push, Step::Flux],
+            Step::Reconcile => &[
+                Step::Convert,
+                Step::Migrate,
+                Step::Push,
+                Step::Publish,
+                Step::Flux,
+            ],
             _ => &[],
         }
     }

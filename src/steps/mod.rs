@@ -10,6 +10,7 @@ mod fork;
 mod migrate;
 pub(crate) mod preflight;
 mod prereqs;
+mod publish;
 mod push;
 mod reconcile;
 mod render;
@@ -36,6 +37,7 @@ pub(crate) async fn check(step: Step, ctx: &mut Ctx) -> Result<Check> {
         Step::Convert => convert::check(ctx),
         Step::Migrate => migrate::check(ctx).await,
         Step::Push => push::check(ctx).await,
+        Step::Publish => publish::check(ctx).await,
         Step::Flux => flux::check(ctx).await,
         Step::Reconcile => reconcile::check(ctx).await,
     }
@@ -58,6 +60,7 @@ pub(crate) async fn preview(
         Step::Convert => convert::preview(ctx),
         Step::Migrate => migrate::preview(ctx).await,
         Step::Push => push::preview(ctx).await,
+        Step::Publish => publish::preview(ctx).await,
         Step::Flux => flux::preview(ctx).await,
         Step::Reconcile => reconcile::preview(ctx, after).await,
     }
@@ -74,6 +77,7 @@ pub(crate) async fn run(step: Step, ctx: &mut Ctx) -> Result<String> {
         Step::Convert => convert::run(ctx),
         Step::Migrate => migrate::run(ctx).await,
         Step::Push => push::run(ctx).await,
+        Step::Publish => publish::run(ctx).await,
         Step::Flux => flux::run(ctx).await,
         Step::Reconcile => reconcile::run(ctx).await,
     }
@@ -81,4 +85,4 @@ pub(crate) async fn run(step: Step, ctx: &mut Ctx) -> Result<String> {
 
 pub(crate) use fork::{fork_url, remote_url};
 pub(crate) use prereqs::TOOLS;
-pub(crate) use reconcile::releases;
+pub(crate) use reconcile::{goal, releases};

@@ -82,10 +82,13 @@ pub(crate) fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
         .collect()
 }
 
-/// The commit Flux should reach: the one pushed, else the branch's head.
-async fn goal(ctx: &mut Ctx) -> Result<Goal> {
+/// The commit Flux should reach: the one pushed, else the branch's head
+/// (`sync`: always the head).
+pub(crate) async fn goal(ctx: &mut Ctx) -> Result<Goal> {
     let branch = ctx.config.settings.branch.clone();
-    if let Some(commit) = ctx.state.outputs.pushed_commit.clone() {
+    if !ctx.targets.tip
+        && let Some(commit) = ctx.state.outputs.pushed_commit.clone()
+    {
         return Ok(Goal { branch, commit });
     }
     let url = fork_url(ctx)?;

@@ -239,6 +239,42 @@ fn enable_and_disable_addon_dry_runs_show_the_commit_the_run_then_makes() {
 }
 
 #[test]
+fn sync_dry_run_shows_the_participant_s_commits_and_the_wait_then_sync_does_that() {
+    let e = env(true);
+    e.setup(&[]).success();
+    crate::sync::rename_the_sample_app(&e);
+    let head = e.w.git(&["rev-parse", "HEAD"]);
+    let args = ["sync", "--timeout", "60s"];
+    let dry = dry_online(&e, &args);
+    let st: Vec<(String, String)> = statuses(&dry).into_iter().collect();
+    assert_eq!(
+        st,
+        [
+            ("clone".to_string(), "already-done".to_string()),
+            ("publish".into(), "would-run".into()),
+            ("reconcile".into(), "would-run".into()),
+        ],
+        "{dry}"
+    );
+    assert!(
+        planned_commits(&dry).is_empty(),
+        "sync commits nothing: {dry}"
+    );
+    let push = &dry["steps"][1]["changes"][0];
+    assert_eq!(push["kind"], "push");
+    assert_eq!(
+        push["commits"],
+        format!("1 commit(s) up to {}: Rename the sample app", &head[..8])
+    );
+    let real = run_json(&e, &args);
+    assert_plan_matches(&dry, &real);
+    assert_eq!(real["pushed"], head.as_str());
+    assert_eq!(e.head(), head);
+    // Synced: a dry run finds nothing to do.
+    assert_eq!(dry_online(&e, &args)["nothing_to_do"], true);
+}
+
+#[test]
 fn resume_dry_run_shows_what_is_left_after_a_kill() {
     let e = env(true);
     e.setup(&[]).success();

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::support::git;
-use crate::world::{Env, LOGIN, NAME, TOKEN, env};
+use crate::world::{Env, FS, GIT_API, LOGIN, NAME, TOKEN, env};
 
 /// git in the clone as the participant runs it: no terminal to prompt on.
 fn plain_git(dir: &Path, args: &[&str], token: Option<&str>) -> Output {
@@ -23,7 +23,7 @@ fn plain_git(dir: &Path, args: &[&str], token: Option<&str>) -> Output {
 }
 
 /// The seed's change: rename the sample app's Deployment to nginx-new.
-fn rename_the_sample_app(e: &Env) {
+pub(crate) fn rename_the_sample_app(e: &Env) {
     let file =
         e.w.clone_dir()
             .join("gitops/applications/01-sample-app.yaml");
@@ -185,4 +185,35 @@ fn sync_pushes_fast_forwards_only_and_never_uncommitted_work() {
         out.stderr
     );
     assert_eq!(e.head(), head, "the fork keeps its commit");
+}
+
+/// sync is the engine's plan (`clone, publish, reconcile`): killed right
+/// after its push, `resume` finishes the wait, and nothing is pushed twice.
+#[test]
+fn a_sync_killed_after_its_push_is_finished_by_resume() {
+    let e = env(true);
+    e.setup(&[]).success();
+    rename_the_sample_app(&e);
+    let head = e.w.git(&["rev-parse", "HEAD"]);
+    let args = ["sync", "--timeout", "60s"];
+    assert!(crate::crash::kill_at(&e.w, &args, "publish:after-push"));
+    assert_eq!(e.head(), head, "the push was made before the kill");
+    let out =
+        e.w.cmd(&["--yes", "resume", "--timeout", "60s", "-o", "json"])
+            .run()
+            .success();
+    let steps = crate::dry_run::statuses(&out.json());
+    assert_eq!(
+        steps.into_iter().collect::<Vec<_>>(),
+        [
+            ("clone".to_string(), "already-done".to_string()),
+            ("publish".into(), "already-done".into()),
+            ("reconcile".into(), "done".into()),
+        ]
+    );
+    assert_eq!(
+        e.get(GIT_API, "GitRepository", FS)["status"]["artifact"]["revision"],
+        format!("main@sha1:{head}")
+    );
+    assert_eq!(e.head(), head);
 }

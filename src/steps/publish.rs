@@ -1,0 +1,111 @@
+//! publish: the fork's branch is at the clone's branch, by a fast-forward
+//! only. `sync`'s push: the commits are the participant's own, so nothing is
+//! committed here and nothing is rebased; a fork that moved on is refused
+//! with what to do. Uncommitted work stays where it is.
+
+use git2::{Oid, Repository};
+
+use super::{Check, fork_url};
+use crate::ctx::{Ctx, auth};
+use crate::error::{Error, Result};
+use crate::git::{self, PushOutcome, short};
+use crate::preview::Change;
+
+pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+    let (repo, local, remote) = tips(ctx).await?;
+    let branch = &ctx.config.settings.branch;
+    if remote == Some(local) {
+        ctx.state.outputs.pushed_commit = Some(local.to_string());
+        return Ok(Check::Done(format!(
+            "{branch} at {}",
+            short(&local.to_string())
+        )));
+    }
+    let ahead = remote.map_or(0, |r| ahead_of(&repo, local, r));
+    Ok(Check::Pending(match remote {
+        Some(_) if ahead > 0 => format!("{ahead} commit(s) of the clone not on the fork yet"),
+        Some(_) => format!("the clone's {branch} differs from the fork's"),
+        None => format!("the fork has no branch {branch} yet"),
+    }))
+}
+
+pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+    let (repo, local, remote) = tips(ctx).await?;
+    let branch = ctx.config.settings.branch.clone();
+    if let Some(remote) = remote
+        && !(repo.find_commit(remote).is_ok() && git::is_ancestor(&repo, remote, local))
+    {
+        return Err(rejected(
+            &branch,
+            format!(
+                "the fork's {branch} ({}) has commits the clone lacks; sync pushes fast-forwards only",
+                short(&remote.to_string())
+            ),
+        ));
+    }
+    let pair = ctx.git_auth().await?;
+    match git::push(&repo, &branch, auth(&pair))? {
+        PushOutcome::Pushed => {
+            crate::pause::point("publish:after-push");
+            ctx.state.outputs.pushed_commit = Some(local.to_string());
+            ctx.save()?;
+            Ok(format!("pushed {} to {branch}", short(&local.to_string())))
+        }
+        PushOutcome::NonFastForward => Err(rejected(
+            &branch,
+            format!("the fork's {branch} moved on meanwhile; sync pushes fast-forwards only"),
+        )),
+    }
+}
+
+/// The dry run: the commits the push would take to the fork.
+pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
+    let (repo, local, remote) = tips(ctx).await?;
+    let branch = ctx.config.settings.branch.clone();
+    let commits = match remote {
+        Some(r) if repo.find_commit(r).is_ok() && git::is_ancestor(&repo, r, local) => {
+            let subjects = git::subjects(&repo, r, local);
+            format!(
+                "{} commit(s) up to {}: {}",
+                subjects.len(),
+                short(&local.to_string()),
+                subjects.join("; ")
+            )
+        }
+        Some(r) => format!(
+            "nothing: the fork's {branch} ({}) has commits the clone lacks, so the push would be refused",
+            short(&r.to_string())
+        ),
+        None => format!("{} as a new branch", short(&local.to_string())),
+    };
+    Ok(vec![Change::Push { branch, commits }])
+}
+
+/// The clone, its branch's tip, and the fork's.
+async fn tips(ctx: &mut Ctx) -> Result<(Repository, Oid, Option<Oid>)> {
+    let repo = git::open(&ctx.config.clone_dir())?;
+    let branch = ctx.config.settings.branch.clone();
+    let local = repo
+        .refname_to_id(&format!("refs/heads/{branch}"))
+        .map_err(|e| Error::git(format!("read branch {branch} of the clone"), &e))?;
+    let url = fork_url(ctx)?;
+    let pair = ctx.git_auth().await?;
+    let remote = git::remote_head(&url, &branch, auth(&pair))?;
+    Ok((repo, local, remote))
+}
+
+/// How many commits `local` has that `remote` lacks (0 when unknown).
+fn ahead_of(repo: &Repository, local: Oid, remote: Oid) -> usize {
+    repo.graph_ahead_behind(local, remote)
+        .map_or(0, |(ahead, _)| ahead)
+}
+
+fn rejected(branch: &str, message: String) -> Error {
+    Error::PushRejected {
+        branch: branch.to_string(),
+        message,
+        help: format!(
+            "`git pull --rebase origin {branch}` in the clone, then `eks-workshop sync` again"
+        ),
+    }
+}
