@@ -1,6 +1,8 @@
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::error::Error;
 use crate::scan::reach::normalize;
 
 const CLUSTER: &str = "gitops/clusters/cluster-demo";
