@@ -82,11 +82,7 @@ pub(crate) async fn run(
             no_wait,
             dry_run,
         } => {
-            let wishes = names.iter().map(|n| (n.clone(), true)).collect();
-            let last = LastCommand::EnableAddon {
-                names,
-                wait: !no_wait,
-            };
+            let (last, wishes) = toggle(names, true, !no_wait);
             mutate(
                 &global,
                 interrupted,
@@ -99,11 +95,7 @@ pub(crate) async fn run(
             no_wait,
             dry_run,
         } => {
-            let wishes = names.iter().map(|n| (n.clone(), false)).collect();
-            let last = LastCommand::DisableAddon {
-                names,
-                wait: !no_wait,
-            };
+            let (last, wishes) = toggle(names, false, !no_wait);
             mutate(
                 &global,
                 interrupted,
@@ -125,6 +117,18 @@ pub(crate) async fn run(
             unreachable!("handled before")
         }
     }
+}
+
+/// `enable-addon` / `disable-addon NAMES`: the command to remember and the
+/// wish for each add-on.
+fn toggle(names: Vec<String>, on: bool, wait: bool) -> (LastCommand, Vec<(String, bool)>) {
+    let wishes = names.iter().map(|n| (n.clone(), on)).collect();
+    let last = if on {
+        LastCommand::EnableAddon { names, wait }
+    } else {
+        LastCommand::DisableAddon { names, wait }
+    };
+    (last, wishes)
 }
 
 /// A command that changes things, as the engine runs it.
