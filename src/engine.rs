@@ -4,7 +4,9 @@
 
 mod dry_run;
 
-pub(crate) use dry_run::{Found, Previewed, check_plan, preview_plan, render_text};
+pub(crate) use dry_run::{
+    Found, Previewed, check_plan, has_work, preview_plan, render_steps, render_text,
+};
 
 use serde::Serialize;
 

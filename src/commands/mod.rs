@@ -243,6 +243,11 @@ pub(crate) async fn run_job(global: &Flags, interrupted: Arc<AtomicBool>, job: J
         print_dry_run(&previewed, output);
         return Ok(Ran::Shown);
     }
+    if ctx.config.interactive() && output == Output::Text && !confirmed(&mut ctx, &plan).await? {
+        ctx.ui
+            .note("nothing was changed (--yes runs the plan without asking)");
+        return Ok(Ran::Shown);
+    }
     ctx.save()?;
     let results = engine::run_plan(&mut ctx, &plan.steps)
         .await
@@ -253,6 +258,20 @@ pub(crate) async fn run_job(global: &Flags, interrupted: Arc<AtomicBool>, job: J
             }
         })?;
     Ok(Ran::Done(Box::new(ctx), results))
+}
+
+/// In a terminal, the plan first: what each step would change, then a
+/// question. Nothing to do is not asked about. The checks' side notes in
+/// the state (a found clone path, say) are dropped: the run finds them again.
+async fn confirmed(ctx: &mut Ctx, plan: &crate::plan::Plan) -> Result<bool> {
+    let before = ctx.state.clone();
+    let previewed = engine::preview_plan(ctx, &plan.steps).await?;
+    ctx.state = before;
+    if !engine::has_work(&previewed) {
+        return Ok(true);
+    }
+    println!("the plan:\n{}", engine::render_steps(&previewed));
+    ctx.ui.confirm("Run this plan?")
 }
 
 fn print_dry_run(previewed: &[engine::Previewed], output: Output) {

@@ -116,12 +116,22 @@ async fn look(ctx: &mut Ctx, plan: &[Step], preview: bool) -> Result<Vec<Preview
 
 /// The plan as text: one line per step, its changes indented under it.
 pub(crate) fn render_text(plan: &[Previewed]) -> String {
-    let mut out = String::new();
-    if plan.iter().all(|p| p.status != Found::WouldRun) {
-        out.push_str("dry run: nothing to do, every step is already done\n");
+    let heading = if has_work(plan) {
+        "dry run: nothing was changed; this is what would be:\n"
     } else {
-        out.push_str("dry run: nothing was changed; this is what would be:\n");
-    }
+        "dry run: nothing to do, every step is already done\n"
+    };
+    format!("{heading}{}", render_steps(plan))
+}
+
+/// Some step would run.
+pub(crate) fn has_work(plan: &[Previewed]) -> bool {
+    plan.iter().any(|p| p.status == Found::WouldRun)
+}
+
+/// Each step's line and what it would change, indented below it.
+pub(crate) fn render_steps(plan: &[Previewed]) -> String {
+    let mut out = String::new();
     for p in plan {
         out.push_str(&format!(
             "{:<13} {:<12} {}\n",

@@ -393,11 +393,10 @@ fn a_terraform_state_is_read_without_terraform_and_found_where_the_workshop_puts
     );
 }
 
-/// In a terminal (a pty from `script`), a malformed answer is refused with
-/// the reason and asked again.
+/// In a terminal (a pty from `script`), the plan is shown and asked about
+/// first; then a malformed answer is refused with the reason and asked again.
 #[test]
 fn a_prompt_asks_again_until_the_value_has_its_shape() {
-    use std::io::Write;
     let w = Workshop::new();
     let example = std::fs::read_to_string(example_values()).unwrap();
     let partial: String = example
@@ -407,12 +406,47 @@ fn a_prompt_asks_again_until_the_value_has_its_shape() {
         .collect();
     let file = w.dir().join("partial.yaml");
     std::fs::write(&file, partial).unwrap();
-    let bin = env!("CARGO_BIN_EXE_eks-workshop");
-    let command = format!(
-        "{bin} --dir {} setup --offline --values {}",
-        w.dir().display(),
-        file.display()
+    let args = format!("setup --offline --values {}", file.display());
+    let (out, screen) = in_pty(&w, &args, b"yeu-west-1\rvpc-0a1b2c3d\r");
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("`eu-west-1` is not a VPC ID"), "{screen}");
+    let plan = screen.find("the plan:").expect("the plan is shown");
+    let asked = screen.find("Run this plan?").expect("and asked about");
+    let value = screen.find("is not a VPC ID").unwrap();
+    assert!(plan < asked && asked < value, "{screen}");
+    assert!(screen.contains("fork          would-run"), "{screen}");
+    let workflow = w.git(&[
+        "show",
+        "HEAD:upgrades-workflows/upgrade-validate-workflow.yaml",
+    ]);
+    assert!(workflow.contains("value: \"vpc-0a1b2c3d\""), "{workflow}");
+}
+
+/// Declined at the plan's question: nothing is made (no state, no clone,
+/// no remote), and the message says how to run without asking.
+#[test]
+fn a_plan_declined_in_a_terminal_changes_nothing() {
+    let w = Workshop::new();
+    let args = format!("setup --offline --values {}", example_values().display());
+    let (out, screen) = in_pty(&w, &args, b"n");
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("Run this plan?"), "{screen}");
+    assert!(
+        screen.contains("nothing was changed (--yes runs the plan without asking)"),
+        "{screen}"
     );
+    let work = w.dir().join(".eks-workshop");
+    assert!(!work.join("state.json").exists(), "no state");
+    assert!(!work.join("remote").exists(), "no local remote");
+    assert!(!w.clone_dir().exists(), "no clone");
+}
+
+/// `eks-workshop --dir DIR ARGS` in a terminal (a pty from `script`), with
+/// `input` typed ahead: its exit status and the screen, without escapes.
+fn in_pty(w: &Workshop, args: &str, input: &[u8]) -> (std::process::Output, String) {
+    use std::io::Write;
+    let bin = env!("CARGO_BIN_EXE_eks-workshop");
+    let command = format!("{bin} --dir {} {args}", w.dir().display());
     let mut child = std::process::Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .env("HOME", w.dir())
@@ -423,16 +457,10 @@ fn a_prompt_asks_again_until_the_value_has_its_shape() {
         .spawn()
         .expect("`script` (util-linux) runs the prompt in a pty");
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"eu-west-1\rvpc-0a1b2c3d\r").unwrap();
+    stdin.write_all(input).unwrap();
     // Keep the pty's input open until the run is done.
     let out = child.wait_with_output().unwrap();
     drop(stdin);
-    let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{screen}");
-    assert!(screen.contains("`eu-west-1` is not a VPC ID"), "{screen}");
-    let workflow = w.git(&[
-        "show",
-        "HEAD:upgrades-workflows/upgrade-validate-workflow.yaml",
-    ]);
-    assert!(workflow.contains("value: \"vpc-0a1b2c3d\""), "{workflow}");
+    let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out, screen)
 }
