@@ -20,7 +20,7 @@ use crate::config::Flags;
 use crate::config::Output;
 use crate::ctx::Ctx;
 use crate::engine::StepResult;
-use crate::error::{Result, exit};
+use crate::error::{Error, Result, exit};
 use crate::kube::sync::{Goal, text};
 use crate::kube::{self, flux};
 use crate::ui::Ui;
@@ -75,10 +75,12 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
         return Ok(exit::OK);
     }
     let cluster = ctx.cluster().await?;
-    // The reconcile step ran, so Flux is there.
-    let types = flux::types(&cluster)
-        .await?
-        .unwrap_or_else(|| unreachable!("the reconcile step ran without Flux"));
+    let Some(types) = flux::types(&cluster).await? else {
+        return Err(Error::StepNotDone {
+            step: "flux",
+            detail: "Flux is not installed on the cluster (run `eks-workshop setup`)".into(),
+        });
+    };
     let releases = crate::steps::releases(&ctx);
     let after = kube::observe::observe(&cluster, &types, &releases).await?;
     let events = kube::observe::events_since(&cluster, since).await?;
