@@ -406,9 +406,11 @@ fn a_prompt_asks_again_until_the_value_has_its_shape() {
         .collect();
     let file = w.dir().join("partial.yaml");
     std::fs::write(&file, partial).unwrap();
-    let args = format!("setup --offline --values {}", file.display());
-    let (out, screen) = in_pty(&w, &args, b"yeu-west-1\rvpc-0a1b2c3d\r");
-    assert!(out.status.success(), "{screen}");
+    let out = w
+        .cmd(&["setup", "--offline", "--values", file.to_str().unwrap()])
+        .in_pty(b"yeu-west-1\rvpc-0a1b2c3d\r");
+    let screen = &out.stdout;
+    assert_eq!(out.code, 0, "{screen}");
     assert!(screen.contains("`eu-west-1` is not a VPC ID"), "{screen}");
     let plan = screen.find("the plan:").expect("the plan is shown");
     let asked = screen.find("Run this plan?").expect("and asked about");
@@ -427,9 +429,12 @@ fn a_prompt_asks_again_until_the_value_has_its_shape() {
 #[test]
 fn a_plan_declined_in_a_terminal_changes_nothing() {
     let w = Workshop::new();
-    let args = format!("setup --offline --values {}", example_values().display());
-    let (out, screen) = in_pty(&w, &args, b"n");
-    assert!(out.status.success(), "{screen}");
+    let values = example_values();
+    let out = w
+        .cmd(&["setup", "--offline", "--values", values.to_str().unwrap()])
+        .in_pty(b"n");
+    let screen = &out.stdout;
+    assert_eq!(out.code, 0, "{screen}");
     assert!(screen.contains("Run this plan?"), "{screen}");
     assert!(
         screen.contains("nothing was changed (--yes runs the plan without asking)"),
@@ -439,28 +444,4 @@ fn a_plan_declined_in_a_terminal_changes_nothing() {
     assert!(!work.join("state.json").exists(), "no state");
     assert!(!work.join("remote").exists(), "no local remote");
     assert!(!w.clone_dir().exists(), "no clone");
-}
-
-/// `eks-workshop --dir DIR ARGS` in a terminal (a pty from `script`), with
-/// `input` typed ahead: its exit status and the screen, without escapes.
-fn in_pty(w: &Workshop, args: &str, input: &[u8]) -> (std::process::Output, String) {
-    use std::io::Write;
-    let bin = env!("CARGO_BIN_EXE_eks-workshop");
-    let command = format!("{bin} --dir {} {args}", w.dir().display());
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("HOME", w.dir())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("`script` (util-linux) runs the prompt in a pty");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(input).unwrap();
-    // Keep the pty's input open until the run is done.
-    let out = child.wait_with_output().unwrap();
-    drop(stdin);
-    let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-    (out, screen)
 }

@@ -137,6 +137,42 @@ impl Cmd {
         self
     }
 
+    /// Run it in a terminal (a pty from `script`, util-linux) with `input`
+    /// typed ahead; `stdout` is the screen (escapes left in), `stderr` empty.
+    pub fn in_pty(self, input: &[u8]) -> Outcome {
+        use std::io::Write;
+        let quote =
+            |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', "'\\''"));
+        let line: Vec<String> = std::iter::once(self.command.get_program())
+            .chain(self.command.get_args())
+            .map(quote)
+            .collect();
+        let mut script = Command::new("script");
+        script.args(["-qec", &line.join(" "), "/dev/null"]);
+        for (key, value) in self.command.get_envs() {
+            match value {
+                Some(value) => script.env(key, value),
+                None => script.env_remove(key),
+            };
+        }
+        let mut child = script
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux) runs the command in a pty");
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input).unwrap();
+        // Keep the pty's input open until the run is done.
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     pub fn run(mut self) -> Outcome {
         let Output {
             status,

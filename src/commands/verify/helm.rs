@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config::Output;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::kube::Cluster;
@@ -53,6 +54,12 @@ pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion, fix: Fixing) -> 
         }
     };
     let saved = ctx.config.work_dir().join(SAVED);
+    let asks = ctx.config.interactive() && ctx.config.output == Output::Text;
+    let fix = if fix == Fixing::Write && asks {
+        confirm_rewrites(ctx, &releases, target, &saved)?
+    } else {
+        fix
+    };
     let mut items = Vec::new();
     for stored in &releases {
         items.extend(check(&cluster, stored, target, fix, &saved).await?);
@@ -79,12 +86,10 @@ async fn check(
     fix: Fixing,
     saved: &Path,
 ) -> Result<Vec<Item>> {
-    let label =
-        |name: &str, revision: u64| format!("release {}/{name} v{revision}", stored.namespace);
     let rel = match release::decode(&stored.value) {
         Ok(rel) => rel,
         Err(why) => {
-            let label = label(&stored.release, stored.revision);
+            let label = label(stored, None);
             let message = format!(
                 "Secret {} holds no release Helm can read ({why}); `helm history {} -n {}` shows what Helm makes of it",
                 stored.secret_name, stored.release, stored.namespace
@@ -92,23 +97,7 @@ async fn check(
             return Ok(vec![Item::new(Severity::ToDo, label, message)]);
         }
     };
-    // What the release itself says, where it says it (the labels are Helm's
-    // copy for selecting); its namespace is the objects', which
-    // helm-controller may keep apart from the Secret's (storageNamespace).
-    let name = if rel.name.is_empty() {
-        &stored.release
-    } else {
-        &rel.name
-    };
-    let revision = if rel.revision == 0 {
-        stored.revision
-    } else {
-        rel.revision
-    };
-    let mut label = label(name, revision);
-    if !rel.namespace.is_empty() && rel.namespace != stored.namespace {
-        label.push_str(&format!(" (objects in {})", rel.namespace));
-    }
+    let label = label(stored, Some(&rel));
     let hits = release::scan(&rel.manifest, target);
     if hits.is_empty() {
         let message = format!(
@@ -136,6 +125,70 @@ async fn check(
         .iter()
         .map(|hit| item(&label, hit, outcome.as_ref()))
         .collect())
+}
+
+/// `release <namespace>/<name> v<revision>`: what the release itself says,
+/// where it says it (the Secret's labels are Helm's copy for selecting); its
+/// namespace is the objects', which helm-controller may keep apart from the
+/// Secret's (storageNamespace).
+fn label(stored: &Stored, rel: Option<&release::Release>) -> String {
+    let name = rel
+        .map(|r| r.name.as_str())
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&stored.release);
+    let revision = rel
+        .map(|r| r.revision)
+        .filter(|r| *r != 0)
+        .unwrap_or(stored.revision);
+    let mut label = format!("release {}/{name} v{revision}", stored.namespace);
+    if let Some(rel) = rel
+        && !rel.namespace.is_empty()
+        && rel.namespace != stored.namespace
+    {
+        label.push_str(&format!(" (objects in {})", rel.namespace));
+    }
+    label
+}
+
+/// The releases whose stored manifest `--fix-helm-releases` would rewrite.
+fn to_rewrite(releases: &[Stored], target: KubeVersion) -> Vec<String> {
+    releases
+        .iter()
+        .filter_map(|stored| {
+            let rel = release::decode(&stored.value).ok()?;
+            release::rewrite(&rel.manifest, target)?;
+            Some(format!(
+                "{} (Secret {}/{})",
+                label(stored, Some(&rel)),
+                stored.namespace,
+                stored.secret_name
+            ))
+        })
+        .collect()
+}
+
+/// In a terminal, the rewrites first and a question; declined, nothing is
+/// rewritten and the section reports as without the flag.
+fn confirm_rewrites(
+    ctx: &Ctx,
+    releases: &[Stored],
+    target: KubeVersion,
+    saved: &Path,
+) -> Result<Fixing> {
+    let list = to_rewrite(releases, target);
+    if list.is_empty() {
+        return Ok(Fixing::Write);
+    }
+    println!("--fix-helm-releases would rewrite the stored manifest of:");
+    for release in &list {
+        println!("  {release}");
+    }
+    println!("each Secret saved first under {}", saved.display());
+    if ctx.ui.confirm("Rewrite these stored releases?")? {
+        return Ok(Fixing::Write);
+    }
+    ctx.ui.note("the stored releases were left as they are");
+    Ok(Fixing::No)
 }
 
 fn item(label: &str, hit: &Hit, outcome: Option<&Outcome>) -> Item {

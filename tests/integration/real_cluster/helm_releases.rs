@@ -121,6 +121,23 @@ fn a_release_stored_with_a_removed_api_is_found_rewritten_and_upgraded() {
     assert_eq!(secret_versions(&r), versions, "the dry run wrote no Secret");
     assert!(!saved_dir.exists(), "the dry run saved nothing");
 
+    // In a terminal the fix names each release it would rewrite and asks;
+    // declined, nothing is written and the release still blocks.
+    let fix = [&["verify", "--fix-helm-releases"], &target[..2]].concat();
+    let out = r.w.cmd(&fix).in_pty(b"n");
+    let screen = &out.stdout;
+    assert_eq!(out.code, 4, "{screen}");
+    for said in [
+        "--fix-helm-releases would rewrite the stored manifest of:",
+        &format!("release kube-system/metrics-server v1 (Secret kube-system/{V1})"),
+        "Rewrite these stored releases?",
+        "the stored releases were left as they are",
+    ] {
+        assert!(screen.contains(said), "{said:?} in\n{screen}");
+    }
+    assert_eq!(secret_versions(&r), versions, "declined: no Secret written");
+    assert!(!saved_dir.exists(), "declined: nothing saved");
+
     // --fix-helm-releases saves the Secret, then rewrites the manifest.
     let fix = [&["verify", "--fix-helm-releases"], &target[..]].concat();
     let out = r.w.cmd(&fix).run();
