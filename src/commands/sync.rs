@@ -45,35 +45,28 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
             "{dirty} file(s) with uncommitted changes stay in the clone (sync pushes commits only)"
         ));
     }
-    let skipped = results
-        .iter()
-        .find(|r| r.step == "reconcile" && r.status == "skipped");
-    if let Some(skipped) = skipped {
-        let message = format!("Flux was not asked: {}", skipped.detail);
-        report(
-            &ctx,
-            &results,
-            &goal,
-            pushed.as_deref(),
-            false,
-            &message,
-            &[],
-        );
-        return Ok(exit::OK);
-    }
-    if !ran("reconcile") {
-        let message = format!("the cluster already runs {}", goal.short());
-        report(
-            &ctx,
-            &results,
-            &goal,
-            pushed.as_deref(),
-            true,
-            &message,
-            &[],
-        );
-        return Ok(exit::OK);
-    }
+    let reconcile = results.iter().find(|r| r.step == "reconcile");
+    let detail = reconcile.map_or("", |r| r.detail.as_str());
+    let (already, message, changes) = match reconcile.map(|r| r.status) {
+        Some("skipped") => (false, format!("Flux was not asked: {detail}"), Vec::new()),
+        Some("done") => {
+            let changes = what_changed(&mut ctx, &before, since).await?;
+            let message = format!("✔ Flux applied {}: {detail}", goal.short());
+            (false, message, changes)
+        }
+        _ => {
+            let message = format!("the cluster already runs {}", goal.short());
+            (true, message, Vec::new())
+        }
+    };
+    let pushed = pushed.as_deref();
+    report(&ctx, &results, &goal, pushed, already, &message, &changes);
+    Ok(exit::OK)
+}
+
+/// Per Kustomization, what Flux created, updated and pruned since `since`:
+/// its inventory now against `before`, and its events.
+async fn what_changed(ctx: &mut Ctx, before: &[Value], since: u64) -> Result<Vec<Changes>> {
     let cluster = ctx.cluster().await?;
     let Some(types) = flux::types(&cluster).await? else {
         return Err(Error::StepNotDone {
@@ -81,22 +74,10 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
             detail: "Flux is not installed on the cluster (run `eks-workshop setup`)".into(),
         });
     };
-    let releases = crate::steps::releases(&ctx);
+    let releases = crate::steps::releases(ctx);
     let after = kube::observe::observe(&cluster, &types, &releases).await?;
     let events = kube::observe::events_since(&cluster, since).await?;
-    let changes = changes(&before, &after.kustomizations, &events);
-    let detail = step_detail(&results, "reconcile");
-    let message = format!("✔ Flux applied {}: {detail}", goal.short());
-    report(
-        &ctx,
-        &results,
-        &goal,
-        pushed.as_deref(),
-        false,
-        &message,
-        &changes,
-    );
-    Ok(exit::OK)
+    Ok(changes(before, &after.kustomizations, &events))
 }
 
 /// The Kustomizations as they are before the sync (none when Flux is not
@@ -117,13 +98,6 @@ async fn kustomizations(global: &Flags, interrupted: Arc<AtomicBool>) -> Result<
     Ok(kube::observe::observe(&cluster, &types, &releases)
         .await?
         .kustomizations)
-}
-
-fn step_detail<'a>(results: &'a [StepResult], step: &str) -> &'a str {
-    results
-        .iter()
-        .find(|r| r.step == step)
-        .map_or("", |r| r.detail.as_str())
 }
 
 /// How many files `git status` would list (untracked ones aside).
