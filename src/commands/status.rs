@@ -71,13 +71,15 @@ pub(crate) async fn status(
         .clone()
         .unwrap_or(LastCommand::Setup { until: None });
     let plan = crate::plan::plan(&last)?;
-    // Every step of setup (and the conversion once `verify --fix` ran), checked
-    // against the last command's targets.
+    // Every step of setup (and the conversion once `verify --fix` ran, the
+    // publish once `sync` did), checked against the last command's targets.
     let mut steps: Vec<Step> = Step::SETUP.to_vec();
-    if plan.steps.contains(&Step::Convert) || state.steps.contains_key(Step::Convert.id()) {
-        steps.push(Step::Convert);
-        steps.sort();
+    for extra in [Step::Convert, Step::Publish] {
+        if plan.steps.contains(&extra) || state.steps.contains_key(extra.id()) {
+            steps.push(extra);
+        }
     }
+    steps.sort();
     let mut ctx = if recorded {
         None
     } else {
