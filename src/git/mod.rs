@@ -329,7 +329,6 @@ pub(crate) fn status_lines(repo: &Repository) -> Vec<String> {
         .collect()
 }
 
-/// The last `n` commits from HEAD: `sha date author: subject`.
 /// The subjects of the commits after `from` up to `to`, oldest first.
 pub(crate) fn subjects(repo: &Repository, from: Oid, to: Oid) -> Vec<String> {
     let Ok(mut walk) = repo.revwalk() else {
@@ -348,6 +347,7 @@ pub(crate) fn subjects(repo: &Repository, from: Oid, to: Oid) -> Vec<String> {
         .collect()
 }
 
+/// The last `n` commits from HEAD: `sha date author: subject`.
 pub(crate) fn log_lines(repo: &Repository, n: usize) -> Vec<String> {
     let Ok(mut walk) = repo.revwalk() else {
         return Vec::new();
