@@ -174,23 +174,57 @@ pub(crate) fn load_required(global: &Flags, what: &str) -> Result<State> {
 /// enabled is in the fork now, and the participant may have changed it
 /// since, so enforcing it again could revert their commit.
 pub(crate) async fn mutate(global: &Flags, interrupted: Arc<AtomicBool>, job: Job) -> Result<u8> {
-    if let Ran::Done(ctx, results) = run_job(global, interrupted, job).await? {
+    if let Prepared::Ready(ready) = prepare(global, interrupted, job).await? {
+        let (ctx, results) = ready.run().await?;
         let output = ctx.config.output;
         summary(&ctx, &results, output);
     }
     Ok(exit::OK)
 }
 
-/// What [`run_job`] did.
-pub(crate) enum Ran {
-    /// A dry run: the plan was shown.
+/// What [`prepare`] left to do.
+pub(crate) enum Prepared {
+    /// Nothing: a dry run showed the plan, or the plan was declined.
     Shown,
-    /// The plan ran; the context it ran in and each step's result.
-    Done(Box<Ctx>, Vec<StepResult>),
+    Ready(Box<Ready>),
 }
 
-/// [`mutate`] without its summary, for a command that reports on its own.
-pub(crate) async fn run_job(global: &Flags, interrupted: Arc<AtomicBool>, job: Job) -> Result<Ran> {
+/// A plan ready to run: its context (clients made, the lock held) and steps.
+pub(crate) struct Ready {
+    pub(crate) ctx: Ctx,
+    plan: crate::plan::Plan,
+    _lock: state::Lock,
+}
+
+impl Ready {
+    /// Run the plan; the context it ran in and each step's result.
+    pub(crate) async fn run(self) -> Result<(Ctx, Vec<StepResult>)> {
+        let Ready {
+            mut ctx,
+            plan,
+            _lock,
+        } = self;
+        ctx.save()?;
+        let results = engine::run_plan(&mut ctx, &plan.steps)
+            .await
+            .inspect_err(|e| {
+                if matches!(e, Error::Interrupted) {
+                    ctx.ui
+                        .note("stopped; run `eks-workshop resume` to continue");
+                }
+            })?;
+        Ok((ctx, results))
+    }
+}
+
+/// [`mutate`] up to running the plan, for a command that reads the world
+/// first and reports on its own: lock, load, plan, and the dry run or the
+/// question in a terminal.
+pub(crate) async fn prepare(
+    global: &Flags,
+    interrupted: Arc<AtomicBool>,
+    job: Job,
+) -> Result<Prepared> {
     let Job {
         last,
         wishes,
@@ -204,7 +238,7 @@ pub(crate) async fn run_job(global: &Flags, interrupted: Arc<AtomicBool>, job: J
         load_required(global, "this command")?;
     }
     let work_dir = crate::config::work_dir(&global.dir);
-    let _lock = if dry_run {
+    let lock = if dry_run {
         None
     } else {
         prepare_dir(global)?;
@@ -238,26 +272,21 @@ pub(crate) async fn run_job(global: &Flags, interrupted: Arc<AtomicBool>, job: J
     let output = config.output;
     let mut ctx = Ctx::new(config, state, ui, interrupted);
     ctx.targets = plan.targets.clone();
-    if dry_run {
+    let Some(lock) = lock else {
         let previewed = engine::preview_plan(&mut ctx, &plan.steps).await?;
         print_dry_run(&previewed, output);
-        return Ok(Ran::Shown);
-    }
+        return Ok(Prepared::Shown);
+    };
     if ctx.config.interactive() && output == Output::Text && !confirmed(&mut ctx, &plan).await? {
         ctx.ui
             .note("nothing was changed (--yes runs the plan without asking)");
-        return Ok(Ran::Shown);
+        return Ok(Prepared::Shown);
     }
-    ctx.save()?;
-    let results = engine::run_plan(&mut ctx, &plan.steps)
-        .await
-        .inspect_err(|e| {
-            if matches!(e, Error::Interrupted) {
-                ctx.ui
-                    .note("stopped; run `eks-workshop resume` to continue");
-            }
-        })?;
-    Ok(Ran::Done(Box::new(ctx), results))
+    Ok(Prepared::Ready(Box::new(Ready {
+        ctx,
+        plan,
+        _lock: lock,
+    })))
 }
 
 /// In a terminal, the plan first: what each step would change, then a

@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::{Value, json};
 
-use super::{Job, Ran, load_required};
+use super::{Job, Prepared, load_required};
 use crate::config::Flags;
 use crate::config::Output;
 use crate::ctx::Ctx;
@@ -23,17 +23,15 @@ use crate::engine::StepResult;
 use crate::error::{Error, Result, exit};
 use crate::kube::sync::{Goal, text};
 use crate::kube::{self, flux};
-use crate::ui::Ui;
 
 pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>) -> Result<u8> {
-    if job.dry_run {
-        return super::mutate(global, interrupted, job).await;
-    }
-    let before = kustomizations(global, interrupted.clone()).await?;
-    let since = crate::kube::sync::unix(std::time::SystemTime::now());
-    let Ran::Done(mut ctx, results) = super::run_job(global, interrupted, job).await? else {
+    load_required(global, "sync")?;
+    let Prepared::Ready(mut ready) = super::prepare(global, interrupted, job).await? else {
         return Ok(exit::OK);
     };
+    let before = kustomizations(&mut ready.ctx).await?;
+    let since = crate::kube::sync::unix(std::time::SystemTime::now());
+    let (mut ctx, results) = ready.run().await?;
     let goal = crate::steps::goal(&mut ctx).await?;
     let ran = |step: &str| results.iter().any(|r| r.step == step && r.status == "done");
     let pushed = ran("publish").then(|| goal.commit.clone());
@@ -82,11 +80,7 @@ async fn what_changed(ctx: &mut Ctx, before: &[Value], since: u64) -> Result<Vec
 
 /// The Kustomizations as they are before the sync (none when Flux is not
 /// there yet: the reconcile step then says so).
-async fn kustomizations(global: &Flags, interrupted: Arc<AtomicBool>) -> Result<Vec<Value>> {
-    let state = load_required(global, "sync")?;
-    let config = crate::config::resolve(global, Some(&state.settings))?;
-    let ui = Ui::new(config.output, config.yes, config.tty);
-    let mut ctx = Ctx::new(config, state, ui, interrupted);
+async fn kustomizations(ctx: &mut Ctx) -> Result<Vec<Value>> {
     if ctx.offline() {
         return Ok(Vec::new());
     }
@@ -94,7 +88,7 @@ async fn kustomizations(global: &Flags, interrupted: Arc<AtomicBool>) -> Result<
     let Some(types) = flux::types(&cluster).await? else {
         return Ok(Vec::new());
     };
-    let releases = crate::steps::releases(&ctx);
+    let releases = crate::steps::releases(ctx);
     Ok(kube::observe::observe(&cluster, &types, &releases)
         .await?
         .kustomizations)
