@@ -54,18 +54,25 @@ pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion, fix: Fixing) -> 
         }
     };
     let saved = ctx.config.work_dir().join(SAVED);
+    let decoded: Vec<Decoded> = releases
+        .iter()
+        .map(|stored| (stored, release::decode(&stored.value)))
+        .collect();
     let asks = ctx.config.interactive() && ctx.config.output == Output::Text;
     let fix = if fix == Fixing::Write && asks {
-        confirm_rewrites(ctx, &releases, target, &saved)?
+        confirm_rewrites(ctx, &decoded, target, &saved)?
     } else {
         fix
     };
     let mut items = Vec::new();
-    for stored in &releases {
-        items.extend(check(&cluster, stored, target, fix, &saved).await?);
+    for (stored, rel) in &decoded {
+        items.extend(check(&cluster, stored, rel, target, fix, &saved).await?);
     }
     Ok(Section::ran(NAME, items))
 }
+
+/// A release Secret, and the release it holds (or why Helm could not read it).
+type Decoded<'a> = (&'a Stored, std::result::Result<release::Release, String>);
 
 /// What became of a rewrite.
 enum Outcome {
@@ -82,11 +89,12 @@ enum Outcome {
 async fn check(
     cluster: &Cluster,
     stored: &Stored,
+    rel: &std::result::Result<release::Release, String>,
     target: KubeVersion,
     fix: Fixing,
     saved: &Path,
 ) -> Result<Vec<Item>> {
-    let rel = match release::decode(&stored.value) {
+    let rel = match rel {
         Ok(rel) => rel,
         Err(why) => {
             let label = label(stored, None);
@@ -97,7 +105,7 @@ async fn check(
             return Ok(vec![Item::new(Severity::ToDo, label, message)]);
         }
     };
-    let label = label(stored, Some(&rel));
+    let label = label(stored, Some(rel));
     let hits = release::scan(&rel.manifest, target);
     if hits.is_empty() {
         let message = format!(
@@ -151,15 +159,15 @@ fn label(stored: &Stored, rel: Option<&release::Release>) -> String {
 }
 
 /// The releases whose stored manifest `--fix-helm-releases` would rewrite.
-fn to_rewrite(releases: &[Stored], target: KubeVersion) -> Vec<String> {
+fn to_rewrite(releases: &[Decoded], target: KubeVersion) -> Vec<String> {
     releases
         .iter()
-        .filter_map(|stored| {
-            let rel = release::decode(&stored.value).ok()?;
+        .filter_map(|(stored, rel)| {
+            let rel = rel.as_ref().ok()?;
             release::rewrite(&rel.manifest, target)?;
             Some(format!(
                 "{} (Secret {}/{})",
-                label(stored, Some(&rel)),
+                label(stored, Some(rel)),
                 stored.namespace,
                 stored.secret_name
             ))
@@ -171,7 +179,7 @@ fn to_rewrite(releases: &[Stored], target: KubeVersion) -> Vec<String> {
 /// rewritten and the section reports as without the flag.
 fn confirm_rewrites(
     ctx: &Ctx,
-    releases: &[Stored],
+    releases: &[Decoded],
     target: KubeVersion,
     saved: &Path,
 ) -> Result<Fixing> {
