@@ -33,7 +33,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let (repo, local, remote) = tips(ctx).await?;
     let branch = ctx.config.settings.branch.clone();
     if let Some(remote) = remote
-        && !(repo.find_commit(remote).is_ok() && git::is_ancestor(&repo, remote, local))
+        && !git::is_ancestor(&repo, remote, local)
     {
         return Err(rejected(
             &branch,
@@ -63,7 +63,7 @@ pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
     let (repo, local, remote) = tips(ctx).await?;
     let branch = ctx.config.settings.branch.clone();
     let commits = match remote {
-        Some(r) if repo.find_commit(r).is_ok() && git::is_ancestor(&repo, r, local) => {
+        Some(r) if git::is_ancestor(&repo, r, local) => {
             let subjects = git::subjects(&repo, r, local);
             format!(
                 "{} commit(s) up to {}: {}",
