@@ -166,24 +166,11 @@ impl Cmd {
         // Keep the pty's input open until the run is done.
         let out = child.wait_with_output().unwrap();
         drop(stdin);
-        Outcome {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Outcome::of(out)
     }
 
     pub fn run(mut self) -> Outcome {
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = self.command.output().expect("eks-workshop runs");
-        Outcome {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
+        Outcome::of(self.command.output().expect("eks-workshop runs"))
     }
 }
 
@@ -195,6 +182,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    fn of(out: Output) -> Outcome {
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     pub fn success(self) -> Outcome {
         self.code(0)
     }
