@@ -8,7 +8,7 @@ use crate::support::Workshop;
 use crate::world::{FS, TOKEN, env};
 
 /// The run logs in `dir`, oldest first.
-fn logs(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn logs(dir: &Path) -> Vec<PathBuf> {
     let mut logs: Vec<PathBuf> = std::fs::read_dir(dir.join(".eks-workshop/logs"))
         .map(|d| d.map(|e| e.unwrap().path()).collect())
         .unwrap_or_default();

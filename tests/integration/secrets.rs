@@ -224,18 +224,13 @@ fn the_token_reaches_no_child_no_file_and_no_output() {
     let all = files(e.w.dir());
     assert!(all.iter().any(|p| p.ends_with(".eks-workshop/state.json")));
     // Among them each run's log (setup's, enable-addon's).
-    let logs: Vec<String> = all
-        .iter()
-        .filter(|p| {
-            p.parent()
-                .is_some_and(|d| d.ends_with(".eks-workshop/logs"))
-        })
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let logs = crate::logs::logs(e.w.dir());
     for command in ["setup", "enable-addon"] {
+        let suffix = format!("-{command}.log");
         assert!(
-            logs.iter().any(|l| l.ends_with(&format!("-{command}.log"))),
-            "{command}'s log in {logs:?}"
+            logs.iter()
+                .any(|l| l.to_string_lossy().ends_with(&suffix) && all.contains(l)),
+            "{command}'s log among the files checked: {logs:?}"
         );
     }
     // (The kubeconfig is where the participant keeps the cluster's token.)
