@@ -219,9 +219,9 @@ fn a_sync_killed_after_its_push_is_finished_by_resume() {
             ("reconcile".into(), "done".into()),
         ]
     );
+    assert_eq!(e.head(), head);
     assert_eq!(
         e.get(GIT_API, "GitRepository", FS)["status"]["artifact"]["revision"],
-        format!("main@sha1:{head}")
+        e.revision()
     );
-    assert_eq!(e.head(), head);
 }
