@@ -15,6 +15,14 @@ use crate::error::{Error, Result};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_millis(10);
+/// The address space a child may take: a kustomize build of a YAML "billion
+/// laughs" from the fork stops here instead of taking the machine. Go's
+/// runtime reserves address space generously, so this is well above what
+/// kubectl, terraform or aws use.
+const DEFAULT_MEMORY: u64 = 4 << 30;
+/// What is kept of a child's stdout and of its stderr; the rest is read and
+/// dropped, so the child never blocks on a full pipe.
+const OUTPUT_CAP: usize = 16 << 20;
 
 /// A command to run.
 #[derive(Clone, Debug)]
@@ -25,6 +33,7 @@ pub(crate) struct Child {
     args: Vec<OsString>,
     dir: Option<PathBuf>,
     timeout: Duration,
+    memory: u64,
     interrupted: Option<Arc<AtomicBool>>,
 }
 
@@ -58,6 +67,7 @@ impl Child {
             args: Vec::new(),
             dir: None,
             timeout: DEFAULT_TIMEOUT,
+            memory: DEFAULT_MEMORY,
             interrupted: None,
         }
     }
@@ -84,6 +94,12 @@ impl Child {
 
     pub(crate) fn timeout(mut self, timeout: Duration) -> Child {
         self.timeout = timeout;
+        self
+    }
+
+    /// The most address space it may take (`RLIMIT_AS`).
+    pub(crate) fn memory(mut self, bytes: u64) -> Child {
+        self.memory = bytes;
         self
     }
 
@@ -118,6 +134,7 @@ impl Child {
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
+        limit_memory(&mut command, self.memory);
         let failed = |message: String| Error::Command {
             command: self.shown(),
             message,
@@ -177,7 +194,7 @@ impl Child {
         }
         let stderr = String::from_utf8_lossy(&out.stderr);
         let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-        let tail = lines[lines.len().saturating_sub(5)..].join(" / ");
+        let tail = crate::outside::one_line(&lines[lines.len().saturating_sub(5)..].join(" / "));
         let mut message = out.status.to_string();
         if let Some(dir) = &self.dir {
             message.push_str(&format!(" in {}", dir.display()));
@@ -192,16 +209,41 @@ impl Child {
     }
 }
 
-/// Read a pipe to its end on a thread, so a chatty child never blocks.
+/// Read a pipe to its end on a thread, so a chatty child never blocks;
+/// keep the first [`OUTPUT_CAP`] bytes.
 fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        if let Some(mut pipe) = pipe {
+        if let Some(pipe) = pipe {
+            let mut pipe = pipe.take(OUTPUT_CAP as u64);
             let _ = pipe.read_to_end(&mut buf);
+            let _ = std::io::copy(pipe.get_mut(), &mut std::io::sink());
         }
         buf
     })
 }
+
+/// `RLIMIT_AS` for the child, set between fork and exec.
+#[cfg(unix)]
+fn limit_memory(command: &mut Command, bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    let limit = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: setrlimit is async-signal-safe and touches only the child.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn limit_memory(_command: &mut Command, _bytes: u64) {}
 
 #[cfg(test)]
 mod tests {
@@ -240,6 +282,14 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(20));
+    }
+
+    #[test]
+    fn a_child_gets_a_memory_limit_and_its_output_is_bounded() {
+        let out = sh("ulimit -v").memory(256 << 20).run().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "262144");
+        let out = sh("head -c 40000000 /dev/zero").run().unwrap();
+        assert_eq!(out.stdout.len(), OUTPUT_CAP);
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub(crate) fn work_dir(dir: &std::path::Path) -> PathBuf {
 pub(crate) struct Secret(String);
 
 impl Secret {
+    /// A secret, from now on redacted from everything written or shown.
     pub(crate) fn new(token: String) -> Self {
+        crate::secrets::remember(&token);
         Secret(token)
     }
     pub(crate) fn expose(&self) -> &str {
@@ -52,14 +54,10 @@ impl fmt::Debug for Secret {
 /// What the permissions are, for every message about them.
 pub(crate) const PERMISSIONS: &str = "a classic token needs the `repo` scope; a fine-grained token needs, on all repositories, Contents: read and write, and Administration: read and write (forking creates a repository)";
 
-/// Replace every occurrence of the token with `***`.
+/// Replace every form of the token (and of any other secret known) with `***`.
 pub(crate) fn redact(text: &str, token: &Secret) -> String {
-    let t = token.expose();
-    if t.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(t, "***")
-    }
+    crate::secrets::remember(token.expose());
+    crate::secrets::redact(text)
 }
 
 /// `owner/name` of a GitHub repository.

@@ -58,6 +58,7 @@ impl Ctx {
     /// The token: from GITHUB_TOKEN, or a hidden prompt.
     pub(crate) fn token(&mut self) -> Result<Secret> {
         if let Some(t) = &self.config.token {
+            crate::secrets::check_token("GITHUB_TOKEN", t.expose())?;
             return Ok(t.clone());
         }
         let answer = self.ui.ask_secret("GitHub token").map_err(|e| match e {
@@ -76,6 +77,7 @@ impl Ctx {
                 help: "give a non-empty GitHub token".into(),
             });
         }
+        crate::secrets::check_token("the GitHub token typed at the prompt", token.expose())?;
         self.config.token = Some(token.clone());
         Ok(token)
     }

@@ -93,6 +93,8 @@ pub(crate) enum Error {
     // ---- another run holds the lock (exit 5) ----
     #[error("another eks-workshop run is working in {} (lock {})", dir.display(), lock.display())]
     Locked { dir: PathBuf, lock: PathBuf },
+    #[error("a git command is working in the clone: {holder} holds {}", lock.display())]
+    GitLocked { lock: PathBuf, holder: String },
 
     // ---- timed out waiting (exit 6) ----
     #[error("timed out after {} waiting for {what}: {detail}", humantime::format_duration(*.after))]
@@ -221,9 +223,11 @@ impl Error {
             | ToolMissing { .. }
             | CannotPrompt { .. }
             | NotFound { .. } => exit::USAGE,
+            // An API that answers "moved" is an API URL to correct.
+            Remote { status, .. } if (300..400).contains(status) => exit::USAGE,
             Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
             VerifyFailed { .. } | Preflight { .. } => exit::VERIFY,
-            Locked { .. } => exit::LOCKED,
+            Locked { .. } | GitLocked { .. } => exit::LOCKED,
             Timeout { .. } => exit::TIMEOUT,
             Interrupted => exit::INTERRUPTED,
             Io { .. }
@@ -286,6 +290,7 @@ impl Error {
             UserMismatch { .. } => "drop --github-user (the token's login is used), or use that user's token".into(),
             VerifyFailed { .. } => "see the findings above; `eks-workshop verify --fix` converts what can be converted mechanically".into(),
             Locked { .. } => "wait for the other run to finish; if none is running, another process still has the lock file open".into(),
+            GitLocked { .. } => "wait for that git command to finish (or end it), then run this again; a lock no process holds is removed by itself".into(),
             Timeout { .. } => "run `eks-workshop resume` to keep waiting, or raise --timeout".into(),
             Interrupted => "run `eks-workshop resume` to continue where it stopped".into(),
             StateCorrupt { path, .. } => format!(
@@ -297,7 +302,13 @@ impl Error {
             RateLimited { .. } => "wait until then, or use a token (authenticated requests have a higher limit)".into(),
             StepNotDone { .. } => "run `eks-workshop status` to see each step, then `eks-workshop resume`".into(),
             Checksum { .. } => "nothing was applied; check the URL (and that nothing between you and it rewrites downloads), or give the sha256 of the file you trust with --flux-manifest-sha256".into(),
-            Io { .. } | Git { .. } | Remote { .. } | Command { .. } => return None,
+            Remote { status, service, .. } => match status {
+                300..=399 => format!("{service} redirects elsewhere: point --github-api-url (GITHUB_API_URL) at the API itself, https://api.github.com or https://HOST/api/v3"),
+                422 => format!("{service} refused the request as it stands (its message says why; an empty upstream cannot be forked); fix that on GitHub, then run `eks-workshop resume`"),
+                400..=499 => format!("{service} refused the request; if the message above does not say why, run with -v and include the log in `eks-workshop doctor --bundle`"),
+                _ => format!("{service} gave an answer eks-workshop does not expect; run `eks-workshop resume` later, or include `eks-workshop doctor --bundle` in a report"),
+            },
+            Io { .. } | Git { .. } | Command { .. } => return None,
         })
     }
 }

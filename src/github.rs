@@ -144,6 +144,17 @@ impl GitHub {
     }
 
     async fn once_unlogged(&self, method: &Method, path: &str) -> Result<Reply, Transport> {
+        // One request, from sending to the last byte of its answer: a server
+        // that accepts the connection and then says nothing (or drips its
+        // answer) is not asked again; it fails once, with a message.
+        let deadline = crate::retry::network_timeout();
+        match tokio::time::timeout(deadline, self.exchange(method, path)).await {
+            Ok(reply) => reply,
+            Err(_) => Err(Transport::hung(deadline)),
+        }
+    }
+
+    async fn exchange(&self, method: &Method, path: &str) -> Result<Reply, Transport> {
         // A relative path: octocrab joins it to the base URL (keeping
         // `/api/v3` for GitHub Enterprise) and only then adds the token.
         let sent = if *method == Method::POST {
@@ -153,12 +164,22 @@ impl GitHub {
             self.client._get(path).await
         };
         let response = sent.map_err(|e| Transport::new(&e, &self.token))?;
-        let (parts, body) = response.into_parts();
-        let body = self
-            .client
-            .body_to_string(http::Response::new(body))
-            .await
-            .map_err(|e| Transport::new(&e, &self.token))?;
+        let (parts, mut body) = response.into_parts();
+        // Read to a bound: the largest answer we use is a few kilobytes, and
+        // a body past the bound is cut (and then fails to parse, or is an
+        // error message shown cut).
+        let mut bytes = Vec::new();
+        while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
+            let frame = frame.map_err(|e| Transport::new(&e, &self.token))?;
+            if let Some(data) = frame.data_ref() {
+                let room = crate::outside::BODY_CAP - bytes.len();
+                bytes.extend_from_slice(&data[..data.len().min(room)]);
+                if data.len() >= room {
+                    break;
+                }
+            }
+        }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         Ok(Reply {
             status: parts.status,
             headers: parts.headers,

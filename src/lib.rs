@@ -17,6 +17,7 @@ mod github;
 mod kube;
 mod kustomize;
 mod log;
+mod outside;
 mod pause;
 mod placeholders;
 mod plan;

@@ -5,7 +5,8 @@
 //! headers), the git remotes spoken to, the child processes run, and the
 //! full error chain. `-v` prints the same lines on stderr.
 //!
-//! Every line is redacted of the GitHub token before it goes anywhere.
+//! Every line is redacted of the GitHub token (each of its forms, see
+//! [`crate::secrets`]) before it goes anywhere.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,6 @@ struct Log {
     file: Option<(PathBuf, std::fs::File)>,
     verbose: bool,
     started: Instant,
-    secrets: Vec<String>,
 }
 
 static LOG: OnceLock<Mutex<Log>> = OnceLock::new();
@@ -32,7 +32,6 @@ fn log() -> &'static Mutex<Log> {
             file: None,
             verbose: false,
             started: Instant::now(),
-            secrets: crate::secrets::in_env(),
         })
     })
 }
@@ -72,10 +71,7 @@ pub(crate) fn path() -> Option<PathBuf> {
 /// One line: time since the start, what kind, the text (redacted).
 pub(crate) fn line(kind: &str, text: impl std::fmt::Display) {
     let Ok(mut log) = log().lock() else { return };
-    let mut text = text.to_string();
-    for secret in &log.secrets {
-        text = text.replace(secret.as_str(), "***");
-    }
+    let text = crate::secrets::redact(&text.to_string());
     let text = text.replace('\n', "\n    ");
     let at = log.started.elapsed().as_secs_f64();
     let line = format!("{at:>8.3}s {kind:<8} {text}\n");

@@ -25,6 +25,23 @@ fn base() -> Duration {
     })
 }
 
+/// How long a server may stay silent (a GitHub API request, from sending to
+/// the last byte of its answer; a git transfer, between two reads) before
+/// the call fails with a message instead of hanging.
+const NETWORK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// [`NETWORK_TIMEOUT`]; `EKS_WORKSHOP_NET_TIMEOUT_MS` overrides it (tests
+/// that black-hole a server make it short). Read once per process.
+pub(crate) fn network_timeout() -> Duration {
+    static TIMEOUT: OnceLock<Duration> = OnceLock::new();
+    *TIMEOUT.get_or_init(|| {
+        std::env::var("EKS_WORKSHOP_NET_TIMEOUT_MS")
+            .ok()
+            .and_then(|ms| ms.trim().parse().ok())
+            .map_or(NETWORK_TIMEOUT, Duration::from_millis)
+    })
+}
+
 /// Hands out the wait before each retry, then `None` when the tries are used up.
 #[derive(Debug)]
 pub(crate) struct Backoff {

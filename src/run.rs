@@ -92,11 +92,14 @@ fn hide_userinfo(arg: &str) -> String {
 /// Print an error: `error:` with its causes, then `help:`. Under
 /// `--output json` also a JSON object on stdout for the machine reading it.
 fn report(err: &Error, output: Output) {
+    // Every message may quote the outside; none may drive the terminal or
+    // pass for our own help line.
+    let shown = |text: String| crate::outside::printable(&crate::secrets::redact(&text));
     let red = console::style("error:").red().bold();
-    eprintln!("{red} {err}");
+    eprintln!("{red} {}", shown(err.to_string()));
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", shown(cause.to_string()));
         source = cause.source();
     }
     if let Some(path) = crate::log::path() {
@@ -104,13 +107,17 @@ fn report(err: &Error, output: Output) {
     }
     let help = err.help();
     if let Some(help) = &help {
-        eprintln!("{} {help}", console::style("help:").cyan().bold());
+        eprintln!(
+            "{} {}",
+            console::style("help:").cyan().bold(),
+            shown(help.clone())
+        );
     }
     // `verify` has printed its report as the JSON; a second object would break it.
     if output == Output::Json && !matches!(err, Error::VerifyFailed { .. }) {
         let json = serde_json::json!({
-            "error": err.to_string(),
-            "help": help,
+            "error": crate::secrets::redact(&err.to_string()),
+            "help": help.map(|h| crate::secrets::redact(&h)),
             "exit_code": err.exit_code(),
         });
         println!("{json}");

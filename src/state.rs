@@ -145,6 +145,8 @@ pub(crate) fn store(work_dir: &Path, state: &State) -> Result<()> {
     fsx::create_dir_all(work_dir)?;
     let mut json = serde_json::to_vec_pretty(state).expect("state serializes");
     json.push(b'\n');
+    // A step's detail can quote a server; a server can echo the token.
+    let json = crate::secrets::redact_bytes(&json);
     fsx::write_atomic(&path(work_dir), &json, Some(0o600))
 }
 

@@ -4,6 +4,12 @@
 
 /// The header line and one line per row, without newlines.
 pub(crate) fn lines(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    // Cells quote the fork and the cluster: shown, never acted on.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| crate::outside::cell(c)).collect())
+        .collect();
+    let rows = &rows;
     let width = console::measure_text_width;
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {

@@ -74,11 +74,11 @@ impl Ui {
     /// message on a terminal, a plain line otherwise.
     pub(crate) fn progress(&self, message: &str) {
         if let Some(bar) = &*self.spinner.lock().expect("ui lock") {
-            bar.set_message(message.to_string());
+            bar.set_message(crate::outside::one_line(message));
             return;
         }
         // The lock is released by now: `line` takes it again.
-        self.line(&format!("  … {message}"));
+        self.line(&format!("  … {}", crate::outside::printable(message)));
     }
 
     /// A step ended.
@@ -92,15 +92,18 @@ impl Ui {
             Mark::Skipped => (style("-").dim(), "skipped: "),
             Mark::Failed => (style("✘").red(), "failed: "),
         };
+        // The detail can quote the fork or the cluster.
+        let detail = crate::outside::printable(detail);
         self.line(&format!("{symbol} {} — {note}{detail}", style(id).bold()));
     }
 
     pub(crate) fn warn(&self, message: &str) {
+        let message = crate::outside::printable(message);
         self.suspend(|| eprintln!("{} {message}", style("warning:").yellow().bold()));
     }
 
     pub(crate) fn note(&self, message: &str) {
-        self.line(message);
+        self.line(&crate::outside::printable(message));
     }
 
     pub(crate) fn elapsed(&self) -> Duration {

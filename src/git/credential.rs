@@ -3,6 +3,8 @@
 //! `get` it answers the login and the token from the environment at that
 //! moment (`GITHUB_TOKEN`, else `GH_TOKEN`); it answers nothing for any other
 //! host, `store` and `erase` do nothing, and the token is written nowhere.
+//! An empty helper entry before ours resets the list git inherits from the
+//! participant's global config, so no other helper ever sees the answer.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -89,16 +91,24 @@ pub(crate) fn inspect(
         .entries(Some(r"credential\..*helper"))
         .map_err(|e| Error::git("read the clone's config", &e))?;
     let mut current = false;
+    let mut reset = false;
     while let Some(entry) = entries.next() {
         let entry = entry.map_err(|e| Error::git("read the clone's config", &e))?;
         let name = entry.name().unwrap_or_default().to_string();
         let value = entry.value().unwrap_or_default().to_string();
+        let our_key = name.eq_ignore_ascii_case(&key);
+        if value.is_empty() && our_key {
+            // The reset we write before ours: helpers inherited from the
+            // global or system config are dropped for the fork's host.
+            reset = true;
+            continue;
+        }
         if !is_ours(&value) {
             return Ok(Found::TheirOwn(name, value));
         }
         let same_login = login.is_none_or(|l| value == helper_value(exe, &host, l));
         let same_exe = value.starts_with(&format!("!{} ", quote(exe)));
-        current |= name.eq_ignore_ascii_case(&key) && same_exe && same_login;
+        current |= our_key && reset && same_exe && same_login;
     }
     Ok(if current {
         Found::Current
@@ -121,12 +131,29 @@ pub(crate) fn configure(
         Found::TheirOwn(k, v) => Ok(Configured::TheirOwn(k, v)),
         Found::Missing => {
             let (key, host) = key_for(url)?;
-            local(repo)?
-                .set_str(&key, &helper_value(exe, &host, login))
-                .map_err(|e| Error::git("set the credential helper", &e))?;
+            let mut config = local(repo)?;
+            let failed = |e: git2::Error| Error::git("set the credential helper", &e);
+            match config.remove_multivar(&key, ".*") {
+                Err(e) if e.code() != git2::ErrorCode::NotFound => return Err(failed(e)),
+                _ => {}
+            }
+            // An empty helper first resets the list git has gathered so
+            // far (a global `credential.helper store` would otherwise be
+            // handed the token too, and write it to ~/.git-credentials).
+            config.set_multivar(&key, "^$", "").map_err(failed)?;
+            config
+                .set_multivar(&key, "^!", &quoted(&helper_value(exe, &host, login)))
+                .map_err(failed)?;
             Ok(Configured::Set)
         }
     }
+}
+
+/// libgit2 (1.9) writes a multivar's value into the file as given, without
+/// the escaping its `set_str` does: quote it as git's config syntax wants,
+/// so a `\` (from a path with a `'`), `;` or `#` reads back as written.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// Git's request: `key=value` lines up to a blank one.
@@ -168,6 +195,12 @@ pub(crate) fn answer(
             "eks-workshop: no GITHUB_TOKEN (or GH_TOKEN) in the environment for {host}; export it (a token that may push to the fork) and run git again"
         ));
     };
+    // A line ending in the token would end git's answer early and start
+    // another field of the credential protocol.
+    if let Err(e) = crate::secrets::check_token("GITHUB_TOKEN", token) {
+        let help = e.help().unwrap_or_default();
+        return Err(format!("eks-workshop: {e}\nhelp: {help}"));
+    }
     let username = field("username").unwrap_or(login);
     Ok(Some(format!("username={username}\npassword={token}\n")))
 }
@@ -238,6 +271,45 @@ mod tests {
         );
     }
 
+    fn helpers(repo: &Repository, key: &str) -> Vec<String> {
+        let config = repo
+            .config()
+            .unwrap()
+            .open_level(ConfigLevel::Local)
+            .unwrap();
+        let mut values = Vec::new();
+        let mut entries = config.multivar(key, None).unwrap();
+        while let Some(e) = entries.next() {
+            values.push(e.unwrap().value().unwrap_or_default().to_string());
+        }
+        values
+    }
+
+    #[test]
+    fn a_helper_without_the_reset_before_it_is_written_again_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let exe = Path::new("/usr/bin/eks-workshop");
+        let url = "https://github.com/alice/r.git";
+        let key = "credential.https://github.com.helper";
+        let ours = helper_value(exe, "github.com", "alice");
+        // What an older eks-workshop wrote: ours alone.
+        repo.config().unwrap().set_str(key, &ours).unwrap();
+        assert_eq!(
+            inspect(&repo, url, Some("alice"), exe).unwrap(),
+            Found::Missing
+        );
+        assert_eq!(
+            configure(&repo, url, "alice", exe).unwrap(),
+            Configured::Set
+        );
+        assert_eq!(helpers(&repo, key), ["".to_string(), ours]);
+        assert_eq!(
+            configure(&repo, url, "alice", exe).unwrap(),
+            Configured::Already
+        );
+    }
+
     #[test]
     fn configures_once_and_leaves_their_own_helper_alone() {
         let dir = tempfile::tempdir().unwrap();
@@ -252,14 +324,13 @@ mod tests {
             configure(&repo, url, "alice", exe).unwrap(),
             Configured::Already
         );
-        let value = repo
-            .config()
-            .unwrap()
-            .get_string("credential.https://github.com.helper")
-            .unwrap();
+        let values = helpers(&repo, "credential.https://github.com.helper");
         assert_eq!(
-            value,
-            r"!'/opt/it'\''s/eks-workshop' git-credential --host github.com --username alice"
+            values,
+            [
+                "",
+                r"!'/opt/it'\''s/eks-workshop' git-credential --host github.com --username alice"
+            ]
         );
         // A moved binary: the value follows it.
         let moved = Path::new("/usr/bin/eks-workshop");

@@ -4,6 +4,7 @@
 //! `.git/config`, or in any process's arguments.
 
 pub(crate) mod credential;
+pub(crate) mod lock;
 mod remote;
 
 use std::path::Path;
@@ -95,6 +96,12 @@ pub(crate) fn head_commit(repo: &Repository) -> Result<Oid> {
         .map_err(|e| Error::git("read HEAD", &e))
 }
 
+/// Where `origin/<branch>` stood when the clone last heard from the fork.
+pub(crate) fn tracking_head(repo: &Repository, branch: &str) -> Option<Oid> {
+    repo.refname_to_id(&format!("refs/remotes/origin/{branch}"))
+        .ok()
+}
+
 /// Is `ancestor` reachable from `descendant` (or equal)?
 pub(crate) fn is_ancestor(repo: &Repository, ancestor: Oid, descendant: Oid) -> bool {
     ancestor == descendant
@@ -110,6 +117,7 @@ pub(crate) fn move_branch(repo: &Repository, branch: &str, target: Oid, why: &st
     let commit = repo
         .find_commit(target)
         .map_err(|e| Error::git("find commit", &e))?;
+    lock::clear_stale(repo)?;
     let mut co = git2::build::CheckoutBuilder::new();
     co.safe();
     repo.checkout_tree(commit.as_object(), Some(&mut co))
@@ -171,6 +179,7 @@ pub(crate) fn commit_files(
     message: &str,
     sig: &Signature,
 ) -> Result<Option<Oid>> {
+    lock::clear_stale(repo)?;
     let head = repo
         .head()
         .and_then(|h| h.peel_to_commit())

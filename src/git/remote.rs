@@ -46,10 +46,7 @@ fn remote_error(
     auth: Option<Auth>,
     tries: u32,
 ) -> Error {
-    let msg = match auth {
-        Some(a) => crate::config::redact(err.message(), a.token),
-        None => err.message().to_string(),
-    };
+    let msg = crate::outside::one_line(&redact_opt(err.message(), auth));
     // "requires authentication that we do not support": a 401 whose
     // challenge offers no Basic auth, which a token cannot answer.
     let auth_failed = ["401", "rejected the credentials", "requires authentication"]
@@ -122,6 +119,24 @@ fn transient(err: &git2::Error) -> bool {
     network_class && broken && !msg.contains("status code: 4")
 }
 
+/// libgit2 waits forever by default: a black-holed remote would hang a push.
+/// Connecting gets [`CONNECT_TIMEOUT`], and every read the network timeout.
+fn set_timeouts() {
+    static SET: std::sync::Once = std::sync::Once::new();
+    SET.call_once(|| {
+        let ms = |d: std::time::Duration| i32::try_from(d.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: libgit2's global options, set once before any transfer
+        // starts (the Once orders it before every remote call of ours).
+        unsafe {
+            let _ = git2::opts::set_server_connect_timeout_in_milliseconds(ms(CONNECT_TIMEOUT));
+            let _ =
+                git2::opts::set_server_timeout_in_milliseconds(ms(crate::retry::network_timeout()));
+        }
+    });
+}
+
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Run a network operation, again after a capped, jittered backoff while it
 /// fails transiently, a bounded number of times. `attempt` gets a fresh
 /// credentials counter each time.
@@ -131,6 +146,7 @@ fn with_retries<T>(
     auth: Option<Auth>,
     mut attempt: impl FnMut(&Cell<u32>) -> std::result::Result<T, git2::Error>,
 ) -> Result<T> {
+    set_timeouts();
     let mut backoff = Backoff::new();
     loop {
         let asked = Cell::new(0);
@@ -260,9 +276,11 @@ pub(crate) fn push(repo: &Repository, branch: &str, auth: Option<Auth>) -> Resul
         let remote_says = std::cell::RefCell::new(String::new());
         let mut cb = callbacks(auth, asked);
         cb.sideband_progress(|text| {
-            remote_says
-                .borrow_mut()
-                .push_str(&String::from_utf8_lossy(text));
+            // A server may talk without end; what explains a refusal comes first.
+            let mut said = remote_says.borrow_mut();
+            if said.len() < crate::outside::BODY_CAP {
+                said.push_str(&String::from_utf8_lossy(text));
+            }
             true
         });
         cb.push_update_reference(|_refname, status| {
@@ -288,7 +306,10 @@ pub(crate) fn push(repo: &Repository, branch: &str, auth: Option<Auth>) -> Resul
     match pushed {
         None => Ok(PushOutcome::Pushed),
         Some(msg) if non_ff(&msg) => Ok(PushOutcome::NonFastForward),
-        Some(msg) => Err(push_rejected(branch, redact_opt(&msg, auth))),
+        Some(msg) => Err(push_rejected(
+            branch,
+            crate::outside::one_line(&redact_opt(&msg, auth)),
+        )),
     }
 }
 

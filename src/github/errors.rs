@@ -61,7 +61,8 @@ fn message(reply: &Reply, token: &Secret) -> String {
     let from_json = serde_json::from_str::<serde_json::Value>(&reply.body)
         .ok()
         .and_then(|v| v.get("message")?.as_str().map(str::to_string));
-    let text = from_json.unwrap_or_else(|| reply.body.trim().chars().take(200).collect());
+    // Cut (with how much was left out) by `one_line` below.
+    let text = from_json.unwrap_or_else(|| reply.body.trim().to_string());
     let text = if text.is_empty() {
         reply
             .status
@@ -71,7 +72,7 @@ fn message(reply: &Reply, token: &Secret) -> String {
     } else {
         text
     };
-    redact(&text, token)
+    crate::outside::one_line(&redact(&text, token))
 }
 
 /// The error for an answer that is not a success (after any retries).
@@ -114,6 +115,17 @@ pub(super) fn for_status(
             service,
             message: format!("it answered {code} ({msg}) on each of {tries} tries"),
             help: "GitHub seems to be having trouble (see https://www.githubstatus.com); run `eks-workshop resume` in a few minutes".into(),
+        },
+        code if reply.status.is_redirection() => Error::Remote {
+            service,
+            status: code,
+            message: match reply.headers.get(http::header::LOCATION) {
+                Some(to) => format!(
+                    "it moved to {}",
+                    crate::outside::one_line(&redact(&String::from_utf8_lossy(to.as_bytes()), token))
+                ),
+                None => msg,
+            },
         },
         code => Error::Remote {
             service,
@@ -196,6 +208,7 @@ fn not_found(call: Call, service: &str) -> Error {
 #[derive(Debug)]
 pub(super) struct Transport {
     pub(super) tls: bool,
+    pub(super) hung: bool,
     pub(super) message: String,
 }
 
@@ -212,7 +225,7 @@ impl Transport {
             }
             cur = e.source();
         }
-        let message = redact(&parts.join(": "), token);
+        let message = crate::outside::one_line(&redact(&parts.join(": "), token));
         let lower = message.to_ascii_lowercase();
         let tls = [
             "certificate",
@@ -224,16 +237,40 @@ impl Transport {
         ]
         .iter()
         .any(|w| lower.contains(w));
-        Transport { tls, message }
+        Transport {
+            tls,
+            hung: false,
+            message,
+        }
     }
 
-    /// Timeouts, refused or reset connections, DNS hiccups: worth another try.
-    /// TLS failures are not: the certificate will not change in a second.
+    /// A request that got no whole answer within `deadline`.
+    pub(super) fn hung(deadline: Duration) -> Transport {
+        Transport {
+            tls: false,
+            hung: true,
+            message: format!(
+                "the server accepted the request but sent no whole answer within {}",
+                humantime::format_duration(deadline)
+            ),
+        }
+    }
+
+    /// Refused or reset connections, DNS hiccups: worth another try. TLS
+    /// failures are not (the certificate will not change in a second), nor
+    /// is a server that hung (another wait would only double the wait).
     pub(super) fn transient(&self) -> bool {
-        !self.tls
+        !self.tls && !self.hung
     }
 
     pub(super) fn into_error(self, service: &str, tries: u32) -> Error {
+        if self.hung {
+            return Error::Network {
+                service: service.to_string(),
+                message: self.message,
+                help: "GitHub (or a proxy on the way) is not answering: check https://www.githubstatus.com, --github-api-url and HTTPS_PROXY, then run `eks-workshop resume`".into(),
+            };
+        }
         if self.tls {
             return Error::Network {
                 service: service.to_string(),

@@ -44,6 +44,7 @@ pub(crate) async fn connect(settings: &Settings) -> Result<Cluster> {
                 context: Some(name.clone()),
                 ..Default::default()
             };
+            let kc = without_secrets(kc);
             let config = ::kube::Config::from_custom_kubeconfig(kc, &options)
                 .await
                 .map_err(|e| Error::Kube {
@@ -99,6 +100,34 @@ pub(crate) async fn connect(settings: &Settings) -> Result<Cluster> {
         server,
         settings.kubeconfig.clone(),
     ))
+}
+
+/// The kubeconfig with every credential plugin it names (an `exec` user such
+/// as `aws eks get-token`, or a `cmd-path` auth provider) told to run without
+/// our secrets' variables: the participant's plugin has no use for the
+/// GitHub token, so it never gets it.
+fn without_secrets(mut kc: Kubeconfig) -> Kubeconfig {
+    let vars: Vec<String> = crate::secrets::VARS.iter().map(|v| v.to_string()).collect();
+    for user in &mut kc.auth_infos {
+        let Some(auth) = user.auth_info.as_mut() else {
+            continue;
+        };
+        if let Some(exec) = auth.exec.as_mut() {
+            let mut drop = exec.drop_env.take().unwrap_or_default();
+            drop.extend(vars.iter().cloned());
+            exec.drop_env = Some(drop);
+        }
+        if let Some(provider) = auth.auth_provider.as_mut() {
+            let mut drop = provider.config.remove("cmd-drop-env").unwrap_or_default();
+            for var in &vars {
+                drop = format!("{drop} {var}");
+            }
+            provider
+                .config
+                .insert("cmd-drop-env".into(), drop.trim().to_string());
+        }
+    }
+    kc
 }
 
 /// The merged kubeconfig and where it came from; `None` when there is none.

@@ -231,7 +231,8 @@ pub(crate) fn chain(err: &dyn std::error::Error) -> String {
         }
         source = cause.source();
     }
-    text
+    // The server's own words are in it: shown, never acted on.
+    crate::outside::one_line(&text)
 }
 
 /// Whether a kube error is a 401 or 403, which no retry will fix.

@@ -137,6 +137,9 @@ pub(crate) fn is_remote(entry: &str) -> bool {
 const KUBECTL_AT_ONCE: usize = 4;
 /// One `kubectl kustomize` of a workshop directory takes well under a second.
 const KUSTOMIZE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The address space one build may take: a workshop build needs well under
+/// 100 MB; a YAML alias bomb from the fork stops here, in seconds.
+const KUSTOMIZE_MEMORY: u64 = 2 << 30;
 
 /// `kubectl kustomize DIR` for each directory, a few side by side; the
 /// failures as (directory, kubectl's message).
@@ -158,7 +161,8 @@ fn kustomize_batch(kubectl: &Path, root: &Path, dirs: &[String]) -> Vec<(String,
             .map(|dir| {
                 let child = Child::at(kubectl)
                     .args([OsString::from("kustomize"), root.join(dir).into()])
-                    .timeout(KUSTOMIZE_TIMEOUT);
+                    .timeout(KUSTOMIZE_TIMEOUT)
+                    .memory(KUSTOMIZE_MEMORY);
                 (dir, scope.spawn(move || child.output()))
             })
             .collect();
@@ -178,6 +182,12 @@ fn kustomize_batch(kubectl: &Path, root: &Path, dirs: &[String]) -> Vec<(String,
 /// kubectl logs `E1123 ... "command failed" err="<message>"`; keep the message.
 fn kubectl_message(stderr: &str) -> String {
     let text = stderr.trim();
+    if text.contains("fatal error: out of memory") {
+        return format!(
+            "`kubectl kustomize` ran out of the {} GiB it may use: the build expands to far more than a workshop's manifests (YAML aliases that multiply?)",
+            KUSTOMIZE_MEMORY >> 30
+        );
+    }
     let message = match text.find("err=\"") {
         Some(i) => text[i + 5..].strip_suffix('"').unwrap_or(&text[i + 5..]),
         None => text.strip_prefix("error: ").unwrap_or(text),

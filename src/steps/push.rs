@@ -41,6 +41,12 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let changes = pending_changes(ctx, &repo)?;
     let mut detail = Vec::new();
+    if let git::lock::Found::Removed(lock) = git::lock::clear_stale(&repo)? {
+        detail.push(format!(
+            "removed {} (a killed run's leftover; no process held it)",
+            lock.display()
+        ));
+    }
     if !changes.files.is_empty() {
         let sig = ctx.signature(&repo)?;
         if let Some(oid) = git::commit_files(&repo, &changes.files, &changes.message, &sig)? {
@@ -57,10 +63,22 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let url = fork_url(ctx)?;
     let pair = ctx.git_auth().await?;
     let branch = ctx.config.settings.branch.clone();
+    // Where the clone last saw the fork's branch, before any fetch below.
+    let known = git::tracking_head(&repo, &branch);
     for _ in 0..PUSH_TRIES {
         let head = git::head_commit(&repo)?;
-        if git::remote_head(&url, &branch, auth(&pair))? == Some(head) {
+        let remote = git::remote_head(&url, &branch, auth(&pair))?;
+        if remote == Some(head) {
             break;
+        }
+        if let Some(tip) = remote {
+            // A rewritten branch can still take our push as a fast-forward
+            // (onto a tip it was rewound to): look before pushing.
+            let tip = match repo.find_commit(tip) {
+                Ok(_) => tip,
+                Err(_) => git::fetch(&repo, &branch, auth(&pair))?,
+            };
+            refuse_a_rewrite(ctx, &repo, &branch, known, tip)?;
         }
         match git::push(&repo, &branch, auth(&pair))? {
             PushOutcome::Pushed => {
@@ -72,6 +90,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
             }
             PushOutcome::NonFastForward => {
                 let fetched = git::fetch(&repo, &branch, auth(&pair))?;
+                refuse_a_rewrite(ctx, &repo, &branch, known, fetched)?;
                 let tip = git::rebase_onto(&repo, fetched)?;
                 git::move_branch(&repo, &branch, tip, "eks-workshop: rebase onto the remote")?;
                 detail.push("rebased onto the remote".into());
@@ -82,6 +101,45 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         detail.push("nothing to push".into());
     }
     Ok(detail.join("; "))
+}
+
+/// The fork's branch moved on: rebasing our commits onto it is right when it
+/// grew (someone pushed on top), wrong when it was rewritten (a force-push
+/// that removed commits: a rebase would bring them back). Where the clone
+/// last saw the branch, and what we last pushed, must still be in its
+/// history.
+fn refuse_a_rewrite(
+    ctx: &Ctx,
+    repo: &git2::Repository,
+    branch: &str,
+    known: Option<git2::Oid>,
+    fetched: git2::Oid,
+) -> Result<()> {
+    let pushed = ctx
+        .state
+        .outputs
+        .pushed_commit
+        .as_deref()
+        .and_then(|s| git2::Oid::from_str(s).ok())
+        .filter(|oid| repo.find_commit(*oid).is_ok());
+    let Some(lost) = [known, pushed]
+        .into_iter()
+        .flatten()
+        .find(|old| !git::is_ancestor(repo, *old, fetched))
+    else {
+        return Ok(());
+    };
+    Err(Error::PushRejected {
+        branch: branch.to_string(),
+        message: format!(
+            "the fork's {branch} was rewritten (force-pushed): it is at {} now, and {} is no longer in its history; eks-workshop does not rebase over a rewrite, which could bring back commits you removed",
+            short(&fetched.to_string()),
+            short(&lost.to_string()),
+        ),
+        help: format!(
+            "decide in the clone which history to keep: `git fetch origin`, then `git rebase origin/{branch}` (keep your local commits) or `git reset --keep origin/{branch}` (take the fork's), then run `eks-workshop resume`"
+        ),
+    })
 }
 
 /// Managed files whose HEAD content differs from what it should be, and a

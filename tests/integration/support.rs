@@ -172,6 +172,76 @@ impl Cmd {
     pub fn run(mut self) -> Outcome {
         Outcome::of(self.command.output().expect("eks-workshop runs"))
     }
+
+    /// Run it with a watchdog: killed (and the test failed) past `limit`, so
+    /// a hang is a failure with a message, not a stuck suite. Also returns
+    /// the program's peak resident memory in KiB: the kernel's high-water
+    /// mark of its own address space (`VmHWM`), read until it exits; the
+    /// rusage figure would count the test process's pages the child
+    /// inherited between fork and exec.
+    pub fn run_within(mut self, limit: std::time::Duration) -> (Outcome, u64) {
+        use std::io::Read;
+        let mut child = self
+            .command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("eks-workshop runs");
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut p) = pipe {
+                    let _ = p.read_to_end(&mut buf);
+                }
+                buf
+            })
+        };
+        let out = drain(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let err = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let pid = child.id() as libc::pid_t;
+        let started = std::time::Instant::now();
+        let high_water = || {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        };
+        let mut peak = 0;
+        let status = loop {
+            peak = peak.max(high_water().unwrap_or(0));
+            let mut status = 0;
+            // SAFETY: waitpid reaps only our own child.
+            let got = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+            if got == pid {
+                break status;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                panic!("{:?} still ran after {limit:?}: it hangs", self.command);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        let code = if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        };
+        let outcome = Outcome {
+            code,
+            stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
+            stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
+        };
+        (outcome, peak)
+    }
 }
 
 #[derive(Debug)]

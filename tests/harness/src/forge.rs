@@ -49,6 +49,13 @@ pub enum Fault {
     Drop,
     /// Wait this long, then answer normally.
     Slow(Duration),
+    /// Answer with this status, these headers and this body, as given (a
+    /// hostile or broken server: escape codes, a huge body, a redirect).
+    Reply {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
 }
 
 /// Which requests a fault applies to.

@@ -236,6 +236,18 @@ fn fault_response(shared: &Shared, fault: &Fault, kind: RequestKind) -> Resp {
             set_header(&mut r, "retry-after", &retry_after.to_string());
             r
         }
+        Fault::Reply {
+            status,
+            headers,
+            body,
+        } => {
+            let mut r = Response::new(Full::new(Bytes::from(body.clone())));
+            *r.status_mut() = StatusCode::from_u16(*status).unwrap_or(StatusCode::OK);
+            for (name, value) in headers {
+                set_header(&mut r, name, value);
+            }
+            return r;
+        }
         Fault::Drop | Fault::Slow(_) => unreachable!("handled before answering"),
     };
     if is_api {
