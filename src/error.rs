@@ -66,6 +66,8 @@ pub(crate) enum Error {
         name: String,
         help: String,
     },
+    #[error("{} is a symbolic link (to {}); eks-workshop reads and writes only regular files inside the clone, never through a link", link.display(), target.display())]
+    Symlink { link: PathBuf, target: PathBuf },
 
     // ---- authentication and permission (exit 3) ----
     #[error("{service} rejected the credentials: {message}")]
@@ -220,7 +222,8 @@ impl Error {
             | UncommittedEdits { .. }
             | ToolMissing { .. }
             | CannotPrompt { .. }
-            | NotFound { .. } => exit::USAGE,
+            | NotFound { .. }
+            | Symlink { .. } => exit::USAGE,
             Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
             VerifyFailed { .. } | Preflight { .. } => exit::VERIFY,
             Locked { .. } => exit::LOCKED,
@@ -283,6 +286,7 @@ impl Error {
             UncommittedEdits { .. } => "commit or stash your edits to those files (`git stash`), then run the command again; nothing was changed".into(),
             ToolMissing { tool, .. } => format!("install `{tool}` and make sure it is on PATH; `eks-workshop doctor` lists what is needed"),
             CannotPrompt { .. } => "give it by flag or environment variable (see --help)".into(),
+            Symlink { .. } => "nothing was written or committed; put the regular file there instead of the link (if the link came with a commit to your fork, commit the file in its place), then run the command again".into(),
             UserMismatch { .. } => "drop --github-user (the token's login is used), or use that user's token".into(),
             VerifyFailed { .. } => "see the findings above; `eks-workshop verify --fix` converts what can be converted mechanically".into(),
             Locked { .. } => "wait for the other run to finish; if none is running, another process still has the lock file open".into(),

@@ -53,13 +53,12 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         if i == 1 {
             crate::pause::point("migrate:mid");
         }
-        let path = clone.join(&f.path);
-        let Ok(current) = std::fs::read(&path) else {
+        let Some(current) = crate::fsx::read_in(&clone, &f.path)? else {
             continue;
         };
         let migrated = migrate::migrate(&f.path, &current, &target);
         if migrated.changed() {
-            crate::fsx::write_atomic(&path, &migrated.bytes, None)?;
+            crate::fsx::write_in(&clone, &f.path, &migrated.bytes)?;
         }
     }
     crate::pause::point("migrate:before-commit");

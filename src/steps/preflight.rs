@@ -109,7 +109,11 @@ async fn served(
         served.extend(flux);
     }
     // An enabled add-on's chart brings its CRDs.
-    let text = std::fs::read_to_string(head.join(ADDONS_KUSTOMIZATION)).unwrap_or_default();
+    // Not through a link (the push refuses one there; verify reports it).
+    let text = crate::fsx::read_string_in(head, ADDONS_KUSTOMIZATION)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     for addon in addons::ADDONS {
         if crate::kustomize::is_enabled(&text, addon.entry_in(&text)) {
             served.extend(
