@@ -68,6 +68,12 @@ pub(crate) enum Error {
     },
     #[error("{} is a symbolic link (to {}); eks-workshop reads and writes only regular files inside the clone, never through a link", link.display(), target.display())]
     Symlink { link: PathBuf, target: PathBuf },
+    #[error("{}:{line}: {reason}", path.display())]
+    InvalidYaml {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
 
     // ---- authentication and permission (exit 3) ----
     #[error("{service} rejected the credentials: {message}")]
@@ -223,7 +229,8 @@ impl Error {
             | ToolMissing { .. }
             | CannotPrompt { .. }
             | NotFound { .. }
-            | Symlink { .. } => exit::USAGE,
+            | Symlink { .. }
+            | InvalidYaml { .. } => exit::USAGE,
             Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
             VerifyFailed { .. } | Preflight { .. } => exit::VERIFY,
             Locked { .. } => exit::LOCKED,
@@ -287,6 +294,7 @@ impl Error {
             ToolMissing { tool, .. } => format!("install `{tool}` and make sure it is on PATH; `eks-workshop doctor` lists what is needed"),
             CannotPrompt { .. } => "give it by flag or environment variable (see --help)".into(),
             Symlink { .. } => "nothing was written or committed; put the regular file there instead of the link (if the link came with a commit to your fork, commit the file in its place), then run the command again".into(),
+            InvalidYaml { .. } => "nothing was written or committed; fix the YAML at that line (YAML indents with spaces, never tabs), commit it, then run the command again".into(),
             UserMismatch { .. } => "drop --github-user (the token's login is used), or use that user's token".into(),
             VerifyFailed { .. } => "see the findings above; `eks-workshop verify --fix` converts what can be converted mechanically".into(),
             Locked { .. } => "wait for the other run to finish; if none is running, another process still has the lock file open".into(),

@@ -21,6 +21,7 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
     let (text, edited) = desired(ctx)?;
     if edited != text {
         let clone = ctx.config.clone_dir();
+        super::must_parse(&clone, ADDONS_KUSTOMIZATION, edited.as_bytes())?;
         fsx::write_in(&clone, ADDONS_KUSTOMIZATION, edited.as_bytes())?;
     }
     Ok(describe(ctx))

@@ -64,6 +64,7 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
             continue;
         }
         if working.as_deref() == Some(&c.head) {
+            super::must_parse(&clone, &c.path, c.new.as_bytes())?;
             fsx::write_in(&clone, &c.path, c.new.as_bytes())?;
         }
         for what in &c.changed {
@@ -74,7 +75,7 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
     crate::pause::point("convert:before-commit");
     let repo = git::open(&clone)?;
     let sig = ctx.signature(&repo)?;
-    let oid = git::commit_files(&repo, &changes, MESSAGE, &sig)?;
+    let oid = super::commit(&repo, &changes, MESSAGE, &sig)?;
     let what = format!("{} file(s) for Kubernetes {target}", changes.len());
     Ok(match oid {
         Some(oid) => format!(

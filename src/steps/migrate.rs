@@ -58,6 +58,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         };
         let migrated = migrate::migrate(&f.path, &current, &target);
         if migrated.changed() {
+            super::must_parse(&clone, &f.path, &migrated.bytes)?;
             crate::fsx::write_in(&clone, &f.path, &migrated.bytes)?;
         }
     }
@@ -69,7 +70,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         .iter()
         .map(|f| (f.path.clone(), f.migrated.bytes.clone()))
         .collect();
-    let oid = git::commit_files(&repo, &commits, &message, &sig)?;
+    let oid = super::commit(&repo, &commits, &message, &sig)?;
     let lines_changed: usize = changed.iter().map(|f| f.migrated.changes.len()).sum();
     let what = format!(
         "{lines_changed} change(s) in {} file(s) to {}",

@@ -36,6 +36,10 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
         });
     }
     let clone = ctx.config.clone_dir();
+    // Nor a file that no longer parses (or never did): push would commit it.
+    for (rule, outcome) in files.iter().filter(|(_, o)| o.changed()) {
+        super::must_parse(&clone, rule.path, outcome.text.as_bytes())?;
+    }
     let mut written = 0;
     for (rule, outcome) in &files {
         for kept in &outcome.kept {
