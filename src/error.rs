@@ -66,6 +66,14 @@ pub(crate) enum Error {
         name: String,
         help: String,
     },
+    #[error("{} is a symbolic link (to {}); eks-workshop reads and writes only regular files inside the clone, never through a link", link.display(), target.display())]
+    Symlink { link: PathBuf, target: PathBuf },
+    #[error("{}:{line}: {reason}", path.display())]
+    InvalidYaml {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
 
     // ---- authentication and permission (exit 3) ----
     #[error("{service} rejected the credentials: {message}")]
@@ -222,7 +230,9 @@ impl Error {
             | UncommittedEdits { .. }
             | ToolMissing { .. }
             | CannotPrompt { .. }
-            | NotFound { .. } => exit::USAGE,
+            | NotFound { .. }
+            | Symlink { .. }
+            | InvalidYaml { .. } => exit::USAGE,
             // An API that answers "moved" is an API URL to correct.
             Remote { status, .. } if (300..400).contains(status) => exit::USAGE,
             Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
@@ -287,6 +297,8 @@ impl Error {
             UncommittedEdits { .. } => "commit or stash your edits to those files (`git stash`), then run the command again; nothing was changed".into(),
             ToolMissing { tool, .. } => format!("install `{tool}` and make sure it is on PATH; `eks-workshop doctor` lists what is needed"),
             CannotPrompt { .. } => "give it by flag or environment variable (see --help)".into(),
+            Symlink { .. } => "nothing was written or committed; put the regular file there instead of the link (if the link came with a commit to your fork, commit the file in its place), then run the command again".into(),
+            InvalidYaml { .. } => "nothing was written or committed; fix the YAML at that line (YAML indents with spaces, never tabs), commit it, then run the command again".into(),
             UserMismatch { .. } => "drop --github-user (the token's login is used), or use that user's token".into(),
             VerifyFailed { .. } => "see the findings above; `eks-workshop verify --fix` converts what can be converted mechanically".into(),
             Locked { .. } => "wait for the other run to finish; if none is running, another process still has the lock file open".into(),

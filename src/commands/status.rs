@@ -279,7 +279,7 @@ pub(crate) fn addons(global: &Flags) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| global.dir.join(&state.settings.upstream.name));
     let path = clone.join(ADDONS_KUSTOMIZATION);
-    let text = fsx::read_to_string(&path)?;
+    let text = fsx::read_required_in(&clone, ADDONS_KUSTOMIZATION)?;
     let entries =
         kustomize::entries(&text).map_err(|reason| Error::Kustomization { path, reason })?;
     let rows: Vec<_> = ADDONS

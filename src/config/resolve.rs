@@ -91,7 +91,7 @@ pub(crate) fn resolve(global: &Flags, remembered: Option<&Settings>) -> Result<C
     let mut values_found = None;
     if !given && settings.values.iter().next().is_none() {
         let clone = absolute(&global.dir).join(&settings.upstream.name);
-        if let Some(found) = workshop_terraform_state(&clone) {
+        if let Some(found) = workshop_terraform_state(&clone)? {
             values.merge(Values::from_terraform_state(&found)?);
             values_found = Some(found);
         }
@@ -134,14 +134,21 @@ pub(crate) fn resolve(global: &Flags, remembered: Option<&Settings>) -> Result<C
 }
 
 /// The workshop hands participants a terraform state: its docs point at
-/// `~/environment/terraform.tfstate`; install.sh copied it into the clone.
-fn workshop_terraform_state(clone: &std::path::Path) -> Option<std::path::PathBuf> {
+/// `~/environment/terraform.tfstate`; install.sh copied it into the clone
+/// (where it is the fork's content: reached without following a link).
+fn workshop_terraform_state(clone: &std::path::Path) -> Result<Option<std::path::PathBuf>> {
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let copied = match crate::fsx::in_clone(clone, "terraform/clusters/terraform.tfstate") {
+        Ok(path) => Some(path),
+        Err(e @ Error::Symlink { .. }) => return Err(e),
+        // Unreadable is as good as absent here, as before.
+        Err(_) => None,
+    };
     let places = [
         home.map(|h| h.join("environment").join("terraform.tfstate")),
-        Some(clone.join("terraform/clusters/terraform.tfstate")),
+        copied,
     ];
-    places.into_iter().flatten().find(|p| p.is_file())
+    Ok(places.into_iter().flatten().find(|p| p.is_file()))
 }
 
 fn absolute(p: &std::path::Path) -> std::path::PathBuf {

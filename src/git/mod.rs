@@ -140,7 +140,9 @@ pub(crate) fn export_head(repo: &Repository, dir: &Path) -> Result<()> {
         .map_err(|e| Error::git("export HEAD", &e))
 }
 
-/// The bytes of `path` in HEAD's tree, or None when it is not there.
+/// The bytes of `path` in HEAD's tree, or None when it is not there. A
+/// committed symlink is refused: its blob is where it points, not a file
+/// eks-workshop may edit and commit.
 pub(crate) fn head_blob(repo: &Repository, path: &str) -> Result<Option<Vec<u8>>> {
     let tree = repo
         .head()
@@ -152,6 +154,13 @@ pub(crate) fn head_blob(repo: &Repository, path: &str) -> Result<Option<Vec<u8>>
                 .to_object(repo)
                 .and_then(|o| o.peel_to_blob())
                 .map_err(|e| Error::git(format!("read {path}"), &e))?;
+            if entry.filemode() == i32::from(git2::FileMode::Link) {
+                let target = crate::fsx::printable(&String::from_utf8_lossy(blob.content()));
+                return Err(Error::Symlink {
+                    link: repo.workdir().unwrap_or(Path::new("")).join(path),
+                    target: target.into(),
+                });
+            }
             Ok(Some(blob.content().to_vec()))
         }
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
@@ -380,3 +389,6 @@ pub(crate) fn log_lines(repo: &Repository, n: usize) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

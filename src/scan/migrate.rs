@@ -105,6 +105,9 @@ pub(crate) fn migrate(path: &str, bytes: &[u8], target: &FluxApis) -> Migrated {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return out; // the scan reports it
     };
+    if text.contains("\r\n") {
+        return migrate_crlf(path, text, target, out);
+    }
     if path.ends_with(".json") {
         let _ = yaml::read_json(text, &mut |m| {
             if let Some((a, k)) = m.head.gvk()
@@ -149,6 +152,30 @@ pub(crate) fn migrate(path: &str, bytes: &[u8], target: &FluxApis) -> Migrated {
         }
     }
     out
+}
+
+/// A file with CRLF line endings (Windows editors, `core.autocrlf`): the
+/// edits are planned on its LF text, whose lines are the same, and the
+/// result gets its CRLFs back. Mixed endings leave no one right ending for
+/// the lines the migration adds: reported, not guessed.
+fn migrate_crlf(path: &str, text: &str, target: &FluxApis, mut out: Migrated) -> Migrated {
+    let lf = text.replace("\r\n", "\n");
+    let mut migrated = migrate(path, lf.as_bytes(), target);
+    if !migrated.changed() {
+        migrated.bytes = out.bytes;
+        return migrated;
+    }
+    if text.matches("\r\n").count() != text.matches('\n').count() {
+        out.unconverted.extend(migrated.unconverted);
+        out.unconverted.push(Change {
+            line: migrated.changes[0].line,
+            what: "the file mixes CRLF and LF line endings, so the migration does not edit it: give it one kind (e.g. `dos2unix`), then run the command again".into(),
+        });
+        return out;
+    }
+    let new = String::from_utf8_lossy(&migrated.bytes).replace('\n', "\r\n");
+    migrated.bytes = new.into_bytes();
+    migrated
 }
 
 /// The edits for one document.

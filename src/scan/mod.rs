@@ -29,6 +29,7 @@ pub use live::scan_live;
 pub(crate) use repo::{applied_builds, scan_repo};
 pub use report::{Finding, Problem, Report};
 pub use version::KubeVersion;
+pub(crate) use yaml::first_error as first_syntax_error;
 
 /// For `benches/scan.rs` (the crate's error type is not public): [`scan_repo`]
 /// with the target and errors as text, and `kubectl kustomize` on or off.

@@ -14,8 +14,8 @@ use super::version::KubeVersion;
 
 mod files;
 
-use files::read_all;
 pub(crate) use files::{file_name, parent, walk};
+use files::{names, read_all, utf8_only, walk_all};
 
 /// What reading one file gave.
 #[derive(Default)]
@@ -52,7 +52,8 @@ pub(crate) fn scan(
     kubectl: Option<&Path>,
 ) -> Result<Report> {
     let mut problems = Vec::new();
-    let files = walk(root, &mut problems)?;
+    let found = walk_all(root, &mut problems)?;
+    let files = names(&found);
     let kustomize_dirs: Vec<String> = files
         .iter()
         .filter(|f| checks::is_kustomization_file(file_name(f)))
@@ -61,7 +62,7 @@ pub(crate) fn scan(
     let (scans, builds) = std::thread::scope(|s| {
         let builds =
             kubectl.map(|k| s.spawn(|| checks::kustomize_builds(k, root, &kustomize_dirs)));
-        let scans = read_all(root, &files);
+        let scans = read_all(root, &found);
         (scans, builds.map(|b| b.join().expect("kubectl thread")))
     });
 
@@ -82,7 +83,7 @@ pub(crate) fn scan(
             }
         }
         for (line, entry) in scan.resources.iter().flatten() {
-            if !checks::is_remote(entry) && !root.join(parent(file)).join(entry).exists() {
+            if !checks::is_remote(entry) && !root.join(found[i].dir()).join(entry).exists() {
                 missing.extend(normalize(parent(file), entry));
                 problems.push(problem(
                     file,
@@ -117,8 +118,9 @@ pub(crate) fn scan(
 /// preflight checks.
 pub(crate) fn applied_files(root: &Path, cluster_path: &str) -> Result<Vec<String>> {
     let mut problems = Vec::new();
-    let files = walk(root, &mut problems)?;
-    let scans = read_all(root, &files);
+    let found = utf8_only(walk_all(root, &mut problems)?);
+    let files = names(&found);
+    let scans = read_all(root, &found);
     let reachable = reachability(root, &files, &scans, cluster_path);
     let mut applied: Vec<String> = reachable.into_iter().map(|i| files[i].clone()).collect();
     applied.sort();
@@ -134,8 +136,9 @@ pub(crate) fn applied_builds(
     kubectl: Option<&Path>,
 ) -> Result<Vec<Problem>> {
     let mut problems = Vec::new();
-    let files = walk(root, &mut problems)?;
-    let scans = read_all(root, &files);
+    let found = utf8_only(walk_all(root, &mut problems)?);
+    let files = names(&found);
+    let scans = read_all(root, &found);
     let reachable = reachability(root, &files, &scans, cluster_path);
     let applied_dirs: BTreeSet<&str> = reachable.iter().map(|&i| parent(&files[i])).collect();
     let mut out = Vec::new();

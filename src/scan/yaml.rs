@@ -365,6 +365,20 @@ pub(crate) fn read_json<'a>(
     Vec::new()
 }
 
+/// The first place a whole YAML stream (or JSON document) fails to parse,
+/// by serde's verdict: what a file must pass before eks-workshop writes or
+/// commits it.
+pub(crate) fn first_error(text: &str, json: bool) -> Option<SyntaxError> {
+    use serde::Deserialize;
+    if json {
+        let e = serde_json::from_str::<serde_json::Value>(text).err()?;
+        return Some((e.line().max(1), format!("invalid JSON: {e}")));
+    }
+    serde_yaml::Deserializer::from_str(text)
+        .find_map(|de| Value::deserialize(de).err())
+        .map(|e| syntax_error(&e, 1))
+}
+
 #[cfg(test)]
 pub(crate) mod proptests;
 #[cfg(test)]

@@ -20,16 +20,18 @@ pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
 pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
     let (text, edited) = desired(ctx)?;
     if edited != text {
-        let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
-        fsx::write_atomic(&path, edited.as_bytes(), None)?;
+        let clone = ctx.config.clone_dir();
+        super::must_parse(&clone, ADDONS_KUSTOMIZATION, edited.as_bytes())?;
+        fsx::write_in(&clone, ADDONS_KUSTOMIZATION, edited.as_bytes())?;
     }
     Ok(describe(ctx))
 }
 
 /// The working tree's kustomization text, and that text with every wish applied.
 fn desired(ctx: &Ctx) -> Result<(String, String)> {
-    let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
-    let text = fsx::read_to_string(&path)?;
+    let clone = ctx.config.clone_dir();
+    let path = clone.join(ADDONS_KUSTOMIZATION);
+    let text = fsx::read_required_in(&clone, ADDONS_KUSTOMIZATION)?;
     let edited = apply_wishes(&text, &ctx.config.settings.addons)
         .map_err(|reason| Error::Kustomization { path, reason })?;
     Ok((text, edited))

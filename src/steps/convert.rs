@@ -55,8 +55,7 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
     let target = target(ctx)?;
     let mut changes = Vec::new();
     for c in conversions(ctx, true)? {
-        let file = clone.join(&c.path);
-        let working = std::fs::read(&file).ok();
+        let working = fsx::read_in(&clone, &c.path)?;
         if c.edited {
             ctx.ui.warn(&format!(
                 "{}: not converted, you have uncommitted edits in it (commit or stash them, then run `verify --fix` again)",
@@ -65,7 +64,8 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
             continue;
         }
         if working.as_deref() == Some(&c.head) {
-            fsx::write_atomic(&file, c.new.as_bytes(), None)?;
+            super::must_parse(&clone, &c.path, c.new.as_bytes())?;
+            fsx::write_in(&clone, &c.path, c.new.as_bytes())?;
         }
         for what in &c.changed {
             ctx.ui.note(&format!("converted {} {what}", c.path));
@@ -75,7 +75,7 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
     crate::pause::point("convert:before-commit");
     let repo = git::open(&clone)?;
     let sig = ctx.signature(&repo)?;
-    let oid = git::commit_files(&repo, &changes, MESSAGE, &sig)?;
+    let oid = super::commit(&repo, &changes, MESSAGE, &sig)?;
     let what = format!("{} file(s) for Kubernetes {target}", changes.len());
     Ok(match oid {
         Some(oid) => format!(
@@ -111,7 +111,7 @@ pub(super) fn conversions(ctx: &Ctx, warn: bool) -> Result<Vec<Conversion>> {
             ctx.ui.warn(&format!("{path}:{line}: not converted: {why}"));
         }
         let Some(new) = outcome.text else { continue };
-        let working = std::fs::read(clone.join(&path)).ok();
+        let working = fsx::read_in(&clone, &path)?;
         let edited =
             working.as_deref() != Some(&head) && working.as_deref() != Some(new.as_bytes());
         out.push(Conversion {
@@ -133,8 +133,10 @@ fn head_files(repo: &git2::Repository) -> Result<Vec<String>> {
         .map_err(|e| Error::git("read HEAD", &e))?;
     let mut files = Vec::new();
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        // A link's blob is where it points, not a file to convert.
         if let Ok(name) = entry.name()
             && entry.kind() == Some(git2::ObjectType::Blob)
+            && entry.filemode() != i32::from(git2::FileMode::Link)
             && [".yaml", ".yml", ".json"]
                 .iter()
                 .any(|ext| name.ends_with(ext))

@@ -53,13 +53,13 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         if i == 1 {
             crate::pause::point("migrate:mid");
         }
-        let path = clone.join(&f.path);
-        let Ok(current) = std::fs::read(&path) else {
+        let Some(current) = crate::fsx::read_in(&clone, &f.path)? else {
             continue;
         };
         let migrated = migrate::migrate(&f.path, &current, &target);
         if migrated.changed() {
-            crate::fsx::write_atomic(&path, &migrated.bytes, None)?;
+            super::must_parse(&clone, &f.path, &migrated.bytes)?;
+            crate::fsx::write_in(&clone, &f.path, &migrated.bytes)?;
         }
     }
     crate::pause::point("migrate:before-commit");
@@ -70,7 +70,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         .iter()
         .map(|f| (f.path.clone(), f.migrated.bytes.clone()))
         .collect();
-    let oid = git::commit_files(&repo, &commits, &message, &sig)?;
+    let oid = super::commit(&repo, &commits, &message, &sig)?;
     let lines_changed: usize = changed.iter().map(|f| f.migrated.changes.len()).sum();
     let what = format!(
         "{lines_changed} change(s) in {} file(s) to {}",

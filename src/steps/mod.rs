@@ -83,6 +83,40 @@ pub(crate) async fn run(step: Step, ctx: &mut Ctx) -> Result<String> {
     }
 }
 
+/// Refuse to write or commit a YAML (JSON) file that does not parse, named
+/// by line: a tab-indented file would otherwise go to the fork and break
+/// Flux's build far from its cause. Also when it never parsed: a file we
+/// edit must be one we can vouch for.
+fn must_parse(clone: &std::path::Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let error = match std::str::from_utf8(bytes) {
+        Ok(text) => crate::scan::first_syntax_error(text, rel.ends_with(".json")),
+        Err(e) => Some((1, format!("is not UTF-8 text: {e}"))),
+    };
+    match error {
+        None => Ok(()),
+        Some((line, reason)) => Err(crate::error::Error::InvalidYaml {
+            path: clone.join(rel),
+            line,
+            reason,
+        }),
+    }
+}
+
+/// Commit `files` (path, new bytes) on HEAD, each first held to
+/// [`must_parse`]: every step's commit goes through here.
+fn commit(
+    repo: &git2::Repository,
+    files: &[(String, Vec<u8>)],
+    message: &str,
+    sig: &git2::Signature,
+) -> Result<Option<git2::Oid>> {
+    let clone = repo.workdir().unwrap_or(std::path::Path::new("."));
+    for (path, bytes) in files {
+        must_parse(clone, path, bytes)?;
+    }
+    crate::git::commit_files(repo, files, message, sig)
+}
+
 pub(crate) use fork::{fork_url, remote_url};
 pub(crate) use prereqs::TOOLS;
 pub(crate) use reconcile::{goal, releases};

@@ -31,7 +31,10 @@ pub(super) async fn check_head(ctx: &mut Ctx, repo: &git2::Repository) -> Result
     }
     let mut help = Vec::new();
     if !found.is_empty() {
-        help.push("run `eks-workshop setup` without --no-migrate: its migrate step converts Flux APIs and quotes label values (one commit); other APIs: `eks-workshop verify --fix`, or by hand");
+        // Every plan with a push runs the migrate step first, and under
+        // --no-migrate that step stops on what it would convert: what is left
+        // here is what it cannot convert, so rerunning it would not help.
+        help.push("eks-workshop's migrate step converts Flux APIs and label values where it can and warns about the rest: convert those lines by hand, commit, then run the command again; other APIs: `eks-workshop verify --fix`, or by hand");
     }
     if !builds.is_empty() {
         help.push("fix the kustomization (add the file it lists, or remove the entry), commit, then run the command again");
@@ -109,7 +112,11 @@ async fn served(
         served.extend(flux);
     }
     // An enabled add-on's chart brings its CRDs.
-    let text = std::fs::read_to_string(head.join(ADDONS_KUSTOMIZATION)).unwrap_or_default();
+    // Not through a link (the push refuses one there; verify reports it).
+    let text = crate::fsx::read_string_in(head, ADDONS_KUSTOMIZATION)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     for addon in addons::ADDONS {
         if crate::kustomize::is_enabled(&text, addon.entry_in(&text)) {
             served.extend(

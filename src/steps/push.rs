@@ -49,7 +49,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     }
     if !changes.files.is_empty() {
         let sig = ctx.signature(&repo)?;
-        if let Some(oid) = git::commit_files(&repo, &changes.files, &changes.message, &sig)? {
+        if let Some(oid) = super::commit(&repo, &changes.files, &changes.message, &sig)? {
             detail.push(format!(
                 "committed {} \"{}\"",
                 short(&oid.to_string()),

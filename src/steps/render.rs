@@ -36,6 +36,10 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
         });
     }
     let clone = ctx.config.clone_dir();
+    // Nor a file that no longer parses (or never did): push would commit it.
+    for (rule, outcome) in files.iter().filter(|(_, o)| o.changed()) {
+        super::must_parse(&clone, rule.path, outcome.text.as_bytes())?;
+    }
     let mut written = 0;
     for (rule, outcome) in &files {
         for kept in &outcome.kept {
@@ -54,7 +58,7 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
         if written == 1 {
             crate::pause::point("render:mid");
         }
-        fsx::write_atomic(&clone.join(rule.path), outcome.text.as_bytes(), None)?;
+        fsx::write_in(&clone, rule.path, outcome.text.as_bytes())?;
         written += 1;
         // Record what we wrote at once: a crash after this write leaves values we own.
         ctx.save()?;
@@ -64,16 +68,15 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
 }
 
 /// Each rendered file of the clone as it is, and what rendering it gives.
-/// A file the clone lacks (the participant deleted it) is left alone.
+/// A file the clone lacks (the participant deleted it) is left alone; one
+/// that is a symlink stops the step ([`fsx::read_string_in`]).
 fn outcomes(ctx: &Ctx) -> Result<Vec<(&'static Rule, Outcome)>> {
     let clone = ctx.config.clone_dir();
     let mut files = Vec::new();
     for rule in placeholders::RULES {
-        let path = clone.join(rule.path);
-        if !path.is_file() {
+        let Some(text) = fsx::read_string_in(&clone, rule.path)? else {
             continue;
-        }
-        let text = fsx::read_to_string(&path)?;
+        };
         let before = ctx.state.outputs.placements.get(rule.path);
         let outcome = placeholders::render(
             rule,
@@ -143,7 +146,7 @@ pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
     for (rule, outcome) in outcomes(ctx)? {
         asks.extend(outcome.missing.iter().copied());
         if outcome.changed() {
-            let before = fsx::read_to_string(&clone.join(rule.path))?;
+            let before = fsx::read_string_in(&clone, rule.path)?.unwrap_or_default();
             out.push(Change::Edit {
                 path: rule.path.to_string(),
                 diff: preview::diff(rule.path, before.as_bytes(), outcome.text.as_bytes()),

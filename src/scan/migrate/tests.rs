@@ -417,3 +417,38 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn a_crlf_file_migrates_as_its_lf_twin_and_keeps_its_crlfs() {
+    let lf = "\
+apiVersion: kustomize.toolkit.fluxcd.io/v1beta2
+kind: Kustomization
+metadata:
+  name: apps
+spec:
+  interval: 1m
+  patchesStrategicMerge:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+  validation: server
+";
+    let crlf = lf.replace('\n', "\r\n");
+    let m = run(&crlf);
+    assert!(m.changed() && m.unconverted.is_empty(), "{m:?}");
+    let twin = run(lf);
+    assert_eq!(new_text(&m), new_text(&twin).replace('\n', "\r\n"));
+    assert_eq!(m.changes, twin.changes, "same lines");
+    assert!(!run(new_text(&m)).changed(), "idempotent");
+
+    let mixed = crlf.replacen("\r\n", "\n", 1);
+    let m = run(&mixed);
+    assert!(!m.changed() && m.bytes == mixed.as_bytes(), "{m:?}");
+    assert!(
+        m.unconverted
+            .iter()
+            .any(|u| u.what.contains("mixes CRLF and LF")),
+        "{m:?}"
+    );
+}

@@ -413,3 +413,42 @@ fn a_missing_cluster_directory_is_a_problem() {
         .unwrap();
     assert!(p.message.contains("does not exist"));
 }
+
+#[test]
+fn a_manifest_named_in_other_bytes_than_utf8_is_scanned_and_a_huge_one_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, &format!("{CLUSTER}/flux.yaml"), "a: 1\n");
+    write(root, "apps/big.yaml", "");
+    let pdb = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\n";
+    fs::write(
+        root.join(std::ffi::OsStr::from_bytes(b"apps/pdb-\xff.yaml")),
+        pdb,
+    )
+    .unwrap();
+    // Sparse: as big as the cap and a byte, written in no time.
+    let big = fs::OpenOptions::new()
+        .write(true)
+        .open(root.join("apps/big.yaml"))
+        .unwrap();
+    big.set_len(files::MAX_MANIFEST_BYTES as u64 + 1).unwrap();
+
+    let report = scan(root, v("1.25"), CLUSTER, None).unwrap();
+    let found: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.file.as_str(), f.kind.as_str()))
+        .collect();
+    assert_eq!(found, [("apps/pdb-\\xff.yaml", "PodDisruptionBudget")]);
+    let big = report
+        .problems
+        .iter()
+        .find(|p| p.file == "apps/big.yaml")
+        .expect("the big file is a problem");
+    assert!(
+        big.message.contains("larger than 16 MiB"),
+        "{}",
+        big.message
+    );
+}

@@ -442,3 +442,14 @@ data:
     assert_eq!(head.gvk(), Some(("v1", "X")));
     assert_eq!(head.name.as_deref(), Some("x"));
 }
+
+#[test]
+fn first_error_names_the_line_of_a_tab_indent_and_passes_a_good_stream() {
+    let good = "a: 1\n---\nb:\n  - c\n";
+    assert_eq!(first_error(good, false), None);
+    let (line, why) = first_error("a: 1\n---\nb:\n\tc: 2\n", false).unwrap();
+    assert_eq!(line, 4, "{why}");
+    assert!(why.starts_with("invalid YAML"), "{why}");
+    assert_eq!(first_error("{\"a\": 1}", true), None);
+    assert_eq!(first_error("{\"a\":\n 1,}", true).unwrap().0, 2);
+}
