@@ -178,6 +178,71 @@ fn sigint(child: &std::process::Child) {
     assert!(ok.success());
 }
 
+/// Bound on a wait for the child that only a hang reaches.
+const WATCHDOG: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The child's stderr, line by line, read on a thread so a wait for a line
+/// can give up.
+fn lines_of(stderr: BufReader<std::process::ChildStderr>) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits (within [`WATCHDOG`]) for a stderr line containing `what`; returns
+/// the lines up to it. Kills the child and fails the test past the bound or
+/// when stderr ends first.
+fn wait_for_line(
+    child: &mut std::process::Child,
+    lines: &std::sync::mpsc::Receiver<String>,
+    what: &str,
+) -> Vec<String> {
+    let deadline = std::time::Instant::now() + WATCHDOG;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                let found = line.contains(what);
+                seen.push(line);
+                if found {
+                    return seen;
+                }
+            }
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("no {what:?} on stderr ({e}); it said:\n{}", seen.join("\n"));
+            }
+        }
+    }
+}
+
+/// The child's exit status; kills it and fails the test if it runs past `limit`.
+fn wait_within(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running {limit:?} after the signal: killed (a missed signal hangs here)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 fn rest(mut stderr: BufReader<std::process::ChildStderr>) -> String {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
@@ -190,7 +255,7 @@ fn ctrl_c_stops_at_a_safe_point_saves_state_and_says_how_to_resume() {
     let w = Workshop::new();
     let (mut child, stderr) = start_paused(&w, &setup_args(values.to_str().unwrap()), "ran:render");
     sigint(&child);
-    let status = child.wait().unwrap();
+    let status = wait_within(&mut child, WATCHDOG);
     let mut stdout = String::new();
     std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
     let stderr = rest(stderr);
@@ -232,11 +297,14 @@ fn a_second_ctrl_c_aborts_at_once() {
         &setup_args(values.to_str().unwrap()),
         "push:after-commit!",
     );
+    let lines = lines_of(stderr);
     sigint(&child);
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // The second Ctrl-C only once the first was taken: the run says so.
+    let mut seen = wait_for_line(&mut child, &lines, "stopping at the next safe point");
     sigint(&child);
-    let status = child.wait().unwrap();
-    let stderr = rest(stderr);
+    let status = wait_within(&mut child, WATCHDOG);
+    seen.extend(lines.iter());
+    let stderr = seen.join("\n");
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("aborted"), "{stderr}");
     w.cmd(&["resume"]).run().success();
