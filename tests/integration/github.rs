@@ -475,12 +475,10 @@ fn git_server_errors_that_do_not_stop_fail_with_a_clear_message() {
 
 #[test]
 fn an_unreachable_api_fails_after_bounded_retries() {
-    // A port nothing listens on: connection refused, every time.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port held bound but never listening: connection refused, every
+    // time, and no other test's server can appear on it meanwhile.
+    let reserved = harness::port::ReservedPort::new();
+    let port = reserved.port();
     let w = Workshop::new()
         .env("GITHUB_API_URL", &format!("http://127.0.0.1:{port}"))
         .env("GITHUB_TOKEN", TOKEN)

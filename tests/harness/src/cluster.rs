@@ -29,6 +29,7 @@ pub(crate) mod pki;
 mod procs;
 mod rig;
 
+use crate::port::ReservedPort;
 use procs::Procs;
 use serde_json::Value;
 use std::io::Read;
@@ -79,14 +80,10 @@ pub struct RealCluster {
     ca_pem: Vec<u8>,
     kubeconfig: PathBuf,
     artifact_addr: Option<String>,
+    // The ports etcd and kube-apiserver share (see [`crate::port`]).
+    _ports: Vec<ReservedPort>,
     // Last, so every process has stopped before its files go.
     dir: tempfile::TempDir,
-}
-
-/// A loopback port nothing listens on right now.
-pub(crate) fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("cluster: bind 127.0.0.1:0");
-    l.local_addr().expect("cluster: local addr").port()
 }
 
 /// 32 hex characters from the kernel's random source.
@@ -120,7 +117,8 @@ impl RealCluster {
         let mut procs = Procs::new(&dir.path().join("logs"));
         let pki = pki::generate(&dir.path().join("pki"));
 
-        let etcd_url = control_plane::start_etcd(&mut procs, &etcd, dir.path(), opts.timeout);
+        let (etcd_url, mut ports) =
+            control_plane::start_etcd(&mut procs, &etcd, dir.path(), opts.timeout);
         let (admin_token, narrow_token) = (random_token(), random_token());
         let tokens = dir.path().join("tokens.csv");
         let lines = format!(
@@ -128,7 +126,9 @@ impl RealCluster {
         );
         std::fs::write(&tokens, lines).expect("cluster: write tokens.csv");
 
-        let port = free_port();
+        let reserved = ReservedPort::new();
+        let port = reserved.port();
+        ports.push(reserved);
         let mut cmd = Command::new(&apiserver);
         cmd.args(control_plane::apiserver_args(
             &etcd_url,
@@ -156,6 +156,7 @@ impl RealCluster {
             ca_pem,
             kubeconfig,
             artifact_addr: None,
+            _ports: ports,
             dir,
         };
         cluster.wait_ready();

@@ -1,13 +1,21 @@
 //! The command lines of etcd and kube-apiserver.
 
-use super::{Procs, free_port, kubectl, pki};
+use super::{Procs, ReservedPort, kubectl, pki};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// Starts etcd on two free loopback ports and waits for `/health`; returns its client URL.
-pub(super) fn start_etcd(procs: &mut Procs, etcd: &Path, dir: &Path, timeout: Duration) -> String {
-    let (client, peer) = (free_port(), free_port());
+/// Starts etcd on two reserved loopback ports and waits for `/health`;
+/// returns its client URL and the reservations, which etcd shares
+/// (`--socket-reuse-port`) and the caller keeps while etcd runs.
+pub(super) fn start_etcd(
+    procs: &mut Procs,
+    etcd: &Path,
+    dir: &Path,
+    timeout: Duration,
+) -> (String, Vec<ReservedPort>) {
+    let ports = vec![ReservedPort::new(), ReservedPort::new()];
+    let (client, peer) = (ports[0].port(), ports[1].port());
     let client_url = format!("http://127.0.0.1:{client}");
     let peer_url = format!("http://127.0.0.1:{peer}");
     let mut cmd = Command::new(etcd);
@@ -20,6 +28,7 @@ pub(super) fn start_etcd(procs: &mut Procs, etcd: &Path, dir: &Path, timeout: Du
         .arg(format!("--initial-cluster=rig={peer_url}"))
         // A throwaway store: durability buys nothing and fsync costs seconds.
         .arg("--unsafe-no-fsync")
+        .arg("--socket-reuse-port=true")
         .arg("--log-level=warn");
     procs.spawn("etcd", cmd);
     kubectl::wait_until(
@@ -33,7 +42,7 @@ pub(super) fn start_etcd(procs: &mut Procs, etcd: &Path, dir: &Path, timeout: Du
         },
         String::new,
     );
-    client_url
+    (client_url, ports)
 }
 
 pub(super) fn apiserver_args(etcd_url: &str, port: u16, dir: &Path, pki: &pki::Pki) -> Vec<String> {
@@ -43,6 +52,8 @@ pub(super) fn apiserver_args(etcd_url: &str, port: u16, dir: &Path, pki: &pki::P
         "--bind-address=127.0.0.1".into(),
         "--advertise-address=127.0.0.1".into(),
         format!("--secure-port={port}"),
+        // The port is reserved by the harness (crate::port) and shared.
+        "--permit-port-sharing=true".into(),
         format!("--cert-dir={}", p(&dir.join("apiserver-certs"))),
         format!("--tls-cert-file={}", p(&pki.server_cert)),
         format!("--tls-private-key-file={}", p(&pki.server_key)),
