@@ -1,10 +1,11 @@
 //! The real Flux controllers against the rig's API server, run as local
 //! processes the way each controller's DEVELOPMENT.md runs it outside a cluster.
 
-use super::{RealCluster, free_port, kubectl};
+use super::{RealCluster, kubectl};
 use serde_json::json;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 /// The namespace the controllers treat as their own (`RUNTIME_NAMESPACE`).
 pub const FLUX_NAMESPACE: &str = "flux-system";
@@ -72,62 +73,126 @@ impl RealCluster {
 
     /// Starts one Flux controller, as [`RealCluster::start_flux_controllers`]
     /// does (say, helm-controller late, to hold HelmReleases back).
+    /// source-controller comes first: the others are told its artifact address.
     pub fn start_flux_controller(&mut self, name: &str) {
         assert!(
             FLUX_CONTROLLERS.contains(&name),
             "cluster: {name} is not a Flux controller"
         );
-        let storage = match &self.artifact_addr {
-            Some(addr) => addr.clone(),
-            None => {
-                self.apply_yaml(&format!(
-                    "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {FLUX_NAMESPACE}}}\n"
-                ));
-                format!("127.0.0.1:{}", free_port())
-            }
-        };
-        let home = self.dir.path().join("flux-home");
+        if name == "source-controller" {
+            assert!(
+                self.artifact_addr.is_none(),
+                "cluster: source-controller already started"
+            );
+            self.apply_yaml(&format!(
+                "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {FLUX_NAMESPACE}}}\n"
+            ));
+            self.start_source_controller();
+            return;
+        }
+        let storage = self.artifact_addr.clone().unwrap_or_else(|| {
+            panic!("cluster: start source-controller before {name}: it needs the artifact address")
+        });
+        let cmd = self.controller_command(name, &storage);
+        self.procs.spawn(name, cmd);
+        self.wait_healthy(name);
+    }
+
+    /// source-controller's artifact server binds a port it is told, and
+    /// cannot share one (see [`crate::port`]), so the port is chosen free,
+    /// then proven: the server must hand back a file only this cluster
+    /// wrote. When the port was taken meanwhile the controller exits
+    /// ("address already in use"); it is started again on another, a few
+    /// times at most.
+    fn start_source_controller(&mut self) {
+        const NAME: &str = "source-controller";
+        const TRIES: usize = 5;
         let artifacts = self.dir.path().join("artifacts");
+        std::fs::create_dir_all(&artifacts).expect("cluster: create artifacts dir");
+        let token = super::random_token();
+        let marker = format!("rig-{token}");
+        std::fs::write(artifacts.join(&marker), &token).expect("cluster: write artifact marker");
+        for attempt in 1..=TRIES {
+            let storage = format!("127.0.0.1:{}", unreserved_port());
+            let mut cmd = self.controller_command(NAME, &storage);
+            cmd.arg(format!("--storage-path={}", artifacts.display()))
+                .arg(format!("--storage-addr={storage}"))
+                .arg(format!("--storage-adv-addr={storage}"));
+            self.procs.spawn(NAME, cmd);
+            let procs = &mut self.procs;
+            let served = kubectl::wait_until(
+                &format!("{NAME}'s artifact server on {storage}"),
+                self.opts.timeout,
+                || {
+                    if let Some((status, log)) = procs.exited(NAME) {
+                        if log.contains("address already in use") && attempt < TRIES {
+                            return Some(false);
+                        }
+                        panic!("cluster: {NAME} exited ({status}); the end of its log:\n{log}");
+                    }
+                    serves(&storage, &format!("/{marker}"), &token).then_some(true)
+                },
+                String::new,
+            );
+            if served {
+                self.artifact_addr = Some(storage);
+                self.wait_healthy(NAME);
+                return;
+            }
+            eprintln!("cluster: {storage} was taken before {NAME} bound it; trying another port");
+            self.procs.stop(NAME);
+        }
+    }
+
+    /// A controller's command line: leader election off, watching every
+    /// namespace, reaching the API server as admin; its health server on a
+    /// port it picks itself (read back from its log by [`Self::wait_healthy`]).
+    fn controller_command(&self, name: &str, storage: &str) -> Command {
+        let home = self.dir.path().join("flux-home");
         // Each controller's own temp dir: kustomize-controller builds in
         // TMPDIR/kustomization-*, which a shared /tmp once lost under it
         // mid-build (BuildFailed: evalsymlink … no such file or directory).
         let tmp = self.dir.path().join(format!("tmp-{name}"));
-        for d in [&home, &artifacts, &tmp] {
+        for d in [&home, &tmp] {
             std::fs::create_dir_all(d).expect("cluster: create flux dirs");
         }
-        let health_addr = format!("127.0.0.1:{}", free_port());
         let mut cmd = Command::new(self.rig.bin(name));
         // No --kubeconfig flag: controller-runtime reads KUBECONFIG (below).
         cmd.arg("--enable-leader-election=false")
             .arg("--watch-all-namespaces=true")
-            // No metrics server: one port fewer to race for (controller-
-            // runtime's "0" disables it; a free_port() released before the
-            // controller bound it was once taken meanwhile).
+            // No metrics server: one port fewer (controller-runtime's "0"
+            // disables it).
             .arg("--metrics-addr=0")
-            .arg(format!("--health-addr={health_addr}"))
+            // Port 0: the kernel picks, the controller logs what it got.
+            .arg("--health-addr=127.0.0.1:0")
             .arg("--log-level=debug")
             // Flux's default is 30 s per dependency level (sources, then
             // infrastructure, then apps); tests need not wait that long.
             .arg("--requeue-dependency=2s")
             .env("RUNTIME_NAMESPACE", FLUX_NAMESPACE)
-            .env("SOURCE_CONTROLLER_LOCALHOST", &storage)
+            .env("SOURCE_CONTROLLER_LOCALHOST", storage)
             // Helm and git caches land here, never in the developer's home.
             .env("HOME", &home)
             .env("TMPDIR", &tmp)
             .env("KUBECONFIG", &self.kubeconfig);
-        if name == "source-controller" {
-            cmd.arg(format!("--storage-path={}", artifacts.display()))
-                .arg(format!("--storage-addr={storage}"))
-                .arg(format!("--storage-adv-addr={storage}"));
-        }
-        self.procs.spawn(name, cmd);
-        self.artifact_addr = Some(storage);
-        self.wait_healthy(name, &health_addr);
+        cmd
     }
 
-    fn wait_healthy(&mut self, name: &str, addr: &str) {
-        let url = format!("http://{addr}");
+    /// Waits for the controller to log where its health server listens,
+    /// then for `/readyz` there.
+    fn wait_healthy(&mut self, name: &str) {
+        let log = self.log(name);
         let procs = &mut self.procs;
+        let addr = kubectl::wait_until(
+            &format!("{name} to log its health address"),
+            self.opts.timeout,
+            || {
+                procs.assert_running();
+                health_addr(&std::fs::read_to_string(&log).ok()?)
+            },
+            String::new,
+        );
+        let url = format!("http://{addr}");
         kubectl::wait_until(
             &format!("{name} /readyz"),
             self.opts.timeout,
@@ -246,4 +311,45 @@ fn patch_available(kubeconfig: &Path, name: &str) {
         patch.as_str(),
     ];
     kubectl::ok(kubeconfig, &args, None);
+}
+
+/// Where controller-runtime's health server listens, from its JSON log line
+/// `{"msg":"starting server","name":"health probe","addr":"127.0.0.1:PORT"}`.
+fn health_addr(log: &str) -> Option<String> {
+    log.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["msg"] == "starting server" && v["name"] == "health probe")
+        .and_then(|v| v["addr"].as_str().map(str::to_string))
+}
+
+/// A loopback port nothing had bound a moment ago. It is free only until
+/// someone takes it: the caller proves the server it starts there is its own.
+fn unreserved_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("cluster: bind 127.0.0.1:0")
+        .port()
+}
+
+/// Whether the HTTP server at `addr` answers `GET path` with 200 and exactly
+/// `token`. Asked with a short bound: a server that is not ours may never
+/// answer at all.
+fn serves(addr: &str, path: &str, token: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut conn) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    if conn.set_read_timeout(Some(Duration::from_secs(2))).is_err()
+        || conn.write_all(request.as_bytes()).is_err()
+    {
+        return false;
+    }
+    let mut reply = Vec::new();
+    let _ = conn.take(64 * 1024).read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    let status = reply.lines().next().unwrap_or("");
+    status.starts_with("HTTP/1.")
+        && status.contains(" 200 ")
+        && reply.ends_with(&format!("\r\n\r\n{token}"))
 }

@@ -120,6 +120,13 @@ impl Procs {
         }
     }
 
+    /// The exit status of `name` and the end of its log, once it has exited.
+    pub fn exited(&mut self, name: &str) -> Option<(std::process::ExitStatus, String)> {
+        let p = self.running.iter_mut().find(|p| p.name == name)?;
+        let status = p.exited()?;
+        Some((status, tail(&p.log, 40)))
+    }
+
     /// Stops `name` (if running) and forgets it.
     pub fn stop(&mut self, name: &str) {
         let (stopping, kept) = self.running.drain(..).partition(|p| p.name == name);
