@@ -4,10 +4,9 @@
 //! it; one given the CA (`SSL_CERT_FILE`) gets through the handshake and
 //! finds s_server's status page, which is no API at all.
 
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 pub struct UntrustedHttps {
     child: Child,
@@ -21,37 +20,34 @@ impl UntrustedHttps {
     pub fn start() -> UntrustedHttps {
         let dir = tempfile::tempdir().expect("tls: tempdir");
         let pki = crate::cluster::pki::generate(dir.path());
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("tls: a free port")
-            .port();
-        let child = Command::new("openssl")
-            .args(["s_server", "-quiet", "-www", "-accept"])
-            .arg(format!("127.0.0.1:{port}"))
+        // Port 0: the kernel picks, and s_server says what it got
+        // (`ACCEPT 127.0.0.1:PORT` on stdout, which `-quiet` would hide).
+        let mut child = Command::new("openssl")
+            .args(["s_server", "-www", "-accept", "127.0.0.1:0"])
             .arg("-cert")
             .arg(&pki.server_cert)
             .arg("-key")
             .arg(&pki.server_key)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("tls: run openssl s_server (install openssl)");
-        let server = UntrustedHttps {
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let port = accepted_port(&mut stdout);
+        // Keep reading what it prints per connection, so it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let Some(port) = port else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tls: openssl s_server did not say where it listens");
+        };
+        UntrustedHttps {
             child,
             port,
             ca: pki.ca_cert,
             _dir: dir,
-        };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "tls: openssl s_server did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
         }
-        server
     }
 
     /// `https://127.0.0.1:<port>`.
@@ -69,5 +65,20 @@ impl Drop for UntrustedHttps {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The port of s_server's `ACCEPT 127.0.0.1:PORT` line, printed once it
+/// listens; `None` when it exits first.
+fn accepted_port(stdout: &mut BufReader<ChildStdout>) -> Option<u16> {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stdout.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if let Some(addr) = line.trim_end().strip_prefix("ACCEPT ") {
+            return addr.rsplit(':').next()?.parse().ok();
+        }
     }
 }
