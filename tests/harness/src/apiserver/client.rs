@@ -163,8 +163,11 @@ impl WatchStream {
             } else {
                 let mut b = vec![0; 8192];
                 match self.reader.read(&mut b) {
-                    Ok(0) | Err(_) => None,
+                    Ok(0) => None,
                     Ok(n) => Some(b[..n].to_vec()),
+                    // Nothing in time (or a broken read): not an end the
+                    // server chose, so `ended` stays false.
+                    Err(_) => return None,
                 }
             };
             match more {
@@ -174,7 +177,7 @@ impl WatchStream {
         }
     }
 
-    /// Whether the server closed the stream.
+    /// Whether the server closed the stream (a wait that ran out is not that).
     pub fn ended(&self) -> bool {
         self.ended
     }
