@@ -226,6 +226,11 @@ impl Forge {
         self.shared.lock().add_fault(n, fault, target);
     }
 
+    /// How many [`fail_next`](Self::fail_next) faults are still to come.
+    pub fn faults_queued(&self) -> usize {
+        self.shared.lock().faults_queued()
+    }
+
     /// Fails about `percent`% of the requests `target` matches with `fault`,
     /// from a fixed seed (repeatable), for as long as the forge runs. Queued
     /// [`fail_next`](Self::fail_next) faults come first.

@@ -153,6 +153,10 @@ impl State {
             .push((crate::share::Share::new(percent, seed), fault, target));
     }
 
+    pub fn faults_queued(&self) -> usize {
+        self.faults.iter().map(|r| r.remaining).sum()
+    }
+
     /// Consumes one use of the first queued fault that applies to `kind`;
     /// else draws from the shares.
     pub fn take_fault(&mut self, kind: RequestKind) -> Option<Fault> {
