@@ -13,17 +13,14 @@
 //! `cargo bench --bench online [-- ROUNDS]`
 
 #[allow(dead_code)]
-#[path = "../tests/integration/support.rs"]
-mod support;
-#[allow(dead_code)]
-#[path = "../tests/integration/world.rs"]
-mod world;
+mod common;
 
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use world::{Env, LOGIN, NAME, TOKEN, UP_OWNER, env};
+use common::{Env, LOGIN, NAME, TOKEN, UP_OWNER, env};
+use harness::fixtures::ready;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -35,7 +32,7 @@ fn ms(d: Duration) -> String {
 }
 
 fn world() -> Env {
-    let e = env(true);
+    let e = env();
     e.flux.set_delay(Duration::ZERO);
     e
 }
@@ -134,25 +131,21 @@ done
 fn assert_end_state(e: &Env) {
     let rev = e.revision();
     assert_eq!(
-        e.get(world::GIT_API, "GitRepository", world::FS)["status"]["artifact"]["revision"],
+        e.get(common::GIT_API, "GitRepository", common::FS)["status"]["artifact"]["revision"],
         rev.as_str()
     );
-    let all = e.api.store().list(world::KS_API, "Kustomization", None);
+    let all = e.api.store().list(common::KS_API, "Kustomization", None);
     assert!(all.len() >= 4, "{all:?}");
     for k in &all {
         assert_eq!(k["status"]["lastAppliedRevision"], rev.as_str(), "{k}");
-        assert!(world::ready(k), "{k}");
+        assert!(ready(k), "{k}");
     }
-    assert!(world::ready(&e.get(
-        world::HELM_API,
-        "HelmRelease",
-        "karpenter"
-    )));
+    assert!(ready(&e.get(common::HELM_API, "HelmRelease", "karpenter")));
 }
 
 fn by_hand(e: &Env) -> Duration {
     // kubectl sends no token to the plain-HTTP stand-in (see world.rs).
-    world::admit_kubectl(&e.api);
+    common::admit_kubectl(&e.api);
     let work = e.w.dir().join("by-hand");
     std::fs::create_dir_all(&work).unwrap();
     let started = Instant::now();
@@ -162,7 +155,7 @@ fn by_hand(e: &Env) -> Duration {
         .env("API", e.forge.api_url())
         .env("UPSTREAM", format!("{UP_OWNER}/{NAME}"))
         .env("URL", e.forge.clone_url(LOGIN, NAME))
-        .env("VALUES", support::example_values())
+        .env("VALUES", common::example_values())
         .env("GITHUB_TOKEN", TOKEN)
         .env("KUBECONFIG", &e.kubeconfig)
         .env("HOME", e.w.dir())

@@ -16,14 +16,7 @@
 //! `cargo bench --bench real_cluster [-- ROUNDS]` (default 3)
 
 #[allow(dead_code)]
-#[path = "../tests/integration/rig_files.rs"]
-mod real_cluster;
-#[allow(dead_code)]
-#[path = "../tests/integration/support.rs"]
-mod support;
-#[allow(dead_code)]
-#[path = "../tests/integration/world.rs"]
-mod world;
+mod common;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -36,8 +29,8 @@ use harness::cluster::{Options, RealCluster};
 use harness::forge::Forge;
 use serde_json::Value;
 
-use support::{Outcome, Workshop, example_values};
-use world::{LOGIN, NAME, TOKEN, UP_OWNER};
+use common::{LOGIN, NAME, Outcome, TOKEN, UP_OWNER, Workshop, example_values};
+use harness::fixtures::{flux_manifests, upstream_for};
 
 /// The whole bench's bound: past it the process aborts, and the rig's
 /// children die with it.
@@ -84,7 +77,11 @@ impl Bench {
             helm.add(&Chart::configmap(chart, version, configmap, &data));
         }
         let upstream = tempfile::tempdir().unwrap();
-        real_cluster::upstream_for(&helm, upstream.path());
+        upstream_for(
+            &helm,
+            &common::repo_root().join("workshop"),
+            upstream.path(),
+        );
         let forge = Forge::start_blocking();
         forge.add_user(LOGIN, TOKEN);
         forge.seed_repo(UP_OWNER, NAME, upstream.path(), "main");
@@ -384,7 +381,7 @@ fn main() {
     });
     let started = Instant::now();
     let mut b = Bench::start();
-    let manifests = real_cluster::flux_manifests(&b.cluster, b.w.dir());
+    let manifests = flux_manifests(&b.cluster, b.w.dir());
     b.setup(&[
         "--until",
         "flux",

@@ -10,13 +10,6 @@
 //! against the local forge, API server and stand-in. Aim: under 100 ms.
 //! `cargo bench --bench wait [-- ROUNDS]`
 
-#[allow(dead_code)]
-#[path = "../tests/integration/support.rs"]
-mod support;
-#[allow(dead_code)]
-#[path = "../tests/integration/world.rs"]
-mod world;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -201,7 +194,7 @@ fn main() {
     FluxStandIn::install_crds(&api);
     let flux = FluxStandIn::start(&api);
     // The chart whose CRDs the karpenter-provisioner Kustomization needs.
-    flux.add_chart(&world::karpenter_chart());
+    flux.add_chart(&harness::fixtures::karpenter_chart());
     flux.set_delay(Duration::from_millis(20));
     let tmp = tempfile::tempdir().unwrap();
     let kubeconfig = tmp.path().join("kubeconfig");

@@ -1,11 +1,12 @@
 //! The online test world: a forge with alice's upstream, the local Kubernetes
 //! API server, the Flux stand-in, and a workshop dir pointing at them all.
-//! Shared by the Flux, online-crash and secret-audit tests.
+//! Shared by the Flux, online-crash and secret-audit tests. (The benches
+//! build the same world in `benches/common`.)
 
 use std::path::{Path, PathBuf};
 
 use harness::apiserver::ApiServer;
-use harness::cluster::helmrepo::Chart;
+use harness::fixtures::karpenter_chart;
 use harness::flux::{FluxApis, FluxStandIn};
 use harness::forge::Forge;
 use serde_json::Value;
@@ -135,12 +136,7 @@ impl Env {
     }
 }
 
-pub fn ready(obj: &Value) -> bool {
-    obj["status"]["conditions"].as_array().is_some_and(|cs| {
-        cs.iter()
-            .any(|c| c["type"] == "Ready" && c["status"] == "True")
-    })
-}
+pub use harness::fixtures::ready;
 
 /// Lets kubectl in: client-go sends no bearer token over plain HTTP (seen
 /// with kubectl 1.32: the Authorization header is left out), and the
@@ -175,36 +171,4 @@ pub fn stub_flux(dir: &Path, kubectl_installs: bool) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     bin
-}
-
-/// A CRD manifest for a cluster-scoped kind, as a chart's `crds/` file carries it.
-fn crd(group: &str, version: &str, kind: &str, plural: &str) -> String {
-    format!(
-        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
-         metadata: {{name: {plural}.{group}}}\nspec:\n  group: {group}\n  \
-         names: {{kind: {kind}, listKind: {kind}List, plural: {plural}, singular: {}}}\n  \
-         scope: Cluster\n  versions:\n  - name: {version}\n    served: true\n    storage: true\n    \
-         schema: {{openAPIV3Schema: {{type: object, x-kubernetes-preserve-unknown-fields: true}}}}\n",
-        kind.to_lowercase()
-    )
-}
-
-/// The Karpenter chart the workshop's add-on installs, as far as Flux needs it:
-/// its `crds/` bring the Provisioner and AWSNodeTemplate kinds that the
-/// `karpenter-provisioner` Kustomization applies.
-pub fn karpenter_chart() -> Chart {
-    Chart::new("karpenter", "v0.27.3")
-        .crd(
-            "karpenter.sh_provisioners.yaml",
-            &crd("karpenter.sh", "v1alpha5", "Provisioner", "provisioners"),
-        )
-        .crd(
-            "karpenter.k8s.aws_awsnodetemplates.yaml",
-            &crd(
-                "karpenter.k8s.aws",
-                "v1alpha1",
-                "AWSNodeTemplate",
-                "awsnodetemplates",
-            ),
-        )
 }

@@ -5,10 +5,12 @@
 //! - [`apiserver`]: a stateful Kubernetes API server (discovery, CRDs, server-side
 //!   apply, status subresource, list/watch) that both `kube` and `kubectl` can talk to.
 //! - [`flux`]: a Flux stand-in controller running against [`apiserver`].
+//! - [`fixtures`]: the worlds' building blocks the tests and the benches share.
 //! - [`port`]: loopback ports held from the moment they are chosen.
 
 pub mod apiserver;
 pub mod cluster;
+pub mod fixtures;
 pub mod flux;
 pub mod forge;
 pub mod port;
