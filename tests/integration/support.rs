@@ -179,6 +179,9 @@ impl Cmd {
     /// mark of its own address space (`VmHWM`), read until it exits; the
     /// rusage figure would count the test process's pages the child
     /// inherited between fork and exec.
+    // The child is reaped by `waitpid` below, not by std's `wait`, so that
+    // its /proc entry can be read up to its exit.
+    #[allow(clippy::zombie_processes)]
     pub fn run_within(mut self, limit: std::time::Duration) -> (Outcome, u64) {
         use std::io::Read;
         let mut child = self
