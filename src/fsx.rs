@@ -1,10 +1,101 @@
-//! Filesystem calls that attach the path to every error, and an atomic write.
+//! Filesystem calls that attach the path to every error, an atomic write,
+//! and the one bounded reader of local input (values files, terraform state,
+//! the state file).
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
+
+/// The most a values file or the state file may hold. Both are a few KiB;
+/// the cap keeps `--values /dev/zero` or a runaway file from filling memory.
+pub(crate) const INPUT_CAP: u64 = 4 * 1024 * 1024;
+
+/// The most a terraform state file may hold: it lists every resource of the
+/// workshop's terraform (a few hundred KiB), not only the outputs we read.
+pub(crate) const TERRAFORM_STATE_CAP: u64 = 32 * 1024 * 1024;
+
+/// Why [`read_bounded`] gave no bytes; each caller turns it into its own error.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// It could not be opened or read.
+    Io(std::io::Error),
+    /// It is not a regular file: a directory, a device such as /dev/zero, a FIFO.
+    NotAFile(&'static str),
+    /// It holds more than the cap.
+    TooLarge { cap: u64 },
+    /// It is not UTF-8 text: the first bad byte's offset.
+    NotText { at: usize },
+}
+
+impl Refused {
+    /// The reason as a sentence's end: "is a directory, not a file".
+    pub(crate) fn reason(&self) -> String {
+        match self {
+            Refused::Io(e) => format!("could not be read: {e}"),
+            Refused::NotAFile(kind) => format!("is {kind}, not a regular file"),
+            Refused::TooLarge { cap } => format!("is larger than {}", size(*cap)),
+            Refused::NotText { at } => format!("is not UTF-8 text (byte {at})"),
+        }
+    }
+}
+
+/// Read at most `cap` bytes of the regular file `path`. Only regular files:
+/// a FIFO would block the open, a device never ends. Never more than `cap + 1`
+/// bytes are read, so no input can exhaust memory.
+pub(crate) fn read_bounded(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, Refused> {
+    // Looked at before the open, which would block on a FIFO with no writer.
+    regular(fs::metadata(path).map_err(Refused::Io)?.file_type())?;
+    let file = fs::File::open(path).map_err(Refused::Io)?;
+    // And again on what was opened, in case the path was swapped meanwhile.
+    let opened = file.metadata().map_err(Refused::Io)?;
+    regular(opened.file_type())?;
+    let mut bytes = Vec::with_capacity(opened.len().min(cap) as usize + 1);
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Refused::Io)?;
+    if bytes.len() as u64 > cap {
+        return Err(Refused::TooLarge { cap });
+    }
+    Ok(bytes)
+}
+
+/// [`read_bounded`], as UTF-8 text.
+pub(crate) fn read_text(path: &Path, cap: u64) -> std::result::Result<String, Refused> {
+    String::from_utf8(read_bounded(path, cap)?).map_err(|e| Refused::NotText {
+        at: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// A regular file, or what it is instead, in words.
+fn regular(kind: fs::FileType) -> std::result::Result<(), Refused> {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_file() {
+        return Ok(());
+    }
+    Err(Refused::NotAFile(if kind.is_dir() {
+        "a directory"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "an unknown kind of file"
+    }))
+}
+
+/// A byte count as people say it: 4 MiB.
+pub(crate) fn size(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
 
 pub(crate) fn read_to_string(path: &Path) -> Result<String> {
     fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))
@@ -45,3 +136,6 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> R
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

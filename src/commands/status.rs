@@ -14,9 +14,9 @@ use crate::config::Output;
 use crate::ctx::Ctx;
 use crate::engine::{self, Found, Previewed};
 use crate::error::{Error, Result, exit};
+use crate::kustomize;
 use crate::state::{LastCommand, StepStatus};
 use crate::steps::Step;
-use crate::{fsx, kustomize};
 
 /// One step: what the state file recorded, and (unless `--recorded`) what
 /// its check finds now.
@@ -279,7 +279,7 @@ pub(crate) fn addons(global: &Flags) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| global.dir.join(&state.settings.upstream.name));
     let path = clone.join(ADDONS_KUSTOMIZATION);
-    let text = fsx::read_to_string(&path)?;
+    let text = crate::addons::read_kustomization(&path)?;
     let entries =
         kustomize::entries(&text).map_err(|reason| Error::Kustomization { path, reason })?;
     let rows: Vec<_> = ADDONS

@@ -29,9 +29,19 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
 /// The working tree's kustomization text, and that text with every wish applied.
 fn desired(ctx: &Ctx) -> Result<(String, String)> {
     let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
-    let text = fsx::read_to_string(&path)?;
-    let edited = apply_wishes(&text, &ctx.config.settings.addons)
-        .map_err(|reason| Error::Kustomization { path, reason })?;
+    edit(&path, &ctx.config.settings.addons)
+}
+
+/// The kustomization at `path`, and its text with `wishes` applied.
+pub(crate) fn edit(
+    path: &std::path::Path,
+    wishes: &std::collections::BTreeMap<String, bool>,
+) -> Result<(String, String)> {
+    let text = addons::read_kustomization(path)?;
+    let edited = apply_wishes(&text, wishes).map_err(|reason| Error::Kustomization {
+        path: path.to_path_buf(),
+        reason,
+    })?;
     Ok((text, edited))
 }
 
