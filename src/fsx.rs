@@ -109,6 +109,25 @@ pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
 /// old file or the new one, never half of it: write a temp file beside it,
 /// fsync, rename over. `mode` applies to the new file from its creation on.
 pub(crate) fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
+    let tmp = write_temp(path, contents, mode)?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(path, "written", e)
+    })
+}
+
+/// Make `path`, which must not exist yet, with `contents`, whole or not at
+/// all: a temp file beside it, then a hard link, which (unlike a rename)
+/// fails if something appeared at `path` meanwhile (AlreadyExists).
+pub(crate) fn write_new(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
+    let tmp = write_temp(path, contents, mode)?;
+    let linked = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    linked.map_err(|e| Error::io(path, "written", e))
+}
+
+/// The temp file beside `path` with `contents`, synced to disk.
+fn write_temp(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<std::path::PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -128,13 +147,13 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> R
         file.sync_all()?;
         // A crash here leaves the old file whole (the crash tests stop here).
         crate::pause::point_at("write", &name);
-        fs::rename(&tmp, path)
+        Ok(())
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(Error::io(path, "written", e));
     }
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(test)]

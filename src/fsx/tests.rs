@@ -48,3 +48,21 @@ fn sizes_read_as_people_say_them() {
     assert_eq!(size(INPUT_CAP), "4 MiB");
     assert_eq!(size(10), "10 bytes");
 }
+
+#[test]
+fn write_new_never_replaces_a_file_and_leaves_no_temp_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bundle");
+    write_new(&path, b"one", Some(0o600)).unwrap();
+    let err = write_new(&path, b"two", Some(0o600)).unwrap_err();
+    assert!(
+        matches!(&err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists),
+        "{err:?}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), b"one");
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["bundle"]);
+}
