@@ -158,3 +158,6 @@ fn write_temp(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<std::pa
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;
