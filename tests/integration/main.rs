@@ -13,6 +13,7 @@ mod github;
 mod harness_apiserver;
 mod harness_faults;
 mod harness_forge;
+mod hostile_bounds;
 mod house;
 mod install;
 mod logs;
