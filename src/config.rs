@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 mod resolve;
 
-pub(crate) use resolve::{Flags, resolve};
+pub(crate) use resolve::{Flags, read_manifests, resolve};
 
 pub(crate) const DEFAULT_UPSTREAM: &str = "aws-samples/eks-cluster-upgrades-workshop";
 pub(crate) const DEFAULT_BRANCH: &str = "main";

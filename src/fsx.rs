@@ -16,6 +16,10 @@ pub(crate) const INPUT_CAP: u64 = 4 * 1024 * 1024;
 /// workshop's terraform (a few hundred KiB), not only the outputs we read.
 pub(crate) const TERRAFORM_STATE_CAP: u64 = 32 * 1024 * 1024;
 
+/// The most a `--flux-manifests` file may hold: Flux's install manifest,
+/// CRDs included, is a few MiB.
+pub(crate) const MANIFEST_CAP: u64 = 32 * 1024 * 1024;
+
 /// Why [`read_bounded`] gave no bytes; each caller turns it into its own error.
 #[derive(Debug)]
 pub(crate) enum Refused {

@@ -289,3 +289,21 @@ fn an_endpoint_with_an_empty_dns_label_is_refused() {
         .stderr_has("help:");
     nothing_written(&w);
 }
+
+/// Read when the settings are resolved, before any step, and bounded: an
+/// offline setup never installs Flux, yet /dev/zero is refused.
+#[test]
+fn flux_manifests_that_are_not_a_file_are_refused_before_any_work() {
+    let w = Workshop::new();
+    let dir = w.dir().join("manifests.d");
+    std::fs::create_dir(&dir).unwrap();
+    for (manifests, says) in [
+        ("/dev/zero", "--flux-manifests /dev/zero is a device"),
+        (dir.to_str().unwrap(), "manifests.d is a directory"),
+    ] {
+        w.setup_offline_with(&["--flux-manifests", manifests])
+            .bad(2, says)
+            .stderr_has("flux install --export");
+        nothing_written(&w);
+    }
+}
