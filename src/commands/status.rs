@@ -14,9 +14,9 @@ use crate::config::Output;
 use crate::ctx::Ctx;
 use crate::engine::{self, Found, Previewed};
 use crate::error::{Error, Result, exit};
+use crate::kustomize;
 use crate::state::{LastCommand, StepStatus};
 use crate::steps::Step;
-use crate::{fsx, kustomize};
 
 /// One step: what the state file recorded, and (unless `--recorded`) what
 /// its check finds now.
@@ -279,7 +279,8 @@ pub(crate) fn addons(global: &Flags) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| global.dir.join(&state.settings.upstream.name));
     let path = clone.join(ADDONS_KUSTOMIZATION);
-    let text = fsx::read_required_in(&clone, ADDONS_KUSTOMIZATION)?;
+    let text =
+        crate::addons::read_kustomization(&crate::fsx::in_clone(&clone, ADDONS_KUSTOMIZATION)?)?;
     let entries =
         kustomize::entries(&text).map_err(|reason| Error::Kustomization { path, reason })?;
     let rows: Vec<_> = ADDONS

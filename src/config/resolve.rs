@@ -70,7 +70,10 @@ pub(crate) fn resolve(global: &Flags, remembered: Option<&Settings>) -> Result<C
         settings.kubeconfig = Some(absolute(k));
     }
     if let Some(f) = &global.flux_manifests {
-        settings.flux_manifests = Some(absolute(f));
+        let path = absolute(f);
+        // Refused now, not after the push when Flux is installed from it.
+        read_manifests(&path)?;
+        settings.flux_manifests = Some(path);
     }
     if let Some(url) = &global.flux_manifest_url {
         settings.flux_manifest_url = Some(check_url(url)?);
@@ -175,6 +178,18 @@ fn validate_api_url(url: &str) -> Result<String> {
             "give --github-api-url (or GITHUB_API_URL) like https://api.github.com or https://HOST/api/v3",
         )),
     }
+}
+
+/// The `--flux-manifests` file's text, read with a cap: a directory, a
+/// device or a file too large is a usage error.
+pub(crate) fn read_manifests(path: &std::path::Path) -> Result<String> {
+    crate::fsx::read_text(path, crate::fsx::MANIFEST_CAP).map_err(|refused| match refused {
+        crate::fsx::Refused::Io(e) => Error::io(path, "read", e),
+        refused => Error::usage(
+            format!("--flux-manifests {} {}", path.display(), refused.reason()),
+            "pass --flux-manifests the file `flux install --export > flux.yaml` writes",
+        ),
+    })
 }
 
 /// `--flux-manifest-url`: an http(s) URL.
