@@ -30,6 +30,12 @@ pub(crate) fn work_dir(dir: &std::path::Path) -> PathBuf {
     dir.join(WORK_DIR)
 }
 
+/// Where the clone of `upstream`'s fork lives in a workshop dir:
+/// `DIR/<repo name>`. The one rule; the state records the path it used.
+pub(crate) fn clone_dir(dir: &std::path::Path, upstream: &RepoName) -> PathBuf {
+    dir.join(&upstream.name)
+}
+
 /// A GitHub token. `Debug`/`Display` print a placeholder; there is no `Serialize`.
 #[derive(Clone)]
 pub(crate) struct Secret(String);
@@ -199,6 +205,8 @@ pub(crate) struct Config {
     pub(crate) dir: PathBuf,
     pub(crate) settings: Settings,
     pub(crate) token: Option<Secret>,
+    /// Where the token came from (`GITHUB_TOKEN` or `GH_TOKEN`), for messages.
+    pub(crate) token_var: &'static str,
     pub(crate) yes: bool,
     pub(crate) output: Output,
     /// Standard error is a terminal: spinners and prompts are possible.
@@ -214,7 +222,7 @@ pub(crate) struct Config {
 impl Config {
     /// Where the clone lives: `DIR/<repo name>`.
     pub(crate) fn clone_dir(&self) -> PathBuf {
-        self.dir.join(&self.settings.upstream.name)
+        clone_dir(&self.dir, &self.settings.upstream)
     }
 
     /// The tool's own folder: state, lock, and (offline) the local remote.

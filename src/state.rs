@@ -85,6 +85,21 @@ pub(crate) enum LastCommand {
     },
 }
 
+impl LastCommand {
+    /// Whether a missing kubeconfig or context is offered a fix (`aws eks
+    /// update-kubeconfig`) in a terminal: on the command that first reaches
+    /// the cluster. The others run after setup, which already had the offer.
+    pub(crate) fn offers_kubeconfig_fix(&self) -> bool {
+        match self {
+            LastCommand::Setup { .. } => true,
+            LastCommand::EnableAddon { .. }
+            | LastCommand::DisableAddon { .. }
+            | LastCommand::VerifyFix { .. }
+            | LastCommand::Sync { .. } => false,
+        }
+    }
+}
+
 impl State {
     pub(crate) fn new(settings: Settings) -> Self {
         State {

@@ -69,6 +69,15 @@ pub(crate) async fn verify(
         let ui = Ui::new(config.output, config.yes, config.tty);
         ctx = Ctx::new(config, state, ui, interrupted);
     }
+    // `--fix-helm-releases` rewrites cluster Secrets and saves them under the
+    // work dir: like every command that changes things, it holds the lock.
+    let _lock = match helm_fix(&asked) {
+        helm::Fixing::Write => Some(crate::state::lock(
+            &global.dir,
+            &crate::config::work_dir(&global.dir),
+        )?),
+        helm::Fixing::No | helm::Fixing::Plan => None,
+    };
     let clone = ctx.config.clone_dir();
     let mut report = scan::scan_repo(&clone, target, CLUSTER_PATH)?;
     let cluster = if ctx.offline() {

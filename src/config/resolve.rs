@@ -93,7 +93,7 @@ pub(crate) fn resolve(global: &Flags, remembered: Option<&Settings>) -> Result<C
         || global.values.is_some();
     let mut values_found = None;
     if !given && settings.values.iter().next().is_none() {
-        let clone = absolute(&global.dir).join(&settings.upstream.name);
+        let clone = super::clone_dir(&absolute(&global.dir), &settings.upstream);
         if let Some(found) = workshop_terraform_state(&clone)? {
             values.merge(Values::from_terraform_state(&found)?);
             values_found = Some(found);
@@ -115,17 +115,16 @@ pub(crate) fn resolve(global: &Flags, remembered: Option<&Settings>) -> Result<C
     // Every value, from whichever source, has its shape before anything is written.
     settings.values.check_all()?;
     let tty = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let token = std::env::var("GITHUB_TOKEN")
-        .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .map(Secret::new);
+    let from_env = crate::secrets::token_from_env();
+    let token_var = from_env.as_ref().map_or("GITHUB_TOKEN", |(var, _)| *var);
+    let token = from_env.map(|(_, t)| Secret::new(t));
     Ok(Config {
         // Absolute, so paths derived from it (the offline remote) compare
         // equal to what git records, whatever the current directory.
         dir: absolute(&global.dir),
         settings,
         token,
+        token_var,
         yes: global.yes,
         output: global.output,
         tty,

@@ -3,8 +3,6 @@
 //! will not recover. Pure: `observe.rs` reads the objects, `follow.rs`
 //! watches them.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::Value;
 
 use super::depends::Release;
@@ -142,11 +140,7 @@ pub(crate) fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-pub(crate) fn unix(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub(crate) use crate::clock::unix;
 
 /// Whether a Kustomization syncs from our GitRepository.
 pub(crate) fn from_our_source(ks: &Value) -> bool {

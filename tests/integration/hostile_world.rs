@@ -455,3 +455,24 @@ fn a_kustomize_alias_bomb_in_the_fork_stops_at_its_memory_bound() {
         out.stderr
     );
 }
+
+#[test]
+fn fixing_helm_releases_waits_for_no_one_else_holding_the_lock() {
+    let w = Workshop::new();
+    w.setup_offline();
+    let lock = std::fs::File::open(w.dir().join(".eks-workshop/lock")).unwrap();
+    lock.lock().unwrap();
+    let args = [
+        "verify",
+        "--offline",
+        "--target-version",
+        "1.33",
+        "--fix-helm-releases",
+    ];
+    w.cmd(&args).run().bad(5, "another eks-workshop run");
+    // Reading alone takes no lock.
+    let read = w
+        .cmd(&["verify", "--offline", "--target-version", "1.33"])
+        .run();
+    assert_ne!(read.code, 5, "{}", read.stderr);
+}

@@ -50,6 +50,7 @@ impl Workshop {
         command.arg("--dir").arg(self.dir()).args(args);
         for key in [
             "GITHUB_TOKEN",
+            "GH_TOKEN",
             "GITHUB_USER",
             "GIT_BRANCH",
             "AWS_REGION",

@@ -182,7 +182,7 @@ fn archive(entries: &[Entry]) -> Result<Vec<u8>> {
         let mut header = tar::Header::new_gnu();
         header.set_size(bytes.len() as u64);
         header.set_mode(0o600);
-        header.set_mtime(now());
+        header.set_mtime(crate::clock::unix_now());
         header.set_cksum();
         tar.append_data(
             &mut header,
@@ -192,10 +192,4 @@ fn archive(entries: &[Entry]) -> Result<Vec<u8>> {
         .map_err(failed)?;
     }
     tar.into_inner().and_then(|gz| gz.finish()).map_err(failed)
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
