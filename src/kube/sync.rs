@@ -27,7 +27,7 @@ impl Goal {
     }
 
     pub(crate) fn short(&self) -> String {
-        super::verify::short_revision(&self.revision())
+        flux::short_revision(&self.revision())
     }
 
     /// Also accepts the `main/<sha>` form of Flux before v2.0.

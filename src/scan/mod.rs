@@ -16,7 +16,6 @@ mod live;
 // until then only its tests use it.
 #[cfg_attr(not(test), allow(dead_code, unused_imports))]
 pub(crate) mod migrate;
-mod reach;
 pub(crate) mod releases;
 mod repo;
 mod report;

@@ -7,15 +7,16 @@ use std::path::Path;
 use crate::error::Result;
 
 use super::checks;
-use super::reach::{normalize, reachability};
 use super::report::{Finding, Problem, Report};
 use super::table::{Entry, Table};
 use super::version::KubeVersion;
 
 mod files;
+mod reach;
 
 pub(crate) use files::{file_name, parent, walk};
 use files::{names, read_all, utf8_only, walk_all};
+use reach::{normalize, reachability};
 
 /// What reading one file gave.
 #[derive(Default)]

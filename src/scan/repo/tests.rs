@@ -1,9 +1,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::reach::normalize;
 use super::*;
 use crate::error::Error;
-use crate::scan::reach::normalize;
 
 const CLUSTER: &str = "gitops/clusters/cluster-demo";
 
