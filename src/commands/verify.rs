@@ -99,7 +99,8 @@ pub(crate) async fn verify(
     listed.extend(cluster.as_ref().map(cluster_problems).unwrap_or_default());
     listed.extend(sections.iter().flat_map(section_problems));
     let problems = listed.len();
-    let mut out: serde_json::Value = serde_json::from_str(&report.to_json()).expect("report JSON");
+    let mut out = serde_json::to_value(&report).expect("the report serializes");
+    out["schema_version"] = json!(crate::verdict::JSON_SCHEMA);
     out["cluster"] = cluster
         .as_ref()
         .map_or(serde_json::Value::Null, |c| c.to_json());

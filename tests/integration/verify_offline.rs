@@ -155,3 +155,58 @@ fn a_fix_killed_before_its_commit_is_finished_by_resume_with_one_commit() {
     let fixed = std::fs::read_to_string(w.clone_dir().join(HPA)).unwrap();
     assert!(fixed.contains("apiVersion: autoscaling/v2\n"), "{fixed}");
 }
+
+/// `-o json` is data: the schema version, and each add-on verdict as fields
+/// a CI job can select on, as README's table documents them.
+#[test]
+fn verify_json_carries_a_schema_version_and_each_add_on_verdict_as_fields() {
+    let w = Workshop::new();
+    w.setup_offline();
+    let out = w
+        .cmd(&[
+            "verify",
+            "--offline",
+            "--target-version",
+            "1.33",
+            "-o",
+            "json",
+        ])
+        .run();
+    let json = out.json();
+    assert_eq!(json["schema_version"], 1, "{json}");
+    let addons = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "add-ons")
+        .expect("the add-ons check");
+    let karpenter = addons["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check"] == "add-on-version" && i["chart"] == "karpenter")
+        .unwrap_or_else(|| panic!("karpenter's verdict: {addons}"));
+    assert_eq!(
+        karpenter["severity"], "to-do",
+        "not enabled yet: {karpenter}"
+    );
+    assert_eq!(karpenter["version"], "v0.27.3");
+    assert_eq!(karpenter["supported"], false);
+    assert_eq!(karpenter["lowest_supported"], "1.5.0");
+    assert_eq!(karpenter["target"], "1.33");
+    assert_eq!(karpenter["file"], "gitops/add-ons/02-karpenter.yaml");
+    assert!(
+        karpenter["line"].as_u64().is_some_and(|l| l > 0),
+        "{karpenter}"
+    );
+    assert_eq!(karpenter["applied"], false);
+    assert!(karpenter["running"].is_null());
+    let metrics = addons["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["chart"] == "metrics-server")
+        .unwrap();
+    assert_eq!(metrics["supported"], true, "{metrics}");
+    assert_eq!(metrics["severity"], "fine");
+}
