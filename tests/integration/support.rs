@@ -207,6 +207,9 @@ impl Cmd {
     /// mark of its own address space (`VmHWM`), read until it exits; the
     /// rusage figure would count the test process's pages the child
     /// inherited between fork and exec.
+    // The child is reaped by `waitpid` (so VmHWM is read until it exits),
+    // which clippy cannot see.
+    #[allow(clippy::zombie_processes)]
     pub fn run_within(mut self, limit: std::time::Duration) -> (Outcome, u64) {
         use std::io::Read;
         let mut child = self
@@ -254,6 +257,7 @@ impl Cmd {
             }
             if started.elapsed() > limit {
                 let _ = child.kill();
+                let _ = child.wait(); // reaped, not left a zombie
                 panic!("{:?} still ran after {limit:?}: it hangs", self.command);
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
