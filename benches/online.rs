@@ -166,6 +166,7 @@ fn by_hand(e: &Env) -> Duration {
         .env("GITHUB_TOKEN", TOKEN)
         .env("KUBECONFIG", &e.kubeconfig)
         .env("HOME", e.w.dir())
+        .env("PATH", support::path_with(&[])) // the rig's kubectl, as the tool gets
         .output()
         .expect("sh runs");
     let elapsed = started.elapsed();

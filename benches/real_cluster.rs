@@ -237,6 +237,7 @@ fn by_hand(b: &Bench) -> Duration {
         .env("GITHUB_TOKEN", TOKEN)
         .env("KUBECONFIG", b.cluster.kubeconfig())
         .env("HOME", b.w.dir())
+        .env("PATH", support::path_with(&[])) // the rig's kubectl, as the tool gets
         .output()
         .expect("sh runs");
     let elapsed = started.elapsed();

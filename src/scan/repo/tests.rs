@@ -316,8 +316,8 @@ fn every_table_entry_is_found_at_its_line() {
 
 #[test]
 fn kubectl_kustomize_failures_are_problems() {
-    let kubectl = which::which("kubectl")
-        .expect("kubectl is needed on PATH for this test (.ci/run installs it)");
+    // The rig's kubectl, never one on PATH; missing, this panics naming tests/setup.sh.
+    let kubectl = harness::cluster::Rig::locate().kubectl();
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
