@@ -14,8 +14,8 @@ const ARGO_OBJECT: [&str; 4] = ["-n", "argo-workflows", "configmap", "argo-insta
 /// `enable-addon`'s reconcile asks every Kustomization to reconcile at once,
 /// so `apps` answers "dependency 'flux-system/infrastructure' is not ready"
 /// (Ready=False, DependencyNotReady, no Reconciling condition) while
-/// infrastructure applies the new commit; today's judge calls that a fresh
-/// failure and the command exits 1 after ~3 s.
+/// infrastructure applies the new commit; the wait reads that as waiting,
+/// not as a failure, so the command returns 0 once the release is Ready.
 #[test]
 fn enable_addon_waits_for_the_real_helm_release_and_disable_addon_uninstalls_it() {
     let mut r = Real::start();
