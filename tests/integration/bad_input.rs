@@ -158,7 +158,8 @@ fn dir_not_writable() {
     // Anyone else: mode 0555 does it.
     let root = unsafe { libc::geteuid() } == 0;
     let out = if root {
-        let script = r#"mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@""#;
+        let script =
+            r#"mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@""#;
         let before = ["-m", "sh", "-c", script, "sh"].map(std::ffi::OsStr::new);
         let before = [&before[..], &[dir.as_os_str()]].concat();
         setup_in(&dir, Some(("unshare", &before))).run()

@@ -138,7 +138,10 @@ fn killed_anywhere_then_resumed_ends_like_an_uninterrupted_run() {
     reference.cmd(&setup_args(values)).run().success();
     let expected = end_state(&reference);
     assert_eq!(expected.1.len(), 2, "seed + one commit: {:?}", expected.1);
-    assert!(!left_work(&reference), "an uninterrupted run leaves no work");
+    assert!(
+        !left_work(&reference),
+        "an uninterrupted run leaves no work"
+    );
 
     let mut recovered = 0;
     let mut failures = Vec::new();

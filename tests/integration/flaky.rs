@@ -55,10 +55,7 @@ fn survives(percent: u8) {
         .filter(|r| r.status.is_none_or(|s| s >= 500))
         .count();
     let api = e.api.requests();
-    let failed_api = api
-        .iter()
-        .filter(|(_, _, s)| *s == 0 || *s >= 500)
-        .count();
+    let failed_api = api.iter().filter(|(_, _, s)| *s == 0 || *s >= 500).count();
     eprintln!(
         "{percent}%: setup succeeded despite {failed_forge} of {} forge and {failed_api} of {} API server requests failing",
         forge.len(),

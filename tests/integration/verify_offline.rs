@@ -171,7 +171,8 @@ fn without_kubectl_verify_says_the_kustomize_builds_were_not_checked() {
         .run()
         .success();
     assert!(
-        out.stdout.contains("Kustomize builds:\n  ! to do  kubectl kustomize: not run on ")
+        out.stdout
+            .contains("Kustomize builds:\n  ! to do  kubectl kustomize: not run on ")
             && out.stdout.contains("kubectl is not on PATH"),
         "{}",
         out.stdout

@@ -435,7 +435,11 @@ fn suspended_kustomizations_stay_put() {
             .get("v1", "ConfigMap", Some("default"), "s2")
             .is_none()
     );
-    assert!(store.get("v1", "ConfigMap", Some("default"), "w2").is_some());
+    assert!(
+        store
+            .get("v1", "ConfigMap", Some("default"), "w2")
+            .is_some()
+    );
     flux.resume("Kustomization", NS, "app");
     wait_for("resumed apply", || {
         store.get("v1", "ConfigMap", Some("default"), "s2")
