@@ -29,8 +29,7 @@ fn escape_into(out: &mut String, c: char) {
 pub(crate) fn one_line(text: &str) -> String {
     let text = text.trim();
     let mut out = String::with_capacity(text.len().min(SHOWN_CHARS + 32));
-    let mut shown = 0;
-    for (at, c) in text.char_indices() {
+    for (shown, (at, c)) in text.char_indices().enumerate() {
         if shown == SHOWN_CHARS {
             out.push_str(&format!(" … ({} more bytes)", text.len() - at));
             break;
@@ -40,7 +39,6 @@ pub(crate) fn one_line(text: &str) -> String {
         } else {
             out.push(c);
         }
-        shown += 1;
     }
     out
 }
