@@ -77,7 +77,7 @@ impl Item {
 /// One check: what it needs to run, and what it found or why it did not run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Section {
-    /// `add-ons`, `helm releases`, `aws`.
+    /// `add-ons`, `helm releases`, `aws`, `kustomize builds`.
     pub(crate) name: &'static str,
     /// Set when the check could not run: what it needed and what is missing.
     pub(crate) skipped: Option<String>,

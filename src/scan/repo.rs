@@ -108,10 +108,19 @@ pub(crate) fn scan(
     }
     findings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    // Without kubectl the builds were not checked: said, never a pass.
+    let not_built = match kubectl {
+        Some(_) => Vec::new(),
+        None => kustomize_dirs
+            .iter()
+            .map(|d| if d.is_empty() { ".".into() } else { d.clone() })
+            .collect(),
+    };
     Ok(Report {
         target_version: target,
         findings,
         problems,
+        not_built,
     })
 }
 

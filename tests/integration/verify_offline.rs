@@ -209,4 +209,62 @@ fn verify_json_carries_a_schema_version_and_each_add_on_verdict_as_fields() {
         .unwrap();
     assert_eq!(metrics["supported"], true, "{metrics}");
     assert_eq!(metrics["severity"], "fine");
+
+#[test]
+fn without_kubectl_verify_says_the_kustomize_builds_were_not_checked() {
+    let w = Workshop::new();
+    w.setup_offline();
+    // A PATH with git and nothing else: no kubectl.
+    let bin = tempfile::tempdir().unwrap();
+    let git = which_git();
+    std::os::unix::fs::symlink(&git, bin.path().join("git")).unwrap();
+    let path = bin.path().to_str().unwrap();
+    let out = w
+        .cmd(&["verify", "--target-version", "1.26"])
+        .env("PATH", path)
+        .run()
+        .success();
+    assert!(
+        out.stdout
+            .contains("Kustomize builds:\n  ! to do  kubectl kustomize: not run on ")
+            && out.stdout.contains("kubectl is not on PATH"),
+        "{}",
+        out.stdout
+    );
+    let json = w
+        .cmd(&["verify", "--target-version", "1.26", "-o", "json"])
+        .env("PATH", path)
+        .run()
+        .success()
+        .json();
+    let section = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "kustomize builds")
+        .cloned()
+        .unwrap_or_else(|| panic!("no kustomize builds section: {json}"));
+    assert_eq!(section["items"][0]["severity"], "to-do", "{section}");
+    // With kubectl on PATH the builds run: no such to-do.
+    let checked = w
+        .cmd(&["verify", "--target-version", "1.26", "-o", "json"])
+        .run()
+        .success()
+        .json();
+    assert!(
+        checked["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["name"] != "kustomize builds"),
+        "{checked}"
+    );
+}
+
+fn which_git() -> std::path::PathBuf {
+    let out = std::process::Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }

@@ -361,6 +361,19 @@ fn kubectl_kustomize_failures_are_problems() {
             .message
             .starts_with("`kubectl kustomize` failed: ")
     );
+    assert!(report.not_built.is_empty(), "{:?}", report.not_built);
+}
+
+#[test]
+fn without_kubectl_the_kustomizations_not_built_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kustomization.yaml", "resources:\n- good\n");
+    write(dir.path(), "good/kustomization.yaml", "resources: []\n");
+    write(dir.path(), "good/notes.yaml", "a: b\n");
+    let report = scan(dir.path(), v("1.25"), "good", None).unwrap();
+    let mut not_built = report.not_built.clone();
+    not_built.sort();
+    assert_eq!(not_built, [".", "good"]);
 }
 
 #[test]
