@@ -186,6 +186,11 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
             message: retrying_failure(obj).unwrap_or_default(),
             fresh: is_fresh(obj, goal, fresh),
         },
+        // A fetch the git host failed for a moment (a 502, a dropped
+        // connection): source-controller fetches again on its own.
+        KStatus::Failed(message) if kind.kind == "GitRepository" && transient_fetch(&message) => {
+            Verdict::Waiting(format!("source-controller fetches again after: {message}"))
+        }
         KStatus::Failed(message) => Verdict::Failed {
             message,
             fresh: is_fresh(obj, goal, fresh),
@@ -212,6 +217,25 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
         removed: false,
         hint: None,
     }
+}
+
+/// A failed fetch whose cause passes: the git host's 5xx, a connection cut
+/// or timed out. "repository not found" or a refused credential do not pass.
+fn transient_fetch(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    [
+        "500 internal",
+        "502",
+        "503",
+        "504",
+        "connection reset",
+        "unexpected eof",
+        "broken pipe",
+        "i/o timeout",
+        "timed out",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// The reason of an object's Ready condition, or "".

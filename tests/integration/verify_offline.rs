@@ -209,6 +209,7 @@ fn verify_json_carries_a_schema_version_and_each_add_on_verdict_as_fields() {
         .unwrap();
     assert_eq!(metrics["supported"], true, "{metrics}");
     assert_eq!(metrics["severity"], "fine");
+}
 
 #[test]
 fn without_kubectl_verify_says_the_kustomize_builds_were_not_checked() {
