@@ -135,6 +135,8 @@ fn the_installer_of_a_local_release_installs_an_eks_workshop_that_sets_up_offlin
         ])
         .arg(example_values())
         .env("HOME", home.path())
+        // The preflight's `kubectl kustomize` is the rig's, as in every test.
+        .env("PATH", crate::support::path_with(&[]))
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
