@@ -4,15 +4,13 @@
 demo dir="/tmp/eks-workshop-demo":
     cargo run -- --dir {{dir}} setup --offline --yes --values templates/values.example.yaml
 
-# The test suite (what CI runs): the real-cluster rig, then every test
+# The test suite (the README's second command): set-up (apt, the rig), then every test
 test:
-    tests/rig/build.sh && cargo test --workspace --locked
+    tests/setup.sh && cargo test --workspace --locked
 
-# Format, lint, test
+# What CI runs (.ci/run): the test suite, then format, lints and the benches compiled
 check:
-    cargo fmt --all -- --check
-    cargo clippy --all-targets -- -D warnings
-    tests/rig/build.sh && cargo test --workspace --locked
+    .ci/run
 
 # Benchmarks: they print their figures
 bench:

@@ -159,6 +159,7 @@ fn by_hand(e: &Env) -> Duration {
         .env("GITHUB_TOKEN", TOKEN)
         .env("KUBECONFIG", &e.kubeconfig)
         .env("HOME", e.w.dir())
+        .env("PATH", harness::fixtures::path_with_rig(&[])) // the rig's kubectl, as the tool gets
         .output()
         .expect("sh runs");
     let elapsed = started.elapsed();

@@ -234,6 +234,7 @@ fn by_hand(b: &Bench) -> Duration {
         .env("GITHUB_TOKEN", TOKEN)
         .env("KUBECONFIG", b.cluster.kubeconfig())
         .env("HOME", b.w.dir())
+        .env("PATH", harness::fixtures::path_with_rig(&[])) // the rig's kubectl, as the tool gets
         .output()
         .expect("sh runs");
     let elapsed = started.elapsed();

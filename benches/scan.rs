@@ -11,7 +11,7 @@
 //! `verify` builds each kustomization with `kubectl kustomize` whenever
 //! kubectl is on PATH, so the scan is timed both ways: without the builds
 //! (the scanner alone) and with them (what `verify` does on a machine with
-//! kubectl). Figures are medians: of `SCAN_BENCH_ROUNDS` runs (default 5)
+//! kubectl; here the rig's, from tests/setup.sh). Figures are medians: of `SCAN_BENCH_ROUNDS` runs (default 5)
 //! for cat and the scan, `SCAN_BENCH_SLOW_ROUNDS` (default 3) for pluto, and
 //! `SCAN_BENCH_KUBECTL_ROUNDS` for the scan with the builds (default 0,
 //! skipped: one `kubectl kustomize` of the 25 MB top kustomization ran for
@@ -57,14 +57,10 @@ fn main() {
     // (another) a policy/v1beta1 PodDisruptionBudget, both removed in 1.25:
     // exactly this many findings at target 1.26, with or without the builds.
     let expected = 2 * DIRS * FILES_PER_DIR / 50;
-    let scan = |with_kubectl: bool| {
-        let report = eks_workshop::scan::bench_scan(
-            root,
-            "1.26",
-            "gitops/clusters/cluster-demo",
-            with_kubectl,
-        )
-        .expect("scan works");
+    let scan = |kubectl: Option<&Path>| {
+        let report =
+            eks_workshop::scan::bench_scan(root, "1.26", "gitops/clusters/cluster-demo", kubectl)
+                .expect("scan works");
         assert_eq!(
             report.findings.len(),
             expected,
@@ -75,9 +71,9 @@ fn main() {
     cat(); // warm the page cache
     let t_cat = median_of(rounds, cat);
     let t_scan = median_of(rounds, || {
-        scan(false);
+        scan(None);
     });
-    let report = scan(false);
+    let report = scan(None);
     let ratio = t_scan.as_secs_f64() / t_cat.as_secs_f64();
     println!("medians of {rounds} runs ({slow_rounds} for pluto, {kubectl_rounds} with kubectl)");
     println!(
@@ -97,9 +93,12 @@ fn main() {
         println!(
             "scan with kubectl kustomize: skipped (over 10 min on this tree; SCAN_BENCH_KUBECTL_ROUNDS=1 times it)"
         );
-    } else if which::which("kubectl").is_ok() {
+    } else {
+        // The rig's kubectl, as `verify` runs it in the tests; missing, this
+        // panics naming tests/setup.sh.
+        let kubectl = harness::cluster::Rig::locate().kubectl();
         let t_kubectl = median_of(kubectl_rounds, || {
-            scan(true);
+            scan(Some(&kubectl));
         });
         println!(
             "scan_repo (with kubectl kustomize, {} builds): {:>8.3} s   {:.2}x cat",
@@ -107,8 +106,6 @@ fn main() {
             t_kubectl.as_secs_f64(),
             t_kubectl.as_secs_f64() / t_cat.as_secs_f64()
         );
-    } else {
-        println!("kubectl: not on PATH; the scan with kustomize builds is not timed");
     }
     match pluto() {
         Some(pluto) => {

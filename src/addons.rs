@@ -85,6 +85,19 @@ pub(crate) fn find(name: &str) -> Result<&'static Addon> {
         })
 }
 
+/// The add-ons kustomization at `path`, read with a cap. Whatever the file
+/// holds (a directory, binary bytes, gigabytes) is a [`Error::Kustomization`]
+/// the participant can fix by hand; only a failed read is an io error.
+pub(crate) fn read_kustomization(path: &std::path::Path) -> Result<String> {
+    crate::fsx::read_text(path, crate::fsx::INPUT_CAP).map_err(|refused| match refused {
+        crate::fsx::Refused::Io(e) => Error::io(path, "read", e),
+        refused => Error::Kustomization {
+            path: path.to_path_buf(),
+            reason: refused.reason(),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 mod resolve;
 
-pub(crate) use resolve::{Flags, resolve};
+pub(crate) use resolve::{Flags, read_manifests, resolve};
 
 pub(crate) const DEFAULT_UPSTREAM: &str = "aws-samples/eks-cluster-upgrades-workshop";
 pub(crate) const DEFAULT_BRANCH: &str = "main";
@@ -28,6 +28,12 @@ pub(crate) const WORK_DIR: &str = ".eks-workshop";
 
 pub(crate) fn work_dir(dir: &std::path::Path) -> PathBuf {
     dir.join(WORK_DIR)
+}
+
+/// Where the clone of `upstream`'s fork lives in a workshop dir:
+/// `DIR/<repo name>`. The one rule; the state records the path it used.
+pub(crate) fn clone_dir(dir: &std::path::Path, upstream: &RepoName) -> PathBuf {
+    dir.join(&upstream.name)
 }
 
 /// A GitHub token. `Debug`/`Display` print a placeholder; there is no `Serialize`.
@@ -71,22 +77,55 @@ pub(crate) struct RepoName {
 impl std::str::FromStr for RepoName {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let valid = |p: &str| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        let parsed = match s.split_once('/') {
+            None => Err("it has no `/` between owner and name".to_string()),
+            Some((owner, name)) => {
+                // `x.git` names the same repository as `x`.
+                let name = name.trim_end_matches(".git");
+                check_owner(owner).and(check_repo(name)).map(|()| RepoName {
+                    owner: owner.into(),
+                    name: name.into(),
+                })
+            }
         };
-        match s.split_once('/') {
-            Some((owner, name)) if valid(owner) && valid(name) => Ok(RepoName {
-                owner: owner.into(),
-                name: name.trim_end_matches(".git").into(),
-            }),
-            _ => Err(Error::usage(
-                format!("`{s}` is not a repository name"),
-                "give --upstream as OWNER/REPO, e.g. aws-samples/eks-cluster-upgrades-workshop",
-            )),
-        }
+        parsed.map_err(|why| {
+            Error::usage(
+                format!("--upstream `{s}` is not a repository name: {why}"),
+                "give --upstream as OWNER/REPO, e.g. aws-samples/eks-cluster-upgrades-workshop: the owner is letters, digits and hyphens (at most 39), the name letters, digits, `.`, `-` and `_` (at most 100), not `.` or `..`",
+            )
+        })
     }
+}
+
+/// A GitHub owner: letters, digits and hyphens, not first or last, at most
+/// 39 (`_` too: Enterprise Managed Users are `name_shortcode`). The owner and
+/// name become a path under --dir, so nothing else may pass.
+fn check_owner(owner: &str) -> std::result::Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
+    if owner.is_empty() || owner.len() > 39 || !owner.chars().all(allowed) {
+        return Err(format!(
+            "the owner `{owner}` is not 1 to 39 letters, digits or hyphens"
+        ));
+    }
+    if owner.starts_with(['-', '_']) || owner.ends_with('-') {
+        return Err(format!("the owner `{owner}` begins or ends with a hyphen"));
+    }
+    Ok(())
+}
+
+/// A GitHub repository name: letters, digits, `.`, `-`, `_`, at most 100,
+/// and not `.` or `..` (it is the clone's directory name).
+fn check_repo(name: &str) -> std::result::Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() || name.len() > 100 || !name.chars().all(allowed) {
+        return Err(format!(
+            "the name `{name}` is not 1 to 100 letters, digits, `.`, `-` or `_`"
+        ));
+    }
+    if name == "." || name == ".." {
+        return Err(format!("the name `{name}` is a path, not a name"));
+    }
+    Ok(())
 }
 
 impl TryFrom<String> for RepoName {
@@ -166,6 +205,8 @@ pub(crate) struct Config {
     pub(crate) dir: PathBuf,
     pub(crate) settings: Settings,
     pub(crate) token: Option<Secret>,
+    /// Where the token came from (`GITHUB_TOKEN` or `GH_TOKEN`), for messages.
+    pub(crate) token_var: &'static str,
     pub(crate) yes: bool,
     pub(crate) output: Output,
     /// Standard error is a terminal: spinners and prompts are possible.
@@ -181,7 +222,7 @@ pub(crate) struct Config {
 impl Config {
     /// Where the clone lives: `DIR/<repo name>`.
     pub(crate) fn clone_dir(&self) -> PathBuf {
-        self.dir.join(&self.settings.upstream.name)
+        clone_dir(&self.dir, &self.settings.upstream)
     }
 
     /// The tool's own folder: state, lock, and (offline) the local remote.
@@ -199,5 +240,45 @@ impl Config {
     /// Prompts are allowed: a terminal, and no --yes.
     pub(crate) fn interactive(&self) -> bool {
         self.tty && !self.yes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upstream_is_a_github_owner_and_repository_name() {
+        for good in [
+            "aws-samples/eks-cluster-upgrades-workshop",
+            "a/b.git",
+            "user_corp/x.y_z-1",
+            "A1/.github",
+        ] {
+            assert!(good.parse::<RepoName>().is_ok(), "{good}");
+        }
+        let long_owner = format!("{}/x", "a".repeat(40));
+        let long_name = format!("a/{}", "x".repeat(101));
+        for bad in [
+            "../x",
+            "a/.",
+            "a/..",
+            "./x",
+            "a/.git",
+            "-a/x",
+            "a-/x",
+            "a/b/c",
+            "a",
+            "/x",
+            "a/",
+            "a b/x",
+            &long_owner,
+            &long_name,
+        ] {
+            let err = bad.parse::<RepoName>().unwrap_err();
+            assert!(err.to_string().starts_with("--upstream `"), "{bad}: {err}");
+            assert!(err.help().unwrap().contains("OWNER/REPO"), "{bad}");
+        }
+        assert_eq!("a/b.git".parse::<RepoName>().unwrap().name, "b");
     }
 }

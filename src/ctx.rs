@@ -58,7 +58,7 @@ impl Ctx {
     /// The token: from GITHUB_TOKEN, or a hidden prompt.
     pub(crate) fn token(&mut self) -> Result<Secret> {
         if let Some(t) = &self.config.token {
-            crate::secrets::check_token("GITHUB_TOKEN", t.expose())?;
+            crate::secrets::check_token(self.config.token_var, t.expose())?;
             return Ok(t.clone());
         }
         let answer = self.ui.ask_secret("GitHub token").map_err(|e| match e {
@@ -164,10 +164,11 @@ impl Ctx {
     /// context by running `aws eks update-kubeconfig`. True when it ran and
     /// a retry may work.
     fn offer_update_kubeconfig(&self, err: &Error) -> Result<bool> {
-        let setup = matches!(
-            self.state.last_command,
-            Some(state::LastCommand::Setup { .. })
-        );
+        let setup = self
+            .state
+            .last_command
+            .as_ref()
+            .is_some_and(state::LastCommand::offers_kubeconfig_fix);
         if !setup || !self.config.interactive() {
             return Ok(false);
         }

@@ -24,20 +24,13 @@ pub(crate) struct StepResult {
     pub(crate) detail: String,
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 fn record(ctx: &mut Ctx, step: Step, status: StepStatus, detail: &str) {
     ctx.state.steps.insert(
         step.id().to_string(),
         StepRecord {
             status,
             detail: detail.to_string(),
-            at: now(),
+            at: crate::clock::unix_now(),
         },
     );
 }

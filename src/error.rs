@@ -272,9 +272,10 @@ impl Error {
             | Preflight { help, .. }
             | FluxFailed { help, .. } => {
                 if help.is_empty() {
-                    return None;
+                    AGAIN.into()
+                } else {
+                    help.clone()
                 }
-                help.clone()
             }
             CommandLine { flag, .. } => match flag.as_deref() {
                 Some("--timeout") => {
@@ -318,9 +319,66 @@ impl Error {
                 300..=399 => format!("{service} redirects elsewhere: point --github-api-url (GITHUB_API_URL) at the API itself, https://api.github.com or https://HOST/api/v3"),
                 422 => format!("{service} refused the request as it stands (its message says why; an empty upstream cannot be forked); fix that on GitHub, then run `eks-workshop resume`"),
                 400..=499 => format!("{service} refused the request; if the message above does not say why, run with -v and include the log in `eks-workshop doctor --bundle`"),
-                _ => format!("{service} gave an answer eks-workshop does not expect; run `eks-workshop resume` later, or include `eks-workshop doctor --bundle` in a report"),
+                _ => "the service failed on its side; run the command again in a while (`eks-workshop resume` continues)".into(),
             },
-            Io { .. } | Git { .. } | Command { .. } => return None,
+            Io { path, source, .. } => io_help(path, source),
+            Git { message, .. } | Command { message, .. } if no_space(message) => {
+                "free space on the disk that holds --dir (`df -h` shows it), then run the command again; `eks-workshop resume` continues".into()
+            }
+            Git { .. } => format!("{AGAIN}; `git status` in the clone shows what git sees"),
+            Command { command, .. } => format!("see what `{command}` printed above; run it by hand to check it works here"),
         })
     }
 }
+
+/// For an error no more can be said of: the way to more detail and to help.
+const AGAIN: &str = "run the command again with -v to see each request and step; if it fails the same way, `eks-workshop doctor --bundle FILE` collects what a facilitator needs";
+
+/// A child's or git's message saying the disk is full (ENOSPC, EDQUOT).
+fn no_space(message: &str) -> bool {
+    message.contains("No space left on device") || message.contains("Disk quota exceeded")
+}
+
+/// What to do about an io error, by its kind: the path says where.
+fn io_help(path: &std::path::Path, source: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let path = path.display();
+    match source.kind() {
+        StorageFull | QuotaExceeded | FileTooLarge => {
+            format!(
+                "free space on the disk that holds {path} (`df -h` shows it), then run the command again"
+            )
+        }
+        _ if no_space(&source.to_string()) => {
+            format!(
+                "free space on the disk that holds {path} (`df -h` shows it), then run the command again"
+            )
+        }
+        PermissionDenied => format!(
+            "check that you may write {path} (`ls -ld`; an immutable flag shows in `lsattr -d`), or pass another --dir"
+        ),
+        ReadOnlyFilesystem => {
+            format!("{path} is on a read-only filesystem; pass a --dir on a writable one")
+        }
+        IsADirectory => format!(
+            "a file belongs at {path}, but it is a directory: move it away, then run the command again"
+        ),
+        NotADirectory => format!(
+            "a part of {path} is a file where a directory belongs: move it away, or pass another --dir"
+        ),
+        NotFound => format!(
+            "{path} is missing: check the path (or run `eks-workshop setup` to make what is missing)"
+        ),
+        InvalidData => format!(
+            "{path} is not what eks-workshop expects there (not UTF-8 text?): move it away, then run the command again"
+        ),
+        AlreadyExists => format!(
+            "{path} already exists and is never overwritten: move it away, or choose another name"
+        ),
+        // Any other kind: the io error itself (printed as the cause) says what happened.
+        _ => format!("check {path} (the cause above says what failed), then run the command again"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

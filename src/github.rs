@@ -168,17 +168,9 @@ impl GitHub {
         // Read to a bound: the largest answer we use is a few kilobytes, and
         // a body past the bound is cut (and then fails to parse, or is an
         // error message shown cut).
-        let mut bytes = Vec::new();
-        while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
-            let frame = frame.map_err(|e| Transport::new(&e, &self.token))?;
-            if let Some(data) = frame.data_ref() {
-                let room = crate::outside::BODY_CAP - bytes.len();
-                bytes.extend_from_slice(&data[..data.len().min(room)]);
-                if data.len() >= room {
-                    break;
-                }
-            }
-        }
+        let (bytes, _cut) = crate::outside::read_body(&mut body, crate::outside::BODY_CAP)
+            .await
+            .map_err(|e| Transport::new(&e, &self.token))?;
         let body = String::from_utf8_lossy(&bytes).into_owned();
         Ok(Reply {
             status: parts.status,

@@ -6,6 +6,7 @@ mod addons;
 mod aws;
 mod child;
 mod cli;
+mod clock;
 mod commands;
 mod config;
 mod ctx;

@@ -9,6 +9,25 @@ pub(crate) const BODY_CAP: usize = 1 << 20;
 /// How many characters of a server's or a child's message are shown.
 pub(crate) const SHOWN_CHARS: usize = 600;
 
+/// Read an HTTP body to at most `cap` bytes: the bytes, and whether more
+/// came (the rest is not read).
+pub(crate) async fn read_body<B>(body: &mut B, cap: usize) -> Result<(Vec<u8>, bool), B::Error>
+where
+    B: http_body::Body<Data = bytes::Bytes> + Unpin,
+{
+    let mut bytes = Vec::new();
+    while let Some(frame) = http_body_util::BodyExt::frame(body).await {
+        if let Ok(data) = frame?.into_data() {
+            let room = cap - bytes.len();
+            bytes.extend_from_slice(&data[..data.len().min(room)]);
+            if data.len() > room {
+                return Ok((bytes, true));
+            }
+        }
+    }
+    Ok((bytes, false))
+}
+
 /// Characters a terminal acts on: C0 and C1 controls, DEL, and the
 /// bidirectional overrides that make text read other than it is stored.
 fn is_active(c: char) -> bool {
@@ -29,8 +48,7 @@ fn escape_into(out: &mut String, c: char) {
 pub(crate) fn one_line(text: &str) -> String {
     let text = text.trim();
     let mut out = String::with_capacity(text.len().min(SHOWN_CHARS + 32));
-    let mut shown = 0;
-    for (at, c) in text.char_indices() {
+    for (shown, (at, c)) in text.char_indices().enumerate() {
         if shown == SHOWN_CHARS {
             out.push_str(&format!(" … ({} more bytes)", text.len() - at));
             break;
@@ -40,7 +58,6 @@ pub(crate) fn one_line(text: &str) -> String {
         } else {
             out.push(c);
         }
-        shown += 1;
     }
     out
 }
@@ -138,6 +155,18 @@ mod tests {
             "refused:\n  Deployment x\n  | help: fake\n\\u{1b}[31merror: fake"
         );
         assert_eq!(printable("a\tb"), "a\tb");
+    }
+
+    #[tokio::test]
+    async fn a_body_is_read_to_its_cap_and_no_further() {
+        let mut body = http_body_util::Full::new(bytes::Bytes::from(vec![b'x'; 10_000]));
+        let (read, cut) = read_body(&mut body, 4096).await.unwrap();
+        assert_eq!((read.len(), cut), (4096, true));
+        let mut small = http_body_util::Full::new(bytes::Bytes::from_static(b"{}"));
+        assert_eq!(
+            read_body(&mut small, 4096).await.unwrap(),
+            (b"{}".to_vec(), false)
+        );
     }
 
     #[test]

@@ -45,16 +45,24 @@ pub fn run() -> ExitCode {
 
 /// The commands that keep a log: those that change things or wait on the
 /// world (a dry run writes nothing, not even a log; `-v` still shows it).
+/// Every command is named here, so a new one is a compile error until its
+/// author decides.
 fn log_name(command: &Command) -> Option<&'static str> {
-    match command {
-        Command::Setup { dry_run: false, .. } => Some("setup"),
-        Command::Resume { dry_run: false } => Some("resume"),
-        Command::EnableAddon { dry_run: false, .. } => Some("enable-addon"),
-        Command::DisableAddon { dry_run: false, .. } => Some("disable-addon"),
-        Command::Verify { dry_run: false, .. } => Some("verify"),
-        Command::Sync { dry_run: false, .. } => Some("sync"),
-        _ => None,
-    }
+    let (name, dry_run) = match command {
+        Command::Setup { dry_run, .. } => ("setup", *dry_run),
+        Command::Resume { dry_run } => ("resume", *dry_run),
+        Command::EnableAddon { dry_run, .. } => ("enable-addon", *dry_run),
+        Command::DisableAddon { dry_run, .. } => ("disable-addon", *dry_run),
+        Command::Verify { dry_run, .. } => ("verify", *dry_run),
+        Command::Sync { dry_run, .. } => ("sync", *dry_run),
+        // They only read, or answer another program.
+        Command::Status { .. }
+        | Command::Addons
+        | Command::Doctor { .. }
+        | Command::GitCredential { .. }
+        | Command::Completions { .. } => return None,
+    };
+    (!dry_run).then_some(name)
 }
 
 /// `-v`, and the run's log in a workshop dir (setup makes the dir).

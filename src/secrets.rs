@@ -14,6 +14,16 @@ use crate::error::{Error, Result};
 /// Where a GitHub token may be.
 pub(crate) const VARS: &[&str] = &["GITHUB_TOKEN", "GH_TOKEN"];
 
+/// The GitHub token from the environment and the variable it came from:
+/// `GITHUB_TOKEN`, else `GH_TOKEN` (the gh CLI's), trimmed; an empty one is
+/// none. The one rule: the run and the credential helper both ask here.
+pub(crate) fn token_from_env() -> Option<(&'static str, String)> {
+    VARS.iter().find_map(|var| {
+        let value = std::env::var(var).ok()?.trim().to_string();
+        (!value.is_empty()).then_some((*var, value))
+    })
+}
+
 /// Shorter than this, a secret is not redacted: it would mangle ordinary text.
 const MIN_LEN: usize = 4;
 /// A base64 form shorter than this is not redacted, for the same reason.

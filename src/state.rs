@@ -85,6 +85,21 @@ pub(crate) enum LastCommand {
     },
 }
 
+impl LastCommand {
+    /// Whether a missing kubeconfig or context is offered a fix (`aws eks
+    /// update-kubeconfig`) in a terminal: on the command that first reaches
+    /// the cluster. The others run after setup, which already had the offer.
+    pub(crate) fn offers_kubeconfig_fix(&self) -> bool {
+        match self {
+            LastCommand::Setup { .. } => true,
+            LastCommand::EnableAddon { .. }
+            | LastCommand::DisableAddon { .. }
+            | LastCommand::VerifyFix { .. }
+            | LastCommand::Sync { .. } => false,
+        }
+    }
+}
+
 impl State {
     pub(crate) fn new(settings: Settings) -> Self {
         State {
@@ -104,40 +119,37 @@ pub(crate) fn path(work_dir: &Path) -> PathBuf {
 /// Read the state, if there is one. A corrupt or newer file is an error, never a panic.
 pub(crate) fn load(work_dir: &Path) -> Result<Option<State>> {
     let path = path(work_dir);
-    let text = match std::fs::read_to_string(&path) {
+    let corrupt = |reason: String| Error::StateCorrupt {
+        path: path.clone(),
+        reason,
+    };
+    // Bounded, and only a regular file: the state file is a few KiB.
+    let text = match fsx::read_text(&path, fsx::INPUT_CAP) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(&path, "read", e)),
+        Err(fsx::Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(fsx::Refused::Io(e)) => return Err(Error::io(&path, "read", e)),
+        Err(refused) => return Err(corrupt(refused.reason())),
     };
     // Look at the version before the shape, so a newer format says so plainly.
     let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::StateCorrupt {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
+        serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
     let version = value.get("version").and_then(|v| v.as_u64());
     match version {
         Some(v) if v > VERSION as u64 => {
             return Err(Error::StateTooNew {
-                path,
-                found: v as u32,
+                path: path.clone(),
+                found: u32::try_from(v).unwrap_or(u32::MAX),
                 supported: VERSION,
             });
         }
         Some(_) => {}
         None => {
-            return Err(Error::StateCorrupt {
-                path,
-                reason: "no `version` field".into(),
-            });
+            return Err(corrupt("no `version` field".into()));
         }
     }
     serde_json::from_value(value)
         .map(Some)
-        .map_err(|e| Error::StateCorrupt {
-            path,
-            reason: e.to_string(),
-        })
+        .map_err(|e| corrupt(e.to_string()))
 }
 
 /// Write the state atomically, readable only by its owner.
@@ -227,6 +239,24 @@ mod tests {
                 "{garbage}: {err:?}"
             );
         }
+    }
+
+    #[test]
+    fn binary_bytes_or_a_directory_are_corrupt_not_io_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(path(dir.path()), b"{\"version\": \xff}").unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(
+            matches!(&err, Error::StateCorrupt { reason, .. } if reason.contains("UTF-8")),
+            "{err:?}"
+        );
+        std::fs::remove_file(path(dir.path())).unwrap();
+        std::fs::create_dir(path(dir.path())).unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(
+            matches!(&err, Error::StateCorrupt { reason, .. } if reason.contains("directory")),
+            "{err:?}"
+        );
     }
 
     #[test]

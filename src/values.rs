@@ -101,10 +101,7 @@ impl Values {
     /// Read a values file: a flat map of name: value (YAML or JSON), or the
     /// JSON printed by `terraform output -json`.
     pub(crate) fn from_file(path: &Path) -> Result<Self> {
-        if !path.exists() {
-            return Err(values_error(path, "does not exist"));
-        }
-        let text = fsx::read_to_string(path)?;
+        let text = read_text(path, fsx::INPUT_CAP)?;
         Self::parse(&text).map_err(|reason| values_error(path, reason))
     }
 
@@ -138,10 +135,7 @@ impl Values {
     /// Read the outputs from a terraform state file (format version 4:
     /// `outputs.<name>.value`), with no terraform binary needed.
     pub(crate) fn from_terraform_state(path: &Path) -> Result<Self> {
-        if !path.is_file() {
-            return Err(values_error(path, "does not exist"));
-        }
-        let text = fsx::read_to_string(path)?;
+        let text = read_text(path, fsx::TERRAFORM_STATE_CAP)?;
         let state: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
             values_error(path, format!("is not a terraform state file (JSON): {e}"))
         })?;
@@ -359,6 +353,18 @@ fn invalid(name: &str, given: &str, expected: &str) -> Error {
         given: given.to_string(),
         expected: expected.to_string(),
     }
+}
+
+/// A values or terraform state file's text, read with a cap: what is not a
+/// regular UTF-8 file of at most `cap` bytes is refused as a values file.
+fn read_text(path: &Path, cap: u64) -> Result<String> {
+    fsx::read_text(path, cap).map_err(|refused| match refused {
+        fsx::Refused::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            values_error(path, "does not exist")
+        }
+        fsx::Refused::Io(e) => Error::io(path, "read", e),
+        refused => values_error(path, refused.reason()),
+    })
 }
 
 fn values_error(path: &Path, reason: impl Into<String>) -> Error {

@@ -3,7 +3,13 @@
 //! upgrade, to do before it, or fine, with what it is about and the fix; and
 //! each check that could not run, with why (a skip is said, never a pass).
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+
+/// The version of `verify -o json`'s shape (README: verify's JSON). Raised
+/// when a field is renamed or removed, not when one is added.
+pub(crate) const JSON_SCHEMA: u32 = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -33,6 +39,11 @@ pub(crate) struct Item {
     pub(crate) message: String,
     /// What to do about it; empty when fine.
     pub(crate) fix: String,
+    /// The finding as data, beside the sentence: `check`, and the check's
+    /// own fields (`chart`, `version`, `supported`, `file`, `line`, …), at
+    /// the item's top level in the JSON.
+    #[serde(flatten)]
+    pub(crate) facts: BTreeMap<&'static str, serde_json::Value>,
 }
 
 impl Item {
@@ -46,7 +57,15 @@ impl Item {
             subject: subject.into(),
             message: message.into(),
             fix: String::new(),
+            facts: BTreeMap::new(),
         }
+    }
+
+    /// One field of the finding as data.
+    pub(crate) fn fact(mut self, key: &'static str, value: impl Serialize) -> Item {
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.facts.insert(key, value);
+        self
     }
 
     pub(crate) fn fix(mut self, fix: impl Into<String>) -> Item {
@@ -58,7 +77,7 @@ impl Item {
 /// One check: what it needs to run, and what it found or why it did not run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Section {
-    /// `add-ons`, `helm releases`, `aws`.
+    /// `add-ons`, `helm releases`, `aws`, `kustomize builds`.
     pub(crate) name: &'static str,
     /// Set when the check could not run: what it needed and what is missing.
     pub(crate) skipped: Option<String>,

@@ -63,21 +63,21 @@ impl Workshop {
         self
     }
 
-    /// `eks-workshop --dir DIR <args>`, with no GITHUB_*, AWS_* or KUBECONFIG
-    /// from the developer's shell.
+    /// `eks-workshop --dir DIR <args>`, with no GITHUB_*, GH_*, AWS_* or
+    /// KUBECONFIG from the developer's shell, and the rig's kubectl on PATH.
     pub fn cmd(&self, args: &[&str]) -> Cmd {
         let mut command = Command::new(BIN);
         command.arg("--dir").arg(self.dir()).args(args);
         let inherited = std::env::vars().map(|(k, _)| k);
         for key in inherited.filter(|k| {
-            k.starts_with("GITHUB_")
-                || k.starts_with("AWS_")
+            ["GITHUB_", "GH_", "AWS_"].iter().any(|p| k.starts_with(p))
                 || k == "GIT_BRANCH"
                 || k == "KUBECONFIG"
         }) {
             command.env_remove(key);
         }
         command
+            .env("PATH", harness::fixtures::path_with_rig(&[]))
             .env("NO_COLOR", "1")
             .env("HOME", self.dir())
             .env("AWS_EC2_METADATA_DISABLED", "true")

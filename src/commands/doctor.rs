@@ -15,6 +15,9 @@ use crate::error::{Result, exit};
 use crate::steps::TOOLS;
 
 pub(crate) async fn doctor(global: &Flags, bundle: Option<&Path>) -> Result<u8> {
+    if let Some(file) = bundle {
+        bundle::check_target(file)?;
+    }
     let output = global.output;
     let cluster = cluster(global).await;
     let rows: Vec<_> = TOOLS

@@ -156,6 +156,7 @@ pub(crate) fn prepare_dir(global: &Flags) -> Result<()> {
 }
 
 pub(crate) fn load_required(global: &Flags, what: &str) -> Result<State> {
+    check_dir(global)?;
     state::load(&crate::config::work_dir(&global.dir))?.ok_or_else(|| {
         Error::usage(
             format!(
@@ -165,6 +166,23 @@ pub(crate) fn load_required(global: &Flags, what: &str) -> Result<State> {
             "run `eks-workshop setup` first (or pass the --dir you used for it)",
         )
     })
+}
+
+/// `--dir` is a directory, or nothing yet: a file there (or on the way to
+/// it) is a usage error, not an io error from a read deep inside.
+fn check_dir(global: &Flags) -> Result<()> {
+    let dir = &global.dir;
+    let is_file = match std::fs::metadata(dir) {
+        Ok(meta) => !meta.is_dir(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotADirectory,
+    };
+    if is_file {
+        return Err(Error::usage(
+            format!("--dir {} is not a directory", dir.display()),
+            "pass --dir the directory the workshop was set up in (`setup` makes it if it does not exist)",
+        ));
+    }
+    Ok(())
 }
 
 /// Setup, enable/disable add-ons, resume, verify --fix: lock, load, plan,
@@ -239,6 +257,7 @@ pub(crate) async fn prepare(
     }
     let work_dir = crate::config::work_dir(&global.dir);
     let lock = if dry_run {
+        check_dir(global)?;
         None
     } else {
         prepare_dir(global)?;

@@ -14,9 +14,9 @@ use crate::config::Output;
 use crate::ctx::Ctx;
 use crate::engine::{self, Found, Previewed};
 use crate::error::{Error, Result, exit};
+use crate::kustomize;
 use crate::state::{LastCommand, StepStatus};
 use crate::steps::Step;
-use crate::{fsx, kustomize};
 
 /// One step: what the state file recorded, and (unless `--recorded`) what
 /// its check finds now.
@@ -71,15 +71,15 @@ pub(crate) async fn status(
         .clone()
         .unwrap_or(LastCommand::Setup { until: None });
     let plan = crate::plan::plan(&last)?;
-    // Every step of setup (and the conversion once `verify --fix` ran, the
-    // publish once `sync` did), checked against the last command's targets.
-    let mut steps: Vec<Step> = Step::SETUP.to_vec();
-    for extra in [Step::Convert, Step::Publish] {
-        if plan.steps.contains(&extra) || state.steps.contains_key(extra.id()) {
-            steps.push(extra);
-        }
-    }
-    steps.sort();
+    // Every step of setup, and any other step the last command's plan holds
+    // or that ever ran (the conversion once `verify --fix` ran, the publish
+    // once `sync` did), checked against the last command's targets.
+    let steps: Vec<Step> = Step::ALL
+        .into_iter()
+        .filter(|s| {
+            Step::SETUP.contains(s) || plan.steps.contains(s) || state.steps.contains_key(s.id())
+        })
+        .collect();
     let mut ctx = if recorded {
         None
     } else {
@@ -277,9 +277,10 @@ pub(crate) fn addons(global: &Flags) -> Result<u8> {
         .outputs
         .clone_path
         .clone()
-        .unwrap_or_else(|| global.dir.join(&state.settings.upstream.name));
+        .unwrap_or_else(|| crate::config::clone_dir(&global.dir, &state.settings.upstream));
     let path = clone.join(ADDONS_KUSTOMIZATION);
-    let text = fsx::read_required_in(&clone, ADDONS_KUSTOMIZATION)?;
+    let text =
+        crate::addons::read_kustomization(&crate::fsx::in_clone(&clone, ADDONS_KUSTOMIZATION)?)?;
     let entries =
         kustomize::entries(&text).map_err(|reason| Error::Kustomization { path, reason })?;
     let rows: Vec<_> = ADDONS

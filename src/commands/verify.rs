@@ -24,7 +24,7 @@ use crate::kube::verify::ClusterReport;
 use crate::scan::{self, KubeVersion};
 use crate::state::LastCommand;
 use crate::ui::Ui;
-use crate::verdict::Section;
+use crate::verdict::{Item, Section, Severity};
 
 /// What `verify` was asked to do.
 #[derive(Debug, Default)]
@@ -69,6 +69,15 @@ pub(crate) async fn verify(
         let ui = Ui::new(config.output, config.yes, config.tty);
         ctx = Ctx::new(config, state, ui, interrupted);
     }
+    // `--fix-helm-releases` rewrites cluster Secrets and saves them under the
+    // work dir: like every command that changes things, it holds the lock.
+    let _lock = match helm_fix(&asked) {
+        helm::Fixing::Write => Some(crate::state::lock(
+            &global.dir,
+            &crate::config::work_dir(&global.dir),
+        )?),
+        helm::Fixing::No | helm::Fixing::Plan => None,
+    };
     let clone = ctx.config.clone_dir();
     let mut report = scan::scan_repo(&clone, target, CLUSTER_PATH)?;
     let cluster = if ctx.offline() {
@@ -79,18 +88,20 @@ pub(crate) async fn verify(
     // What Flux would apply from the clone, against what the cluster serves
     // (offline: the Flux eks-workshop installs), as the push's preflight.
     let refused = crate::steps::preflight::problems(&mut ctx, &clone).await?;
-    let sections = vec![
+    let mut sections = vec![
         addons::section(&mut ctx, &clone, target).await?,
         helm::section(&mut ctx, target, helm_fix(&asked)).await?,
         aws::section(&mut ctx, target).await?,
     ];
+    sections.extend(builds_not_checked(&report.not_built));
     // Every problem the exit status counts, listed (the count is their number).
     let mut listed = report.failing_problems(asked.strict);
     listed.extend(refused.iter().cloned());
     listed.extend(cluster.as_ref().map(cluster_problems).unwrap_or_default());
     listed.extend(sections.iter().flat_map(section_problems));
     let problems = listed.len();
-    let mut out: serde_json::Value = serde_json::from_str(&report.to_json()).expect("report JSON");
+    let mut out = serde_json::to_value(&report).expect("the report serializes");
+    out["schema_version"] = json!(crate::verdict::JSON_SCHEMA);
     out["cluster"] = cluster
         .as_ref()
         .map_or(serde_json::Value::Null, |c| c.to_json());
@@ -150,6 +161,25 @@ fn report_path_ok(path: &std::path::Path) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The kustomizations `kubectl kustomize` was not run on (no kubectl on
+/// PATH), as a to-do naming them: not checked is not passed.
+fn builds_not_checked(dirs: &[String]) -> Option<Section> {
+    if dirs.is_empty() {
+        return None;
+    }
+    let item = Item::new(
+        Severity::ToDo,
+        "kubectl kustomize",
+        format!(
+            "not run on {} kustomization(s) ({}): kubectl is not on PATH, so whether Flux can build them was not checked",
+            dirs.len(),
+            dirs.join(", ")
+        ),
+    )
+    .fix("install kubectl (`eks-workshop doctor` says what it is for), then run `eks-workshop verify` again");
+    Some(Section::ran("kustomize builds", vec![item]))
 }
 
 /// A section's blocking items, as the problems the exit status counts.
@@ -262,6 +292,25 @@ mod tests {
             message: "dry-run failed".into(),
             ok,
         }
+    }
+
+    #[test]
+    fn kustomizations_not_built_are_a_to_do_naming_them_and_why() {
+        assert_eq!(builds_not_checked(&[]), None);
+        let section = builds_not_checked(&[".".into(), "gitops/apps".into()]).unwrap();
+        assert_eq!(section.name, "kustomize builds");
+        assert_eq!(section.blocking().count(), 0, "a to-do, not a failure");
+        let [item] = &section.items[..] else {
+            panic!("{section:?}")
+        };
+        assert_eq!(item.severity, Severity::ToDo);
+        assert!(
+            item.message.contains("2 kustomization(s) (., gitops/apps)")
+                && item.message.contains("kubectl is not on PATH"),
+            "{}",
+            item.message
+        );
+        assert!(item.fix.contains("install kubectl"), "{}", item.fix);
     }
 
     #[test]

@@ -70,7 +70,10 @@ pub(crate) fn resolve(global: &Flags, remembered: Option<&Settings>) -> Result<C
         settings.kubeconfig = Some(absolute(k));
     }
     if let Some(f) = &global.flux_manifests {
-        settings.flux_manifests = Some(absolute(f));
+        let path = absolute(f);
+        // Refused now, not after the push when Flux is installed from it.
+        read_manifests(&path)?;
+        settings.flux_manifests = Some(path);
     }
     if let Some(url) = &global.flux_manifest_url {
         settings.flux_manifest_url = Some(check_url(url)?);
@@ -90,7 +93,7 @@ pub(crate) fn resolve(global: &Flags, remembered: Option<&Settings>) -> Result<C
         || global.values.is_some();
     let mut values_found = None;
     if !given && settings.values.iter().next().is_none() {
-        let clone = absolute(&global.dir).join(&settings.upstream.name);
+        let clone = super::clone_dir(&absolute(&global.dir), &settings.upstream);
         if let Some(found) = workshop_terraform_state(&clone)? {
             values.merge(Values::from_terraform_state(&found)?);
             values_found = Some(found);
@@ -112,17 +115,16 @@ pub(crate) fn resolve(global: &Flags, remembered: Option<&Settings>) -> Result<C
     // Every value, from whichever source, has its shape before anything is written.
     settings.values.check_all()?;
     let tty = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let token = std::env::var("GITHUB_TOKEN")
-        .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .map(Secret::new);
+    let from_env = crate::secrets::token_from_env();
+    let token_var = from_env.as_ref().map_or("GITHUB_TOKEN", |(var, _)| *var);
+    let token = from_env.map(|(_, t)| Secret::new(t));
     Ok(Config {
         // Absolute, so paths derived from it (the offline remote) compare
         // equal to what git records, whatever the current directory.
         dir: absolute(&global.dir),
         settings,
         token,
+        token_var,
         yes: global.yes,
         output: global.output,
         tty,
@@ -175,6 +177,18 @@ fn validate_api_url(url: &str) -> Result<String> {
             "give --github-api-url (or GITHUB_API_URL) like https://api.github.com or https://HOST/api/v3",
         )),
     }
+}
+
+/// The `--flux-manifests` file's text, read with a cap: a directory, a
+/// device or a file too large is a usage error.
+pub(crate) fn read_manifests(path: &std::path::Path) -> Result<String> {
+    crate::fsx::read_text(path, crate::fsx::MANIFEST_CAP).map_err(|refused| match refused {
+        crate::fsx::Refused::Io(e) => Error::io(path, "read", e),
+        refused => Error::usage(
+            format!("--flux-manifests {} {}", path.display(), refused.reason()),
+            "pass --flux-manifests the file `flux install --export > flux.yaml` writes",
+        ),
+    })
 }
 
 /// `--flux-manifest-url`: an http(s) URL.

@@ -208,11 +208,14 @@ pub(crate) fn answer(
 /// `eks-workshop git-credential OPERATION`, as git runs it.
 pub(crate) fn run_helper(operation: &str, host: &str, login: &str) -> u8 {
     let request = read_request(std::io::stdin().lock());
-    let token = std::env::var("GITHUB_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty())
-        .or_else(|| std::env::var("GH_TOKEN").ok());
-    match answer(operation, &request, host, login, token.as_deref()) {
+    let token = crate::secrets::token_from_env();
+    match answer(
+        operation,
+        &request,
+        host,
+        login,
+        token.as_ref().map(|(_, t)| t.as_str()),
+    ) {
         Ok(Some(text)) => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text.as_bytes());

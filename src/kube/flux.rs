@@ -202,6 +202,14 @@ impl Sync<'_> {
     }
 }
 
+/// `main@sha1:<sha>` with the sha shortened.
+pub(crate) fn short_revision(rev: &str) -> String {
+    match rev.split_once("@sha1:") {
+        Some((branch, sha)) => format!("{branch}@sha1:{}", crate::git::short(sha)),
+        None => rev.to_string(),
+    }
+}
+
 /// `./a/b/`, `a/b` and `./a/b` are the same Kustomization path.
 pub(crate) fn same_path(a: &str, b: &str) -> bool {
     let norm = |p: &str| p.trim_start_matches("./").trim_matches('/').to_string();

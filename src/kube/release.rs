@@ -86,10 +86,23 @@ pub(crate) async fn fetch(source: &Source, limits: &Limits) -> Result<String> {
                 message: status.canonical_reason().unwrap_or_default().to_string(),
             });
         }
-        client
-            .body_to_string(response)
+        // Bounded like a --flux-manifests file: Flux's install manifest is
+        // a few MiB, and the URL may answer with anything.
+        let cap = crate::fsx::MANIFEST_CAP as usize;
+        let (bytes, cut) = crate::outside::read_body(&mut response.into_body(), cap)
             .await
-            .map_err(|e| network(e.to_string()))
+            .map_err(|e| network(e.to_string()))?;
+        if cut {
+            return Err(Error::Checksum {
+                url: source.url.clone(),
+                want: source.sha256.clone(),
+                got: format!(
+                    "not computed: the answer is larger than {}",
+                    crate::fsx::size(cap as u64)
+                ),
+            });
+        }
+        String::from_utf8(bytes).map_err(|e| network(format!("the answer is not UTF-8 text: {e}")))
     };
     let Some(text) = limits.within(get).await? else {
         return Err(Error::Timeout {

@@ -3,8 +3,6 @@
 //! will not recover. Pure: `observe.rs` reads the objects, `follow.rs`
 //! watches them.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::Value;
 
 use super::depends::Release;
@@ -29,7 +27,7 @@ impl Goal {
     }
 
     pub(crate) fn short(&self) -> String {
-        super::verify::short_revision(&self.revision())
+        flux::short_revision(&self.revision())
     }
 
     /// Also accepts the `main/<sha>` form of Flux before v2.0.
@@ -142,11 +140,7 @@ pub(crate) fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-pub(crate) fn unix(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub(crate) use crate::clock::unix;
 
 /// Whether a Kustomization syncs from our GitRepository.
 pub(crate) fn from_our_source(ks: &Value) -> bool {
@@ -192,6 +186,11 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
             message: retrying_failure(obj).unwrap_or_default(),
             fresh: is_fresh(obj, goal, fresh),
         },
+        // A fetch the git host failed for a moment (a 502, a dropped
+        // connection): source-controller fetches again on its own.
+        KStatus::Failed(message) if kind.kind == "GitRepository" && transient_fetch(&message) => {
+            Verdict::Waiting(format!("source-controller fetches again after: {message}"))
+        }
         KStatus::Failed(message) => Verdict::Failed {
             message,
             fresh: is_fresh(obj, goal, fresh),
@@ -218,6 +217,25 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
         removed: false,
         hint: None,
     }
+}
+
+/// A failed fetch whose cause passes: the git host's 5xx, a connection cut
+/// or timed out. "repository not found" or a refused credential do not pass.
+fn transient_fetch(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    [
+        "500 internal",
+        "502",
+        "503",
+        "504",
+        "connection reset",
+        "unexpected eof",
+        "broken pipe",
+        "i/o timeout",
+        "timed out",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// The reason of an object's Ready condition, or "".

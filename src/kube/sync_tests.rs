@@ -461,3 +461,17 @@ fn a_disabled_add_on_is_done_when_its_release_is_gone() {
         _ => panic!("not synced"),
     }
 }
+
+#[test]
+fn a_fetch_the_git_host_failed_for_a_moment_is_waited_out_and_a_missing_repository_is_not() {
+    assert!(super::transient_fetch(
+        "failed to checkout and determine revision: unable to clone 'http://127.0.0.1/a/b.git': unexpected client error: unexpected requesting \"http://127.0.0.1/a/b.git/info/refs\" status code: 502"
+    ));
+    assert!(super::transient_fetch(
+        "read tcp 10.0.0.1:5 -> 1.2.3.4:443: connection reset by peer"
+    ));
+    assert!(!super::transient_fetch(
+        "unable to clone: repository not found"
+    ));
+    assert!(!super::transient_fetch("authentication required"));
+}

@@ -86,14 +86,6 @@ impl ClusterReport {
     }
 }
 
-/// `main@sha1:<sha>` with the sha shortened.
-pub(crate) fn short_revision(rev: &str) -> String {
-    match rev.split_once("@sha1:") {
-        Some((branch, sha)) => format!("{branch}@sha1:{}", crate::git::short(sha)),
-        None => rev.to_string(),
-    }
-}
-
 /// `/version`, e.g. 1.33 (EKS reports minors like `33+`).
 pub(crate) async fn server_version(cluster: &Cluster) -> Result<ServerVersion> {
     let info = cluster
@@ -275,7 +267,7 @@ fn behind(observed: &Observed, goal: &Goal) -> Vec<String> {
             let at = if revision.is_empty() {
                 "no revision yet".to_string()
             } else {
-                format!("at {}", short_revision(&revision))
+                format!("at {}", flux::short_revision(&revision))
             };
             format!(
                 "{kind} {}/{}: {at}",

@@ -23,6 +23,23 @@ impl serde::Serialize for Step {
 }
 
 impl Step {
+    /// Every step a plan can hold, in the order they run: `status` lists
+    /// each one that the last command's plan holds or that ever ran. A new
+    /// step missing here fails `every_step_is_listed` below.
+    pub(crate) const ALL: [Step; 11] = [
+        Step::Prerequisites,
+        Step::Fork,
+        Step::Clone,
+        Step::Render,
+        Step::Addons,
+        Step::Convert,
+        Step::Migrate,
+        Step::Push,
+        Step::Publish,
+        Step::Flux,
+        Step::Reconcile,
+    ];
+
     /// What `setup` runs, in order (`--until` names one of them).
     pub(crate) const SETUP: [Step; 9] = [
         Step::Prerequisites,
@@ -87,7 +104,12 @@ impl Step {
             // for what the objects should say (see `flux::check`).
             Step::Prerequisites | Step::Fork | Step::Flux => &[],
             Step::Clone | Step::Reconcile => &[Step::Fork],
-            _ => &[Step::Fork, Step::Clone],
+            Step::Render
+            | Step::Addons
+            | Step::Convert
+            | Step::Migrate
+            | Step::Push
+            | Step::Publish => &[Step::Fork, Step::Clone],
         }
     }
 
@@ -103,12 +125,50 @@ impl Step {
                 Step::Publish,
                 Step::Flux,
             ],
-            _ => &[],
+            Step::Prerequisites
+            | Step::Fork
+            | Step::Clone
+            | Step::Render
+            | Step::Addons
+            | Step::Convert
+            | Step::Migrate
+            | Step::Publish
+            | Step::Flux => &[],
         }
     }
 
     /// Steps that need a cluster are skipped offline.
     pub(crate) fn needs_cluster(self) -> bool {
         matches!(self, Step::Flux | Step::Reconcile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_step_is_listed_once_in_order() {
+        // `id` matches every variant; a step missing from ALL is caught here.
+        for step in Step::ALL {
+            let listed = Step::ALL.iter().filter(|s| **s == step).count();
+            assert_eq!(listed, 1, "{step:?}");
+        }
+        let check = |s: Step| match s {
+            Step::Prerequisites
+            | Step::Fork
+            | Step::Clone
+            | Step::Render
+            | Step::Addons
+            | Step::Convert
+            | Step::Migrate
+            | Step::Push
+            | Step::Publish
+            | Step::Flux
+            | Step::Reconcile => Step::ALL.contains(&s),
+        };
+        assert!(Step::ALL.into_iter().all(check));
+        assert!(Step::ALL.is_sorted(), "in the order they run");
+        assert!(Step::SETUP.iter().all(|s| Step::ALL.contains(s)));
     }
 }

@@ -16,7 +16,6 @@ mod live;
 // until then only its tests use it.
 #[cfg_attr(not(test), allow(dead_code, unused_imports))]
 pub(crate) mod migrate;
-mod reach;
 pub(crate) mod releases;
 mod repo;
 mod report;
@@ -32,19 +31,15 @@ pub use version::KubeVersion;
 pub(crate) use yaml::first_error as first_syntax_error;
 
 /// For `benches/scan.rs` (the crate's error type is not public): [`scan_repo`]
-/// with the target and errors as text, and `kubectl kustomize` on or off.
+/// with the target and errors as text, and `kubectl kustomize` run with the
+/// given kubectl (the bench's is the rig's) or not at all.
 #[doc(hidden)]
 pub fn bench_scan(
     root: &std::path::Path,
     target: &str,
     cluster_path: &str,
-    kubectl: bool,
+    kubectl: Option<&std::path::Path>,
 ) -> Result<Report, String> {
     let target = KubeVersion::parse(target).map_err(|e| e.to_string())?;
-    let kubectl = if kubectl {
-        which::which("kubectl").ok()
-    } else {
-        None
-    };
-    repo::scan(root, target, cluster_path, kubectl.as_deref()).map_err(|e| e.to_string())
+    repo::scan(root, target, cluster_path, kubectl).map_err(|e| e.to_string())
 }

@@ -7,15 +7,16 @@ use std::path::Path;
 use crate::error::Result;
 
 use super::checks;
-use super::reach::{normalize, reachability};
 use super::report::{Finding, Problem, Report};
 use super::table::{Entry, Table};
 use super::version::KubeVersion;
 
 mod files;
+mod reach;
 
 pub(crate) use files::{file_name, parent, walk};
 use files::{names, read_all, utf8_only, walk_all};
+use reach::{normalize, reachability};
 
 /// What reading one file gave.
 #[derive(Default)]
@@ -107,10 +108,19 @@ pub(crate) fn scan(
     }
     findings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    // Without kubectl the builds were not checked: said, never a pass.
+    let not_built = match kubectl {
+        Some(_) => Vec::new(),
+        None => kustomize_dirs
+            .iter()
+            .map(|d| if d.is_empty() { ".".into() } else { d.clone() })
+            .collect(),
+    };
     Ok(Report {
         target_version: target,
         findings,
         problems,
+        not_built,
     })
 }
 

@@ -29,11 +29,21 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
 
 /// The working tree's kustomization text, and that text with every wish applied.
 fn desired(ctx: &Ctx) -> Result<(String, String)> {
-    let clone = ctx.config.clone_dir();
-    let path = clone.join(ADDONS_KUSTOMIZATION);
-    let text = fsx::read_required_in(&clone, ADDONS_KUSTOMIZATION)?;
-    let edited = apply_wishes(&text, &ctx.config.settings.addons)
-        .map_err(|reason| Error::Kustomization { path, reason })?;
+    edit(&ctx.config.clone_dir(), &ctx.config.settings.addons)
+}
+
+/// The add-ons kustomization in the clone at `root` (reached without a
+/// symlink, read with a cap), and its text with `wishes` applied.
+pub(crate) fn edit(
+    root: &std::path::Path,
+    wishes: &std::collections::BTreeMap<String, bool>,
+) -> Result<(String, String)> {
+    let path = fsx::in_clone(root, ADDONS_KUSTOMIZATION)?;
+    let text = addons::read_kustomization(&path)?;
+    let edited = apply_wishes(&text, wishes).map_err(|reason| Error::Kustomization {
+        path: path.to_path_buf(),
+        reason,
+    })?;
     Ok((text, edited))
 }
 

@@ -2,7 +2,7 @@
 //! file), a `check` that only reads the world, and a `run` that is safe to
 //! repeat. They are matched here, in one place.
 
-mod addons;
+pub(crate) mod addons;
 mod clone;
 mod convert;
 mod flux;

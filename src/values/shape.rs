@@ -151,11 +151,21 @@ fn is_https_url(v: &str) -> bool {
             if port.parse::<u16>().is_ok() { h } else { "" }
         },
     );
-    !host.is_empty()
-        && !v.chars().any(char::is_whitespace)
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    !v.chars().any(char::is_whitespace) && is_dns_name(host)
+}
+
+/// A host name as DNS has it: at most 253 bytes of dot-separated labels, each
+/// 1 to 63 letters, digits and hyphens, not beginning or ending with a hyphen
+/// (`x..com` and `-x.com` are no host). The endpoint is rendered into the
+/// fork's manifests, where a malformed one would fail only on the cluster.
+fn is_dns_name(host: &str) -> bool {
+    let is_label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    (1..=253).contains(&host.len()) && host.split('.').all(is_label)
 }
 
 fn is_cluster_name(v: &str) -> bool {
@@ -295,6 +305,26 @@ mod tests {
             assert_eq!(check("argo_workflows_bucket_name", name), Ok(()), "{name}");
         }
         assert!(check("argo_workflows_bucket_name", "10.0.0.1").is_err());
+    }
+
+    #[test]
+    fn an_endpoint_host_has_no_empty_or_malformed_labels() {
+        let long = format!("https://{}.example.com", "a".repeat(64));
+        for bad in [
+            "https://x..com",
+            "https://.x.com",
+            "https://x.com.",
+            "https://-x.com",
+            "https://x-.com",
+            "https://x_y.com",
+            "https://..",
+            long.as_str(),
+        ] {
+            assert!(check("cluster_endpoint", bad).is_err(), "{bad}");
+        }
+        for good in ["https://10.0.0.1:6443", "https://a-b.c.example:443/path"] {
+            assert_eq!(check("cluster_endpoint", good), Ok(()), "{good}");
+        }
     }
 
     #[test]

@@ -245,3 +245,18 @@ fn check_all_names_the_key_and_the_form() {
     let text = mismatch.check_all().unwrap_err().to_string();
     assert!(text.contains("argo_workflows_bucket_arn"), "{text}");
 }
+
+#[test]
+fn a_values_or_terraform_state_file_that_is_not_a_regular_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for read in [Values::from_file, Values::from_terraform_state] {
+        for (path, says) in [
+            (dir.path(), "is a directory, not a regular file"),
+            (Path::new("/dev/zero"), "is a device, not a regular file"),
+        ] {
+            let err = read(path).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{err:?}");
+            assert!(err.to_string().contains(says), "{err}");
+        }
+    }
+}

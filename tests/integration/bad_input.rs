@@ -124,33 +124,72 @@ fn malformed_addons_kustomization() {
     assert_eq!(w.git(&["rev-parse", "HEAD"]), head, "no commit");
 }
 
+/// `BIN --dir DIR setup --offline ...` (no token, no terminal), started as
+/// `program` with `before` ahead of the binary's path when given.
+fn setup_in(dir: &Path, wrapper: Option<(&str, &[&std::ffi::OsStr])>) -> crate::support::Cmd {
+    let mut c = match wrapper {
+        Some((program, before)) => {
+            let mut c = std::process::Command::new(program);
+            c.args(before).arg(crate::support::BIN);
+            c
+        }
+        None => std::process::Command::new(crate::support::BIN),
+    };
+    let values = example_values();
+    c.arg("--dir")
+        .arg(dir)
+        .args(["setup", "--offline", "--yes", "--values"])
+        .arg(values);
+    c.env("NO_COLOR", "1")
+        .env_remove("GITHUB_TOKEN")
+        .stdin(std::process::Stdio::null());
+    crate::support::Cmd { command: c }
+}
+
 #[test]
 fn dir_not_writable() {
     let w = Workshop::new();
-    // A regular file where --dir should be a directory: not writable as one,
-    // whoever runs the test (root ignores permission bits).
-    let file = write(&w, "a-file", "x");
-    let values = example_values();
-    let out = crate::support::Cmd {
-        command: {
-            let mut c = std::process::Command::new(crate::support::BIN);
-            c.args([
-                "--dir",
-                file.to_str().unwrap(),
-                "setup",
-                "--offline",
-                "--yes",
-                "--values",
-                values.to_str().unwrap(),
-            ]);
-            c.env("NO_COLOR", "1")
-                .env_remove("GITHUB_TOKEN")
-                .stdin(std::process::Stdio::null());
-            c
-        },
-    }
-    .run();
+    let dir = w.dir().join("read-only");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("mine.txt"), "x").unwrap();
+    // Root ignores permission bits: there the binary runs in a mount
+    // namespace of its own (`unshare -m`, util-linux) where the directory is
+    // a read-only bind mount of itself; nothing outside sees the mount.
+    // Anyone else: mode 0555 does it.
+    let root = unsafe { libc::geteuid() } == 0;
+    let out = if root {
+        let script =
+            r#"mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@""#;
+        let before = ["-m", "sh", "-c", script, "sh"].map(std::ffi::OsStr::new);
+        let before = [&before[..], &[dir.as_os_str()]].concat();
+        setup_in(&dir, Some(("unshare", &before))).run()
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        setup_in(&dir, None).run()
+    };
     let out = out.bad(2, "cannot write to --dir");
+    assert!(
+        out.stderr.contains(&dir.display().to_string()),
+        "{}",
+        out.stderr
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["mine.txt"], "nothing written in --dir");
+    if !root {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn dir_is_a_regular_file() {
+    let w = Workshop::new();
+    let file = write(&w, "a-file", "x");
+    let out = setup_in(&file, None).run().bad(2, "cannot write to --dir");
     assert!(out.stderr.contains("a-file"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }

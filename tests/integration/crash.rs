@@ -75,6 +75,61 @@ fn setup_args(values: &str) -> Vec<&str> {
     ]
 }
 
+/// Whether the killed run left work for the next one: no state file yet, or
+/// a step of the plan not recorded as done or skipped.
+fn left_work(w: &Workshop) -> bool {
+    let out = w.cmd(&["status", "--recorded", "-o", "json"]).run();
+    if out.code != 0 {
+        return true;
+    }
+    let state = out.json();
+    let steps = state["steps"].as_array().expect("steps");
+    steps
+        .iter()
+        .any(|s| s["status"] != "done" && s["status"] != "skipped")
+}
+
+/// Kill at `point` and finish with `finish`: `Ok` only for a real recovery
+/// (the kill left work, the finish did it and ended as `expected` with no
+/// step failed); `Err` says what happened instead.
+fn crash_and_finish(
+    values: &str,
+    point: &str,
+    finish: &str,
+    expected: &(String, Vec<String>, String),
+) -> Result<(), String> {
+    let w = Workshop::new();
+    if !kill_at(&w, &setup_args(values), point) {
+        return Err(format!("never reached {point}"));
+    }
+    if !left_work(&w) {
+        return Err(format!("a kill at {point} left nothing to recover"));
+    }
+    let out = if finish == "resume" {
+        w.cmd(&["--yes", "resume"]).run()
+    } else {
+        w.cmd(&setup_args(values)).run()
+    };
+    if out.code != 0 {
+        return Err(format!(
+            "{finish} after a kill at {point}: exit {}\n{}\n{}",
+            out.code, out.stdout, out.stderr
+        ));
+    }
+    let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let got = end_state(&w);
+        w.assert_no_failed_step();
+        got
+    }))
+    .map_err(|_| format!("{finish} after a kill at {point}: end state assertions failed"))?;
+    if &ended != expected {
+        return Err(format!(
+            "{finish} after a kill at {point}:\n got {ended:?}\nwant {expected:?}"
+        ));
+    }
+    Ok(())
+}
+
 #[test]
 fn killed_anywhere_then_resumed_ends_like_an_uninterrupted_run() {
     let values = example_values();
@@ -83,34 +138,29 @@ fn killed_anywhere_then_resumed_ends_like_an_uninterrupted_run() {
     reference.cmd(&setup_args(values)).run().success();
     let expected = end_state(&reference);
     assert_eq!(expected.1.len(), 2, "seed + one commit: {:?}", expected.1);
+    assert!(
+        !left_work(&reference),
+        "an uninterrupted run leaves no work"
+    );
 
     let mut recovered = 0;
-    for (i, point) in POINTS.iter().enumerate() {
+    let mut failures = Vec::new();
+    for point in POINTS {
         for finish in ["resume", "setup"] {
-            let w = Workshop::new();
-            assert!(
-                kill_at(&w, &setup_args(values), point),
-                "never reached {point}"
-            );
-            let out = if finish == "resume" {
-                w.cmd(&["--yes", "resume"]).run()
-            } else {
-                w.cmd(&setup_args(values)).run()
-            };
-            assert_eq!(
-                out.code, 0,
-                "{finish} after a kill at {point} (#{i}):\n{}\n{}",
-                out.stdout, out.stderr
-            );
-            assert_eq!(end_state(&w), expected, "{finish} after a kill at {point}");
-            w.assert_no_failed_step();
-            recovered += 1;
+            match crash_and_finish(values, point, finish, &expected) {
+                Ok(()) => recovered += 1,
+                Err(why) => failures.push(why),
+            }
         }
     }
-    assert_eq!(recovered, POINTS.len() * 2);
-    eprintln!(
-        "kill points tried: {}, recovered: {recovered}",
-        POINTS.len() * 2
+    let tried = POINTS.len() * 2;
+    eprintln!("kill points tried: {tried}, recovered: {recovered}");
+    assert_eq!(
+        recovered,
+        tried,
+        "{} of {tried} did not recover:\n{}",
+        failures.len(),
+        failures.join("\n\n")
     );
 }
 

@@ -11,12 +11,13 @@ use serde_json::Value;
 use crate::support::{Workshop, example_values, git};
 use crate::world::{Env, LOGIN, NAME, env};
 
-/// Every file and directory under `dir`, with its bytes.
+/// Every file and directory under `dir`, with its bytes. A directory it
+/// cannot read is a failure, not an empty listing: two empty snapshots
+/// would compare equal whatever the run did.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
+        let entries = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("snapshot: cannot read {}: {e}", dir.display()));
         for entry in entries.map(Result::unwrap) {
             let path = entry.path();
             let key = path.strip_prefix(root).unwrap().display().to_string();

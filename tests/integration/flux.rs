@@ -185,14 +185,14 @@ fn missing_flux_is_installed_with_the_flux_cli() {
 
 #[test]
 fn missing_flux_without_the_cli_or_manifests_is_a_clear_error() {
-    // A PATH with git and kubectl but no flux, whatever this machine has.
+    // A PATH with git and the rig's kubectl but no flux, whatever this machine has.
     let e = env(false);
     let bin = e.w.dir().join("no-flux-bin");
     std::fs::create_dir_all(&bin).unwrap();
-    for tool in ["git", "kubectl"] {
-        let found = which::which(tool).unwrap_or_else(|_| panic!("{tool} is needed on PATH"));
-        std::os::unix::fs::symlink(found, bin.join(tool)).unwrap();
-    }
+    let git = which::which("git").expect("git is needed on PATH (tests/setup.sh installs it)");
+    std::os::unix::fs::symlink(git, bin.join("git")).unwrap();
+    let kubectl = crate::support::rig_bin().join("kubectl");
+    std::os::unix::fs::symlink(kubectl, bin.join("kubectl")).unwrap();
     e.w.cmd(&e.args(example_values().to_str().unwrap(), &[]))
         .env("PATH", bin.to_str().unwrap())
         .run()

@@ -414,9 +414,9 @@ fn a_force_pushed_fork_is_refused_not_rebased_over() {
 
 #[test]
 fn a_kustomize_alias_bomb_in_the_fork_stops_at_its_memory_bound() {
-    if which::which("kubectl").is_err() {
-        panic!("kubectl is needed on PATH (.ci/run installs it)");
-    }
+    // `verify` builds the kustomization with the rig's kubectl (Workshop::cmd
+    // puts it first on PATH; missing, this panics naming tests/setup.sh).
+    crate::support::rig_bin();
     let w = Workshop::new();
     w.setup_offline();
     let bomb = w.clone_dir().join("gitops/bomb");
@@ -454,4 +454,25 @@ fn a_kustomize_alias_bomb_in_the_fork_stops_at_its_memory_bound() {
         out.stdout,
         out.stderr
     );
+}
+
+#[test]
+fn fixing_helm_releases_waits_for_no_one_else_holding_the_lock() {
+    let w = Workshop::new();
+    w.setup_offline();
+    let lock = std::fs::File::open(w.dir().join(".eks-workshop/lock")).unwrap();
+    lock.lock().unwrap();
+    let args = [
+        "verify",
+        "--offline",
+        "--target-version",
+        "1.33",
+        "--fix-helm-releases",
+    ];
+    w.cmd(&args).run().bad(5, "another eks-workshop run");
+    // Reading alone takes no lock.
+    let read = w
+        .cmd(&["verify", "--offline", "--target-version", "1.33"])
+        .run();
+    assert_ne!(read.code, 5, "{}", read.stderr);
 }

@@ -1,6 +1,7 @@
 //! The house has no cycles: the top-level modules of `src/` import each
 //! other in one direction only (the clients — `git`, `github`, `kube` —
-//! know nothing of the engine; the commands sit above everything). Read
+//! know nothing of the engine; the commands sit above everything), and so do
+//! the modules inside each folder (`kube/observe` and `kube/sync`, …). Read
 //! from the sources, outside test code.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -144,6 +145,185 @@ fn the_modules_of_src_import_each_other_without_a_cycle() {
     if let Some(cycle) = find_cycle(&graph) {
         panic!("an import cycle:\n  {}", cycle.join("\n  "));
     }
+}
+
+/// A module's path from `src/`: `kube/sync.rs` and `kube/sync/mod.rs` are
+/// `["kube", "sync"]`.
+fn module_of(rel: &str) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .trim_end_matches(".rs")
+        .split('/')
+        .map(String::from)
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The module paths `code` (of module `module`) names through `crate::` or
+/// `super::`, each as far as a name chain goes (`super::sync::{a, b}` in
+/// `kube/observe` is `["kube", "sync", "a"]` and `["kube", "sync", "b"]`).
+fn paths(code: &str, module: &[String]) -> Vec<Vec<String>> {
+    let code: String = code
+        .lines()
+        .map(|line| line.split("//").next().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = Vec::new();
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < code.len() {
+        let rest = &code[i..];
+        let starts_word = i == 0 || !is_ident(bytes[i - 1] as char) && bytes[i - 1] != b':';
+        let (base, skip) = if starts_word && rest.starts_with("crate::") {
+            (Vec::new(), "crate::".len())
+        } else if starts_word && rest.starts_with("super::") {
+            let mut base = module.to_vec();
+            let mut skip = 0;
+            while code[i + skip..].starts_with("super::") {
+                base.pop();
+                skip += "super::".len();
+            }
+            (base, skip)
+        } else {
+            i += rest.chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        chains(&code[i + skip..], &base, &mut out);
+        i += skip;
+    }
+    out
+}
+
+/// The name chains at the start of `text` (`a::b::c`, or a `{…}` group of
+/// them, nested), each appended to `base`.
+fn chains(text: &str, base: &[String], out: &mut Vec<Vec<String>>) {
+    let ident: String = text
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if !ident.is_empty() {
+        let mut path = base.to_vec();
+        path.push(ident.clone());
+        let after = &text[ident.len()..];
+        match after.strip_prefix("::") {
+            Some(more) => chains(more, &path, out),
+            None => out.push(path),
+        }
+        return;
+    }
+    let Some(group) = text.strip_prefix('{') else {
+        return;
+    };
+    let mut depth = 0;
+    let mut start = 0;
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                chains(group[start..i].trim_start(), base, out);
+                return;
+            }
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                chains(group[start..i].trim_start(), base, out);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// For each folder of `src/` (`""` is `src/` itself): its modules, and which
+/// of them each names, with a file that does.
+fn folder_graphs() -> BTreeMap<String, Graph> {
+    let src = repo_root().join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    let is_module = |folder: &[String], name: &str| {
+        let dir = src.join(folder.join("/"));
+        dir.join(format!("{name}.rs")).is_file() || dir.join(name).is_dir()
+    };
+    let mut graphs: BTreeMap<String, Graph> = BTreeMap::new();
+    for file in files {
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let name = file.file_name().unwrap().to_string_lossy();
+        if rel == "main.rs" || rel == "lib.rs" || name.ends_with("tests.rs") {
+            continue;
+        }
+        let module = module_of(&rel);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for path in paths(code, &module) {
+            let shared = module.iter().zip(&path).take_while(|(a, b)| a == b).count();
+            let (Some(from), Some(to)) = (module.get(shared), path.get(shared)) else {
+                continue;
+            };
+            let folder = &module[..shared];
+            if from != to && is_module(folder, to) {
+                graphs
+                    .entry(folder.join("/"))
+                    .or_default()
+                    .entry(from.clone())
+                    .or_default()
+                    .entry(to.clone())
+                    .or_insert_with(|| rel.clone());
+            }
+        }
+    }
+    graphs
+}
+
+#[test]
+fn the_modules_inside_each_folder_import_each_other_without_a_cycle() {
+    let graphs = folder_graphs();
+    for folder in ["", "kube", "scan", "scan/migrate", "scan/yaml", "steps"] {
+        assert!(
+            graphs.contains_key(folder),
+            "{folder:?} was read: {:?}",
+            graphs.keys()
+        );
+    }
+    let cycles: Vec<String> = graphs
+        .iter()
+        .filter_map(|(folder, graph)| {
+            let cycle = find_cycle(graph)?;
+            Some(format!("in src/{folder}:\n    {}", cycle.join("\n    ")))
+        })
+        .collect();
+    assert!(
+        cycles.is_empty(),
+        "import cycles:\n  {}",
+        cycles.join("\n  ")
+    );
+}
+
+#[test]
+fn paths_are_read_through_crate_and_super() {
+    let module = module_of("kube/observe.rs");
+    assert_eq!(module, ["kube", "observe"]);
+    assert_eq!(module_of("kube/mod.rs"), ["kube"]);
+    let found = paths(
+        "use super::sync::{Fresh, text};\nuse crate::{error::Result, kube::wait::x};\nlet a = super::super::ui::Ui; // super::nope",
+        &module,
+    );
+    let found: Vec<String> = found.iter().map(|p| p.join("/")).collect();
+    assert_eq!(
+        found,
+        [
+            "kube/sync/Fresh",
+            "kube/sync/text",
+            "error/Result",
+            "kube/wait/x",
+            "ui/Ui"
+        ]
+    );
 }
 
 #[test]

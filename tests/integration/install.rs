@@ -2,7 +2,8 @@
 //! `dist-workspace.toml`) makes the release archive, its sha256 and the shell
 //! installer; they are served from loopback, and the README's install line
 //! runs with only the download URL pointed there. The installed binary then
-//! runs `setup --offline` on the embedded repo.
+//! runs `setup --offline` on the embedded repo. Served an archive with one
+//! byte changed, the installer refuses it on its sha256 and installs nothing.
 //!
 //! `dist` comes from `tests/rig/build.sh` (into the rig's cache); missing, the
 //! test fails and names the script.
@@ -35,6 +36,13 @@ fn dist() -> PathBuf {
         dist.display()
     );
     dist
+}
+
+/// `dist build` of the release artifacts, once for the tests that need it
+/// (two builds at once would write the same `target/distrib/`).
+fn release() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_release).clone()
 }
 
 /// `dist build` of the release artifacts: compiled in a target dir outside
@@ -83,7 +91,7 @@ fn sha256_hex(path: &Path) -> String {
 
 #[test]
 fn the_installer_of_a_local_release_installs_an_eks_workshop_that_sets_up_offline() {
-    let distrib = build_release();
+    let distrib = release();
     let archive = distrib.join(ARCHIVE);
     let names = archive_names(&archive);
     for wanted in [
@@ -100,29 +108,10 @@ fn the_installer_of_a_local_release_installs_an_eks_workshop_that_sets_up_offlin
     let checksum = std::fs::read_to_string(distrib.join(format!("{ARCHIVE}.sha256"))).unwrap();
     assert!(checksum.starts_with(&sha256_hex(&archive)), "{checksum}");
 
-    // The release, served from loopback like GitHub's download URL.
-    let server = HelmRepo::start();
-    for name in [INSTALLER, ARCHIVE, &format!("{ARCHIVE}.sha256")] {
-        server.add_file(name, &std::fs::read(distrib.join(name)).unwrap());
-    }
-    let base = server.url().trim_end_matches('/').to_string();
+    let server = serve(&distrib, false);
     let home = tempfile::tempdir().unwrap();
-    // The README's line, the URL pointed at loopback.
-    let line = format!("curl --proto '=http' -LsSf {base}/{INSTALLER} | sh");
-    let out = Command::new("sh")
-        .args(["-c", &line])
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("HOME", home.path())
-        .env("INSTALLER_DOWNLOAD_URL", &base)
-        .output()
-        .unwrap();
-    let said = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "the installer failed:\n{said}");
+    let (ok, said) = install(&server, home.path());
+    assert!(ok, "the installer failed:\n{said}");
     let installed = home.path().join(".local/bin/eks-workshop");
     assert!(installed.is_file(), "installed into ~/.local/bin:\n{said}");
 
@@ -146,6 +135,8 @@ fn the_installer_of_a_local_release_installs_an_eks_workshop_that_sets_up_offlin
         ])
         .arg(example_values())
         .env("HOME", home.path())
+        // The preflight's `kubectl kustomize` is the rig's, as in every test.
+        .env("PATH", crate::support::path_with(&[]))
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
@@ -156,6 +147,56 @@ fn the_installer_of_a_local_release_installs_an_eks_workshop_that_sets_up_offlin
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(demo.join("eks-cluster-upgrades-workshop/gitops").is_dir());
+}
+
+/// The release, served from loopback like GitHub's download URL; with
+/// `tamper`, the archive has one byte changed (its sha256 file as built).
+fn serve(distrib: &Path, tamper: bool) -> HelmRepo {
+    let server = HelmRepo::start();
+    for name in [INSTALLER, ARCHIVE, &format!("{ARCHIVE}.sha256")] {
+        let mut bytes = std::fs::read(distrib.join(name)).unwrap();
+        if tamper && name == ARCHIVE {
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0xff;
+        }
+        server.add_file(name, &bytes);
+    }
+    server
+}
+
+/// The README's install line, the URL pointed at `server`, for a user whose
+/// home is `home`: whether it succeeded, and what it said.
+fn install(server: &HelmRepo, home: &Path) -> (bool, String) {
+    let base = server.url().trim_end_matches('/').to_string();
+    let line = format!("curl --proto '=http' -LsSf {base}/{INSTALLER} | sh");
+    let out = Command::new("sh")
+        .args(["-c", &line])
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", home)
+        .env("INSTALLER_DOWNLOAD_URL", &base)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+#[test]
+fn the_installer_refuses_an_archive_whose_sha256_does_not_match() {
+    let distrib = release();
+    let server = serve(&distrib, true);
+    let home = tempfile::tempdir().unwrap();
+    let (ok, said) = install(&server, home.path());
+    assert!(!ok, "the installer accepted a tampered archive:\n{said}");
+    assert!(said.to_lowercase().contains("checksum"), "{said}");
+    assert!(
+        !home.path().join(".local/bin/eks-workshop").exists(),
+        "nothing installed:\n{said}"
+    );
 }
 
 #[test]

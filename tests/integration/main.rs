@@ -13,6 +13,7 @@ mod github;
 mod harness_apiserver;
 mod harness_faults;
 mod harness_forge;
+mod hostile_bounds;
 mod hostile_jail;
 mod hostile_world;
 mod house;

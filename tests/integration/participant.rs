@@ -352,8 +352,8 @@ fn a_terraform_state_is_read_without_terraform_and_found_where_the_workshop_puts
         })
         .collect();
     let state = serde_json::json!({"version": 4, "terraform_version": "1.5.7", "outputs": outputs});
-    // No terraform on PATH: only git's directory.
-    let path = "/usr/bin:/bin";
+    // No terraform on PATH: only the rig's kubectl and git's directory.
+    let path = &format!("{}:/usr/bin:/bin", crate::support::rig_bin().display());
     let w = Workshop::new();
     let file = w.dir().join("given.tfstate");
     std::fs::write(&file, state.to_string()).unwrap();

@@ -255,7 +255,7 @@ fn keys(findings: &[serde_json::Value]) -> BTreeSet<Key> {
 
 /// Our scan of `dir`, the function `verify` calls (without kubectl).
 fn our_findings(dir: &Path) -> BTreeSet<Key> {
-    let report = eks_workshop::scan::bench_scan(dir, TARGET, "gitops/clusters/cluster-demo", false)
+    let report = eks_workshop::scan::bench_scan(dir, TARGET, "gitops/clusters/cluster-demo", None)
         .expect("scan works");
     let json: Vec<serde_json::Value> = report
         .findings

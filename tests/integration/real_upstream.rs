@@ -157,11 +157,17 @@ fn setup_on_the_upstream_shaped_fork_migrates_once_and_waits_through_karpenter_i
         manifests.to_str().unwrap(),
     ]);
     assert_eq!(out.code, 0, "{}", diagnose(&out, &cluster));
+    // The migrate step's own result line: it ran and committed the
+    // migration (every step list names "migrate", so that alone says nothing).
+    let migrated = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("✔ migrate — "))
+        .unwrap_or_else(|| panic!("no migrate result line:\n{}", diagnose(&out, &cluster)));
     assert!(
-        out.stdout.contains("migrate") || out.stderr.contains("migrate"),
-        "setup says it migrates: {}\n{}",
-        out.stdout,
-        out.stderr
+        migrated.starts_with("✔ migrate — committed ")
+            && migrated.contains("\"Migrate manifests to the APIs the cluster serves\""),
+        "setup migrated and committed: {migrated}"
     );
     // helm-controller starts late, so the karpenter chart is not installed
     // when karpenter-provisioner first applies its Provisioner.

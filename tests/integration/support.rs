@@ -15,6 +15,33 @@ pub fn example_values() -> PathBuf {
     repo_root().join("templates/values.example.yaml")
 }
 
+/// The rig's `bin/`, holding the kubectl tests/setup.sh built from the same
+/// Kubernetes as the rig's API server; panics, naming that script, when
+/// kubectl is not there. What the binary under test finds on PATH changes
+/// what it checks (`verify` and the push preflight build kustomizations
+/// with kubectl), so tests never leave that to the machine.
+pub fn rig_bin() -> PathBuf {
+    let kubectl = harness::cluster::Rig::locate().kubectl();
+    kubectl.parent().expect("kubectl is in bin/").to_path_buf()
+}
+
+/// A PATH for the binary under test: `first` (stubs), the rig's `bin/`, then
+/// this process's PATH (git, sh, ...).
+pub fn path_with(first: &[&Path]) -> String {
+    let rig = rig_bin();
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = first
+        .iter()
+        .map(|d| d.to_path_buf())
+        .chain([rig])
+        .chain(std::env::split_paths(&inherited))
+        .collect();
+    std::env::join_paths(dirs)
+        .expect("PATH entries without ':'")
+        .into_string()
+        .expect("PATH is UTF-8")
+}
+
 /// A temp working dir (`--dir`) and the environment every command there gets.
 pub struct Workshop {
     pub tmp: tempfile::TempDir,
@@ -50,6 +77,7 @@ impl Workshop {
         command.arg("--dir").arg(self.dir()).args(args);
         for key in [
             "GITHUB_TOKEN",
+            "GH_TOKEN",
             "GITHUB_USER",
             "GIT_BRANCH",
             "AWS_REGION",
@@ -68,6 +96,7 @@ impl Workshop {
         }
         // No instance role either: a test never asks real AWS.
         command
+            .env("PATH", path_with(&[]))
             .env("NO_COLOR", "1")
             .env("HOME", self.dir())
             .env("AWS_EC2_METADATA_DISABLED", "true");
@@ -179,6 +208,9 @@ impl Cmd {
     /// mark of its own address space (`VmHWM`), read until it exits; the
     /// rusage figure would count the test process's pages the child
     /// inherited between fork and exec.
+    // The child is reaped by `waitpid` below, not by std's `wait`, so that
+    // its /proc entry can be read up to its exit.
+    #[allow(clippy::zombie_processes)]
     pub fn run_within(mut self, limit: std::time::Duration) -> (Outcome, u64) {
         use std::io::Read;
         let mut child = self
@@ -226,6 +258,7 @@ impl Cmd {
             }
             if started.elapsed() > limit {
                 let _ = child.kill();
+                let _ = child.wait(); // reaped, not left a zombie
                 panic!("{:?} still ran after {limit:?}: it hangs", self.command);
             }
             std::thread::sleep(std::time::Duration::from_millis(5));

@@ -155,3 +155,117 @@ fn a_fix_killed_before_its_commit_is_finished_by_resume_with_one_commit() {
     let fixed = std::fs::read_to_string(w.clone_dir().join(HPA)).unwrap();
     assert!(fixed.contains("apiVersion: autoscaling/v2\n"), "{fixed}");
 }
+
+/// `-o json` is data: the schema version, and each add-on verdict as fields
+/// a CI job can select on, as README's table documents them.
+#[test]
+fn verify_json_carries_a_schema_version_and_each_add_on_verdict_as_fields() {
+    let w = Workshop::new();
+    w.setup_offline();
+    let out = w
+        .cmd(&[
+            "verify",
+            "--offline",
+            "--target-version",
+            "1.33",
+            "-o",
+            "json",
+        ])
+        .run();
+    let json = out.json();
+    assert_eq!(json["schema_version"], 1, "{json}");
+    let addons = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "add-ons")
+        .expect("the add-ons check");
+    let karpenter = addons["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check"] == "add-on-version" && i["chart"] == "karpenter")
+        .unwrap_or_else(|| panic!("karpenter's verdict: {addons}"));
+    assert_eq!(
+        karpenter["severity"], "to-do",
+        "not enabled yet: {karpenter}"
+    );
+    assert_eq!(karpenter["version"], "v0.27.3");
+    assert_eq!(karpenter["supported"], false);
+    assert_eq!(karpenter["lowest_supported"], "1.5.0");
+    assert_eq!(karpenter["target"], "1.33");
+    assert_eq!(karpenter["file"], "gitops/add-ons/02-karpenter.yaml");
+    assert!(
+        karpenter["line"].as_u64().is_some_and(|l| l > 0),
+        "{karpenter}"
+    );
+    assert_eq!(karpenter["applied"], false);
+    assert!(karpenter["running"].is_null());
+    let metrics = addons["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["chart"] == "metrics-server")
+        .unwrap();
+    assert_eq!(metrics["supported"], true, "{metrics}");
+    assert_eq!(metrics["severity"], "fine");
+}
+
+#[test]
+fn without_kubectl_verify_says_the_kustomize_builds_were_not_checked() {
+    let w = Workshop::new();
+    w.setup_offline();
+    // A PATH with git and nothing else: no kubectl.
+    let bin = tempfile::tempdir().unwrap();
+    let git = which_git();
+    std::os::unix::fs::symlink(&git, bin.path().join("git")).unwrap();
+    let path = bin.path().to_str().unwrap();
+    let out = w
+        .cmd(&["verify", "--target-version", "1.26"])
+        .env("PATH", path)
+        .run()
+        .success();
+    assert!(
+        out.stdout
+            .contains("Kustomize builds:\n  ! to do  kubectl kustomize: not run on ")
+            && out.stdout.contains("kubectl is not on PATH"),
+        "{}",
+        out.stdout
+    );
+    let json = w
+        .cmd(&["verify", "--target-version", "1.26", "-o", "json"])
+        .env("PATH", path)
+        .run()
+        .success()
+        .json();
+    let section = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "kustomize builds")
+        .cloned()
+        .unwrap_or_else(|| panic!("no kustomize builds section: {json}"));
+    assert_eq!(section["items"][0]["severity"], "to-do", "{section}");
+    // With kubectl on PATH the builds run: no such to-do.
+    let checked = w
+        .cmd(&["verify", "--target-version", "1.26", "-o", "json"])
+        .run()
+        .success()
+        .json();
+    assert!(
+        checked["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["name"] != "kustomize builds"),
+        "{checked}"
+    );
+}
+
+fn which_git() -> std::path::PathBuf {
+    let out = std::process::Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}

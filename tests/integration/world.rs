@@ -126,13 +126,9 @@ impl Env {
         ]
     }
 
-    /// Put a stub `flux` first on PATH.
+    /// Put a stub `flux` first on PATH, then the rig's kubectl.
     pub fn path_with(&self, bin: &Path) -> String {
-        format!(
-            "{}:{}",
-            bin.display(),
-            std::env::var("PATH").unwrap_or_default()
-        )
+        crate::support::path_with(&[bin])
     }
 }
 

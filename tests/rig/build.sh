@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the real-cluster test rig: etcd, kube-apiserver, the three Flux
-# controllers and pluto, from the Go module proxy, into a cache outside the repo;
-# and cargo-dist (`dist`, from crates.io), which the install test releases with.
+# Builds the real-cluster test rig: etcd, kube-apiserver, kubectl, the three
+# Flux controllers and pluto, from the Go module proxy, into a cache outside the
+# repo; and cargo-dist (`dist`, from crates.io), which the install test releases
+# with. tests/setup.sh runs it after installing the system packages.
 #
 #   tests/rig/build.sh                 # everything that is missing or out of date
 #   tests/rig/build.sh etcd pluto      # only these
@@ -21,6 +22,7 @@ components=(
   "pluto|github.com/fairwindsops/pluto/v5/cmd/pluto|github.com/fairwindsops/pluto/v5|-"
   "etcd|go.etcd.io/etcd/server/v3|go.etcd.io/etcd/server/v3|-"
   "kube-apiserver|k8s.io/kubernetes/cmd/kube-apiserver|k8s.io/kubernetes|-"
+  "kubectl|k8s.io/kubernetes/cmd/kubectl|k8s.io/kubernetes|-"
   "source-controller|github.com/fluxcd/source-controller|github.com/fluxcd/source-controller|source"
   "kustomize-controller|github.com/fluxcd/kustomize-controller|github.com/fluxcd/kustomize-controller|kustomize"
   "helm-controller|github.com/fluxcd/helm-controller|github.com/fluxcd/helm-controller|helm"
@@ -48,7 +50,7 @@ for w in "${wanted[@]}"; do
   [ "$w" = dist ] && continue
   found=no
   for c in "${components[@]}"; do [ "${c%%|*}" = "$w" ] && found=yes; done
-  [ "$found" = yes ] || die "unknown component '$w' (known: etcd kube-apiserver source-controller kustomize-controller helm-controller pluto dist)"
+  [ "$found" = yes ] || die "unknown component '$w' (known: etcd kube-apiserver kubectl source-controller kustomize-controller helm-controller pluto dist)"
 done
 
 mkdir -p "$rig/bin" "$rig/crds" "$rig/stamps"
@@ -61,16 +63,26 @@ pinned_version() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }
 # Without them kube-apiserver reports v0.0.0-master+$Format:%H$, which kubectl
 # and the kube crate cannot parse as a version.
 ldflags_for() {
-  local name="$1" version="$2" minor
+  local name="$1" version="$2"
   case "$name" in
-    kube-apiserver)
-      minor="${version#v1.}"
-      minor="${minor%%.*}"
-      local v=k8s.io/component-base/version
-      echo "-X $v.gitVersion=$version -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
-      ;;
+    kube-apiserver) k8s_stamps "$version" k8s.io/component-base/version ;;
+    # `kubectl version` reads component-base's stamps, its User-Agent
+    # client-go's: stamp both, as Kubernetes' own release build does.
+    kubectl) k8s_stamps "$version" k8s.io/component-base/version k8s.io/client-go/pkg/version ;;
     pluto) echo "-X main.version=${version#v} -X main.commit=module-proxy" ;;
   esac
+}
+
+# -X flags for a Kubernetes version (v1.36.3) in each of the given packages.
+k8s_stamps() {
+  local version="$1" minor p flags=()
+  shift
+  minor="${version#v1.}"
+  minor="${minor%%.*}"
+  for p in "$@"; do
+    flags+=("-X $p.gitVersion=$version -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean")
+  done
+  echo "${flags[*]}"
 }
 
 stamp_of() {

@@ -24,8 +24,37 @@ struct Entry {
     what: String,
 }
 
-/// Write the bundle to `file` (atomically, mode 0600) and return what it
-/// holds, one line per entry.
+/// Refuse a `--bundle FILE` that cannot be made, before any work: its
+/// directory must exist, and the file must not (it is never overwritten).
+pub(super) fn check_target(file: &Path) -> Result<()> {
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::usage(
+            format!(
+                "--bundle {}: the directory {} does not exist",
+                file.display(),
+                dir.display()
+            ),
+            "give --bundle a new file in an existing directory, e.g. --bundle eks-workshop-bundle.tar.gz",
+        ));
+    }
+    if file.symlink_metadata().is_ok() {
+        return Err(Error::usage(
+            format!(
+                "--bundle {}: the file exists, and is never overwritten",
+                file.display()
+            ),
+            "move that file away, or give --bundle a new file name",
+        ));
+    }
+    Ok(())
+}
+
+/// Write the bundle to `file` (whole or not at all, mode 0600, never over
+/// an existing file) and return what it holds, one line per entry.
 pub(super) async fn write(global: &Flags, doctor: &Value, file: &Path) -> Result<Vec<String>> {
     let work = crate::config::work_dir(&global.dir);
     let mut entries = vec![Entry {
@@ -34,7 +63,8 @@ pub(super) async fn write(global: &Flags, doctor: &Value, file: &Path) -> Result
         what: "the tools doctor found, their versions, and whether the cluster answers".into(),
     }];
     let state = crate::state::load(&work).ok().flatten();
-    if let Ok(bytes) = std::fs::read(work.join("state.json")) {
+    // Bounded like every read of the state file: it may be anything by now.
+    if let Ok(bytes) = crate::fsx::read_bounded(&work.join("state.json"), crate::fsx::INPUT_CAP) {
         entries.push(Entry {
             name: "state.json".into(),
             bytes,
@@ -91,7 +121,7 @@ pub(super) async fn write(global: &Flags, doctor: &Value, file: &Path) -> Result
         },
     );
     let bytes = archive(&entries)?;
-    crate::fsx::write_atomic(file, &bytes, Some(0o600))?;
+    crate::fsx::write_new(file, &bytes, Some(0o600))?;
     Ok(entries
         .iter()
         .map(|e| format!("{}: {}", e.name, e.what))
@@ -152,7 +182,7 @@ fn archive(entries: &[Entry]) -> Result<Vec<u8>> {
         let mut header = tar::Header::new_gnu();
         header.set_size(bytes.len() as u64);
         header.set_mode(0o600);
-        header.set_mtime(now());
+        header.set_mtime(crate::clock::unix_now());
         header.set_cksum();
         tar.append_data(
             &mut header,
@@ -162,10 +192,4 @@ fn archive(entries: &[Entry]) -> Result<Vec<u8>> {
         .map_err(failed)?;
     }
     tar.into_inner().and_then(|gz| gz.finish()).map_err(failed)
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }

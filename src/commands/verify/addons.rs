@@ -55,6 +55,7 @@ pub(super) fn build(
             label: r.label.as_deref(),
             running: running.as_deref(),
             place: format!("{}:{}", r.file, r.line),
+            file: Some((&r.file, r.line)),
             applied: r.applied,
             live: live.is_some(),
         };
@@ -68,6 +69,7 @@ pub(super) fn build(
             label: None,
             running: l.running.as_deref(),
             place: format!("HelmRelease {}/{} (cluster only)", l.namespace, l.name),
+            file: None,
             applied: true,
             live: true,
         };
@@ -98,12 +100,25 @@ struct Release<'a> {
     label: Option<&'a str>,
     running: Option<&'a str>,
     place: String,
+    /// The repo file and line of `spec.chart.spec.version`, if in the repo.
+    file: Option<(&'a str, usize)>,
     applied: bool,
     /// A cluster was read (else RUNNING is "not checked").
     live: bool,
 }
 
 impl Release<'_> {
+    /// The fields every add-on item carries as data.
+    fn facts(&self, item: Item, check: &'static str) -> Item {
+        item.fact("check", check)
+            .fact("add_on", &self.id)
+            .fact("chart", self.chart)
+            .fact("version", self.version)
+            .fact("running", self.running)
+            .fact("file", self.file.map(|(f, _)| f))
+            .fact("line", self.file.map(|(_, l)| l))
+    }
+
     fn judge(&self, target: KubeVersion, rows: &mut Vec<Vec<String>>, items: &mut Vec<Item>) {
         let (verdict, _app) = support(self.chart, self.version, target);
         let lowest = lowest_supporting(self.chart, target);
@@ -169,6 +184,22 @@ impl Release<'_> {
             )
             .fix(bump),
         };
+        let supported = match &verdict {
+            Support::Yes { .. } => Some(true),
+            Support::No { .. } => Some(false),
+            Support::Unknown { .. } => None,
+        };
+        let range = match &verdict {
+            Support::Yes { range, .. } | Support::No { range, .. } => Some(range.as_str()),
+            Support::Unknown { .. } => None,
+        };
+        let item = self
+            .facts(item, "add-on-version")
+            .fact("target", target.0.to_string())
+            .fact("supported", supported)
+            .fact("supported_range", range)
+            .fact("lowest_supported", lowest.map(|v| v.to_string()))
+            .fact("applied", self.applied);
         items.push(item);
         if let Some(label) = self
             .label
@@ -185,6 +216,8 @@ impl Release<'_> {
                 )
                 .fix("make the label match spec.chart.spec.version"),
             );
+            let last = items.pop().expect("just pushed");
+            items.push(self.facts(last, "add-on-label").fact("label", label));
         }
         if let Some(running) = self
             .running
@@ -206,6 +239,8 @@ impl Release<'_> {
                 )
                 .fix("push, then wait for Flux (`eks-workshop sync`) before upgrading the cluster"),
             );
+            let last = items.pop().expect("just pushed");
+            items.push(self.facts(last, "add-on-running"));
         }
     }
 }

@@ -123,7 +123,7 @@ async fn check(
         } else {
             let path = save_original(saved, stored)?;
             let value = rel.with_manifest(&manifest).encode();
-            match store::replace_release(cluster, stored, value, now_unix()).await? {
+            match store::replace_release(cluster, stored, value, crate::clock::unix_now()).await? {
                 Replaced::Done => Outcome::Written(path, release::scan(&manifest, target)),
                 Replaced::Conflict => Outcome::Conflict,
             }
@@ -287,12 +287,6 @@ fn save_original(dir: &Path, stored: &Stored) -> Result<PathBuf> {
 
 fn original_path(dir: &Path, stored: &Stored) -> PathBuf {
     dir.join(format!("{}.{}.json", stored.namespace, stored.secret_name))
-}
-
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]

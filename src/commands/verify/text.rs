@@ -2,7 +2,8 @@
 //! half (Flux's objects, and whether the cluster runs the fork's head).
 
 use crate::git::short;
-use crate::kube::verify::{ClusterReport, short_revision};
+use crate::kube::flux::short_revision;
+use crate::kube::verify::ClusterReport;
 use crate::scan;
 use crate::verdict::{Section, Severity};
 

@@ -138,6 +138,11 @@ impl<'a> Dom<'a> {
         start..end
     }
 
+    /// The bytes of `node`'s whole lines, from its first to its last child's.
+    pub(crate) fn node_lines(&self, node: usize) -> Range<usize> {
+        self.line_range(self.nodes[node].line).start..self.line_range(self.last_line(node)).end
+    }
+
     /// Where `part` (a slice of the document) sits in it.
     pub(crate) fn span(&self, part: &str) -> Range<usize> {
         let start = part.as_ptr() as usize - self.text.as_ptr() as usize;

@@ -139,15 +139,10 @@ pub(super) fn drop_field(dom: &Dom<'_>, parent: usize, key: &str, edits: &mut Ve
         return false;
     };
     edits.push(Edit {
-        range: lines(dom, dom.nodes[node].line, dom.last_line(node)),
+        range: dom.node_lines(node),
         with: String::new(),
     });
     true
-}
-
-/// Bytes of lines `first..=last`.
-pub(super) fn lines(dom: &Dom<'_>, first: usize, last: usize) -> std::ops::Range<usize> {
-    dom.line_range(first).start..dom.line_range(last).end
 }
 
 /// `valuesFile: x` -> the first entry of `valuesFiles` (v2beta1 merged it

@@ -5,7 +5,6 @@
 //! its `target`).
 
 use super::dom::{Dom, Edit};
-use super::flux::lines;
 
 /// Convert the two fields under `parent` (`at` names it in messages).
 pub(super) fn convert(
@@ -91,7 +90,7 @@ pub(super) fn convert(
 
 fn remove(dom: &Dom<'_>, node: usize) -> Edit {
     Edit {
-        range: lines(dom, dom.nodes[node].line, dom.last_line(node)),
+        range: dom.node_lines(node),
         with: String::new(),
     }
 }

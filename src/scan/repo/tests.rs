@@ -1,9 +1,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::reach::normalize;
 use super::*;
 use crate::error::Error;
-use crate::scan::reach::normalize;
 
 const CLUSTER: &str = "gitops/clusters/cluster-demo";
 
@@ -316,8 +316,8 @@ fn every_table_entry_is_found_at_its_line() {
 
 #[test]
 fn kubectl_kustomize_failures_are_problems() {
-    let kubectl = which::which("kubectl")
-        .expect("kubectl is needed on PATH for this test (.ci/run installs it)");
+    // The rig's kubectl, never one on PATH; missing, this panics naming tests/setup.sh.
+    let kubectl = harness::cluster::Rig::locate().kubectl();
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
@@ -361,6 +361,19 @@ fn kubectl_kustomize_failures_are_problems() {
             .message
             .starts_with("`kubectl kustomize` failed: ")
     );
+    assert!(report.not_built.is_empty(), "{:?}", report.not_built);
+}
+
+#[test]
+fn without_kubectl_the_kustomizations_not_built_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kustomization.yaml", "resources:\n- good\n");
+    write(dir.path(), "good/kustomization.yaml", "resources: []\n");
+    write(dir.path(), "good/notes.yaml", "a: b\n");
+    let report = scan(dir.path(), v("1.25"), "good", None).unwrap();
+    let mut not_built = report.not_built.clone();
+    not_built.sort();
+    assert_eq!(not_built, [".", "good"]);
 }
 
 #[test]

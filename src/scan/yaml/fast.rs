@@ -19,7 +19,10 @@
 use std::borrow::Cow;
 
 use super::Head;
-use super::scalar::{plain_characters, split_key, value};
+// The scalar types live beside the code that reads them; the walker only
+// passes them on.
+pub(crate) use super::scalar::Scalar;
+use super::scalar::{BlockScalar, plain_characters, split_key, value};
 
 /// Structure events of an accepted document, in line order.
 pub(crate) trait Sink<'a> {
@@ -28,23 +31,6 @@ pub(crate) trait Sink<'a> {
     fn key(&mut self, depth: usize, line: usize, col: usize, key: &'a str, value: &Scalar<'a>);
     /// A sequence entry (`- `) at `depth`; `col` is the dash's column.
     fn item(&mut self, depth: usize, line: usize, col: usize, value: &Scalar<'a>);
-}
-
-/// What follows a key's `:` or an entry's `- ` on its line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Scalar<'a> {
-    /// Nothing: a nested block (or null) follows on the next lines.
-    Block,
-    /// A string, with the text it has in the file (quotes stripped).
-    Str(&'a str),
-    /// A plain scalar that may resolve to a number (`80`, `-1`, `.5`).
-    MaybeNumber(&'a str),
-    /// A string whose value is not its text: escapes (`\n`, `''`), block scalars.
-    Cooked,
-    /// Null, a boolean, a one-line flow sequence or `{}`.
-    Other,
-    /// A one-line flow mapping of scalars (`{app: web}`).
-    FlowMap,
 }
 
 /// Read the head of a document, or `None` if the reader is unsure of it.
@@ -140,12 +126,6 @@ struct Frame {
 struct Pending {
     indent: usize,
     from_key: bool,
-}
-
-pub(super) struct BlockScalar {
-    pub(super) parent_indent: usize,
-    pub(super) content_indent: Option<usize>,
-    pub(super) leading_blank: usize,
 }
 
 /// Deeper than this and serde_yaml's recursion limit could differ from ours.

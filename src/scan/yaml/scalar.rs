@@ -1,10 +1,31 @@
 //! One-line scalars and keys, as the fast reader reads them: what it is sure
 //! of, and `None` (decline) for the rest.
 
-use super::fast::{BlockScalar, Scalar};
-
 /// libyaml refuses simple keys longer than 1024 characters.
 const MAX_KEY: usize = 1000;
+
+/// What follows a key's `:` or an entry's `- ` on its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Scalar<'a> {
+    /// Nothing: a nested block (or null) follows on the next lines.
+    Block,
+    /// A string, with the text it has in the file (quotes stripped).
+    Str(&'a str),
+    /// A plain scalar that may resolve to a number (`80`, `-1`, `.5`).
+    MaybeNumber(&'a str),
+    /// A string whose value is not its text: escapes (`\n`, `''`), block scalars.
+    Cooked,
+    /// Null, a boolean, a one-line flow sequence or `{}`.
+    Other,
+    /// A one-line flow mapping of scalars (`{app: web}`).
+    FlowMap,
+}
+
+pub(super) struct BlockScalar {
+    pub(super) parent_indent: usize,
+    pub(super) content_indent: Option<usize>,
+    pub(super) leading_blank: usize,
+}
 
 /// No tab, carriage return or other control character, and only characters
 /// libyaml accepts that are not line breaks to it (NEL, LS, PS) nor a BOM.

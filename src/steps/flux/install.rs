@@ -54,7 +54,7 @@ async fn install_file(
 ) -> Result<String> {
     ctx.ui
         .progress(&format!("installing Flux from {}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
+    let text = crate::config::read_manifests(path)?;
     let count = kube::apply_manifest(cluster, &path.display().to_string(), &text, limits).await?;
     Ok(format!(
         "installed Flux from {} ({count} objects)",

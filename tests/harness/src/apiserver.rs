@@ -79,7 +79,7 @@ pub(crate) struct Shared {
     pub addr: SocketAddr,
     settings: Mutex<Settings>,
     requests: Mutex<Vec<RequestRecord>>,
-    shares: Mutex<Vec<(crate::share::Share, ApiFault)>>,
+    shares: Mutex<Vec<crate::share::Mix<ApiFault>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -129,7 +129,7 @@ impl Shared {
     fn draw_fault(&self) -> Option<ApiFault> {
         lock(&self.shares)
             .iter_mut()
-            .find_map(|(share, fault)| share.hit().then(|| fault.clone()))
+            .find_map(crate::share::Mix::draw)
     }
 
     fn log_request(&self, method: String, path: String, status: u16) {
@@ -255,9 +255,16 @@ impl ApiServer {
     /// Fails about `percent`% of all requests (watches included) with
     /// `fault`, from a fixed seed (repeatable), for as long as the server runs.
     pub fn fail_share(&self, percent: u8, fault: ApiFault) {
+        self.fail_share_mix(percent, vec![fault]);
+    }
+
+    /// Fails about `percent`% of all requests, one draw per request, taking
+    /// `faults` in turn: the share is the rate asked for, however many kinds
+    /// of fault make it up.
+    pub fn fail_share_mix(&self, percent: u8, faults: Vec<ApiFault>) {
         let mut shares = lock(&self.shared.shares);
         let seed = 0xa915 + shares.len() as u64;
-        shares.push((crate::share::Share::new(percent, seed), fault));
+        shares.push(crate::share::Mix::new(percent, seed, faults));
     }
 
     pub fn clear_requests(&self) {

@@ -1,7 +1,7 @@
 //! What the tests and the benches build their worlds from, kept here so both
 //! use the same: the Karpenter chart the add-on installs, the workshop repo
 //! pointed at a loopback Helm repository, the Flux install manifest made of
-//! the rig's CRDs, and the Ready check.
+//! the rig's CRDs, the Ready check, and a PATH with the rig's kubectl.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +9,26 @@ use serde_json::Value;
 
 use crate::cluster::RealCluster;
 use crate::cluster::helmrepo::{Chart, HelmRepo};
+
+/// A PATH for the binary under test or a script standing in for it:
+/// `first` (stubs), the rig's `bin/` (its kubectl, built from the same
+/// Kubernetes as its API server; panics naming the set-up script when
+/// missing), then this process's PATH (git, sh, ...).
+pub fn path_with_rig(first: &[&Path]) -> String {
+    let kubectl = crate::cluster::Rig::locate().kubectl();
+    let rig = kubectl.parent().expect("kubectl is in bin/").to_path_buf();
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = first
+        .iter()
+        .map(|d| d.to_path_buf())
+        .chain([rig])
+        .chain(std::env::split_paths(&inherited))
+        .collect();
+    std::env::join_paths(dirs)
+        .expect("PATH entries without ':'")
+        .into_string()
+        .expect("PATH is UTF-8")
+}
 
 /// Whether `obj` has condition `Ready=True`.
 pub fn ready(obj: &Value) -> bool {

@@ -235,7 +235,14 @@ impl Forge {
     /// from a fixed seed (repeatable), for as long as the forge runs. Queued
     /// [`fail_next`](Self::fail_next) faults come first.
     pub fn fail_share(&self, percent: u8, fault: Fault, target: Target) {
-        self.shared.lock().add_share(percent, fault, target);
+        self.fail_share_mix(percent, vec![fault], target);
+    }
+
+    /// Fails about `percent`% of the requests `target` matches, one draw per
+    /// request, taking `faults` in turn: the share is the rate asked for,
+    /// however many kinds of fault make it up.
+    pub fn fail_share_mix(&self, percent: u8, faults: Vec<Fault>, target: Target) {
+        self.shared.lock().add_share(percent, faults, target);
     }
 
     /// Every request received since start (or [`Forge::reset_requests`]), in order.

@@ -28,9 +28,50 @@ impl Share {
     }
 }
 
+/// A share whose hits take `faults` in turn: one draw decides whether a
+/// request is picked, so the share is the rate asked for whatever the mix
+/// (shares drawn one after another would pick fewer than their sum).
+#[derive(Debug, Clone)]
+pub struct Mix<F> {
+    share: Share,
+    faults: Vec<F>,
+    next: usize,
+}
+
+impl<F: Clone> Mix<F> {
+    pub fn new(percent: u8, seed: u64, faults: Vec<F>) -> Mix<F> {
+        assert!(!faults.is_empty(), "a share needs a fault");
+        Mix {
+            share: Share::new(percent, seed),
+            faults,
+            next: 0,
+        }
+    }
+
+    /// The next fault in turn for about `percent` of calls, else `None`.
+    pub fn draw(&mut self) -> Option<F> {
+        if !self.share.hit() {
+            return None;
+        }
+        let fault = self.faults[self.next % self.faults.len()].clone();
+        self.next += 1;
+        Some(fault)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Share;
+    use super::{Mix, Share};
+
+    #[test]
+    fn a_mix_picks_the_share_once_and_takes_its_faults_in_turn() {
+        let mut mix = Mix::new(10, 7, vec!['a', 'b']);
+        let picked: Vec<char> = (0..10_000).filter_map(|_| mix.draw()).collect();
+        assert!((900..1_100).contains(&picked.len()), "{}", picked.len());
+        let a = picked.iter().filter(|&&c| c == 'a').count();
+        assert_eq!(a, picked.len().div_ceil(2));
+        assert_eq!(&picked[..4], ['a', 'b', 'a', 'b']);
+    }
 
     #[test]
     fn a_share_is_about_the_percentage_and_repeatable() {

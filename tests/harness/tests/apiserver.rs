@@ -728,8 +728,10 @@ fn tokens_and_permissions() {
     );
 }
 
+/// The rig's kubectl (it panics naming tests/setup.sh when that is missing).
 fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> Option<(bool, String)> {
-    let out = std::process::Command::new("kubectl")
+    let kubectl = eks_workshop_harness::cluster::Rig::locate().kubectl();
+    let out = std::process::Command::new(kubectl)
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args)
@@ -751,7 +753,7 @@ fn kubectl_gets_and_applies_server_side() {
     // kubectl (client-go) sends credentials only over TLS, so no require_token here.
     api.write_kubeconfig(&kc, "harness", Some("tok"));
     let Some((ok, out)) = kubectl(&kc, &["get", "ns"]) else {
-        panic!("kubectl is needed on PATH for this test (.ci/run installs it)");
+        panic!("the rig's kubectl did not run (tests/setup.sh builds it)");
     };
     assert!(ok, "{out}");
     assert!(out.contains("kube-system"), "{out}");

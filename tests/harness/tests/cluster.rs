@@ -1,6 +1,6 @@
 //! The real-cluster rig: etcd + kube-apiserver + the real Flux controllers,
 //! syncing a git repository served by the forge and a chart from the loopback
-//! Helm repository. Needs `tests/rig/build.sh` to have run (it panics saying so).
+//! Helm repository. Needs `tests/setup.sh` to have run (it panics saying so).
 
 use eks_workshop_harness::cluster::helmrepo::{Chart, HelmRepo};
 use eks_workshop_harness::cluster::{FLUX_CONTROLLERS, FLUX_NAMESPACE, Options, RealCluster, Rig};
@@ -110,7 +110,7 @@ spec:
 
 fn kubectl_as(kubeconfig: &std::path::Path, args: &[&str]) -> std::process::Output {
     let cache = kubeconfig.with_file_name("kube-cache");
-    std::process::Command::new("kubectl")
+    std::process::Command::new(Rig::locate().kubectl())
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .arg("--cache-dir")
@@ -262,9 +262,15 @@ fn a_panicking_test_leaves_nothing_running() {
 }
 
 #[test]
-#[should_panic(expected = "run tests/rig/build.sh")]
+#[should_panic(expected = "run tests/setup.sh")]
 fn a_missing_binary_says_how_to_build_it() {
     Rig::at("/nonexistent/eks-workshop-rig").bin("kube-apiserver");
+}
+
+#[test]
+#[should_panic(expected = "eks-workshop-rig/bin/kubectl is missing: run tests/setup.sh")]
+fn a_missing_kubectl_names_the_set_up_script() {
+    Rig::at("/nonexistent/eks-workshop-rig").kubectl();
 }
 
 #[test]

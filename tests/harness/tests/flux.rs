@@ -378,39 +378,52 @@ fn suspended_kustomizations_stay_put() {
     let (api, flux) = setup();
     let store = api.store();
     let repo = Repo::new();
+    let in_default = |name: &str| cm(name).replace("namespace: apps", "namespace: default");
     let first = repo.commit(
-        &[(
-            "app/cm.yaml",
-            &cm("s").replace("namespace: apps", "namespace: default"),
-        )],
+        &[
+            ("app/cm.yaml", &in_default("s")),
+            ("witness/cm.yaml", &in_default("w")),
+        ],
         &[],
     );
     git_repository(&store, "repo", &repo.url(), "main", None);
     kustomization(&store, "app", "./app", &[]);
+    // Not suspended, on the same source: what the stand-in did meanwhile.
+    kustomization(&store, "witness", "./witness", &[]);
     wait_ready(&store, KS, "Kustomization", "app", "True");
+    wait_ready(&store, KS, "Kustomization", "witness", "True");
     flux.suspend("Kustomization", NS, "app");
     let second = repo.commit(
-        &[(
-            "app/cm2.yaml",
-            &cm("s2").replace("namespace: apps", "namespace: default"),
-        )],
+        &[
+            ("app/cm2.yaml", &in_default("s2")),
+            ("witness/cm2.yaml", &in_default("w2")),
+        ],
         &[],
     );
-    store
-        .merge_patch(
-            SRC,
-            "GitRepository",
-            Some(NS),
-            "repo",
-            json!({"metadata": {"annotations": {REQUESTED_AT: "x"}}}),
-        )
-        .unwrap();
-    wait_for("source at second commit", || {
-        let g = get(&store, SRC, "GitRepository", "repo");
-        (g["status"]["artifact"]["revision"] == format!("main@sha1:{second}").as_str())
-            .then_some(())
+    let request = |name: &str, api: &str, kind: &str, at: &str| {
+        store
+            .merge_patch(
+                api,
+                kind,
+                Some(NS),
+                name,
+                json!({"metadata": {"annotations": {REQUESTED_AT: at}}}),
+            )
+            .unwrap();
+    };
+    request("repo", SRC, "GitRepository", "x");
+    let second_revision = format!("main@sha1:{second}");
+    wait_for("the witness at the second commit", || {
+        let w = get(&store, KS, "Kustomization", "witness");
+        (w["status"]["lastAppliedRevision"] == second_revision.as_str()).then_some(())
     });
-    std::thread::sleep(Duration::from_millis(600));
+    // The pass that applied the witness went over every Kustomization; one
+    // more pass, the one that handles this request, starts after it ended.
+    request("witness", KS, "Kustomization", "after");
+    wait_for("a pass after the witness applied", || {
+        let w = get(&store, KS, "Kustomization", "witness");
+        (w["status"]["lastHandledReconcileAt"] == "after").then_some(())
+    });
     let app = get(&store, KS, "Kustomization", "app");
     assert_eq!(app["spec"]["suspend"], true);
     assert_eq!(
@@ -421,6 +434,11 @@ fn suspended_kustomizations_stay_put() {
         store
             .get("v1", "ConfigMap", Some("default"), "s2")
             .is_none()
+    );
+    assert!(
+        store
+            .get("v1", "ConfigMap", Some("default"), "w2")
+            .is_some()
     );
     flux.resume("Kustomization", NS, "app");
     wait_for("resumed apply", || {

@@ -124,18 +124,14 @@ pub fn clean_aws_env(command: &mut Command) {
     }
 }
 
-/// PATH with the venv's bin first.
+/// PATH with the venv's bin first, then the rig's kubectl.
 pub fn path_with(bin: &Path) -> String {
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
+    crate::support::path_with(&[bin])
 }
 
-/// PATH without any directory holding an `aws`.
+/// The test PATH (the rig's kubectl first) without any directory holding an `aws`.
 pub fn path_without_aws() -> String {
-    let path = std::env::var("PATH").unwrap_or_default();
+    let path = crate::support::path_with(&[]);
     std::env::split_paths(&path)
         .filter(|dir| !dir.join("aws").exists())
         .map(|dir| dir.display().to_string())

@@ -3,7 +3,7 @@
 //! `disable-addon` has the real kustomize-controller prune the HelmRelease and
 //! helm-controller uninstall the chart. Re-running either changes nothing.
 
-use super::fixture::Real;
+use super::fixture::{Real, SEED_KUSTOMIZATIONS};
 use super::ready;
 use crate::world::{LOGIN, NAME};
 
@@ -14,8 +14,8 @@ const ARGO_OBJECT: [&str; 4] = ["-n", "argo-workflows", "configmap", "argo-insta
 /// `enable-addon`'s reconcile asks every Kustomization to reconcile at once,
 /// so `apps` answers "dependency 'flux-system/infrastructure' is not ready"
 /// (Ready=False, DependencyNotReady, no Reconciling condition) while
-/// infrastructure applies the new commit; today's judge calls that a fresh
-/// failure and the command exits 1 after ~3 s.
+/// infrastructure applies the new commit; the wait reads that as waiting,
+/// not as a failure, so the command returns 0 once the release is Ready.
 #[test]
 fn enable_addon_waits_for_the_real_helm_release_and_disable_addon_uninstalls_it() {
     let mut r = Real::start();
@@ -43,7 +43,7 @@ fn enable_addon_waits_for_the_real_helm_release_and_disable_addon_uninstalls_it(
         installed["metadata"]["labels"]["helm.toolkit.fluxcd.io/name"],
         "argo-workflows"
     );
-    r.assert_all_applied(&r.revision());
+    assert_eq!(r.assert_all_applied(&r.revision()), SEED_KUSTOMIZATIONS);
 
     // Again: nothing pushed, nothing written.
     let head = r.forge.branch_head(LOGIN, NAME, "main").unwrap();
@@ -76,7 +76,7 @@ fn enable_addon_waits_for_the_real_helm_release_and_disable_addon_uninstalls_it(
         "{text}"
     );
     let revision = r.revision();
-    r.assert_all_applied(&revision);
+    assert_eq!(r.assert_all_applied(&revision), SEED_KUSTOMIZATIONS);
     let infra = r.get(&["-n", "flux-system", "kustomization", "infrastructure"]);
     let inventory = infra["status"]["inventory"]["entries"].to_string();
     assert!(!inventory.contains("argo-workflows"), "{inventory}");

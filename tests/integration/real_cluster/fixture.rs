@@ -11,6 +11,10 @@ use super::{flux_manifests, ready, upstream_for, watchdog};
 use crate::support::{Outcome, Workshop, example_values, git};
 use crate::world::{LOGIN, NAME, TOKEN, UP_OWNER};
 
+/// The Kustomizations the workshop repo makes with no add-on that brings
+/// its own: flux-system, sources, infrastructure and apps.
+pub(super) const SEED_KUSTOMIZATIONS: usize = 4;
+
 pub(super) struct Real {
     pub(super) forge: Forge,
     pub(super) helm: HelmRepo,
@@ -160,10 +164,11 @@ impl Real {
     }
 
     /// Every Kustomization Ready with `revision` applied (panics naming one
-    /// that is not), and how many there are.
+    /// that is not, or when there is none), and how many there are.
     pub(super) fn assert_all_applied(&self, revision: &str) -> usize {
         let list = self.get(&["kustomizations", "-A"]);
         let items = list["items"].as_array().unwrap();
+        assert!(!items.is_empty(), "no Kustomization at all: {list}");
         for ks in items {
             assert_eq!(
                 ks["status"]["lastAppliedRevision"], revision,

@@ -28,10 +28,11 @@ spec:
           image: nginx
 ";
 
-/// Today the command waits out its timeout instead: after the failed dry
-/// run real kustomize-controller keeps Reconciling=True (reason
-/// ProgressingWithRetry) beside Ready=False/ReconciliationFailed, which
-/// kstatus reads as in progress.
+/// After the failed dry run real kustomize-controller keeps Reconciling=True
+/// (reason ProgressingWithRetry) beside Ready=False/ReconciliationFailed,
+/// which kstatus alone reads as in progress; the wait reads it as a failure
+/// once Flux has answered our request, so the command stops well before its
+/// timeout.
 #[test]
 fn a_commit_real_flux_rejects_fails_fast_with_fluxs_message() {
     let mut r = Real::start();

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use super::fixture::Real;
+use super::fixture::{Real, SEED_KUSTOMIZATIONS};
 use crate::world::TOKEN;
 
 #[test]
@@ -55,7 +55,7 @@ fn a_plain_git_push_then_sync_shows_what_real_flux_created_and_pruned() {
         "{}",
         out.stdout
     );
-    r.assert_all_applied(&r.revision());
+    assert_eq!(r.assert_all_applied(&r.revision()), SEED_KUSTOMIZATIONS);
     assert!(r.find(&["-n", "default", "deployment", "nginx"]).is_none());
     assert!(
         r.find(&["-n", "default", "deployment", "nginx-new"])

@@ -1,4 +1,4 @@
-//! Kubeconfig files for the rig, and `kubectl` against it.
+//! Kubeconfig files for the rig, and the rig's `kubectl` against it.
 
 use base64::Engine;
 use serde_json::{Value, json};
@@ -29,9 +29,10 @@ pub(crate) fn write_kubeconfig(
     std::fs::write(path, text).unwrap_or_else(|e| panic!("cluster: write {path:?}: {e}"));
 }
 
-/// Runs kubectl with this kubeconfig; `stdin` is piped in when given.
+/// Runs the rig's kubectl with this kubeconfig; `stdin` is piped in when given.
 pub(crate) fn run(kubeconfig: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut cmd = Command::new("kubectl");
+    let kubectl = super::Rig::locate().kubectl();
+    let mut cmd = Command::new(&kubectl);
     cmd.arg("--kubeconfig")
         .arg(kubeconfig)
         .arg("--cache-dir")
@@ -47,7 +48,7 @@ pub(crate) fn run(kubeconfig: &Path, args: &[&str], stdin: Option<&[u8]>) -> Out
         .stderr(Stdio::piped());
     let mut child = cmd
         .spawn()
-        .unwrap_or_else(|e| panic!("cluster: run kubectl (is it on PATH?): {e}"));
+        .unwrap_or_else(|e| panic!("cluster: run {}: {e}", kubectl.display()));
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().expect("piped stdin");
         pipe.write_all(input).expect("cluster: write kubectl stdin");

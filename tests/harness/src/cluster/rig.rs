@@ -38,14 +38,21 @@ impl Rig {
         let path = self.root.join("bin").join(name);
         if !path.is_file() {
             panic!(
-                "cluster: {} is missing: run tests/rig/build.sh (it builds etcd, kube-apiserver, \
-                 the Flux controllers and pluto from the Go module proxy into {}; set \
+                "cluster: {} is missing: run tests/setup.sh (it builds etcd, kube-apiserver, \
+                 kubectl, the Flux controllers and pluto from the Go module proxy into {}; set \
                  EKS_WORKSHOP_RIG to use another directory)",
                 path.display(),
                 self.root.display()
             );
         }
         path
+    }
+
+    /// The rig's kubectl, built from the same `k8s.io/kubernetes` as its
+    /// kube-apiserver. Tests use it and never a kubectl found on PATH, whose
+    /// version (or absence) would change what they check.
+    pub fn kubectl(&self) -> PathBuf {
+        self.bin("kubectl")
     }
 
     /// Every Flux CRD file, sorted; panics when the rig has none.
@@ -55,7 +62,7 @@ impl Rig {
             let dir = self.root.join("crds").join(dir);
             let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
                 panic!(
-                    "cluster: no Flux CRDs at {} ({e}): run tests/rig/build.sh",
+                    "cluster: no Flux CRDs at {} ({e}): run tests/setup.sh",
                     dir.display()
                 )
             });

@@ -18,7 +18,7 @@ pub(crate) struct State {
     repos: BTreeMap<(String, String), RepoMeta>,
     faults: VecDeque<FaultRule>,
     /// Faults for a seeded share of matching requests, after the queued ones.
-    shares: Vec<(crate::share::Share, Fault, Target)>,
+    shares: Vec<(crate::share::Mix<Fault>, Target)>,
     pub requests: Vec<Request>,
     pub fork_delay: Duration,
     /// API requests served so far; drives `x-ratelimit-remaining`.
@@ -147,10 +147,10 @@ impl State {
         }
     }
 
-    pub fn add_share(&mut self, percent: u8, fault: Fault, target: Target) {
+    pub fn add_share(&mut self, percent: u8, faults: Vec<Fault>, target: Target) {
         let seed = 0x5eed + self.shares.len() as u64;
         self.shares
-            .push((crate::share::Share::new(percent, seed), fault, target));
+            .push((crate::share::Mix::new(percent, seed, faults), target));
     }
 
     pub fn faults_queued(&self) -> usize {
@@ -170,8 +170,8 @@ impl State {
             return self
                 .shares
                 .iter_mut()
-                .filter(|(_, _, target)| applies(*target))
-                .find_map(|(share, fault, _)| share.hit().then(|| fault.clone()));
+                .filter(|(_, target)| applies(*target))
+                .find_map(|(mix, _)| mix.draw());
         };
         let rule = &mut self.faults[idx];
         rule.remaining -= 1;

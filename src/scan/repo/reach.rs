@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use super::checks;
-use super::repo::{FileScan, file_name, parent};
+use super::{FileScan, file_name, parent};
+use crate::scan::checks;
 
 /// Indices of the files Flux applies, starting from `cluster_path` and
 /// following every Flux Kustomization's `spec.path` (all assumed to point into
