@@ -28,18 +28,7 @@ pub fn rig_bin() -> PathBuf {
 /// A PATH for the binary under test: `first` (stubs), the rig's `bin/`, then
 /// this process's PATH (git, sh, ...).
 pub fn path_with(first: &[&Path]) -> String {
-    let rig = rig_bin();
-    let inherited = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<PathBuf> = first
-        .iter()
-        .map(|d| d.to_path_buf())
-        .chain([rig])
-        .chain(std::env::split_paths(&inherited))
-        .collect();
-    std::env::join_paths(dirs)
-        .expect("PATH entries without ':'")
-        .into_string()
-        .expect("PATH is UTF-8")
+    harness::fixtures::path_with_rig(first)
 }
 
 /// A temp working dir (`--dir`) and the environment every command there gets.
