@@ -68,19 +68,8 @@ impl Workshop {
     pub fn cmd(&self, args: &[&str]) -> Cmd {
         let mut command = Command::new(BIN);
         command.arg("--dir").arg(self.dir()).args(args);
-        let inherited = std::env::vars().map(|(k, _)| k);
-        for key in inherited.filter(|k| {
-            ["GITHUB_", "GH_", "AWS_"].iter().any(|p| k.starts_with(p))
-                || k == "GIT_BRANCH"
-                || k == "KUBECONFIG"
-        }) {
-            command.env_remove(key);
-        }
+        harness::fixtures::isolate(&mut command, self.dir());
         command
-            .env("PATH", harness::fixtures::path_with_rig(&[]))
-            .env("NO_COLOR", "1")
-            .env("HOME", self.dir())
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         Cmd { command }

@@ -64,31 +64,7 @@ impl Workshop {
     pub fn cmd(&self, args: &[&str]) -> Cmd {
         let mut command = Command::new(BIN);
         command.arg("--dir").arg(self.dir()).args(args);
-        for key in [
-            "GITHUB_TOKEN",
-            "GH_TOKEN",
-            "GITHUB_USER",
-            "GIT_BRANCH",
-            "AWS_REGION",
-            "AWS_DEFAULT_REGION",
-            "AWS_PROFILE",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_CONFIG_FILE",
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "AWS_ENDPOINT_URL",
-            "GITHUB_API_URL",
-            "KUBECONFIG",
-        ] {
-            command.env_remove(key);
-        }
-        // No instance role either: a test never asks real AWS.
-        command
-            .env("PATH", path_with(&[]))
-            .env("NO_COLOR", "1")
-            .env("HOME", self.dir())
-            .env("AWS_EC2_METADATA_DISABLED", "true");
+        harness::fixtures::isolate(&mut command, self.dir());
         for (k, v) in &self.env {
             command.env(k, v);
         }

@@ -30,6 +30,27 @@ pub fn path_with_rig(first: &[&Path]) -> String {
         .expect("PATH is UTF-8")
 }
 
+/// `command` (the binary under test) cut off from the developer's shell:
+/// no `GITHUB_*`, `GH_*`, `AWS_*`, `GIT_BRANCH` or `KUBECONFIG` from it, no
+/// instance role (a test never asks real AWS), no colour, `home` as HOME,
+/// and the rig's kubectl first on PATH. The tests and the benches both run
+/// the binary through this one function.
+pub fn isolate(command: &mut std::process::Command, home: &Path) {
+    let inherited = std::env::vars().map(|(k, _)| k);
+    for key in inherited.filter(|k| {
+        ["GITHUB_", "GH_", "AWS_"].iter().any(|p| k.starts_with(p))
+            || k == "GIT_BRANCH"
+            || k == "KUBECONFIG"
+    }) {
+        command.env_remove(key);
+    }
+    command
+        .env("PATH", path_with_rig(&[]))
+        .env("NO_COLOR", "1")
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+}
+
 /// Whether `obj` has condition `Ready=True`.
 pub fn ready(obj: &Value) -> bool {
     obj["status"]["conditions"].as_array().is_some_and(|cs| {
