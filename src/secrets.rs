@@ -61,10 +61,25 @@ fn known() -> Vec<String> {
     all
 }
 
+/// The forms last worked out, and the secrets they were worked out for.
+static FORMS: Mutex<(Vec<String>, Vec<String>)> = Mutex::new((Vec::new(), Vec::new()));
+
 /// Every form of every known secret, longest first (so a longer form is
-/// replaced before a shorter one inside it).
+/// replaced before a shorter one inside it). Worked out again only when the
+/// secrets change: every log line asks.
 pub(crate) fn all_forms() -> Vec<String> {
-    let mut forms: Vec<String> = known().iter().flat_map(|s| forms_of(s)).collect();
+    let secrets = known();
+    let Ok(mut cached) = FORMS.lock() else {
+        return forms_for(&secrets);
+    };
+    if cached.0 != secrets {
+        *cached = (secrets.clone(), forms_for(&secrets));
+    }
+    cached.1.clone()
+}
+
+fn forms_for(secrets: &[String]) -> Vec<String> {
+    let mut forms: Vec<String> = secrets.iter().flat_map(|s| forms_of(s)).collect();
     forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     forms.dedup();
     forms
