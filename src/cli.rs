@@ -150,8 +150,8 @@ pub(crate) enum Command {
     /// The whole path: prerequisites, fork, clone, render, addons, migrate, push, flux, reconcile
     Setup {
         /// Stop after this step
-        #[arg(long, value_name = "STEP", value_parser = crate::steps::Step::parse)]
-        until: Option<crate::steps::Step>,
+        #[arg(long, value_name = "STEP", value_parser = crate::plan::StepId::parse)]
+        until: Option<crate::plan::StepId>,
         /// Add-ons to enable, e.g. karpenter,argo-workflows
         #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
         addons: Vec<String>,

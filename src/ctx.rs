@@ -1,16 +1,19 @@
-//! Everything a step may use: settings, state, the UI, the wait targets,
-//! and the clients (GitHub, the cluster), made on first use. The clients
-//! know nothing of it: it hands them what they need.
+//! Everything a step may use: settings, state, the UI, and the clients
+//! (GitHub, the cluster), made on first use. The clients know nothing of it:
+//! it hands them what they need.
+//!
+//! A step's `check` gets `&Ctx`: it may make a client or ask the token, but
+//! it cannot change the state. What the run learns on the way (the GitHub
+//! login) the engine records after the step.
 
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
 
 use crate::config::{Config, Secret};
 use crate::error::{Error, Result};
 use crate::git::Auth;
 use crate::kube::Cluster;
 use crate::kube::wait::Limits;
-use crate::plan::Targets;
 use crate::state::{self, State};
 use crate::ui::Ui;
 
@@ -19,11 +22,13 @@ pub(crate) struct Ctx {
     pub(crate) config: Config,
     pub(crate) state: State,
     pub(crate) ui: Ui,
-    /// What the plan's reconcile and convert steps aim at.
-    pub(crate) targets: Targets,
     pub(crate) interrupted: Arc<AtomicBool>,
-    github: Option<crate::github::GitHub>,
-    cluster: Option<Cluster>,
+    /// The token typed at the prompt (none given in the environment).
+    typed_token: OnceLock<Secret>,
+    /// The login GitHub gave for the token this run.
+    asked_login: OnceLock<String>,
+    github: OnceLock<crate::github::GitHub>,
+    cluster: tokio::sync::OnceCell<Cluster>,
 }
 
 impl Ctx {
@@ -32,10 +37,11 @@ impl Ctx {
             config,
             state,
             ui,
-            targets: Targets::commit(),
             interrupted,
-            github: None,
-            cluster: None,
+            typed_token: OnceLock::new(),
+            asked_login: OnceLock::new(),
+            github: OnceLock::new(),
+            cluster: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -47,6 +53,9 @@ impl Ctx {
     /// that must survive a crash, such as a pushed commit).
     pub(crate) fn save(&mut self) -> Result<()> {
         self.state.settings = self.config.settings.clone();
+        if let Some(login) = self.asked_login.get() {
+            self.state.outputs.login = Some(login.clone());
+        }
         state::store(&self.config.work_dir(), &self.state)
     }
 
@@ -56,9 +65,12 @@ impl Ctx {
     }
 
     /// The token: from GITHUB_TOKEN, or a hidden prompt.
-    pub(crate) fn token(&mut self) -> Result<Secret> {
+    pub(crate) fn token(&self) -> Result<Secret> {
         if let Some(t) = &self.config.token {
             crate::secrets::check_token(self.config.token_var, t.expose())?;
+            return Ok(t.clone());
+        }
+        if let Some(t) = self.typed_token.get() {
             return Ok(t.clone());
         }
         let answer = self.ui.ask_secret("GitHub token").map_err(|e| match e {
@@ -78,40 +90,36 @@ impl Ctx {
             });
         }
         crate::secrets::check_token("the GitHub token typed at the prompt", token.expose())?;
-        self.config.token = Some(token.clone());
-        Ok(token)
+        Ok(self.typed_token.get_or_init(|| token).clone())
     }
 
     /// The GitHub client, made on first use.
-    pub(crate) fn github(&mut self) -> Result<&crate::github::GitHub> {
-        if self.github.is_none() {
-            let token = self.token()?;
-            let gh = crate::github::GitHub::new(&self.config.settings.github_api_url, &token)?;
-            self.github = Some(gh);
+    pub(crate) fn github(&self) -> Result<&crate::github::GitHub> {
+        if let Some(gh) = self.github.get() {
+            return Ok(gh);
         }
-        Ok(self.github.as_ref().expect("just set"))
+        let token = self.token()?;
+        let gh = crate::github::GitHub::new(&self.config.settings.github_api_url, &token)?;
+        Ok(self.github.get_or_init(|| gh))
     }
 
     /// Who our commits are by: git config's user, else the remembered GitHub
     /// login (offline: `eks-workshop`) and its noreply address.
     pub(crate) fn signature(&self, repo: &git2::Repository) -> Result<git2::Signature<'static>> {
         let login = self
-            .state
-            .outputs
-            .login
-            .as_deref()
+            .known_login()
             .unwrap_or("eks-workshop");
         crate::git::signature(repo, login)
     }
 
     /// The GitHub login: remembered, or asked of the API (and checked against
     /// --github-user).
-    pub(crate) async fn login(&mut self) -> Result<String> {
+    pub(crate) async fn login(&self) -> Result<String> {
         let flag = self.config.settings.github_user.clone();
-        if let Some(login) = self.state.outputs.login.clone()
-            && flag.as_ref().is_none_or(|f| f.eq_ignore_ascii_case(&login))
+        if let Some(login) = self.known_login()
+            && flag.as_ref().is_none_or(|f| f.eq_ignore_ascii_case(login))
         {
-            return Ok(login);
+            return Ok(login.to_string());
         }
         // Nothing remembered, or --github-user now names someone else: ask the token.
         let login = self.github()?.login().await?;
@@ -123,8 +131,15 @@ impl Ctx {
                 token_login: login,
             });
         }
-        self.state.outputs.login = Some(login.clone());
-        Ok(login)
+        Ok(self.asked_login.get_or_init(|| login).clone())
+    }
+
+    /// The login asked of GitHub this run, else the remembered one.
+    pub(crate) fn known_login(&self) -> Option<&str> {
+        self.asked_login
+            .get()
+            .or(self.state.outputs.login.as_ref())
+            .map(String::as_str)
     }
 
     /// The run's `--timeout`, starting now, and its Ctrl-C flag.
@@ -134,30 +149,27 @@ impl Ctx {
 
     /// The cluster when the kubeconfig reaches one, without offering to fix
     /// the kubeconfig: for steps that only consult it (migrate, the preflight).
-    pub(crate) async fn cluster_if_reachable(&mut self) -> Option<Cluster> {
-        if let Some(c) = &self.cluster {
+    pub(crate) async fn cluster_if_reachable(&self) -> Option<Cluster> {
+        if let Some(c) = self.cluster.get() {
             return Some(c.clone());
         }
         let cluster = crate::kube::connect(&self.config.settings).await.ok()?;
-        self.cluster = Some(cluster.clone());
-        Some(cluster)
+        Some(self.cluster.get_or_init(|| async { cluster }).await.clone())
     }
 
     /// The cluster, connected on first use. In an interactive `setup` whose
     /// kubeconfig lacks the cluster, offers to run `aws eks update-kubeconfig`.
-    pub(crate) async fn cluster(&mut self) -> Result<Cluster> {
-        if let Some(c) = &self.cluster {
-            return Ok(c.clone());
-        }
-        let cluster = match crate::kube::connect(&self.config.settings).await {
-            Ok(c) => c,
-            Err(err) => match self.offer_update_kubeconfig(&err)? {
-                true => crate::kube::connect(&self.config.settings).await?,
-                false => return Err(err),
-            },
+    pub(crate) async fn cluster(&self) -> Result<Cluster> {
+        let connect = || async {
+            match crate::kube::connect(&self.config.settings).await {
+                Ok(c) => Ok(c),
+                Err(err) => match self.offer_update_kubeconfig(&err)? {
+                    true => crate::kube::connect(&self.config.settings).await,
+                    false => Err(err),
+                },
+            }
         };
-        self.cluster = Some(cluster.clone());
-        Ok(cluster)
+        self.cluster.get_or_try_init(connect).await.cloned()
     }
 
     /// In an interactive `setup`, offer to fix a missing kubeconfig or
@@ -189,7 +201,7 @@ impl Ctx {
     }
 
     /// Credentials for git: none offline; login and token online.
-    pub(crate) async fn git_auth(&mut self) -> Result<Option<(String, Secret)>> {
+    pub(crate) async fn git_auth(&self) -> Result<Option<(String, Secret)>> {
         if self.offline() {
             return Ok(None);
         }

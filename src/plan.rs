@@ -5,7 +5,7 @@
 
 mod step;
 
-pub(crate) use step::Step;
+pub(crate) use step::{Step, StepId, Wait};
 
 use serde::Serialize;
 
@@ -14,52 +14,38 @@ use crate::error::Result;
 use crate::scan::KubeVersion;
 use crate::state::LastCommand;
 
-/// The steps of one command and its wait targets.
+/// The steps of one command, each carrying what it aims at.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub(crate) struct Plan {
     pub(crate) steps: Vec<Step>,
-    pub(crate) targets: Targets,
 }
 
-/// What the reconcile (and convert) steps aim at.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub(crate) struct Targets {
-    /// False under `--no-wait`: the reconcile step is skipped.
-    pub(crate) wait: bool,
-    /// Setup: wait for every add-on enabled in the fork's HEAD.
-    pub(crate) enabled_addons: bool,
-    /// Add-ons whose HelmRelease must be Ready.
-    #[serde(serialize_with = "names")]
-    pub(crate) addons: Vec<&'static Addon>,
-    /// Add-ons whose HelmRelease must be gone (pruned and uninstalled).
-    #[serde(serialize_with = "names")]
-    pub(crate) removed: Vec<&'static Addon>,
-    /// `verify --fix`: the Kubernetes version deprecated APIs are converted for.
-    pub(crate) convert_to: Option<KubeVersion>,
-    /// `sync`: wait for the fork's branch head as it is now, not for the
-    /// commit eks-workshop pushed last (the participant may have pushed since).
-    pub(crate) tip: bool,
-}
+impl Plan {
+    /// The step with this id, if the plan holds it.
+    pub(crate) fn step(&self, id: StepId) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id() == id)
+    }
 
-impl Targets {
-    /// Waiting, for nothing beyond the pushed commit.
-    pub(crate) fn commit() -> Targets {
-        Targets {
-            wait: true,
-            ..Targets::default()
+    /// What the plan's reconcile step waits for (none: the pushed commit).
+    pub(crate) fn wait(&self) -> Wait {
+        match self.step(StepId::Reconcile) {
+            Some(Step::Reconcile(wait)) => wait.clone(),
+            _ => Wait::commit(),
         }
     }
 }
 
-/// The steps that change the fork's files, in the order they run.
-const EDIT: [Step; 6] = [
-    Step::Clone,
-    Step::Render,
-    Step::Addons,
-    Step::Migrate,
-    Step::Push,
-    Step::Reconcile,
-];
+/// The edits of the fork's files, then the push, then the wait.
+fn edit(wait: Wait) -> Vec<Step> {
+    vec![
+        Step::Clone,
+        Step::Render,
+        Step::Addons,
+        Step::Migrate,
+        Step::Push,
+        Step::Reconcile(wait),
+    ]
+}
 
 /// The plan of `command`. Unknown add-on names are refused.
 pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
@@ -69,77 +55,85 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
     Ok(match command {
         LastCommand::Setup { until } => {
             let end = match until {
-                Some(id) => Step::parse(id).map_err(|why| {
+                Some(id) => StepId::parse(id).map_err(|why| {
                     crate::error::Error::usage(why, "pass one of the step ids to --until")
                 })?,
-                None => Step::Reconcile,
+                None => StepId::Reconcile,
             };
+            let wait = Wait {
+                enabled_addons: true,
+                ..Wait::commit()
+            };
+            let steps = vec![
+                Step::Prerequisites,
+                Step::Fork,
+                Step::Clone,
+                Step::Render,
+                Step::Addons,
+                Step::Migrate,
+                Step::Push,
+                Step::Flux,
+                Step::Reconcile(wait),
+            ];
+            debug_assert!(steps.iter().map(Step::id).eq(StepId::SETUP));
             Plan {
-                steps: Step::SETUP.into_iter().filter(|s| *s <= end).collect(),
-                targets: Targets {
-                    enabled_addons: true,
-                    ..Targets::commit()
-                },
+                steps: steps.into_iter().filter(|s| s.id() <= end).collect(),
             }
         }
         LastCommand::EnableAddon { names, wait } => Plan {
-            steps: EDIT.to_vec(),
-            targets: Targets {
+            steps: edit(Wait {
                 wait: *wait,
                 addons: find(names)?,
-                ..Targets::default()
-            },
+                ..Wait::default()
+            }),
         },
         LastCommand::DisableAddon { names, wait } => Plan {
-            steps: EDIT.to_vec(),
-            targets: Targets {
+            steps: edit(Wait {
                 wait: *wait,
                 removed: find(names)?,
-                ..Targets::default()
-            },
+                ..Wait::default()
+            }),
         },
-        LastCommand::Sync { push } => Plan {
-            steps: if *push {
-                vec![Step::Clone, Step::Publish, Step::Reconcile]
-            } else {
-                vec![Step::Clone, Step::Reconcile]
-            },
-            targets: Targets {
+        LastCommand::Sync { push } => {
+            let wait = Step::Reconcile(Wait {
                 enabled_addons: true,
                 tip: true,
-                ..Targets::commit()
-            },
-        },
+                ..Wait::commit()
+            });
+            Plan {
+                steps: if *push {
+                    vec![Step::Clone, Step::Publish, wait]
+                } else {
+                    vec![Step::Clone, wait]
+                },
+            }
+        }
         LastCommand::VerifyFix { target_version } => Plan {
             steps: vec![
                 Step::Clone,
-                Step::Convert,
+                Step::Convert(KubeVersion::parse(target_version)?),
                 Step::Migrate,
                 Step::Push,
-                Step::Reconcile,
+                Step::Reconcile(Wait::commit()),
             ],
-            targets: Targets {
-                convert_to: Some(KubeVersion::parse(target_version)?),
-                ..Targets::commit()
-            },
         },
     })
-}
-
-fn names<S: serde::Serializer>(addons: &[&'static Addon], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(addons.iter().map(|a| a.name))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ids(p: &Plan) -> Vec<StepId> {
+        p.steps.iter().map(Step::id).collect()
+    }
+
     #[test]
     fn setup_runs_every_setup_step_and_waits_for_the_enabled_addons() {
         let p = plan(&LastCommand::Setup { until: None }).unwrap();
-        assert_eq!(p.steps, Step::SETUP.to_vec());
-        assert!(p.targets.wait && p.targets.enabled_addons);
-        assert!(!p.steps.contains(&Step::Convert));
+        assert_eq!(ids(&p), StepId::SETUP.to_vec());
+        assert!(p.wait().wait && p.wait().enabled_addons);
+        assert!(p.step(StepId::Convert).is_none());
     }
 
     #[test]
@@ -148,7 +142,7 @@ mod tests {
             until: Some("clone".into()),
         })
         .unwrap();
-        assert_eq!(p.steps, [Step::Prerequisites, Step::Fork, Step::Clone]);
+        assert_eq!(ids(&p), [StepId::Prerequisites, StepId::Fork, StepId::Clone]);
         assert!(
             plan(&LastCommand::Setup {
                 until: Some("nope".into())
@@ -165,12 +159,12 @@ mod tests {
             wait: true,
         })
         .unwrap();
-        assert_eq!(on.steps, EDIT.to_vec());
-        assert_eq!(on.targets.addons[0].name, "karpenter");
-        assert!(on.targets.removed.is_empty() && !on.targets.enabled_addons);
+        assert_eq!(on.steps, edit(on.wait()));
+        assert_eq!(on.wait().addons[0].name, "karpenter");
+        assert!(on.wait().removed.is_empty() && !on.wait().enabled_addons);
         let off = plan(&LastCommand::DisableAddon { names, wait: false }).unwrap();
-        assert_eq!(off.targets.removed[0].name, "karpenter");
-        assert!(!off.targets.wait && off.targets.addons.is_empty());
+        assert_eq!(off.wait().removed[0].name, "karpenter");
+        assert!(!off.wait().wait && off.wait().addons.is_empty());
         assert!(
             plan(&LastCommand::EnableAddon {
                 names: vec!["nope".into()],
@@ -183,11 +177,12 @@ mod tests {
     #[test]
     fn sync_pushes_the_clone_s_commits_and_waits_for_the_fork_s_tip() {
         let p = plan(&LastCommand::Sync { push: true }).unwrap();
-        assert_eq!(p.steps, [Step::Clone, Step::Publish, Step::Reconcile]);
-        assert!(p.targets.wait && p.targets.tip && p.targets.enabled_addons);
-        assert!(!p.steps.contains(&Step::Push), "nothing is committed");
+        assert_eq!(ids(&p), [StepId::Clone, StepId::Publish, StepId::Reconcile]);
+        let wait = p.wait();
+        assert!(wait.wait && wait.tip && wait.enabled_addons);
+        assert!(p.step(StepId::Push).is_none(), "nothing is committed");
         let p = plan(&LastCommand::Sync { push: false }).unwrap();
-        assert_eq!(p.steps, [Step::Clone, Step::Reconcile]);
+        assert_eq!(ids(&p), [StepId::Clone, StepId::Reconcile]);
     }
 
     #[test]
@@ -197,18 +192,18 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            p.steps,
+            ids(&p),
             [
-                Step::Clone,
-                Step::Convert,
-                Step::Migrate,
-                Step::Push,
-                Step::Reconcile
+                StepId::Clone,
+                StepId::Convert,
+                StepId::Migrate,
+                StepId::Push,
+                StepId::Reconcile
             ]
         );
         assert_eq!(
-            p.targets.convert_to,
-            Some(KubeVersion::parse("1.33").unwrap())
+            p.step(StepId::Convert),
+            Some(&Step::Convert(KubeVersion::parse("1.33").unwrap()))
         );
     }
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
+use crate::stand::Stand;
 use crate::error::{Error, Result};
 use crate::fsx;
 
@@ -46,17 +47,37 @@ pub(crate) struct Outputs {
     pub(crate) placements: crate::placeholders::Placements,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum StepStatus {
-    Done,
-    Skipped,
-    Failed,
+/// What a step found out, for the engine to record in [`Outputs`]: a
+/// check only reads, so it returns what it learned instead of writing it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Learned {
+    Fork { name: String, url: String },
+    ClonePath(PathBuf),
+    PushedCommit(String),
+    /// Where the values we own sit in one file.
+    Placements(String, Vec<crate::placeholders::Placement>),
+}
+
+impl Outputs {
+    pub(crate) fn learn(&mut self, learned: Learned) {
+        match learned {
+            Learned::Fork { name, url } => {
+                self.fork = Some(name);
+                self.fork_url = Some(url);
+            }
+            Learned::ClonePath(path) => self.clone_path = Some(path),
+            Learned::PushedCommit(commit) => self.pushed_commit = Some(commit),
+            Learned::Placements(path, placements) => {
+                self.placements.insert(path, placements);
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct StepRecord {
-    pub(crate) status: StepStatus,
+    /// [`Stand::Ran`], [`Stand::Skipped`] or [`Stand::Failed`].
+    pub(crate) status: Stand,
     pub(crate) detail: String,
     /// Seconds since the Unix epoch.
     pub(crate) at: u64,

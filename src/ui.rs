@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Output;
 use crate::error::{Error, Result};
+use crate::stand::Stand;
 
 pub(crate) struct Ui {
     tty: bool,
@@ -19,15 +20,6 @@ pub(crate) struct Ui {
     json: bool,
     started: Instant,
     spinner: Mutex<Option<ProgressBar>>,
-}
-
-/// How a step ended, as shown to the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mark {
-    Ran,
-    AlreadyDone,
-    Skipped,
-    Failed,
 }
 
 impl Ui {
@@ -82,15 +74,16 @@ impl Ui {
     }
 
     /// A step ended.
-    pub(crate) fn end(&self, id: &str, mark: Mark, detail: &str) {
+    pub(crate) fn end(&self, id: &str, stand: Stand, detail: &str) {
         if let Some(bar) = self.spinner.lock().expect("ui lock").take() {
             bar.finish_and_clear();
         }
-        let (symbol, note) = match mark {
-            Mark::Ran => (style("✔").green(), ""),
-            Mark::AlreadyDone => (style("✔").green(), "already done: "),
-            Mark::Skipped => (style("-").dim(), "skipped: "),
-            Mark::Failed => (style("✘").red(), "failed: "),
+        let (symbol, note) = match stand {
+            Stand::Ran => (style("✔").green(), ""),
+            Stand::AlreadyDone => (style("✔").green(), "already done: "),
+            Stand::Skipped => (style("-").dim(), "skipped: "),
+            Stand::Failed | Stand::Unknown => (style("✘").red(), "failed: "),
+            Stand::ToDo | Stand::After => (style("·").dim(), "to do: "),
         };
         // The detail can quote the fork or the cluster.
         let detail = crate::outside::printable(detail);

@@ -97,12 +97,10 @@ pub(crate) async fn doctor(global: &Flags, bundle: Option<&Path>) -> Result<u8> 
 /// Can the kubeconfig (flags, remembered settings, KUBECONFIG) reach a
 /// cluster? Reported, never an error: doctor says what it finds.
 async fn cluster(global: &Flags) -> serde_json::Value {
-    let remembered = crate::state::load(&crate::config::work_dir(&global.dir))
-        .ok()
-        .flatten();
     let reach = async {
-        let config = crate::config::resolve(global, remembered.as_ref().map(|s| &s.settings))?;
-        let cluster = crate::kube::connect(&config.settings).await?;
+        let access = crate::engine::Access::Inspect;
+        let opened = crate::engine::open(global, "doctor", access, Default::default())?;
+        let cluster = crate::kube::connect(&opened.ctx.config.settings).await?;
         let version = crate::kube::verify::server_version(&cluster).await?;
         Ok::<_, crate::error::Error>(json!({
             "ok": true, "context": cluster.context, "server": cluster.server, "version": version.git_version,

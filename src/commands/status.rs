@@ -7,22 +7,23 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
-use super::load_required;
 use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::config::Flags;
 use crate::config::Output;
 use crate::ctx::Ctx;
-use crate::engine::{self, Found, Previewed};
+use crate::engine::{self, Access, Previewed};
 use crate::error::{Error, Result, exit};
 use crate::kustomize;
-use crate::state::{LastCommand, StepStatus};
-use crate::steps::Step;
+use crate::plan::{Step, StepId};
+use crate::stand::Stand;
+use crate::state::LastCommand;
 
 /// One step: what the state file recorded, and (unless `--recorded`) what
 /// its check finds now.
 struct Row {
-    step: Step,
-    recorded: &'static str,
+    step: StepId,
+    /// What the state file recorded (`None`: nothing yet).
+    recorded: Option<Stand>,
     recorded_detail: String,
     at: Option<u64>,
     now: Option<Previewed>,
@@ -31,28 +32,28 @@ struct Row {
 impl Row {
     /// `now` as the table shows it.
     fn now_word(&self) -> &'static str {
-        match self.now.as_ref().map(|p| p.status) {
-            None => "",
-            Some(Found::AlreadyDone) => "done",
-            Some(Found::WouldRun) => "to do",
-            Some(Found::After) => "after",
-            Some(Found::Skipped) => "skipped",
-            Some(Found::Unknown) => "unknown",
-        }
+        self.now.as_ref().map_or("", |p| p.status.now_word())
+    }
+
+    /// `recorded` as the table and JSON show it.
+    fn recorded_word(&self) -> &'static str {
+        self.recorded.map_or("pending", Stand::id)
     }
 
     /// The state file and the world disagree: recorded done but there is
     /// work now, or recorded not done but the world shows it done.
     fn differs(&self) -> bool {
-        matches!(
-            (self.recorded, self.now.as_ref().map(|p| p.status)),
-            ("done", Some(Found::WouldRun)) | ("failed" | "pending", Some(Found::AlreadyDone))
-        )
+        let now = self.now.as_ref().map(|p| p.status);
+        match self.recorded {
+            Some(recorded) if recorded.is_done() => now == Some(Stand::ToDo),
+            Some(Stand::Failed) | None => now.is_some_and(Stand::is_done),
+            Some(_) => false,
+        }
     }
 
     fn detail(&self) -> &str {
         match &self.now {
-            Some(p) if self.recorded_detail.is_empty() || p.status != Found::AlreadyDone => {
+            Some(p) if self.recorded_detail.is_empty() || !p.status.is_done() => {
                 &p.detail
             }
             _ => &self.recorded_detail,
@@ -65,7 +66,8 @@ pub(crate) async fn status(
     recorded: bool,
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
-    let state = load_required(global, "status")?;
+    let opened = engine::open(global, "status", Access::Read { prompts: false }, interrupted)?;
+    let state = opened.ctx.state.clone();
     let last = state
         .last_command
         .clone()
@@ -73,23 +75,21 @@ pub(crate) async fn status(
     let plan = crate::plan::plan(&last)?;
     // Every step of setup, and any other step the last command's plan holds
     // or that ever ran (the conversion once `verify --fix` ran, the publish
-    // once `sync` did), checked against the last command's targets.
-    let steps: Vec<Step> = Step::ALL
+    // once `sync` did). Each is checked as the last command's plan holds it;
+    // one it does not hold (a conversion after `setup`) only as recorded.
+    let ids: Vec<StepId> = StepId::ALL
         .into_iter()
         .filter(|s| {
-            Step::SETUP.contains(s) || plan.steps.contains(s) || state.steps.contains_key(s.id())
+            StepId::SETUP.contains(s)
+                || plan.step(*s).is_some()
+                || state.steps.contains_key(s.name())
         })
         .collect();
-    let mut ctx = if recorded {
-        None
-    } else {
-        let config = crate::config::resolve(global, Some(&state.settings))?;
-        // Status only reads: never a prompt.
-        let ui = crate::ui::Ui::new(config.output, true, false);
-        let mut ctx = Ctx::new(config, state.clone(), ui, interrupted);
-        ctx.targets = plan.targets.clone();
-        Some(ctx)
-    };
+    let steps: Vec<Step> = ids
+        .iter()
+        .filter_map(|id| plan.step(*id).cloned().or_else(|| bare(*id, &plan)))
+        .collect();
+    let mut ctx = (!recorded).then_some(opened.ctx);
     // The cluster first: what it runs is the headline, read before the
     // checks take their time.
     let cluster = match &mut ctx {
@@ -100,18 +100,13 @@ pub(crate) async fn status(
         Some(ctx) => engine::check_plan(ctx, &steps).await?,
         None => Vec::new(),
     };
-    let rows: Vec<Row> = steps
+    let rows: Vec<Row> = ids
         .iter()
         .map(|&step| {
-            let record = state.steps.get(step.id());
+            let record = state.steps.get(step.name());
             Row {
                 step,
-                recorded: match record.map(|r| r.status) {
-                    Some(StepStatus::Done) => "done",
-                    Some(StepStatus::Skipped) => "skipped",
-                    Some(StepStatus::Failed) => "failed",
-                    None => "pending",
-                },
+                recorded: record.map(|r| r.status),
                 recorded_detail: record.map(|r| r.detail.clone()).unwrap_or_default(),
                 at: record.map(|r| r.at),
                 now: now
@@ -124,15 +119,15 @@ pub(crate) async fn status(
     let differ: Vec<&str> = rows
         .iter()
         .filter(|r| r.differs())
-        .map(|r| r.step.id())
+        .map(|r| r.step.name())
         .collect();
     if global.output == Output::Json {
         let steps: Vec<_> = rows
             .iter()
             .map(|r| {
                 json!({
-                    "step": r.step.id(),
-                    "status": r.recorded,
+                    "step": r.step.name(),
+                    "status": r.recorded_word(),
                     "detail": r.recorded_detail,
                     "at": r.at,
                     "now": r.now.as_ref().map(|p| p.status),
@@ -176,15 +171,23 @@ pub(crate) async fn status(
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let word = if recorded { r.recorded } else { r.now_word() };
-            let mark = match word {
-                "done" => console::style("✔").green(),
-                "failed" | "unknown" => console::style("✘").red(),
-                "to do" if r.differs() => console::style("!").yellow(),
-                "skipped" => console::style("-").dim(),
-                _ => console::style("·").dim(),
+            let shown = if recorded {
+                r.recorded
+            } else {
+                r.now.as_ref().map(|p| p.status)
             };
-            let mut row = vec![mark.to_string(), r.step.id().into(), r.recorded.into()];
+            let mark = match shown {
+                Some(Stand::AlreadyDone | Stand::Ran) => console::style("✔").green(),
+                Some(Stand::Failed | Stand::Unknown) => console::style("✘").red(),
+                Some(Stand::ToDo) if r.differs() => console::style("!").yellow(),
+                Some(Stand::Skipped) => console::style("-").dim(),
+                Some(Stand::ToDo | Stand::After) | None => console::style("·").dim(),
+            };
+            let mut row = vec![
+                mark.to_string(),
+                r.step.name().into(),
+                r.recorded_word().into(),
+            ];
             if !recorded {
                 row.push(r.now_word().into());
             }
@@ -205,8 +208,8 @@ pub(crate) async fn status(
         );
     }
     let to_do = rows.iter().any(|r| match &r.now {
-        Some(p) => p.status == Found::WouldRun,
-        None => r.recorded == "failed" || r.recorded == "pending",
+        Some(p) => p.status == Stand::ToDo,
+        None => matches!(r.recorded, Some(Stand::Failed) | None),
     });
     if to_do && state.last_command.is_some() {
         println!("run `eks-workshop resume` to continue");
@@ -214,11 +217,30 @@ pub(crate) async fn status(
     Ok(exit::OK)
 }
 
+/// A step the last command's plan does not hold, as `status` checks it:
+/// the wait as the plan's own would wait; a conversion not at all (it
+/// needs the version `verify --fix` was given).
+fn bare(id: StepId, plan: &crate::plan::Plan) -> Option<Step> {
+    match id {
+        StepId::Prerequisites => Some(Step::Prerequisites),
+        StepId::Fork => Some(Step::Fork),
+        StepId::Clone => Some(Step::Clone),
+        StepId::Render => Some(Step::Render),
+        StepId::Addons => Some(Step::Addons),
+        StepId::Convert => None,
+        StepId::Migrate => Some(Step::Migrate),
+        StepId::Push => Some(Step::Push),
+        StepId::Publish => Some(Step::Publish),
+        StepId::Flux => Some(Step::Flux),
+        StepId::Reconcile => Some(Step::Reconcile(plan.wait())),
+    }
+}
+
 /// Whether the cluster runs the fork's tip, read from the world: the
 /// revision Flux applied (Kustomization flux-system) against the branch's
 /// head on the fork, and how many commits lie between. `None` offline or
 /// with no cluster or token to ask; never an error (status only reads).
-async fn cluster_standing(ctx: &mut Ctx) -> Option<serde_json::Value> {
+async fn cluster_standing(ctx: &Ctx) -> Option<serde_json::Value> {
     if ctx.offline() {
         return None;
     }
@@ -272,7 +294,10 @@ async fn cluster_standing(ctx: &mut Ctx) -> Option<serde_json::Value> {
 }
 
 pub(crate) fn addons(global: &Flags) -> Result<u8> {
-    let state = load_required(global, "addons")?;
+    let access = Access::Read { prompts: false };
+    let state = engine::open(global, "addons", access, Default::default())?
+        .ctx
+        .state;
     let clone = state
         .outputs
         .clone_path

@@ -15,26 +15,31 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::{Value, json};
 
-use super::{Job, Prepared, load_required};
 use crate::config::Flags;
 use crate::config::Output;
 use crate::ctx::Ctx;
-use crate::engine::StepResult;
+use crate::engine::{Job, Prepared, StepResult};
+use crate::plan::{StepId, Wait};
+use crate::stand::Stand;
 use crate::error::{Error, Result, exit};
 use crate::kube::sync::{Goal, text};
 use crate::kube::{self, flux};
 
 pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>) -> Result<u8> {
-    load_required(global, "sync")?;
-    let Prepared::Ready(mut ready) = super::prepare(global, interrupted, job).await? else {
+    let wait = match &job.last {
+        Some(last) => crate::plan::plan(last)?.wait(),
+        None => Wait::commit(),
+    };
+    let Prepared::Ready(ready) = crate::engine::prepare(global, job, interrupted).await? else {
         return Ok(exit::OK);
     };
-    let before = kustomizations(&mut ready.ctx).await?;
+    let before = kustomizations(&ready.ctx, &wait).await?;
     let since = crate::kube::sync::unix(std::time::SystemTime::now());
     let (mut ctx, results) = ready.run().await?;
-    let goal = crate::steps::goal(&mut ctx).await?;
-    let ran = |step: &str| results.iter().any(|r| r.step == step && r.status == "done");
-    let pushed = ran("publish").then(|| goal.commit.clone());
+    let goal = crate::steps::goal(&ctx, &wait).await?;
+    let result = |step: StepId| results.iter().find(|r| r.step == step.name());
+    let ran = |step: StepId| result(step).is_some_and(|r| r.status == Stand::Ran);
+    let pushed = ran(StepId::Publish).then(|| goal.commit.clone());
     let dirty = crate::git::open(&ctx.config.clone_dir())
         .map(|repo| uncommitted(&repo))
         .unwrap_or(0);
@@ -43,12 +48,12 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
             "{dirty} file(s) with uncommitted changes stay in the clone (sync pushes commits only)"
         ));
     }
-    let reconcile = results.iter().find(|r| r.step == "reconcile");
+    let reconcile = result(StepId::Reconcile);
     let detail = reconcile.map_or("", |r| r.detail.as_str());
     let (already, message, changes) = match reconcile.map(|r| r.status) {
-        Some("skipped") => (false, format!("Flux was not asked: {detail}"), Vec::new()),
-        Some("done") => {
-            let changes = what_changed(&mut ctx, &before, since).await?;
+        Some(Stand::Skipped) => (false, format!("Flux was not asked: {detail}"), Vec::new()),
+        Some(Stand::Ran) => {
+            let changes = what_changed(&mut ctx, &wait, &before, since).await?;
             let message = format!("✔ Flux applied {}: {detail}", goal.short());
             (false, message, changes)
         }
@@ -64,7 +69,12 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
 
 /// Per Kustomization, what Flux created, updated and pruned since `since`:
 /// its inventory now against `before`, and its events.
-async fn what_changed(ctx: &mut Ctx, before: &[Value], since: u64) -> Result<Vec<Changes>> {
+async fn what_changed(
+    ctx: &mut Ctx,
+    wait: &Wait,
+    before: &[Value],
+    since: u64,
+) -> Result<Vec<Changes>> {
     let cluster = ctx.cluster().await?;
     let Some(types) = flux::types(&cluster).await? else {
         return Err(Error::StepNotDone {
@@ -72,7 +82,7 @@ async fn what_changed(ctx: &mut Ctx, before: &[Value], since: u64) -> Result<Vec
             detail: "Flux is not installed on the cluster (run `eks-workshop setup`)".into(),
         });
     };
-    let releases = crate::steps::releases(ctx);
+    let releases = crate::steps::releases(ctx, wait);
     let after = kube::observe::observe(&cluster, &types, &releases).await?;
     let events = kube::observe::events_since(&cluster, since).await?;
     Ok(changes(before, &after.kustomizations, &events))
@@ -80,7 +90,7 @@ async fn what_changed(ctx: &mut Ctx, before: &[Value], since: u64) -> Result<Vec
 
 /// The Kustomizations as they are before the sync (none when Flux is not
 /// there yet: the reconcile step then says so).
-async fn kustomizations(ctx: &mut Ctx) -> Result<Vec<Value>> {
+async fn kustomizations(ctx: &Ctx, wait: &Wait) -> Result<Vec<Value>> {
     if ctx.offline() {
         return Ok(Vec::new());
     }
@@ -88,7 +98,7 @@ async fn kustomizations(ctx: &mut Ctx) -> Result<Vec<Value>> {
     let Some(types) = flux::types(&cluster).await? else {
         return Ok(Vec::new());
     };
-    let releases = crate::steps::releases(ctx);
+    let releases = crate::steps::releases(ctx, wait);
     Ok(kube::observe::observe(&cluster, &types, &releases)
         .await?
         .kustomizations)

@@ -15,15 +15,14 @@ mod helm;
 mod html;
 mod text;
 
-use super::{Job, load_required};
 use crate::config::Flags;
 use crate::config::{CLUSTER_PATH, Output};
 use crate::ctx::Ctx;
+use crate::engine::{self, Access, Job, Prepared};
 use crate::error::{Error, Result, exit};
 use crate::kube::verify::ClusterReport;
 use crate::scan::{self, KubeVersion};
 use crate::state::LastCommand;
-use crate::ui::Ui;
 use crate::verdict::{Item, Section, Severity};
 
 /// What `verify` was asked to do.
@@ -45,30 +44,37 @@ pub(crate) async fn verify(
     if let Some(path) = &asked.report {
         report_path_ok(path)?;
     }
-    let state = load_required(global, "verify")?;
-    let config = crate::config::resolve(global, Some(&state.settings))?;
-    let ui = Ui::new(config.output, config.yes, config.tty);
-    let mut ctx = Ctx::new(config, state, ui, interrupted.clone());
-    let target = target_version(&mut ctx, asked.target.as_deref()).await?;
-    if asked.fix {
+    let access = match (asked.fix, asked.dry_run) {
+        (true, false) => Access::Write {
+            creates: false,
+            restart: false,
+        },
+        (true, true) => Access::DryRun { creates: false },
+        (false, _) => Access::Read { prompts: true },
+    };
+    let opened = engine::open(global, "verify", access, interrupted.clone())?;
+    let target = target_version(&opened.ctx, asked.target.as_deref()).await?;
+    let mut ctx = if asked.fix {
         // The conversion is a step of the engine's plan: `resume` replays it.
         let job = Job {
-            last: LastCommand::VerifyFix {
+            last: Some(LastCommand::VerifyFix {
                 target_version: target.to_string(),
-            },
+            }),
             wishes: Some(Vec::new()),
             restart: false,
             dry_run: asked.dry_run,
         };
-        let code = super::mutate(global, interrupted.clone(), job).await?;
-        if asked.dry_run {
-            return Ok(code);
+        match engine::prepare_opened(opened, job).await? {
+            Prepared::Ready(ready) => engine::finish(*ready).await?,
+            Prepared::Shown if asked.dry_run => return Ok(exit::OK),
+            // Declined: the report still reads the world.
+            Prepared::Shown => {
+                engine::open(global, "verify", Access::Read { prompts: true }, interrupted)?.ctx
+            }
         }
-        let state = load_required(global, "verify")?;
-        let config = crate::config::resolve(global, Some(&state.settings))?;
-        let ui = Ui::new(config.output, config.yes, config.tty);
-        ctx = Ctx::new(config, state, ui, interrupted);
-    }
+    } else {
+        opened.ctx
+    };
     // `--fix-helm-releases` rewrites cluster Secrets and saves them under the
     // work dir: like every command that changes things, it holds the lock.
     let _lock = match helm_fix(&asked) {
@@ -261,7 +267,7 @@ async fn cluster_half(
 }
 
 /// `--target-version`, else the cluster's version + 1 minor; offline it must be given.
-async fn target_version(ctx: &mut Ctx, flag: Option<&str>) -> Result<KubeVersion> {
+async fn target_version(ctx: &Ctx, flag: Option<&str>) -> Result<KubeVersion> {
     if let Some(v) = flag {
         return KubeVersion::parse(v);
     }

@@ -1,117 +1,110 @@
-//! `--dry-run`: every step's check, and for each step still to do, what its
-//! run would change. Nothing is written: no file, commit, push, API write
-//! or state.
+//! `--dry-run` and the terminal's plan: every step's check, and for each
+//! step still to do, the effects its run would perform. Nothing is written:
+//! no file, commit, push, API write or state (what the checks learn is kept
+//! for the later checks of the same look, then forgotten).
 
 use serde::Serialize;
 
 use super::Ctx;
+use crate::config::Output;
+use crate::effect::{self, Effect};
 use crate::error::Result;
-use crate::preview::Change;
-use crate::steps::{self, Check, Step};
-
-/// Where a step stands, as its check (or the plan) says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Found {
-    AlreadyDone,
-    WouldRun,
-    Skipped,
-    /// Checked only once an earlier step has run.
-    After,
-    /// (status) the check failed.
-    Unknown,
-}
-
-impl Found {
-    /// As text and JSON show it.
-    pub(crate) fn id(self) -> &'static str {
-        match self {
-            Found::AlreadyDone => "already-done",
-            Found::WouldRun => "would-run",
-            Found::Skipped => "skipped",
-            Found::After => "after",
-            Found::Unknown => "unknown",
-        }
-    }
-}
-
-impl Serialize for Found {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.id())
-    }
-}
+use crate::stand::Stand;
+use crate::steps::{self, Step, StepId};
 
 /// One step of the plan as the dry run found it.
 #[derive(Debug, Serialize)]
 pub(crate) struct Previewed {
-    pub(crate) step: Step,
-    pub(crate) status: Found,
+    pub(crate) step: StepId,
+    pub(crate) status: Stand,
     pub(crate) detail: String,
-    pub(crate) changes: Vec<Change>,
+    pub(crate) changes: Vec<Effect>,
 }
 
 /// Check each step of `plan` in order; preview what the ones still to do
 /// would change. A check that fails is the dry run's error.
 pub(crate) async fn preview_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<Previewed>> {
-    look(ctx, plan, true).await
+    let outputs = ctx.state.outputs.clone();
+    let looked = look(ctx, plan, true).await;
+    ctx.state.outputs = outputs;
+    looked
 }
 
 /// Check each step of `plan` in order, for `status`: no previews, and a
 /// check that fails is the step's `unknown` (status only reads).
 pub(crate) async fn check_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<Previewed>> {
-    look(ctx, plan, false).await
+    let outputs = ctx.state.outputs.clone();
+    let looked = look(ctx, plan, false).await;
+    ctx.state.outputs = outputs;
+    looked
 }
 
 async fn look(ctx: &mut Ctx, plan: &[Step], preview: bool) -> Result<Vec<Previewed>> {
     let mut out: Vec<Previewed> = Vec::new();
-    let would_run = |out: &[Previewed], step: &Step| {
-        out.iter()
-            .any(|p| p.step == *step && p.status == Found::WouldRun)
+    let would_run = |out: &[Previewed], id: &StepId| {
+        out.iter().any(|p| p.step == *id && p.status == Stand::ToDo)
     };
-    for &step in plan {
+    for step in plan {
         ctx.check_interrupt()?;
-        let (status, detail, changes) = if step.needs_cluster() && ctx.offline() {
-            (Found::Skipped, "offline".to_string(), Vec::new())
-        } else if let Some(first) = step.needs_done().iter().find(|s| would_run(&out, s)) {
-            let detail = format!("checked once `{}` has run", first.id());
-            (Found::After, detail, Vec::new())
+        let id = step.id();
+        let (status, detail, changes) = if id.needs_cluster() && ctx.offline() {
+            (Stand::Skipped, "offline".to_string(), Vec::new())
+        } else if let Some(first) = id.needs_done().iter().find(|s| would_run(&out, s)) {
+            let detail = format!("checked once `{}` has run", first.name());
+            (Stand::After, detail, Vec::new())
         } else {
-            let after = step.runs_after().iter().any(|s| would_run(&out, s));
+            let after = id.runs_after().iter().any(|s| would_run(&out, s));
             let checked = match steps::check(step, ctx).await {
                 Err(e) if !preview => Err(e.to_string()),
                 other => Ok(other?),
             };
             match checked {
-                Err(why) => (Found::Unknown, why, Vec::new()),
-                Ok(Check::Skipped(why)) => (Found::Skipped, why, Vec::new()),
-                Ok(Check::Done(detail)) if !after => (Found::AlreadyDone, detail, Vec::new()),
-                Ok(Check::Done(_)) if !preview => (
-                    Found::WouldRun,
-                    "after the steps above".to_string(),
-                    Vec::new(),
-                ),
-                Ok(Check::Done(_)) => {
-                    let changes = steps::preview(step, ctx, "", true).await?;
-                    (
-                        Found::WouldRun,
-                        "after the steps above".to_string(),
-                        changes,
-                    )
-                }
-                Ok(Check::Pending(why)) if !preview => (Found::WouldRun, why, Vec::new()),
-                Ok(Check::Pending(why)) => {
-                    let changes = steps::preview(step, ctx, &why, after).await?;
-                    (Found::WouldRun, why, changes)
+                Err(why) => (Stand::Unknown, why, Vec::new()),
+                Ok(checked) => {
+                    for learned in &checked.learned {
+                        ctx.state.outputs.learn(learned.clone());
+                    }
+                    judge(ctx, step, checked, after, preview).await?
                 }
             }
         };
         out.push(Previewed {
-            step,
+            step: id,
             status,
             detail,
             changes,
         });
     }
     Ok(out)
+}
+
+/// Where one checked step stands in the plan, and (previewing) its effects.
+async fn judge(
+    ctx: &Ctx,
+    step: &Step,
+    checked: steps::Checked,
+    after: bool,
+    preview: bool,
+) -> Result<(Stand, String, Vec<Effect>)> {
+    let shown = |effects| effect::shown(effects);
+    Ok(match checked.stand {
+        Stand::ToDo if preview => {
+            let effects = steps::effects(step, ctx, &checked, after).await?;
+            (Stand::ToDo, checked.detail, shown(effects))
+        }
+        Stand::AlreadyDone if after && preview => {
+            let effects = steps::effects(step, ctx, &checked, true).await?;
+            (Stand::ToDo, "after the steps above".into(), shown(effects))
+        }
+        Stand::AlreadyDone if after => (Stand::ToDo, "after the steps above".into(), Vec::new()),
+        stand @ (Stand::ToDo
+        | Stand::AlreadyDone
+        | Stand::Skipped
+        | Stand::Ran
+        | Stand::After
+        | Stand::Unknown
+        | Stand::Failed) => (stand, checked.detail, Vec::new()),
+    })
 }
 
 /// The plan as text: one line per step, its changes indented under it.
@@ -126,7 +119,7 @@ pub(crate) fn render_text(plan: &[Previewed]) -> String {
 
 /// Some step would run.
 pub(crate) fn has_work(plan: &[Previewed]) -> bool {
-    plan.iter().any(|p| p.status == Found::WouldRun)
+    plan.iter().any(|p| p.status == Stand::ToDo)
 }
 
 /// Each step's line and what it would change, indented below it.
@@ -135,7 +128,7 @@ pub(crate) fn render_steps(plan: &[Previewed]) -> String {
     for p in plan {
         out.push_str(&format!(
             "{:<13} {:<12} {}\n",
-            p.step.id(),
+            p.step.name(),
             p.status.id(),
             p.detail
         ));
@@ -146,4 +139,20 @@ pub(crate) fn render_steps(plan: &[Previewed]) -> String {
         }
     }
     out
+}
+
+/// The dry run's report: the plan as JSON or text.
+pub(crate) fn print(previewed: &[Previewed], output: Output) {
+    match output {
+        Output::Json => {
+            let json = serde_json::json!({
+                "ok": true,
+                "dry_run": true,
+                "nothing_to_do": !has_work(previewed),
+                "steps": previewed,
+            });
+            println!("{json}");
+        }
+        Output::Text => print!("{}", render_text(previewed)),
+    }
 }

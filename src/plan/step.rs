@@ -1,8 +1,93 @@
-//! The steps' names and order: the plan's vocabulary. What each step does
-//! lives in `crate::steps`, one file each.
+//! The steps: their ids and order (the plan's vocabulary), and the step as a
+//! plan holds it, carrying what it aims at. What each step does lives in
+//! `crate::steps`, one file each.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+use serde::Serialize;
+
+use crate::addons::Addon;
+use crate::scan::KubeVersion;
+
+/// A step as a plan holds it: its id and what it aims at.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Step {
+    Prerequisites,
+    Fork,
+    Clone,
+    Render,
+    Addons,
+    /// `verify --fix`: convert deprecated APIs for this version.
+    Convert(KubeVersion),
+    Migrate,
+    Push,
+    Publish,
+    Flux,
+    Reconcile(Wait),
+}
+
+/// What the reconcile step waits for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub(crate) struct Wait {
+    /// False under `--no-wait`: the step is skipped.
+    pub(crate) wait: bool,
+    /// Setup: wait for every add-on enabled in the fork's HEAD.
+    pub(crate) enabled_addons: bool,
+    /// Add-ons whose HelmRelease must be Ready.
+    #[serde(serialize_with = "names")]
+    pub(crate) addons: Vec<&'static Addon>,
+    /// Add-ons whose HelmRelease must be gone (pruned and uninstalled).
+    #[serde(serialize_with = "names")]
+    pub(crate) removed: Vec<&'static Addon>,
+    /// `sync`: wait for the fork's branch head as it is now, not for the
+    /// commit eks-workshop pushed last (the participant may have pushed since).
+    pub(crate) tip: bool,
+}
+
+impl Wait {
+    /// Waiting, for nothing beyond the pushed commit.
+    pub(crate) fn commit() -> Wait {
+        Wait {
+            wait: true,
+            ..Wait::default()
+        }
+    }
+}
+
+fn names<S: serde::Serializer>(addons: &[&'static Addon], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(addons.iter().map(|a| a.name))
+}
+
+impl Step {
+    pub(crate) fn id(&self) -> StepId {
+        match self {
+            Step::Prerequisites => StepId::Prerequisites,
+            Step::Fork => StepId::Fork,
+            Step::Clone => StepId::Clone,
+            Step::Render => StepId::Render,
+            Step::Addons => StepId::Addons,
+            Step::Convert(_) => StepId::Convert,
+            Step::Migrate => StepId::Migrate,
+            Step::Push => StepId::Push,
+            Step::Publish => StepId::Publish,
+            Step::Flux => StepId::Flux,
+            Step::Reconcile(_) => StepId::Reconcile,
+        }
+    }
+
+    /// The id as text: the step's key in the state file.
+    pub(crate) fn name(&self) -> &'static str {
+        self.id().name()
+    }
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.id().serialize(s)
+    }
+}
+
+/// A step's id: its key in the state file, and its place in the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum StepId {
     Prerequisites,
     Fork,
     Clone,
@@ -16,130 +101,130 @@ pub(crate) enum Step {
     Reconcile,
 }
 
-impl serde::Serialize for Step {
+impl Serialize for StepId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.id())
+        s.serialize_str(self.name())
     }
 }
 
-impl Step {
+impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [Step; 11] = [
-        Step::Prerequisites,
-        Step::Fork,
-        Step::Clone,
-        Step::Render,
-        Step::Addons,
-        Step::Convert,
-        Step::Migrate,
-        Step::Push,
-        Step::Publish,
-        Step::Flux,
-        Step::Reconcile,
+    pub(crate) const ALL: [StepId; 11] = [
+        StepId::Prerequisites,
+        StepId::Fork,
+        StepId::Clone,
+        StepId::Render,
+        StepId::Addons,
+        StepId::Convert,
+        StepId::Migrate,
+        StepId::Push,
+        StepId::Publish,
+        StepId::Flux,
+        StepId::Reconcile,
     ];
 
     /// What `setup` runs, in order (`--until` names one of them).
-    pub(crate) const SETUP: [Step; 9] = [
-        Step::Prerequisites,
-        Step::Fork,
-        Step::Clone,
-        Step::Render,
-        Step::Addons,
-        Step::Migrate,
-        Step::Push,
-        Step::Flux,
-        Step::Reconcile,
+    pub(crate) const SETUP: [StepId; 9] = [
+        StepId::Prerequisites,
+        StepId::Fork,
+        StepId::Clone,
+        StepId::Render,
+        StepId::Addons,
+        StepId::Migrate,
+        StepId::Push,
+        StepId::Flux,
+        StepId::Reconcile,
     ];
 
-    pub(crate) fn id(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
-            Step::Prerequisites => "prerequisites",
-            Step::Fork => "fork",
-            Step::Clone => "clone",
-            Step::Render => "render",
-            Step::Addons => "addons",
-            Step::Convert => "convert",
-            Step::Migrate => "migrate",
-            Step::Push => "push",
-            Step::Publish => "publish",
-            Step::Flux => "flux",
-            Step::Reconcile => "reconcile",
+            StepId::Prerequisites => "prerequisites",
+            StepId::Fork => "fork",
+            StepId::Clone => "clone",
+            StepId::Render => "render",
+            StepId::Addons => "addons",
+            StepId::Convert => "convert",
+            StepId::Migrate => "migrate",
+            StepId::Push => "push",
+            StepId::Publish => "publish",
+            StepId::Flux => "flux",
+            StepId::Reconcile => "reconcile",
         }
     }
 
     pub(crate) fn title(self) -> &'static str {
         match self {
-            Step::Prerequisites => "checking tools and settings",
-            Step::Fork => "making sure your fork exists",
-            Step::Clone => "cloning your fork",
-            Step::Render => "rendering manifests with your values",
-            Step::Addons => "enabling and disabling add-ons",
-            Step::Convert => "converting deprecated Kubernetes APIs",
-            Step::Migrate => "migrating manifests to the Flux APIs the cluster serves",
-            Step::Push => "committing and pushing",
-            Step::Publish => "pushing your commits (fast-forward only)",
-            Step::Flux => "bootstrapping Flux",
-            Step::Reconcile => "waiting for Flux to apply the pushed commit",
+            StepId::Prerequisites => "checking tools and settings",
+            StepId::Fork => "making sure your fork exists",
+            StepId::Clone => "cloning your fork",
+            StepId::Render => "rendering manifests with your values",
+            StepId::Addons => "enabling and disabling add-ons",
+            StepId::Convert => "converting deprecated Kubernetes APIs",
+            StepId::Migrate => "migrating manifests to the Flux APIs the cluster serves",
+            StepId::Push => "committing and pushing",
+            StepId::Publish => "pushing your commits (fast-forward only)",
+            StepId::Flux => "bootstrapping Flux",
+            StepId::Reconcile => "waiting for Flux to apply the pushed commit",
         }
     }
 
     /// For clap: a step id, or an error listing them.
-    pub(crate) fn parse(s: &str) -> std::result::Result<Step, String> {
-        Step::SETUP
+    pub(crate) fn parse(s: &str) -> std::result::Result<StepId, String> {
+        StepId::SETUP
             .into_iter()
-            .find(|st| st.id() == s)
+            .find(|st| st.name() == s)
             .ok_or_else(|| {
-                let ids: Vec<_> = Step::SETUP.iter().map(|s| s.id()).collect();
+                let ids: Vec<_> = StepId::SETUP.iter().map(|s| s.name()).collect();
                 format!("unknown step `{s}`; steps: {}", ids.join(", "))
             })
     }
 
     /// Earlier steps whose work this step's check reads: while one of them
     /// is still to run, a dry run cannot check this one.
-    pub(crate) fn needs_done(self) -> &'static [Step] {
+    pub(crate) fn needs_done(self) -> &'static [StepId] {
         match self {
             // Flux's check reads the cluster; it needs the fork's URL only
             // for what the objects should say (see `flux::check`).
-            Step::Prerequisites | Step::Fork | Step::Flux => &[],
-            Step::Clone | Step::Reconcile => &[Step::Fork],
-            Step::Render
-            | Step::Addons
-            | Step::Convert
-            | Step::Migrate
-            | Step::Push
-            | Step::Publish => &[Step::Fork, Step::Clone],
+            StepId::Prerequisites | StepId::Fork | StepId::Flux => &[],
+            StepId::Clone | StepId::Reconcile => &[StepId::Fork],
+            StepId::Render
+            | StepId::Addons
+            | StepId::Convert
+            | StepId::Migrate
+            | StepId::Push
+            | StepId::Publish => &[StepId::Fork, StepId::Clone],
         }
     }
 
     /// Earlier steps that give this one work even when its check finds it
     /// done now: the push pushes their commits, the wait waits for them.
-    pub(crate) fn runs_after(self) -> &'static [Step] {
+    pub(crate) fn runs_after(self) -> &'static [StepId] {
         match self {
-            Step::Push => &[Step::Convert, Step::Migrate],
-            Step::Reconcile => &[
-                Step::Convert,
-                Step::Migrate,
-                Step::Push,
-                Step::Publish,
-                Step::Flux,
+            StepId::Push => &[StepId::Convert, StepId::Migrate],
+            StepId::Reconcile => &[
+                StepId::Convert,
+                StepId::Migrate,
+                StepId::Push,
+                StepId::Publish,
+                StepId::Flux,
             ],
-            Step::Prerequisites
-            | Step::Fork
-            | Step::Clone
-            | Step::Render
-            | Step::Addons
-            | Step::Convert
-            | Step::Migrate
-            | Step::Publish
-            | Step::Flux => &[],
+            StepId::Prerequisites
+            | StepId::Fork
+            | StepId::Clone
+            | StepId::Render
+            | StepId::Addons
+            | StepId::Convert
+            | StepId::Migrate
+            | StepId::Publish
+            | StepId::Flux => &[],
         }
     }
 
     /// Steps that need a cluster are skipped offline.
     pub(crate) fn needs_cluster(self) -> bool {
-        matches!(self, Step::Flux | Step::Reconcile)
+        matches!(self, StepId::Flux | StepId::Reconcile)
     }
 }
 
@@ -150,25 +235,25 @@ mod tests {
     #[test]
     fn every_step_is_listed_once_in_order() {
         // `id` matches every variant; a step missing from ALL is caught here.
-        for step in Step::ALL {
-            let listed = Step::ALL.iter().filter(|s| **s == step).count();
+        for step in StepId::ALL {
+            let listed = StepId::ALL.iter().filter(|s| **s == step).count();
             assert_eq!(listed, 1, "{step:?}");
         }
-        let check = |s: Step| match s {
-            Step::Prerequisites
-            | Step::Fork
-            | Step::Clone
-            | Step::Render
-            | Step::Addons
-            | Step::Convert
-            | Step::Migrate
-            | Step::Push
-            | Step::Publish
-            | Step::Flux
-            | Step::Reconcile => Step::ALL.contains(&s),
+        let check = |s: StepId| match s {
+            StepId::Prerequisites
+            | StepId::Fork
+            | StepId::Clone
+            | StepId::Render
+            | StepId::Addons
+            | StepId::Convert
+            | StepId::Migrate
+            | StepId::Push
+            | StepId::Publish
+            | StepId::Flux
+            | StepId::Reconcile => StepId::ALL.contains(&s),
         };
-        assert!(Step::ALL.into_iter().all(check));
-        assert!(Step::ALL.is_sorted(), "in the order they run");
-        assert!(Step::SETUP.iter().all(|s| Step::ALL.contains(s)));
+        assert!(StepId::ALL.into_iter().all(check));
+        assert!(StepId::ALL.is_sorted(), "in the order they run");
+        assert!(StepId::SETUP.iter().all(|s| StepId::ALL.contains(s)));
     }
 }

@@ -2,29 +2,36 @@
 //! the clone's `gitops/add-ons/kustomization.yaml`, by editing exactly their
 //! resource lines.
 
-use super::Check;
+use super::Checked;
 use crate::addons::{self, ADDONS_KUSTOMIZATION};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::preview::{self, Change};
+use crate::effect::Effect;
 use crate::{fsx, kustomize};
 
-pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
+pub(super) fn check(ctx: &Ctx) -> Result<Checked> {
     let (text, edited) = desired(ctx)?;
     if edited == text {
-        return Ok(Check::Done(describe(ctx)));
+        return Ok(Checked::done(describe(ctx)));
     }
-    Ok(Check::Pending("kustomization lines to change".into()))
+    Ok(Checked::to_do("kustomization lines to change"))
 }
 
-pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
+/// The kustomization's edit, when it needs one.
+pub(super) fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let (text, edited) = desired(ctx)?;
-    if edited != text {
-        let clone = ctx.config.clone_dir();
-        super::must_parse(&clone, ADDONS_KUSTOMIZATION, edited.as_bytes())?;
-        fsx::write_in(&clone, ADDONS_KUSTOMIZATION, edited.as_bytes())?;
+    if edited == text {
+        return Ok(Vec::new());
     }
-    Ok(describe(ctx))
+    let clone = ctx.config.clone_dir();
+    let edit = super::edit_effect(
+        &clone,
+        ADDONS_KUSTOMIZATION,
+        text.as_bytes(),
+        edited.into_bytes(),
+        Vec::new(),
+    )?;
+    Ok(vec![edit])
 }
 
 /// The working tree's kustomization text, and that text with every wish applied.
@@ -62,7 +69,7 @@ pub(crate) fn apply_wishes(
     Ok(text)
 }
 
-fn describe(ctx: &Ctx) -> String {
+pub(super) fn describe(ctx: &Ctx) -> String {
     let wishes = &ctx.config.settings.addons;
     if wishes.is_empty() {
         return "no add-on changes asked for".into();
@@ -72,13 +79,4 @@ fn describe(ctx: &Ctx) -> String {
         .map(|(n, on)| format!("{n} {}", if *on { "enabled" } else { "disabled" }))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The dry run: the kustomization's diff.
-pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
-    let (text, edited) = desired(ctx)?;
-    Ok(vec![Change::Edit {
-        path: ADDONS_KUSTOMIZATION.into(),
-        diff: preview::diff(ADDONS_KUSTOMIZATION, text.as_bytes(), edited.as_bytes()),
-    }])
 }

@@ -3,17 +3,18 @@
 
 use std::path::Path;
 
-use super::{Check, fork_url};
+use super::{Checked, fork_url};
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git;
 use crate::git::credential::{self, Configured, Found};
-use crate::preview::Change;
+use crate::effect::Effect;
+use crate::state::Learned;
 
-pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     let path = ctx.config.clone_dir();
     let Some(repo) = existing_clone(ctx, &path)? else {
-        return Ok(Check::Pending(format!(
+        return Ok(Checked::to_do(format!(
             "{} does not exist yet",
             path.display()
         )));
@@ -26,13 +27,13 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     // our own commits sit on top of an older one.
     match remote {
         Some(oid) if repo.find_commit(oid).is_ok() => {
-            ctx.state.outputs.clone_path = Some(path.clone());
-            if let Some(why) = helper_missing(ctx, &repo, &url)? {
-                return Ok(Check::Pending(why));
-            }
-            Ok(Check::Done(format!("{} on {branch}", path.display())))
+            let found = match helper_missing(ctx, &repo, &url)? {
+                Some(why) => Checked::to_do(why),
+                None => Checked::done(format!("{} on {branch}", path.display())),
+            };
+            Ok(found.learning(Learned::ClonePath(path.clone())))
         }
-        Some(_) => Ok(Check::Pending(format!(
+        Some(_) => Ok(Checked::to_do(format!(
             "{branch} has new commits on the remote"
         ))),
         None => Err(Error::NotFound {
@@ -43,12 +44,14 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     }
 }
 
-pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+/// Clone the fork fresh, or bring the clone up to the fork's branch; either
+/// way, make sure `git push` there can use the token.
+pub(super) async fn clone_or_update(ctx: &mut Ctx) -> Result<String> {
     let path = ctx.config.clone_dir();
     let url = fork_url(ctx)?;
     let pair = ctx.git_auth().await?;
     let branch = ctx.config.settings.branch.clone();
-    ctx.state.outputs.clone_path = Some(path.clone());
+    ctx.state.outputs.learn(Learned::ClonePath(path.clone()));
     let Some(repo) = existing_clone(ctx, &path)? else {
         clone_fresh(ctx, &url, &path, &branch, auth(&pair))?;
         let repo = git::open(&path)?;
@@ -85,7 +88,7 @@ fn helper_missing(ctx: &Ctx, repo: &git2::Repository, url: &str) -> Result<Optio
     let Some(exe) = helper_exe(ctx) else {
         return Ok(None);
     };
-    let login = ctx.state.outputs.login.as_deref();
+    let login = ctx.known_login();
     Ok(match credential::inspect(repo, url, login, &exe)? {
         Found::Missing => Some("the clone has no credential helper for `git push` yet".into()),
         Found::Current | Found::TheirOwn(..) => None,
@@ -95,7 +98,7 @@ fn helper_missing(ctx: &Ctx, repo: &git2::Repository, url: &str) -> Result<Optio
 /// Make `git push`/`pull`/`fetch` in the clone use the token from the
 /// environment: eks-workshop as the credential helper (local config only;
 /// the token is written nowhere). Returns what to add to the step's line.
-async fn credential_helper(ctx: &mut Ctx, repo: &git2::Repository, url: &str) -> Result<String> {
+async fn credential_helper(ctx: &Ctx, repo: &git2::Repository, url: &str) -> Result<String> {
     let Some(exe) = helper_exe(ctx) else {
         return Ok(String::new());
     };
@@ -184,16 +187,16 @@ fn clone_fresh(
     std::fs::rename(&partial, path).map_err(|e| Error::io(path, "created", e))
 }
 
-/// The dry run: a fresh clone, or what brings the clone up to date.
-pub(super) async fn preview(ctx: &mut Ctx, why: &str) -> Result<Vec<Change>> {
+/// A fresh clone, or what brings the clone up to date.
+pub(super) async fn effects(ctx: &Ctx, why: &str) -> Result<Vec<Effect>> {
     let path = ctx.config.clone_dir();
     if existing_clone(ctx, &path)?.is_none() {
-        return Ok(vec![Change::Clone {
+        return Ok(vec![Effect::Clone {
             url: super::remote_url(ctx).unwrap_or_else(|| "the fork".into()),
             into: path.display().to_string(),
         }]);
     }
-    Ok(vec![Change::Update {
+    Ok(vec![Effect::Update {
         what: format!("update the clone: {why}"),
     }])
 }

@@ -6,10 +6,10 @@
 //! conversion committed and makes no second commit. A file the participant
 //! has uncommitted edits in is left alone (and named).
 
-use super::Check;
+use super::Checked;
 use crate::ctx::Ctx;
+use crate::effect::Effect;
 use crate::error::{Error, Result};
-use crate::preview::{self, Change};
 use crate::scan::{self, KubeVersion};
 use crate::{fsx, git};
 
@@ -25,8 +25,8 @@ pub(super) struct Conversion {
     pub(super) edited: bool,
 }
 
-pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
-    let found = conversions(ctx, false)?;
+pub(super) fn check(ctx: &Ctx, target: KubeVersion) -> Result<Checked> {
+    let found = conversions(ctx, target)?;
     let edited: Vec<&str> = found
         .iter()
         .filter(|c| c.edited)
@@ -38,7 +38,7 @@ pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
         .map(|c| c.path.as_str())
         .collect();
     if !todo.is_empty() {
-        return Ok(Check::Pending(format!("to convert: {}", todo.join(", "))));
+        return Ok(Checked::to_do(format!("to convert: {}", todo.join(", "))));
     }
     let mut detail = "nothing left that converts mechanically".to_string();
     if !edited.is_empty() {
@@ -47,58 +47,76 @@ pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
             edited.join(", ")
         ));
     }
-    Ok(Check::Done(detail))
+    Ok(Checked::done(detail))
 }
 
-pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
+/// The converted files written to the working tree (where it still holds
+/// HEAD's), then committed from HEAD; a file with the participant's own
+/// edits is left alone, and said so.
+pub(super) fn effects(ctx: &Ctx, target: KubeVersion) -> Result<Vec<Effect>> {
     let clone = ctx.config.clone_dir();
-    let target = target(ctx)?;
-    let mut changes = Vec::new();
-    for c in conversions(ctx, true)? {
-        let working = fsx::read_in(&clone, &c.path)?;
+    let mut out = Vec::new();
+    let mut said = Vec::new();
+    let mut commit = Vec::new();
+    let (found, unconverted) = read(ctx, target)?;
+    out.extend(unconverted.into_iter().map(|message| Effect::Say {
+        message,
+        warning: true,
+    }));
+    for c in found {
         if c.edited {
-            ctx.ui.warn(&format!(
-                "{}: not converted, you have uncommitted edits in it (commit or stash them, then run `verify --fix` again)",
-                c.path
-            ));
+            said.push(Effect::Say {
+                message: format!(
+                    "{}: not converted, you have uncommitted edits in it (commit or stash them, then run `verify --fix` again)",
+                    c.path
+                ),
+                warning: true,
+            });
             continue;
         }
+        let working = fsx::read_in(&clone, &c.path)?;
         if working.as_deref() == Some(&c.head) {
-            super::must_parse(&clone, &c.path, c.new.as_bytes())?;
-            fsx::write_in(&clone, &c.path, c.new.as_bytes())?;
+            out.push(super::edit_effect(
+                &clone,
+                &c.path,
+                &c.head,
+                c.new.clone().into_bytes(),
+                Vec::new(),
+            )?);
         }
         for what in &c.changed {
-            ctx.ui.note(&format!("converted {} {what}", c.path));
+            said.push(Effect::Say {
+                message: format!("converted {} {what}", c.path),
+                warning: false,
+            });
         }
-        changes.push((c.path, c.new.into_bytes()));
+        commit.push((c.path, c.new.into_bytes()));
     }
-    crate::pause::point("convert:before-commit");
+    out.extend(said);
     let repo = git::open(&clone)?;
-    let sig = ctx.signature(&repo)?;
-    let oid = super::commit(&repo, &changes, MESSAGE, &sig)?;
-    let what = format!("{} file(s) for Kubernetes {target}", changes.len());
-    Ok(match oid {
-        Some(oid) => format!(
-            "committed {} \"{MESSAGE}\": {what}",
-            git::short(&oid.to_string())
-        ),
-        None => format!("already committed: {what}"),
-    })
-}
-
-fn target(ctx: &Ctx) -> Result<KubeVersion> {
-    ctx.targets.convert_to.ok_or_else(|| Error::StepNotDone {
-        step: "convert",
-        detail: "no target Kubernetes version to convert for".into(),
-    })
+    let what = format!("{} file(s) for Kubernetes {target}", commit.len());
+    out.push(super::commit_effect(
+        &repo,
+        MESSAGE.into(),
+        commit,
+        what,
+        Vec::new(),
+    )?);
+    Ok(out)
 }
 
 /// Every YAML/JSON file of HEAD with something to convert for the target.
-pub(super) fn conversions(ctx: &Ctx, warn: bool) -> Result<Vec<Conversion>> {
-    let target = target(ctx)?;
+pub(super) fn conversions(ctx: &Ctx, target: KubeVersion) -> Result<Vec<Conversion>> {
+    Ok(read(ctx, target)?.0)
+}
+
+/// [`conversions`], and what does not convert mechanically (`file:line:
+/// why`), to be said when the conversion runs.
+fn read(ctx: &Ctx, target: KubeVersion) -> Result<(Vec<Conversion>, Vec<String>)> {
     let clone = ctx.config.clone_dir();
     let repo = git::open(&clone)?;
     let mut out = Vec::new();
+    let mut unconverted = Vec::new();
     for path in head_files(&repo)? {
         let Some(head) = git::head_blob(&repo, &path)? else {
             continue;
@@ -107,8 +125,8 @@ pub(super) fn conversions(ctx: &Ctx, warn: bool) -> Result<Vec<Conversion>> {
             continue;
         };
         let outcome = scan::fix_text(text, path.ends_with(".json"), target);
-        for (line, why) in outcome.unconverted.iter().filter(|_| warn) {
-            ctx.ui.warn(&format!("{path}:{line}: not converted: {why}"));
+        for (line, why) in &outcome.unconverted {
+            unconverted.push(format!("{path}:{line}: not converted: {why}"));
         }
         let Some(new) = outcome.text else { continue };
         let working = fsx::read_in(&clone, &path)?;
@@ -122,7 +140,7 @@ pub(super) fn conversions(ctx: &Ctx, warn: bool) -> Result<Vec<Conversion>> {
             edited,
         });
     }
-    Ok(out)
+    Ok((out, unconverted))
 }
 
 /// Every YAML/JSON file in HEAD's tree.
@@ -147,21 +165,4 @@ fn head_files(repo: &git2::Repository) -> Result<Vec<String>> {
     })
     .map_err(|e| Error::git("list HEAD", &e))?;
     Ok(files)
-}
-
-/// The dry run: the working-tree edits and the commit.
-pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
-    let todo: Vec<Conversion> = conversions(ctx, false)?
-        .into_iter()
-        .filter(|c| !c.edited)
-        .collect();
-    let diff = preview::diffs(
-        todo.iter()
-            .map(|c| (c.path.as_str(), c.head.as_slice(), c.new.as_bytes())),
-    );
-    Ok(vec![Change::Commit {
-        message: MESSAGE.into(),
-        files: todo.iter().map(|c| c.path.clone()).collect(),
-        diff,
-    }])
 }

@@ -8,79 +8,116 @@ use k8s_openapi::api::core::v1::{Namespace, Secret as SecretObject};
 use serde_json::Value;
 
 mod install;
-mod preview;
 
-use super::{Check, fork_url};
+use super::{Checked, fork_url};
 use crate::config::{CLUSTER_PATH, Secret};
 use crate::ctx::Ctx;
+use crate::effect::{Effect, Object};
 use crate::error::{Error, Result};
 use crate::kube::flux::{self, Sync, Types};
 use crate::kube::{self, Cluster};
 
-pub(super) use preview::preview;
-
-pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     let cluster = ctx.cluster().await?;
     let missing = flux::missing(&cluster).await?;
     if !missing.is_empty() {
-        return Ok(Check::Pending(format!(
+        return Ok(Checked::to_do(format!(
             "Flux is not installed (missing {})",
             missing.join(", ")
         )));
     }
     let Some(types) = flux::types(&cluster).await? else {
-        return Ok(Check::Pending(
-            "the cluster does not serve Flux's APIs yet".into(),
-        ));
+        return Ok(Checked::to_do("the cluster does not serve Flux's APIs yet"));
     };
     if super::remote_url(ctx).is_none() {
         // Only a dry run gets here: setup forks first.
-        return Ok(Check::Pending(
-            "to apply: the objects that sync the fork, once it is made".into(),
+        return Ok(Checked::to_do(
+            "to apply: the objects that sync the fork, once it is made",
         ));
     }
     let want = Wanted::gather(ctx).await?;
     let plan = compare(ctx, &cluster, &types, &want).await?;
     if plan.is_empty() {
-        return Ok(Check::Done(format!(
+        return Ok(Checked::done(format!(
             "Flux syncs {} ({}) from ./{CLUSTER_PATH}",
             want.url, want.branch
         )));
     }
     let names: Vec<String> = plan.iter().map(|c| c.what()).collect();
-    Ok(Check::Pending(format!("to apply: {}", names.join("; "))))
+    Ok(Checked::to_do(format!("to apply: {}", names.join("; "))))
 }
 
-pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+/// Install Flux when it is missing (the step is planned again after it:
+/// only then are its kinds served); then each object that differs from
+/// what it should be, applied.
+pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let cluster = ctx.cluster().await?;
-    let limits = ctx.limits();
-    let mut detail = Vec::new();
+    let mut out = Vec::new();
     let missing = flux::missing(&cluster).await?;
     if !missing.is_empty() {
-        detail.push(install::install(ctx, &cluster, &limits).await?);
-    }
-    let Some(types) = flux::types(&cluster).await? else {
-        return Err(Error::StepNotDone {
-            step: "flux",
-            detail: "Flux was installed, but the cluster does not serve its APIs".into(),
+        out.push(Effect::InstallFlux {
+            from: install::install_source(ctx)?.describe(),
         });
+    }
+    let known = super::remote_url(ctx).is_some();
+    let types = match flux::types(&cluster).await? {
+        Some(types) if missing.is_empty() && known => types,
+        // Not served before the install (or the fork not made yet): every
+        // object is applied.
+        _ => {
+            let ns = Some(flux::NAMESPACE);
+            for (kind, namespace, name) in [
+                ("Namespace", None, flux::NAMESPACE),
+                ("Secret", ns, flux::NAME),
+                ("GitRepository", ns, flux::NAME),
+                ("Kustomization", ns, flux::NAME),
+            ] {
+                out.push(Effect::Apply {
+                    object: kube::label(kind, namespace, name),
+                    fields: vec![if known { "new" } else { "to sync the fork" }.into()],
+                    taken_over_from: None,
+                    object_to_apply: None,
+                });
+            }
+            return Ok(out);
+        }
     };
     let want = Wanted::gather(ctx).await?;
-    let plan = compare(ctx, &cluster, &types, &want).await?;
-    for change in &plan {
-        ctx.check_interrupt()?;
-        if let Some(adoption) = &change.adoption {
-            ctx.ui.warn(&adoption.warning(change));
-        }
-        ctx.ui.progress(&format!("applying {}", change.label));
-        kube::apply(&cluster, &change.resource, &change.desired).await?;
-        crate::pause::point(&format!("flux:applied:{}", change.resource.kind));
+    for change in compare(ctx, &cluster, &types, &want).await? {
+        let warning = change.adoption.as_ref().map(|a| a.warning(&change));
+        let said = change.applied();
+        out.push(Effect::Apply {
+            taken_over_from: change.adoption.as_ref().map(|a| a.from()),
+            object: change.label,
+            fields: change.fields,
+            object_to_apply: Some(Box::new(Object {
+                resource: change.resource,
+                desired: change.desired,
+                warning,
+                said,
+            })),
+        });
     }
-    if !plan.is_empty() {
-        let names: Vec<String> = plan.iter().map(Change::applied).collect();
-        detail.push(format!("applied {}", names.join(", ")));
+    Ok(out)
+}
+
+/// Install Flux's controllers (see [`install::install`]).
+pub(super) async fn install(ctx: &Ctx) -> Result<String> {
+    let cluster = ctx.cluster().await?;
+    install::install(ctx, &cluster, &ctx.limits()).await
+}
+
+/// Server-side apply one object; `label` is what the step's line says of it.
+pub(super) async fn apply(ctx: &Ctx, label: &str, object: &Object) -> Result<String> {
+    ctx.check_interrupt()?;
+    let cluster = ctx.cluster().await?;
+    if let Some(warning) = &object.warning {
+        ctx.ui.warn(warning);
     }
-    Ok(detail.join("; "))
+    ctx.ui.progress(&format!("applying {label}"));
+    kube::apply(&cluster, &object.resource, &object.desired).await?;
+    crate::pause::point(&format!("flux:applied:{}", object.resource.kind));
+    Ok(object.said.clone())
 }
 
 /// What the objects should say. Owned, so the context stays borrowable.
@@ -92,7 +129,7 @@ struct Wanted {
 }
 
 impl Wanted {
-    async fn gather(ctx: &mut Ctx) -> Result<Wanted> {
+    async fn gather(ctx: &Ctx) -> Result<Wanted> {
         let url = fork_url(ctx)?;
         Ok(Wanted {
             url,

@@ -4,12 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use super::Check;
+use super::Checked;
 use crate::config::RepoName;
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::github::Repo;
-use crate::preview::Change;
+use crate::effect::Effect;
+use crate::state::Learned;
 use crate::{git, workshop};
 
 /// The URL the clone's `origin` points at.
@@ -28,7 +29,7 @@ pub(crate) fn fork_url(ctx: &Ctx) -> Result<String> {
     })
 }
 
-pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     if ctx.offline() {
         return check_offline(ctx);
     }
@@ -41,25 +42,22 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
         Some(repo) => repo,
         None => match ctx.github()?.repo(&name).await? {
             Some(repo) => repo,
-            None => return Ok(Check::Pending(format!("{name} does not exist yet"))),
+            None => return Ok(Checked::to_do(format!("{name} does not exist yet"))),
         },
     };
     ensure_fork_of_upstream(ctx, &repo)?;
-    remember(ctx, &repo);
     let pair = ctx.git_auth().await?;
-    match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair))? {
-        BranchState::Ready => Ok(Check::Done(repo.full_name)),
-        BranchState::NotYet => Ok(Check::Pending(format!(
-            "{} is not cloneable yet",
-            repo.full_name
-        ))),
-    }
+    let found = match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair))? {
+        BranchState::Ready => Checked::done(repo.full_name.clone()),
+        BranchState::NotYet => Checked::to_do(format!("{} is not cloneable yet", repo.full_name)),
+    };
+    Ok(found.learning(learned(&repo)))
 }
 
 /// The fork the last run found, when GitHub knows it under another name
 /// than the upstream's: forking when one already exists answers with the
 /// existing fork, whatever it was renamed to.
-async fn remembered_fork(ctx: &mut Ctx, usual: &RepoName) -> Result<Option<Repo>> {
+async fn remembered_fork(ctx: &Ctx, usual: &RepoName) -> Result<Option<Repo>> {
     let Some(name) = ctx
         .state
         .outputs
@@ -78,14 +76,14 @@ async fn remembered_fork(ctx: &mut Ctx, usual: &RepoName) -> Result<Option<Repo>
     Ok(repo.filter(|r| ensure_fork_of_upstream(ctx, r).is_ok()))
 }
 
-fn check_offline(ctx: &Ctx) -> Result<Check> {
+fn check_offline(ctx: &Ctx) -> Result<Checked> {
     let path = ctx.config.offline_remote();
     if !path.exists() {
-        return Ok(Check::Pending("no local remote yet".into()));
+        return Ok(Checked::to_do("no local remote yet"));
     }
     let url = path.to_string_lossy();
     match branch_state(&url, &ctx.config.settings.branch, None)? {
-        BranchState::Ready => Ok(Check::Done(format!("local remote {}", path.display()))),
+        BranchState::Ready => Ok(Checked::done(format!("local remote {}", path.display()))),
         BranchState::NotYet => Err(Error::CloneOccupied {
             path,
             expected: "a local remote seeded from the workshop repo".into(),
@@ -94,30 +92,33 @@ fn check_offline(ctx: &Ctx) -> Result<Check> {
     }
 }
 
-pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
-    if ctx.offline() {
-        let path = ctx.config.offline_remote();
-        let parent = path.parent().expect("remote path has a parent");
-        crate::fsx::create_dir_all(parent)?;
-        let commit = git::seed_bare(&path, &ctx.config.settings.branch, workshop::files())?;
-        return Ok(format!(
-            "seeded local remote {} at {}",
-            path.display(),
-            git::short(&commit.to_string())
-        ));
-    }
+/// Offline: seed the local remote from the embedded workshop repo.
+pub(super) fn seed(ctx: &Ctx) -> Result<String> {
+    let path = ctx.config.offline_remote();
+    let parent = path.parent().expect("remote path has a parent");
+    crate::fsx::create_dir_all(parent)?;
+    let commit = git::seed_bare(&path, &ctx.config.settings.branch, workshop::files())?;
+    Ok(format!(
+        "seeded local remote {} at {}",
+        path.display(),
+        git::short(&commit.to_string())
+    ))
+}
+
+/// Fork the upstream, remember the fork at once, and wait until it clones.
+pub(super) async fn make(ctx: &mut Ctx) -> Result<String> {
     let upstream = ctx.config.settings.upstream.clone();
     let repo = ctx.github()?.create_fork(&upstream).await?;
     crate::pause::point("fork:after-request");
     ensure_fork_of_upstream(ctx, &repo)?;
-    remember(ctx, &repo);
+    ctx.state.outputs.learn(learned(&repo));
     ctx.save()?;
     wait_until_cloneable(ctx, &repo).await?;
     Ok(format!("forked {upstream} to {}", repo.full_name))
 }
 
 /// GitHub creates forks asynchronously: poll `ls-remote` with capped backoff.
-async fn wait_until_cloneable(ctx: &mut Ctx, repo: &Repo) -> Result<()> {
+async fn wait_until_cloneable(ctx: &Ctx, repo: &Repo) -> Result<()> {
     let started = Instant::now();
     let mut delays = crate::retry::polling(Duration::from_millis(250));
     let pair = ctx.git_auth().await?;
@@ -189,21 +190,23 @@ fn ensure_fork_of_upstream(ctx: &Ctx, repo: &Repo) -> Result<()> {
     })
 }
 
-fn remember(ctx: &mut Ctx, repo: &Repo) {
-    ctx.state.outputs.fork = Some(repo.full_name.clone());
-    ctx.state.outputs.fork_url = Some(repo.clone_url.clone());
+fn learned(repo: &Repo) -> Learned {
+    Learned::Fork {
+        name: repo.full_name.clone(),
+        url: repo.clone_url.clone(),
+    }
 }
 
-/// The dry run: the fork to make (offline: the local remote to seed).
-pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
+/// The fork to make (offline: the local remote to seed).
+pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     if ctx.offline() {
-        return Ok(vec![Change::SeedRemote {
+        return Ok(vec![Effect::SeedRemote {
             path: ctx.config.offline_remote().display().to_string(),
         }]);
     }
     let login = ctx.login().await?;
     let upstream = ctx.config.settings.upstream.clone();
-    Ok(vec![Change::Fork {
+    Ok(vec![Effect::Fork {
         fork: format!("{login}/{}", upstream.name),
         upstream: upstream.to_string(),
     }])

@@ -8,20 +8,20 @@
 //! two leaves a working tree that the next run finds already migrated and a
 //! HEAD it migrates once.
 
-use super::Check;
+use super::Checked;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
-use crate::preview::{self, Change};
+use crate::effect::Effect;
 use crate::scan::migrate::{self, FileMigration, FluxApis};
 
 pub(super) const MESSAGE: &str = "Migrate manifests to the APIs the cluster serves";
 
-pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     let (target, files) = plan(ctx).await?;
     let changed: Vec<&str> = changed(&files).map(|f| f.path.as_str()).collect();
     if changed.is_empty() {
-        return Ok(Check::Done(format!("manifests use {}", describe(&target))));
+        return Ok(Checked::done(format!("manifests use {}", describe(&target))));
     }
     if ctx.config.no_migrate {
         return Err(Error::Preflight {
@@ -29,66 +29,68 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
             help: "run the command again without --no-migrate to convert them (one commit), or convert them by hand".into(),
         });
     }
-    Ok(Check::Pending(format!(
+    Ok(Checked::to_do(format!(
         "to migrate: {}",
         changed.join(", ")
     )))
 }
 
-pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+/// What does not migrate, said; the working tree's files migrated by the
+/// same line edits (its own uncommitted edits kept); then the commit,
+/// derived from HEAD.
+pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let (target, files) = plan(ctx).await?;
+    let mut out = Vec::new();
     for f in &files {
         for u in &f.migrated.unconverted {
-            ctx.ui.warn(&format!("{}:{}: {}", f.path, u.line, u.what));
+            out.push(Effect::Say {
+                message: format!("{}:{}: {}", f.path, u.line, u.what),
+                warning: true,
+            });
         }
     }
     let changed: Vec<&FileMigration> = changed(&files).collect();
     if changed.is_empty() {
-        return Ok("nothing to migrate".into());
+        return Ok(out);
     }
     let clone = ctx.config.clone_dir();
-    // The working tree first, each file by the same line edits (its own
-    // uncommitted edits kept), then the commit derived from HEAD.
-    for (i, f) in changed.iter().enumerate() {
-        if i == 1 {
-            crate::pause::point("migrate:mid");
-        }
+    for f in &changed {
         let Some(current) = crate::fsx::read_in(&clone, &f.path)? else {
             continue;
         };
         let migrated = migrate::migrate(&f.path, &current, &target);
         if migrated.changed() {
-            super::must_parse(&clone, &f.path, &migrated.bytes)?;
-            crate::fsx::write_in(&clone, &f.path, &migrated.bytes)?;
+            out.push(super::edit_effect(
+                &clone,
+                &f.path,
+                &current,
+                migrated.bytes,
+                Vec::new(),
+            )?);
         }
     }
-    crate::pause::point("migrate:before-commit");
-    let repo = git::open(&clone)?;
-    let sig = ctx.signature(&repo)?;
-    let message = format!("{MESSAGE}\n\n{}\n", lines(&files).join("\n"));
-    let commits: Vec<(String, Vec<u8>)> = changed
-        .iter()
-        .map(|f| (f.path.clone(), f.migrated.bytes.clone()))
-        .collect();
-    let oid = super::commit(&repo, &commits, &message, &sig)?;
     let lines_changed: usize = changed.iter().map(|f| f.migrated.changes.len()).sum();
     let what = format!(
         "{lines_changed} change(s) in {} file(s) to {}",
         changed.len(),
         describe(&target)
     );
-    ctx.ui.note(&format!("migrated {what}"));
-    Ok(match oid {
-        Some(oid) => format!(
-            "committed {} \"{MESSAGE}\": {what}",
-            git::short(&oid.to_string())
-        ),
-        None => format!("already committed: {what}"),
-    })
+    out.push(Effect::Say {
+        message: format!("migrated {what}"),
+        warning: false,
+    });
+    let repo = git::open(&clone)?;
+    let message = format!("{MESSAGE}\n\n{}\n", lines(&files).join("\n"));
+    let commits = changed
+        .iter()
+        .map(|f| (f.path.clone(), f.migrated.bytes.clone()))
+        .collect();
+    out.push(super::commit_effect(&repo, message, commits, what, Vec::new())?);
+    Ok(out)
 }
 
 /// What to migrate to, and the migration of HEAD's tree.
-async fn plan(ctx: &mut Ctx) -> Result<(FluxApis, Vec<FileMigration>)> {
+async fn plan(ctx: &Ctx) -> Result<(FluxApis, Vec<FileMigration>)> {
     let target = target(ctx).await;
     let repo = git::open(&ctx.config.clone_dir())?;
     let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
@@ -99,7 +101,7 @@ async fn plan(ctx: &mut Ctx) -> Result<(FluxApis, Vec<FileMigration>)> {
 
 /// The cluster's Flux APIs when a cluster with Flux is reachable; else those
 /// of the Flux eks-workshop installs.
-async fn target(ctx: &mut Ctx) -> FluxApis {
+async fn target(ctx: &Ctx) -> FluxApis {
     if ctx.offline() {
         return FluxApis::current();
     }
@@ -138,26 +140,4 @@ fn describe(target: &FluxApis) -> String {
         let versions: Vec<&str> = target.served.iter().map(|(_, a)| a.as_str()).collect();
         format!("the cluster's Flux APIs ({})", versions.join(", "))
     }
-}
-
-/// The dry run: the migration commit (the same line edits go to the
-/// working tree).
-pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
-    let (_, files) = plan(ctx).await?;
-    let repo = git::open(&ctx.config.clone_dir())?;
-    let mut heads = Vec::new();
-    for f in changed(&files) {
-        heads.push((f, git::head_blob(&repo, &f.path)?.unwrap_or_default()));
-    }
-    Ok(vec![Change::Commit {
-        message: format!("{MESSAGE}\n\n{}\n", lines(&files).join("\n")),
-        files: heads.iter().map(|(f, _)| f.path.clone()).collect(),
-        diff: preview::diffs(heads.iter().map(|(f, head)| {
-            (
-                f.path.as_str(),
-                head.as_slice(),
-                f.migrated.bytes.as_slice(),
-            )
-        })),
-    }])
 }

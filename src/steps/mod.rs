@@ -1,10 +1,14 @@
 //! The steps, one file each. A step has a stable id (its key in the state
-//! file), a `check` that only reads the world, and a `run` that is safe to
-//! repeat. They are matched here, in one place.
+//! file), a `check` that only reads the world (what it learns on the way it
+//! returns, for the engine to record), and its `effects`: what it would
+//! change, as data, planned from a read of the world. One executor
+//! ([`perform`]) performs them; the dry run prints them. They are matched
+//! here, in one place.
 
 pub(crate) mod addons;
 mod clone;
 mod convert;
+mod execute;
 mod flux;
 mod fork;
 mod migrate;
@@ -16,70 +20,165 @@ mod reconcile;
 mod render;
 
 use crate::ctx::Ctx;
+use crate::effect::Effect;
 use crate::error::Result;
-pub(crate) use crate::plan::Step;
+pub(crate) use crate::plan::{Step, StepId};
+use crate::stand::Stand;
+use crate::state::Learned;
 
-/// What a step's check found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Check {
-    Done(String),
-    Pending(String),
-    Skipped(String),
+pub(crate) use execute::perform;
+
+/// What a step's check found: done, to do or skipped, why, and what it
+/// learned on the way (for the engine to record).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Checked {
+    /// [`Stand::AlreadyDone`], [`Stand::ToDo`] or [`Stand::Skipped`].
+    pub(crate) stand: Stand,
+    pub(crate) detail: String,
+    pub(crate) learned: Vec<Learned>,
 }
 
-pub(crate) async fn check(step: Step, ctx: &mut Ctx) -> Result<Check> {
+impl Checked {
+    pub(crate) fn done(detail: impl Into<String>) -> Checked {
+        Checked::new(Stand::AlreadyDone, detail)
+    }
+
+    pub(crate) fn to_do(detail: impl Into<String>) -> Checked {
+        Checked::new(Stand::ToDo, detail)
+    }
+
+    pub(crate) fn skipped(detail: impl Into<String>) -> Checked {
+        Checked::new(Stand::Skipped, detail)
+    }
+
+    fn new(stand: Stand, detail: impl Into<String>) -> Checked {
+        Checked {
+            stand,
+            detail: detail.into(),
+            learned: Vec::new(),
+        }
+    }
+
+    /// The same finding, with something learned on the way.
+    pub(crate) fn learning(mut self, learned: Learned) -> Checked {
+        self.learned.push(learned);
+        self
+    }
+}
+
+pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
     match step {
         Step::Prerequisites => prereqs::check(ctx),
         Step::Fork => fork::check(ctx).await,
         Step::Clone => clone::check(ctx).await,
         Step::Render => render::check(ctx),
         Step::Addons => addons::check(ctx),
-        Step::Convert => convert::check(ctx),
+        Step::Convert(to) => convert::check(ctx, *to),
         Step::Migrate => migrate::check(ctx).await,
         Step::Push => push::check(ctx).await,
         Step::Publish => publish::check(ctx).await,
         Step::Flux => flux::check(ctx).await,
-        Step::Reconcile => reconcile::check(ctx).await,
+        Step::Reconcile(wait) => reconcile::check(ctx, wait).await,
     }
 }
 
-/// What `run` would change, for the dry run (reads only). `why` is what the
-/// check found still to do; `after` says an earlier step gives it work.
-pub(crate) async fn preview(
-    step: Step,
-    ctx: &mut Ctx,
-    why: &str,
+/// What the step's run would change now, planned from a read of the world.
+/// `checked` is what its check found; `after` says an earlier step of a dry
+/// run gives it work its check could not see yet.
+pub(crate) async fn effects(
+    step: &Step,
+    ctx: &Ctx,
+    checked: &Checked,
     after: bool,
-) -> Result<Vec<crate::preview::Change>> {
+) -> Result<Vec<Effect>> {
     match step {
         Step::Prerequisites => Ok(Vec::new()),
-        Step::Fork => fork::preview(ctx).await,
-        Step::Clone => clone::preview(ctx, why).await,
-        Step::Render => render::preview(ctx),
-        Step::Addons => addons::preview(ctx),
-        Step::Convert => convert::preview(ctx),
-        Step::Migrate => migrate::preview(ctx).await,
-        Step::Push => push::preview(ctx).await,
-        Step::Publish => publish::preview(ctx).await,
-        Step::Flux => flux::preview(ctx).await,
-        Step::Reconcile => reconcile::preview(ctx, after).await,
+        Step::Fork => fork::effects(ctx).await,
+        Step::Clone => clone::effects(ctx, &checked.detail).await,
+        Step::Render => render::effects(ctx),
+        Step::Addons => addons::effects(ctx),
+        Step::Convert(to) => convert::effects(ctx, *to),
+        Step::Migrate => migrate::effects(ctx).await,
+        Step::Push => push::effects(ctx).await,
+        Step::Publish => publish::effects(ctx).await,
+        Step::Flux => flux::effects(ctx).await,
+        Step::Reconcile(wait) => reconcile::effects(ctx, wait, after).await,
     }
 }
 
-/// Do the step's work; returns a one-line detail for the user.
-pub(crate) async fn run(step: Step, ctx: &mut Ctx) -> Result<String> {
+/// Do the step's work: plan its effects and perform them, one after
+/// another. An answered question or a Flux just installed changes what the
+/// rest would do, so after one the step is planned again. Returns a
+/// one-line detail for the user.
+pub(crate) async fn run(step: &Step, ctx: &mut Ctx, checked: &Checked) -> Result<String> {
+    let id = step.name();
+    let mut said = Vec::new();
+    let mut planned = effects(step, ctx, checked, false).await?;
+    if planned.iter().any(Effect::replans) {
+        for effect in planned.into_iter().filter(Effect::replans) {
+            let detail = perform(effect, ctx).await?;
+            if !detail.is_empty() {
+                said.push(Some(detail));
+            }
+        }
+        ctx.config.settings.values.check_all()?;
+        planned = effects(step, ctx, checked, false).await?;
+    }
+    let mut applied = Vec::new();
+    let mut edits = 0;
+    for effect in planned {
+        match &effect {
+            Effect::Edit { .. } => {
+                if edits == 1 {
+                    crate::pause::point(&format!("{id}:mid"));
+                }
+                edits += 1;
+            }
+            Effect::Commit { .. } => crate::pause::point(&format!("{id}:before-commit")),
+            _ => {}
+        }
+        let is_apply = matches!(effect, Effect::Apply { .. });
+        let is_commit = matches!(effect, Effect::Commit { .. });
+        let detail = perform(effect, ctx).await?;
+        if is_apply {
+            // One line for the objects applied, in their order.
+            if applied.is_empty() {
+                said.push(None);
+            }
+            applied.push(detail);
+            continue;
+        }
+        if is_commit {
+            crate::pause::point(&format!("{id}:after-commit"));
+        }
+        if !detail.is_empty() {
+            said.push(Some(detail));
+        }
+    }
+    let applied = format!("applied {}", applied.join(", "));
+    let said: Vec<String> = said
+        .into_iter()
+        .map(|s| s.unwrap_or_else(|| applied.clone()))
+        .collect();
+    Ok(line(step, ctx, said))
+}
+
+/// The step's line once its effects ran: what they said, unless the step
+/// puts it better.
+fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
     match step {
-        Step::Prerequisites => prereqs::run(ctx),
-        Step::Fork => fork::run(ctx).await,
-        Step::Clone => clone::run(ctx).await,
-        Step::Render => render::run(ctx),
-        Step::Addons => addons::run(ctx),
-        Step::Convert => convert::run(ctx),
-        Step::Migrate => migrate::run(ctx).await,
-        Step::Push => push::run(ctx).await,
-        Step::Publish => publish::run(ctx).await,
-        Step::Flux => flux::run(ctx).await,
-        Step::Reconcile => reconcile::run(ctx).await,
+        Step::Addons => addons::describe(ctx),
+        Step::Render => render::line(ctx),
+        Step::Push if said.is_empty() => "nothing to push".into(),
+        Step::Prerequisites
+        | Step::Fork
+        | Step::Clone
+        | Step::Convert(_)
+        | Step::Migrate
+        | Step::Push
+        | Step::Publish
+        | Step::Flux
+        | Step::Reconcile(_) => said.join("; "),
     }
 }
 
@@ -102,19 +201,49 @@ fn must_parse(clone: &std::path::Path, rel: &str, bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// Commit `files` (path, new bytes) on HEAD, each first held to
-/// [`must_parse`]: every step's commit goes through here.
-fn commit(
+/// A commit of `files` (path, new bytes) on HEAD, as an effect: its diff
+/// against HEAD for the plan, each file first held to [`must_parse`].
+fn commit_effect(
     repo: &git2::Repository,
-    files: &[(String, Vec<u8>)],
-    message: &str,
-    sig: &git2::Signature,
-) -> Result<Option<git2::Oid>> {
+    message: String,
+    files: Vec<(String, Vec<u8>)>,
+    what: String,
+    then: Vec<Learned>,
+) -> Result<Effect> {
     let clone = repo.workdir().unwrap_or(std::path::Path::new("."));
-    for (path, bytes) in files {
+    let mut diff = String::new();
+    for (path, bytes) in &files {
         must_parse(clone, path, bytes)?;
+        let head = crate::git::head_blob(repo, path)?.unwrap_or_default();
+        diff.push_str(&crate::effect::diff(path, &head, bytes));
     }
-    crate::git::commit_files(repo, files, message, sig)
+    let (files, contents) = files.into_iter().unzip();
+    Ok(Effect::Commit {
+        message,
+        files,
+        diff,
+        contents,
+        what,
+        then,
+    })
+}
+
+/// An edit of one working-tree file as an effect, held to [`must_parse`]
+/// when planned, so nothing is written when one of several would not parse.
+fn edit_effect(
+    clone: &std::path::Path,
+    path: &str,
+    before: &[u8],
+    bytes: Vec<u8>,
+    then: Vec<Learned>,
+) -> Result<Effect> {
+    must_parse(clone, path, &bytes)?;
+    Ok(Effect::Edit {
+        path: path.to_string(),
+        diff: crate::effect::diff(path, before, &bytes),
+        bytes,
+        then,
+    })
 }
 
 pub(crate) use fork::{fork_url, remote_url};

@@ -1,7 +1,7 @@
 //! prerequisites: the tools this run needs are on PATH. git itself is built in
 //! (libgit2), so offline nothing outside is required.
 
-use super::Check;
+use super::Checked;
 use crate::ctx::Ctx;
 use crate::error::Result;
 
@@ -41,7 +41,7 @@ pub(crate) const TOOLS: &[Tool] = &[
     },
 ];
 
-pub(super) fn check(_ctx: &mut Ctx) -> Result<Check> {
+pub(super) fn check(_ctx: &Ctx) -> Result<Checked> {
     let (found, missing): (Vec<_>, Vec<_>) =
         TOOLS.iter().partition(|t| which::which(t.name).is_ok());
     let names = |ts: &[&Tool]| ts.iter().map(|t| t.name).collect::<Vec<_>>().join(", ");
@@ -56,10 +56,5 @@ pub(super) fn check(_ctx: &mut Ctx) -> Result<Check> {
     if !missing.is_empty() {
         detail.push_str(&format!("; not found (optional): {}", names(&missing)));
     }
-    Ok(Check::Done(detail))
-}
-
-pub(super) fn run(_ctx: &mut Ctx) -> Result<String> {
-    // `check` either finds everything or fails with what to install.
-    Ok(String::new())
+    Ok(Checked::done(detail))
 }

@@ -5,31 +5,30 @@
 
 use git2::{Oid, Repository};
 
-use super::{Check, fork_url};
+use super::{Checked, fork_url};
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git::{self, PushOutcome, short};
-use crate::preview::Change;
+use crate::effect::Effect;
+use crate::state::Learned;
 
-pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     let (repo, local, remote) = tips(ctx).await?;
     let branch = &ctx.config.settings.branch;
     if remote == Some(local) {
-        ctx.state.outputs.pushed_commit = Some(local.to_string());
-        return Ok(Check::Done(format!(
-            "{branch} at {}",
-            short(&local.to_string())
-        )));
+        let found = Checked::done(format!("{branch} at {}", short(&local.to_string())));
+        return Ok(found.learning(Learned::PushedCommit(local.to_string())));
     }
     let ahead = remote.map_or(0, |r| ahead_of(&repo, local, r));
-    Ok(Check::Pending(match remote {
+    Ok(Checked::to_do(match remote {
         Some(_) if ahead > 0 => format!("{ahead} commit(s) of the clone not on the fork yet"),
         Some(_) => format!("the clone's {branch} differs from the fork's"),
         None => format!("the fork has no branch {branch} yet"),
     }))
 }
 
-pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+/// Push the clone's branch, a fast-forward only.
+pub(super) async fn push(ctx: &mut Ctx) -> Result<String> {
     let (repo, local, remote) = tips(ctx).await?;
     let branch = ctx.config.settings.branch.clone();
     if let Some(remote) = remote
@@ -58,8 +57,8 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     }
 }
 
-/// The dry run: the commits the push would take to the fork.
-pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
+/// The push, and the commits it would take to the fork.
+pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let (repo, local, remote) = tips(ctx).await?;
     let branch = ctx.config.settings.branch.clone();
     let commits = match remote {
@@ -78,11 +77,15 @@ pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
         ),
         None => format!("{} as a new branch", short(&local.to_string())),
     };
-    Ok(vec![Change::Push { branch, commits }])
+    Ok(vec![Effect::Push {
+        branch,
+        commits,
+        fast_forward_only: true,
+    }])
 }
 
 /// The clone, its branch's tip, and the fork's.
-async fn tips(ctx: &mut Ctx) -> Result<(Repository, Oid, Option<Oid>)> {
+async fn tips(ctx: &Ctx) -> Result<(Repository, Oid, Option<Oid>)> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let branch = ctx.config.settings.branch.clone();
     let local = repo

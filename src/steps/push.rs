@@ -5,59 +5,79 @@
 //! tree, so a re-run after a crash finds the commit already made and makes no
 //! second one; the participant's unrelated edits stay uncommitted.
 
-use super::{Check, fork_url};
+use super::{Checked, fork_url};
 use crate::addons::{self, ADDONS_KUSTOMIZATION};
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git::{self, PushOutcome, short};
-use crate::preview::{self, Change};
+use crate::effect::Effect;
+use crate::state::Learned;
 use crate::{kustomize, placeholders};
 
 /// Pushing again after the remote moved: fetch, rebase, retry — a few times.
 const PUSH_TRIES: usize = 3;
 
-pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
+pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let changes = pending_changes(ctx, &repo)?;
     if !changes.files.is_empty() {
-        return Ok(Check::Pending(format!("to commit: {}", changes.message)));
+        return Ok(Checked::to_do(format!("to commit: {}", changes.message)));
     }
     let head = git::head_commit(&repo)?;
     let url = fork_url(ctx)?;
     let pair = ctx.git_auth().await?;
     let remote = git::remote_head(&url, &ctx.config.settings.branch, auth(&pair))?;
     if remote == Some(head) {
-        ctx.state.outputs.pushed_commit = Some(head.to_string());
-        return Ok(Check::Done(format!(
+        let mut found = Checked::done(format!(
             "{} at {}",
             ctx.config.settings.branch,
             short(&head.to_string())
-        )));
+        ))
+        .learning(Learned::PushedCommit(head.to_string()));
+        found.learned.extend(changes.placements);
+        return Ok(found);
     }
-    Ok(Check::Pending("local commits not on the remote yet".into()))
+    Ok(Checked::to_do("local commits not on the remote yet"))
 }
 
-pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+/// The commit of our managed changes (from HEAD), and the push.
+pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let changes = pending_changes(ctx, &repo)?;
-    let mut detail = Vec::new();
-    if let git::lock::Found::Removed(lock) = git::lock::clear_stale(&repo)? {
-        detail.push(format!(
-            "removed {} (a killed run's leftover; no process held it)",
-            lock.display()
-        ));
-    }
-    if !changes.files.is_empty() {
-        let sig = ctx.signature(&repo)?;
-        if let Some(oid) = super::commit(&repo, &changes.files, &changes.message, &sig)? {
-            detail.push(format!(
-                "committed {} \"{}\"",
-                short(&oid.to_string()),
-                changes.message
-            ));
+    let branch = ctx.config.settings.branch.clone();
+    let mut out = Vec::new();
+    let commits = if changes.files.is_empty() {
+        let head = git::head_commit(&repo)?;
+        let url = fork_url(ctx)?;
+        let pair = ctx.git_auth().await?;
+        if git::remote_head(&url, &branch, auth(&pair))? == Some(head) {
+            "the commits the steps above make".to_string()
+        } else {
+            format!("HEAD ({})", short(&head.to_string()))
         }
-        crate::pause::point("push:after-commit");
-    }
+    } else {
+        out.push(super::commit_effect(
+            &repo,
+            changes.message,
+            changes.files,
+            String::new(),
+            changes.placements,
+        )?);
+        "the new commit".to_string()
+    };
+    out.push(Effect::Push {
+        branch,
+        commits,
+        fast_forward_only: false,
+    });
+    Ok(out)
+}
+
+/// Push the clone's branch to the fork: nothing the cluster would refuse,
+/// rebasing our commits onto a fork that grew, never over one rewritten.
+pub(super) async fn push(ctx: &mut Ctx) -> Result<String> {
+    let repo = git::open(&ctx.config.clone_dir())?;
+    let mut detail = Vec::new();
     // Nothing is pushed that the cluster would refuse.
     super::preflight::check_head(ctx, &repo).await?;
     let url = fork_url(ctx)?;
@@ -96,9 +116,6 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
                 detail.push("rebased onto the remote".into());
             }
         }
-    }
-    if detail.is_empty() {
-        detail.push("nothing to push".into());
     }
     Ok(detail.join("; "))
 }
@@ -147,10 +164,13 @@ fn refuse_a_rewrite(
 struct Changes {
     files: Vec<(String, Vec<u8>)>,
     message: String,
+    /// Where our values sit in HEAD's rendered files, once committed.
+    placements: Vec<Learned>,
 }
 
-fn pending_changes(ctx: &mut Ctx, repo: &git2::Repository) -> Result<Changes> {
+fn pending_changes(ctx: &Ctx, repo: &git2::Repository) -> Result<Changes> {
     let mut files = Vec::new();
+    let mut placed = Vec::new();
     let mut what = Vec::new();
     let mut rendered_any = false;
     for rule in placeholders::RULES {
@@ -160,14 +180,17 @@ fn pending_changes(ctx: &mut Ctx, repo: &git2::Repository) -> Result<Changes> {
         let Ok(text) = String::from_utf8(head) else {
             continue;
         };
-        let placements = &mut ctx.state.outputs.placements;
+        let placements = &ctx.state.outputs.placements;
         let before = placements.get(rule.path).map_or(&[][..], Vec::as_slice);
         let outcome = placeholders::render(rule, &text, &ctx.config.settings.values, before);
         if outcome.changed() {
             rendered_any = true;
             files.push((rule.path.to_string(), outcome.text.into_bytes()));
         }
-        placements.insert(rule.path.to_string(), outcome.placements);
+        placed.push(Learned::Placements(
+            rule.path.to_string(),
+            outcome.placements,
+        ));
     }
     if rendered_any {
         what.push("Render workshop manifests with the cluster's values".to_string());
@@ -198,37 +221,6 @@ fn pending_changes(ctx: &mut Ctx, repo: &git2::Repository) -> Result<Changes> {
     Ok(Changes {
         files,
         message: what.join("; "),
+        placements: placed,
     })
-}
-
-/// The dry run: the commit of our managed changes (from HEAD), and the push.
-pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
-    let repo = git::open(&ctx.config.clone_dir())?;
-    let changes = pending_changes(ctx, &repo)?;
-    let branch = ctx.config.settings.branch.clone();
-    let mut out = Vec::new();
-    let commits = if changes.files.is_empty() {
-        let head = git::head_commit(&repo)?;
-        let url = fork_url(ctx)?;
-        let pair = ctx.git_auth().await?;
-        if git::remote_head(&url, &branch, auth(&pair))? == Some(head) {
-            "the commits the steps above make".to_string()
-        } else {
-            format!("HEAD ({})", short(&head.to_string()))
-        }
-    } else {
-        let mut diff = String::new();
-        for (path, new) in &changes.files {
-            let head = git::head_blob(&repo, path)?.unwrap_or_default();
-            diff.push_str(&preview::diff(path, &head, new));
-        }
-        out.push(Change::Commit {
-            files: changes.files.iter().map(|(p, _)| p.clone()).collect(),
-            message: changes.message,
-            diff,
-        });
-        "the new commit".to_string()
-    };
-    out.push(Change::Push { branch, commits });
-    Ok(out)
 }

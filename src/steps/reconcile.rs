@@ -3,7 +3,7 @@
 //! HelmReleases of the add-ons just enabled are Ready. `run` asks Flux to
 //! reconcile now, then watches (no polling) until that holds.
 
-use super::{Check, fork_url};
+use super::{Checked, fork_url};
 use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
@@ -13,31 +13,33 @@ use crate::kube::flux;
 use crate::kube::follow::wait_synced;
 use crate::kube::sync::{self, Fresh, Goal, Outcome};
 use crate::kustomize;
-use crate::preview::Change;
+use crate::effect::Effect;
+use crate::plan::Wait;
 
-pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
-    if !ctx.targets.wait {
-        return Ok(Check::Skipped("not waiting (--no-wait)".into()));
+pub(super) async fn check(ctx: &Ctx, wait: &Wait) -> Result<Checked> {
+    if !wait.wait {
+        return Ok(Checked::skipped("not waiting (--no-wait)"));
     }
     let cluster = ctx.cluster().await?;
     let Some(types) = flux::types(&cluster).await? else {
-        return Ok(Check::Pending("Flux is not installed".into()));
+        return Ok(Checked::to_do("Flux is not installed"));
     };
-    let goal = goal(ctx).await?;
-    let addons = releases(ctx);
+    let goal = goal(ctx, wait).await?;
+    let addons = releases(ctx, wait);
     let observed = crate::kube::observe::observe(&cluster, &types, &addons).await?;
     for odd in observed.odd() {
         ctx.ui.warn(&format!("{odd}; judged without it"));
     }
     let judged = sync::judge(&observed, &goal, &addons, &Fresh::default());
     Ok(match sync::outcome(&judged, &goal) {
-        Outcome::Synced(detail) => Check::Done(detail),
-        Outcome::Pending { summary, .. } => Check::Pending(summary),
-        Outcome::Failed(err) => Check::Pending(err.to_string()),
+        Outcome::Synced(detail) => Checked::done(detail),
+        Outcome::Pending { summary, .. } => Checked::to_do(summary),
+        Outcome::Failed(err) => Checked::to_do(err.to_string()),
     })
 }
 
-pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
+/// Ask Flux to reconcile now, and follow it until `wait` holds.
+pub(super) async fn wait(ctx: &Ctx, wait: &Wait) -> Result<String> {
     let cluster = ctx.cluster().await?;
     let Some(types) = flux::types(&cluster).await? else {
         return Err(Error::StepNotDone {
@@ -45,8 +47,8 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
             detail: "Flux is not installed on the cluster".into(),
         });
     };
-    let goal = goal(ctx).await?;
-    let addons = releases(ctx);
+    let goal = goal(ctx, wait).await?;
+    let addons = releases(ctx, wait);
     let limits = ctx.limits();
     ctx.ui.progress("asking Flux to reconcile now");
     let fresh = crate::kube::observe::request_reconcile(&cluster, &types).await?;
@@ -57,7 +59,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
 /// of every add-on enabled in the clone's HEAD), to see gone (of the add-ons
 /// just disabled), and those of every enabled add-on whose chart brings
 /// CRDs: a Kustomization that applies such a kind waits for them.
-pub(crate) fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
+pub(crate) fn releases(ctx: &Ctx, wait: &Wait) -> Vec<Release<'static>> {
     let enabled = git::open(&ctx.config.clone_dir())
         .ok()
         .and_then(|repo| git::head_blob(&repo, ADDONS_KUSTOMIZATION).ok().flatten())
@@ -67,10 +69,10 @@ pub(crate) fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
         .iter()
         .filter_map(|a| {
             let on = kustomize::is_enabled(&enabled, a.entry_in(&enabled));
-            let t = &ctx.targets;
-            let required = t.addons.iter().any(|w| w.name == a.name) || (t.enabled_addons && on);
+            let required =
+                wait.addons.iter().any(|w| w.name == a.name) || (wait.enabled_addons && on);
             let brings = !a.brings.is_empty() && on;
-            let removed = ctx.targets.removed.iter().any(|w| w.name == a.name);
+            let removed = wait.removed.iter().any(|w| w.name == a.name);
             (required || brings || removed).then_some(Release {
                 namespace: a.helm_release.0,
                 name: a.helm_release.1,
@@ -84,9 +86,9 @@ pub(crate) fn releases(ctx: &Ctx) -> Vec<Release<'static>> {
 
 /// The commit Flux should reach: the one pushed, else the branch's head
 /// (`sync`: always the head).
-pub(crate) async fn goal(ctx: &mut Ctx) -> Result<Goal> {
+pub(crate) async fn goal(ctx: &Ctx, wait: &Wait) -> Result<Goal> {
     let branch = ctx.config.settings.branch.clone();
-    if !ctx.targets.tip
+    if !wait.tip
         && let Some(commit) = ctx.state.outputs.pushed_commit.clone()
     {
         return Ok(Goal { branch, commit });
@@ -105,13 +107,13 @@ pub(crate) async fn goal(ctx: &mut Ctx) -> Result<Goal> {
     }
 }
 
-/// The dry run: what the wait waits for.
-pub(super) async fn preview(ctx: &mut Ctx, new_commit: bool) -> Result<Vec<Change>> {
+/// The wait, and what it waits for.
+pub(super) async fn effects(ctx: &Ctx, wait: &Wait, new_commit: bool) -> Result<Vec<Effect>> {
     let branch = ctx.config.settings.branch.clone();
     let commit = if new_commit {
         format!("{branch} at the commit pushed above")
     } else {
-        match goal(ctx).await {
+        match goal(ctx, wait).await {
             Ok(goal) => goal.short(),
             Err(_) => format!("{branch} at the commit pushed above"),
         }
@@ -120,7 +122,7 @@ pub(super) async fn preview(ctx: &mut Ctx, new_commit: bool) -> Result<Vec<Chang
         format!("GitRepository flux-system/flux-system has fetched {commit}"),
         format!("every Kustomization has applied {commit}"),
     ];
-    for r in releases(ctx) {
+    for r in releases(ctx, wait) {
         if r.removed {
             until.push(format!(
                 "HelmRelease {}/{} is uninstalled and gone",
@@ -130,5 +132,8 @@ pub(super) async fn preview(ctx: &mut Ctx, new_commit: bool) -> Result<Vec<Chang
             until.push(format!("HelmRelease {}/{} is Ready", r.namespace, r.name));
         }
     }
-    Ok(vec![Change::Wait { until }])
+    Ok(vec![Effect::Wait {
+        until,
+        wait: wait.clone(),
+    }])
 }

@@ -5,14 +5,15 @@
 //! not, stay as they are. Done when no placeholder is left that a given value
 //! fills and every value we wrote that still stands is the wanted one.
 
-use super::Check;
+use super::Checked;
 use crate::ctx::Ctx;
+use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::fsx;
 use crate::placeholders::{self, Outcome, Rule};
-use crate::preview::{self, Change};
+use crate::state::Learned;
 
-pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
+pub(super) fn check(ctx: &Ctx) -> Result<Checked> {
     let files = outcomes(ctx)?;
     let pending: Vec<&str> = files
         .iter()
@@ -20,53 +21,72 @@ pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
         .map(|(rule, _)| rule.path)
         .collect();
     if pending.is_empty() {
-        return Ok(Check::Done(summary(&files)));
+        // Where our values sit, for the push's commit to know them.
+        let mut found = Checked::done(summary(&files));
+        for (rule, outcome) in files {
+            found = found.learning(Learned::Placements(rule.path.into(), outcome.placements));
+        }
+        return Ok(found);
     }
-    Ok(Check::Pending(format!("to render: {}", pending.join(", "))))
+    Ok(Checked::to_do(format!("to render: {}", pending.join(", "))))
 }
 
-pub(super) fn run(ctx: &mut Ctx) -> Result<String> {
-    ask_for_missing(ctx)?;
+/// The values to ask for first; then, once none is missing, each file's
+/// edit (with where our values sit, recorded once it is written) and the
+/// values of the participant's that stay. Every edited file is held to
+/// parse before any is written.
+pub(super) fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let files = outcomes(ctx)?;
-    // Stop before writing anything: nothing half-done.
-    if let Some((rule, outcome)) = files.iter().find(|(_, o)| !o.missing.is_empty()) {
-        return Err(Error::MissingTemplateValue {
-            template: rule.path.to_string(),
-            name: outcome.missing[0].to_string(),
-        });
-    }
+    let mut asks: Vec<(&str, &str)> = files
+        .iter()
+        .flat_map(|(rule, o)| o.missing.iter().map(|m| (*m, rule.path)))
+        .collect();
+    asks.sort_by_key(|(name, _)| *name);
+    asks.dedup_by_key(|(name, _)| *name);
+    let mut out: Vec<Effect> = asks
+        .into_iter()
+        .map(|(value, template)| Effect::Ask {
+            value: value.into(),
+            template: template.into(),
+        })
+        .collect();
     let clone = ctx.config.clone_dir();
-    // Nor a file that no longer parses (or never did): push would commit it.
-    for (rule, outcome) in files.iter().filter(|(_, o)| o.changed()) {
-        super::must_parse(&clone, rule.path, outcome.text.as_bytes())?;
-    }
-    let mut written = 0;
-    for (rule, outcome) in &files {
+    for (rule, outcome) in files {
         for kept in &outcome.kept {
-            ctx.ui.warn(&format!(
-                "{}:{}: `{}` holds your own value, kept; eks-workshop's `{}` was not written there",
-                rule.path, kept.line, kept.key, kept.value
-            ));
+            out.push(Effect::Say {
+                message: format!(
+                    "{}:{}: `{}` holds your own value, kept; eks-workshop's `{}` was not written there",
+                    rule.path, kept.line, kept.key, kept.value
+                ),
+                warning: true,
+            });
         }
-        ctx.state
-            .outputs
-            .placements
-            .insert(rule.path.to_string(), outcome.placements.clone());
-        if !outcome.changed() {
-            continue;
+        let placed = Learned::Placements(rule.path.into(), outcome.placements.clone());
+        if outcome.changed() {
+            let before = fsx::read_string_in(&clone, rule.path)?.unwrap_or_default();
+            let bytes = outcome.text.into_bytes();
+            out.push(super::edit_effect(
+                &clone,
+                rule.path,
+                before.as_bytes(),
+                bytes,
+                vec![placed],
+            )?);
         }
-        if written == 1 {
-            crate::pause::point("render:mid");
-        }
-        fsx::write_in(&clone, rule.path, outcome.text.as_bytes())?;
-        written += 1;
-        // Record what we wrote at once: a crash after this write leaves values we own.
-        ctx.save()?;
     }
-    let values: usize = files.iter().map(|(_, o)| o.edits.len()).sum();
-    Ok(format!("rendered {values} value(s) in {written} file(s)"))
+    Ok(out)
 }
 
+/// The step's line: what stands rendered now.
+pub(super) fn line(ctx: &Ctx) -> String {
+    match outcomes(ctx) {
+        Ok(files) => {
+            let values: usize = files.iter().map(|(_, o)| o.placements.len()).sum();
+            format!("rendered {values} value(s) in {} file(s)", files.len())
+        }
+        Err(e) => e.to_string(),
+    }
+}
 /// Each rendered file of the clone as it is, and what rendering it gives.
 /// A file the clone lacks (the participant deleted it) is left alone; one
 /// that is a symlink stops the step ([`fsx::read_string_in`]).
@@ -89,36 +109,36 @@ fn outcomes(ctx: &Ctx) -> Result<Vec<(&'static Rule, Outcome)>> {
     Ok(files)
 }
 
-/// In a terminal, ask for every value a placeholder needs that was not
-/// given, re-asking until the answer has the value's shape.
-fn ask_for_missing(ctx: &mut Ctx) -> Result<()> {
+/// Ask for one value a placeholder of `template` needs, re-asking until
+/// the answer has the value's shape; off a terminal (or under --yes) the
+/// run stops there, naming it, before anything is written.
+pub(super) fn ask(ctx: &mut Ctx, name: &str, template: &str) -> Result<()> {
     if !ctx.config.interactive() {
-        return Ok(());
+        // Named as a reader goes through the files: the first one lacking a value.
+        let first = outcomes(ctx)?
+            .into_iter()
+            .find_map(|(rule, o)| o.missing.first().map(|m| (rule.path, *m)));
+        let (template, name) = first.unwrap_or((template, name));
+        return Err(Error::MissingTemplateValue {
+            template: template.to_string(),
+            name: name.to_string(),
+        });
     }
-    let mut needed: Vec<&'static str> = outcomes(ctx)?
-        .into_iter()
-        .flat_map(|(_, o)| o.missing)
-        .collect();
-    needed.sort_unstable();
-    needed.dedup();
-    for name in needed {
-        let spec = crate::values::known(name);
-        let prompt = spec.map_or(name.to_string(), |v| format!("{} ({name})", v.description));
-        loop {
-            let answer = ctx.ui.ask(&prompt, spec.and_then(|v| v.default))?;
-            let answer = answer.trim();
-            match crate::values::check(name, answer) {
-                Ok(()) => {
-                    ctx.config.settings.values.set(name, answer);
-                    break;
-                }
-                Err(expected) => ctx
-                    .ui
-                    .warn(&format!("`{answer}` is not {expected}; try again")),
+    let spec = crate::values::known(name);
+    let prompt = spec.map_or(name.to_string(), |v| format!("{} ({name})", v.description));
+    loop {
+        let answer = ctx.ui.ask(&prompt, spec.and_then(|v| v.default))?;
+        let answer = answer.trim();
+        match crate::values::check(name, answer) {
+            Ok(()) => {
+                ctx.config.settings.values.set(name, answer);
+                return Ok(());
             }
+            Err(expected) => ctx
+                .ui
+                .warn(&format!("`{answer}` is not {expected}; try again")),
         }
     }
-    ctx.config.settings.values.check_all()
 }
 
 fn summary(files: &[(&Rule, Outcome)]) -> String {
@@ -136,25 +156,4 @@ fn summary(files: &[(&Rule, Outcome)]) -> String {
         detail.push_str(&format!("; your own values kept at {}", kept.join(", ")));
     }
     detail
-}
-
-/// The dry run: each file's diff, and the values it would ask for.
-pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
-    let clone = ctx.config.clone_dir();
-    let mut asks: Vec<&str> = Vec::new();
-    let mut out = Vec::new();
-    for (rule, outcome) in outcomes(ctx)? {
-        asks.extend(outcome.missing.iter().copied());
-        if outcome.changed() {
-            let before = fsx::read_string_in(&clone, rule.path)?.unwrap_or_default();
-            out.push(Change::Edit {
-                path: rule.path.to_string(),
-                diff: preview::diff(rule.path, before.as_bytes(), outcome.text.as_bytes()),
-            });
-        }
-    }
-    asks.sort_unstable();
-    asks.dedup();
-    let asks = asks.into_iter().map(|v| Change::Ask { value: v.into() });
-    Ok(asks.chain(out).collect())
 }

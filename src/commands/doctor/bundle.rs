@@ -134,8 +134,11 @@ async fn flux_status(global: &Flags, state: Option<&crate::state::State>) -> Opt
         return None;
     }
     let look = async {
-        let config = crate::config::resolve(global, state.map(|s| &s.settings)).ok()?;
-        let cluster = crate::kube::connect(&config.settings).await.ok()?;
+        let access = crate::engine::Access::Inspect;
+        let opened = crate::engine::open(global, "doctor", access, Default::default()).ok()?;
+        let cluster = crate::kube::connect(&opened.ctx.config.settings)
+            .await
+            .ok()?;
         let types = crate::kube::flux::types(&cluster).await.ok()??;
         let objects = crate::kube::status::flux_status(&cluster, &types)
             .await
