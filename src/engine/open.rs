@@ -49,7 +49,14 @@ pub(crate) fn open(
         Access::DryRun { creates } => (creates, false),
         Access::Inspect => (true, false),
     };
-    check_dir(global)?;
+    match access {
+        // Making the dir says what is wrong with it.
+        Access::Write { creates: true, .. } => {}
+        Access::Write { creates: false, .. }
+        | Access::Read { .. }
+        | Access::DryRun { .. }
+        | Access::Inspect => check_dir(global)?,
+    }
     if !creates && state::load(&work_dir)?.is_none() {
         return Err(needs_setup(global, what));
     }

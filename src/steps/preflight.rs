@@ -18,7 +18,7 @@ use crate::scan::Problem;
 use crate::scan::migrate::{self, FluxApis};
 
 /// Stop with every problem, by `file:line`, before anything is pushed.
-pub(super) async fn check_head(ctx: &mut Ctx, repo: &git2::Repository) -> Result<()> {
+pub(super) async fn check_head(ctx: &Ctx, repo: &git2::Repository) -> Result<()> {
     let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
     git::export_head(repo, tmp.path())?;
     let found = problems(ctx, tmp.path()).await?;
@@ -53,7 +53,7 @@ pub(super) async fn check_head(ctx: &mut Ctx, repo: &git2::Repository) -> Result
 /// `root` (a clone's working tree, or HEAD exported): objects of a kind and
 /// version nothing serves or will serve, and label or annotation values that
 /// are not strings. For `verify` too.
-pub(crate) async fn problems(ctx: &mut Ctx, root: &std::path::Path) -> Result<Vec<Problem>> {
+pub(crate) async fn problems(ctx: &Ctx, root: &std::path::Path) -> Result<Vec<Problem>> {
     let objects = migrate::applied_objects(root, CLUSTER_PATH)?;
     let served = served(ctx, &objects, root).await;
     let found = migrate::preflight(&objects, &served);
@@ -86,7 +86,7 @@ pub(crate) async fn problems(ctx: &mut Ctx, root: &std::path::Path) -> Result<Ve
 /// What the cluster serves or will serve. Offline: the objects' own kinds,
 /// except Flux's, which must be what eks-workshop's Flux serves.
 async fn served(
-    ctx: &mut Ctx,
+    ctx: &Ctx,
     objects: &[migrate::AppliedObject],
     head: &std::path::Path,
 ) -> BTreeSet<(String, String)> {
