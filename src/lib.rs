@@ -2,8 +2,10 @@
 //!
 //! `main.rs` only calls [`run`]; everything else is reached from here.
 
-mod addons;
-mod aws;
+mod addon_catalog;
+mod aws_cli;
+mod backoff;
+mod change;
 mod child;
 mod cli;
 mod clock;
@@ -22,8 +24,6 @@ mod outside;
 mod pause;
 mod placeholders;
 mod plan;
-mod preview;
-mod retry;
 mod run;
 pub mod scan;
 mod secrets;

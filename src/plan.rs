@@ -9,7 +9,7 @@ pub(crate) use step::Step;
 
 use serde::Serialize;
 
-use crate::addons::{self, Addon};
+use crate::addon_catalog::{self, Addon};
 use crate::error::Result;
 use crate::scan::KubeVersion;
 use crate::state::LastCommand;
@@ -64,7 +64,7 @@ const EDIT: [Step; 6] = [
 /// The plan of `command`. Unknown add-on names are refused.
 pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
     let find = |names: &[String]| -> Result<Vec<&'static Addon>> {
-        names.iter().map(|n| addons::find(n)).collect()
+        names.iter().map(|n| addon_catalog::find(n)).collect()
     };
     Ok(match command {
         LastCommand::Setup { until } => {

@@ -8,7 +8,7 @@ mod verify;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::addons;
+use crate::addon_catalog;
 use crate::cli::Command;
 use crate::config::Flags;
 use crate::config::Output;
@@ -274,7 +274,7 @@ pub(crate) async fn prepare(
     }
     // What `resume` replays comes from the state file: refuse what it cannot know.
     for name in config.settings.addons.keys() {
-        addons::find(name)?;
+        addon_catalog::find(name)?;
     }
     let mut state = match loaded {
         Some(s) if !restart => s,

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 use serde_json::json;
 
 use super::load_required;
-use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::config::Flags;
 use crate::config::Output;
 use crate::ctx::Ctx;
@@ -279,8 +279,10 @@ pub(crate) fn addons(global: &Flags) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| crate::config::clone_dir(&global.dir, &state.settings.upstream));
     let path = clone.join(ADDONS_KUSTOMIZATION);
-    let text =
-        crate::addons::read_kustomization(&crate::fsx::in_clone(&clone, ADDONS_KUSTOMIZATION)?)?;
+    let text = crate::addon_catalog::read_kustomization(&crate::fsx::in_clone(
+        &clone,
+        ADDONS_KUSTOMIZATION,
+    )?)?;
     let entries =
         kustomize::entries(&text).map_err(|reason| Error::Kustomization { path, reason })?;
     let rows: Vec<_> = ADDONS

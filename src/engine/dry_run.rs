@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::Ctx;
+use crate::change::Change;
 use crate::error::Result;
-use crate::preview::Change;
 use crate::steps::{self, Check, Step};
 
 /// Where a step stands, as its check (or the plan) says.

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::wait::{Limits, Next, watch_failure};
 use super::{Cluster, FIELD_MANAGER};
+use crate::backoff::WatchPace;
 use crate::error::{Error, Result};
-use crate::retry::WatchPace;
 
 /// "Kind ns/name" for messages.
 pub(crate) fn label(kind: &str, namespace: Option<&str>, name: &str) -> String {

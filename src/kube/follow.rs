@@ -18,8 +18,8 @@ use super::depends::Release;
 use super::flux::{self, Types};
 use super::sync::{self, Fresh, Goal, Observed, Outcome};
 use super::wait::{Limits, Next, watch_failure};
+use crate::backoff::WatchPace;
 use crate::error::{Error, Result};
-use crate::retry::WatchPace;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Which {

@@ -3,10 +3,10 @@
 //! resource lines.
 
 use super::Check;
-use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{self, ADDONS_KUSTOMIZATION};
+use crate::change::{self, Change};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::preview::{self, Change};
 use crate::{fsx, kustomize};
 
 pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
@@ -39,7 +39,7 @@ pub(crate) fn edit(
     wishes: &std::collections::BTreeMap<String, bool>,
 ) -> Result<(String, String)> {
     let path = fsx::in_clone(root, ADDONS_KUSTOMIZATION)?;
-    let text = addons::read_kustomization(&path)?;
+    let text = addon_catalog::read_kustomization(&path)?;
     let edited = apply_wishes(&text, wishes).map_err(|reason| Error::Kustomization {
         path: path.to_path_buf(),
         reason,
@@ -54,7 +54,7 @@ pub(crate) fn apply_wishes(
 ) -> std::result::Result<String, String> {
     let mut text = text.to_string();
     for (name, &enabled) in wishes {
-        let addon = addons::find(name).map_err(|e| e.to_string())?;
+        let addon = addon_catalog::find(name).map_err(|e| e.to_string())?;
         if let Some(new) = kustomize::set_enabled(&text, addon.entry_in(&text), enabled)? {
             text = new;
         }
@@ -79,6 +79,6 @@ pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
     let (text, edited) = desired(ctx)?;
     Ok(vec![Change::Edit {
         path: ADDONS_KUSTOMIZATION.into(),
-        diff: preview::diff(ADDONS_KUSTOMIZATION, text.as_bytes(), edited.as_bytes()),
+        diff: change::diff(ADDONS_KUSTOMIZATION, text.as_bytes(), edited.as_bytes()),
     }])
 }

@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use super::{Check, fork_url};
+use crate::change::Change;
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git;
 use crate::git::credential::{self, Configured, Found};
-use crate::preview::Change;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     let path = ctx.config.clone_dir();

@@ -7,9 +7,9 @@
 //! has uncommitted edits in is left alone (and named).
 
 use super::Check;
+use crate::change::{self, Change};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::preview::{self, Change};
 use crate::scan::{self, KubeVersion};
 use crate::{fsx, git};
 
@@ -155,7 +155,7 @@ pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
         .into_iter()
         .filter(|c| !c.edited)
         .collect();
-    let diff = preview::diffs(
+    let diff = change::diffs(
         todo.iter()
             .map(|c| (c.path.as_str(), c.head.as_slice(), c.new.as_bytes())),
     );

@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use super::Check;
+use crate::change::Change;
 use crate::config::RepoName;
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::github::Repo;
-use crate::preview::Change;
 use crate::{git, workshop};
 
 /// The URL the clone's `origin` points at.
@@ -119,7 +119,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
 /// GitHub creates forks asynchronously: poll `ls-remote` with capped backoff.
 async fn wait_until_cloneable(ctx: &mut Ctx, repo: &Repo) -> Result<()> {
     let started = Instant::now();
-    let mut delays = crate::retry::polling(Duration::from_millis(250));
+    let mut delays = crate::backoff::polling(Duration::from_millis(250));
     let pair = ctx.git_auth().await?;
     loop {
         match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair)) {

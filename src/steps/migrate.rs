@@ -9,10 +9,10 @@
 //! HEAD it migrates once.
 
 use super::Check;
+use crate::change::{self, Change};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
-use crate::preview::{self, Change};
 use crate::scan::migrate::{self, FileMigration, FluxApis};
 
 pub(super) const MESSAGE: &str = "Migrate manifests to the APIs the cluster serves";
@@ -152,7 +152,7 @@ pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
     Ok(vec![Change::Commit {
         message: format!("{MESSAGE}\n\n{}\n", lines(&files).join("\n")),
         files: heads.iter().map(|(f, _)| f.path.clone()).collect(),
-        diff: preview::diffs(heads.iter().map(|(f, head)| {
+        diff: change::diffs(heads.iter().map(|(f, head)| {
             (
                 f.path.as_str(),
                 head.as_slice(),

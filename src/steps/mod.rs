@@ -50,7 +50,7 @@ pub(crate) async fn preview(
     ctx: &mut Ctx,
     why: &str,
     after: bool,
-) -> Result<Vec<crate::preview::Change>> {
+) -> Result<Vec<crate::change::Change>> {
     match step {
         Step::Prerequisites => Ok(Vec::new()),
         Step::Fork => fork::preview(ctx).await,

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{self, ADDONS_KUSTOMIZATION};
 use crate::config::CLUSTER_PATH;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -117,7 +117,7 @@ async fn served(
         .ok()
         .flatten()
         .unwrap_or_default();
-    for addon in addons::ADDONS {
+    for addon in addon_catalog::ADDONS {
         if crate::kustomize::is_enabled(&text, addon.entry_in(&text)) {
             served.extend(
                 addon

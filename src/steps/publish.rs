@@ -6,10 +6,10 @@
 use git2::{Oid, Repository};
 
 use super::{Check, fork_url};
+use crate::change::Change;
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git::{self, PushOutcome, short};
-use crate::preview::Change;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     let (repo, local, remote) = tips(ctx).await?;

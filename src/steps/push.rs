@@ -6,11 +6,11 @@
 //! second one; the participant's unrelated edits stay uncommitted.
 
 use super::{Check, fork_url};
-use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{self, ADDONS_KUSTOMIZATION};
+use crate::change::{self, Change};
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git::{self, PushOutcome, short};
-use crate::preview::{self, Change};
 use crate::{kustomize, placeholders};
 
 /// Pushing again after the remote moved: fetch, rebase, retry — a few times.
@@ -177,7 +177,7 @@ fn pending_changes(ctx: &mut Ctx, repo: &git2::Repository) -> Result<Changes> {
         .unwrap_or_default();
     let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
     for (name, &enabled) in &ctx.config.settings.addons {
-        let addon = addons::find(name)?;
+        let addon = addon_catalog::find(name)?;
         let flipped = kustomize::set_enabled(&head_text, addon.entry_in(&head_text), enabled)
             .map_err(|reason| Error::Kustomization {
                 path: path.clone(),
@@ -220,7 +220,7 @@ pub(super) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
         let mut diff = String::new();
         for (path, new) in &changes.files {
             let head = git::head_blob(&repo, path)?.unwrap_or_default();
-            diff.push_str(&preview::diff(path, &head, new));
+            diff.push_str(&change::diff(path, &head, new));
         }
         out.push(Change::Commit {
             files: changes.files.iter().map(|(p, _)| p.clone()).collect(),

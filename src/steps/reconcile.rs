@@ -4,7 +4,8 @@
 //! reconcile now, then watches (no polling) until that holds.
 
 use super::{Check, fork_url};
-use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{ADDONS, ADDONS_KUSTOMIZATION};
+use crate::change::Change;
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
 use crate::git;
@@ -13,7 +14,6 @@ use crate::kube::flux;
 use crate::kube::follow::wait_synced;
 use crate::kube::sync::{self, Fresh, Goal, Outcome};
 use crate::kustomize;
-use crate::preview::Change;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     if !ctx.targets.wait {

@@ -6,11 +6,11 @@
 //! fills and every value we wrote that still stands is the wanted one.
 
 use super::Check;
+use crate::change::{self, Change};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::fsx;
 use crate::placeholders::{self, Outcome, Rule};
-use crate::preview::{self, Change};
 
 pub(super) fn check(ctx: &mut Ctx) -> Result<Check> {
     let files = outcomes(ctx)?;
@@ -149,7 +149,7 @@ pub(super) fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
             let before = fsx::read_string_in(&clone, rule.path)?.unwrap_or_default();
             out.push(Change::Edit {
                 path: rule.path.to_string(),
-                diff: preview::diff(rule.path, before.as_bytes(), outcome.text.as_bytes()),
+                diff: change::diff(rule.path, before.as_bytes(), outcome.text.as_bytes()),
             });
         }
     }

@@ -3,10 +3,10 @@
 
 use super::install::install_source;
 use super::{Wanted, compare};
+use crate::change::Change;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::kube::{self, flux};
-use crate::preview::Change;
 
 pub(in crate::steps) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
     let cluster = ctx.cluster().await?;

@@ -1,7 +1,7 @@
 //! The cluster's and the node groups' Kubernetes versions against the target.
 
 use super::{could_not, parse};
-use crate::aws::{Failed, Reply};
+use crate::aws_cli::{Failed, Reply};
 use crate::scan::KubeVersion;
 use crate::verdict::{Item, Severity};
 
