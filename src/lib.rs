@@ -14,6 +14,7 @@ mod config;
 mod ctx;
 mod engine;
 mod error;
+mod flux;
 mod fsx;
 mod git;
 mod github;

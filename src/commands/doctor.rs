@@ -103,7 +103,7 @@ async fn cluster(global: &Flags) -> serde_json::Value {
     let reach = async {
         let config = crate::config::resolve(global, remembered.as_ref().map(|s| &s.settings))?;
         let cluster = crate::kube::connect(&config.settings).await?;
-        let version = crate::kube::verify::server_version(&cluster).await?;
+        let version = crate::flux::cluster_report::server_version(&cluster).await?;
         Ok::<_, crate::error::Error>(json!({
             "ok": true, "context": cluster.context, "server": cluster.server, "version": version.git_version,
         }))

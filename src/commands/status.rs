@@ -223,16 +223,16 @@ async fn cluster_standing(ctx: &mut Ctx) -> Option<serde_json::Value> {
         return None;
     }
     let cluster = ctx.cluster_if_reachable().await?;
-    let types = crate::kube::flux::types(&cluster).await.ok()??;
+    let types = crate::flux::types(&cluster).await.ok()??;
     let ks = crate::kube::get(
         &cluster,
         &types.kustomization,
-        Some(crate::kube::flux::NAMESPACE),
-        crate::kube::flux::NAME,
+        Some(crate::flux::NAMESPACE),
+        crate::flux::NAME,
     )
     .await
     .ok()??;
-    let applied = crate::kube::sync::text(&ks, "/status/lastAppliedRevision").to_string();
+    let applied = crate::flux::synced::text(&ks, "/status/lastAppliedRevision").to_string();
     let branch = ctx.config.settings.branch.clone();
     let url = crate::steps::remote_url(ctx)?;
     let pair = ctx.git_auth().await.ok()?;

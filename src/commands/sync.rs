@@ -21,8 +21,8 @@ use crate::config::Output;
 use crate::ctx::Ctx;
 use crate::engine::StepResult;
 use crate::error::{Error, Result, exit};
-use crate::kube::sync::{Goal, text};
-use crate::kube::{self, flux};
+use crate::flux;
+use crate::flux::synced::{Goal, text};
 
 pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>) -> Result<u8> {
     load_required(global, "sync")?;
@@ -30,7 +30,7 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
         return Ok(exit::OK);
     };
     let before = kustomizations(&mut ready.ctx).await?;
-    let since = crate::kube::sync::unix(std::time::SystemTime::now());
+    let since = crate::flux::synced::unix(std::time::SystemTime::now());
     let (mut ctx, results) = ready.run().await?;
     let goal = crate::steps::goal(&mut ctx).await?;
     let ran = |step: &str| results.iter().any(|r| r.step == step && r.status == "done");
@@ -73,8 +73,8 @@ async fn what_changed(ctx: &mut Ctx, before: &[Value], since: u64) -> Result<Vec
         });
     };
     let releases = crate::steps::releases(ctx);
-    let after = kube::observe::observe(&cluster, &types, &releases).await?;
-    let events = kube::observe::events_since(&cluster, since).await?;
+    let after = flux::observe::observe(&cluster, &types, &releases).await?;
+    let events = flux::observe::events_since(&cluster, since).await?;
     Ok(changes(before, &after.kustomizations, &events))
 }
 
@@ -89,7 +89,7 @@ async fn kustomizations(ctx: &mut Ctx) -> Result<Vec<Value>> {
         return Ok(Vec::new());
     };
     let releases = crate::steps::releases(ctx);
-    Ok(kube::observe::observe(&cluster, &types, &releases)
+    Ok(flux::observe::observe(&cluster, &types, &releases)
         .await?
         .kustomizations)
 }

@@ -20,7 +20,7 @@ use crate::config::Flags;
 use crate::config::{CLUSTER_PATH, Output};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result, exit};
-use crate::kube::verify::ClusterReport;
+use crate::flux::cluster_report::ClusterReport;
 use crate::scan::{self, KubeVersion};
 use crate::state::LastCommand;
 use crate::ui::Ui;
@@ -240,7 +240,7 @@ async fn cluster_half(
     target: KubeVersion,
 ) -> Result<ClusterReport> {
     let cluster = ctx.cluster().await?;
-    let (live, skipped) = crate::kube::verify::live_objects(&cluster).await?;
+    let (live, skipped) = crate::flux::cluster_report::live_objects(&cluster).await?;
     if !skipped.is_empty() {
         ctx.ui.warn(&format!(
             "not allowed to list, so not scanned: {}",
@@ -251,7 +251,7 @@ async fn cluster_half(
     let pair = ctx.git_auth().await?;
     let fork_url = crate::steps::remote_url(ctx);
     let branch = ctx.config.settings.branch.clone();
-    crate::kube::verify::cluster_report(
+    crate::flux::cluster_report::cluster_report(
         &cluster,
         fork_url.as_deref(),
         &branch,
@@ -272,14 +272,14 @@ async fn target_version(ctx: &mut Ctx, flag: Option<&str>) -> Result<KubeVersion
         ));
     }
     let cluster = ctx.cluster().await?;
-    let current = crate::kube::verify::server_version(&cluster).await?;
+    let current = crate::flux::cluster_report::server_version(&cluster).await?;
     Ok(KubeVersion::parse(&current.minor_version())?.next_minor())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kube::verify::FluxRow;
+    use crate::flux::cluster_report::FluxRow;
 
     fn row(ok: bool, suspended: bool) -> FluxRow {
         FluxRow {

@@ -29,11 +29,13 @@ mod labels;
 mod patches;
 mod preflight;
 mod repo;
+mod target;
 
 #[allow(unused_imports)] // the API the lead's migrate step and preflight wire in
 pub(crate) use preflight::{AppliedObject, Preflight, Unserved, applied_objects, preflight};
 #[allow(unused_imports)]
 pub(crate) use repo::{FileMigration, migrate_repo, write_migrations};
+pub(crate) use target::flux_apis;
 
 /// The apiVersion the target Flux serves for each Flux kind.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use super::{Check, fork_url};
 use crate::config::{CLUSTER_PATH, Secret};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::kube::flux::{self, Sync, Types};
+use crate::flux::{self, Sync, Types};
 use crate::kube::{self, Cluster};
 
 pub(super) use preview::preview;

@@ -107,7 +107,7 @@ async fn target(ctx: &mut Ctx) -> FluxApis {
         return FluxApis::current();
     };
     match crate::kube::served(&cluster).await {
-        Ok(served) => crate::kube::flux_apis(&served),
+        Ok(served) => crate::scan::migrate::flux_apis(&served),
         Err(_) => FluxApis::current(),
     }
 }
@@ -132,7 +132,7 @@ fn describe(target: &FluxApis) -> String {
     if *target == FluxApis::current() {
         format!(
             "the APIs of Flux {} (what eks-workshop installs)",
-            crate::kube::FLUX_VERSION
+            crate::flux::FLUX_VERSION
         )
     } else {
         let versions: Vec<&str> = target.served.iter().map(|(_, a)| a.as_str()).collect();

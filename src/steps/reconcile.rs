@@ -8,11 +8,11 @@ use crate::addon_catalog::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::change::Change;
 use crate::ctx::{Ctx, auth};
 use crate::error::{Error, Result};
+use crate::flux;
+use crate::flux::depends::Release;
+use crate::flux::follow::wait_synced;
+use crate::flux::synced::{self, Fresh, Goal, Outcome};
 use crate::git;
-use crate::kube::depends::Release;
-use crate::kube::flux;
-use crate::kube::follow::wait_synced;
-use crate::kube::sync::{self, Fresh, Goal, Outcome};
 use crate::kustomize;
 
 pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
@@ -25,12 +25,12 @@ pub(super) async fn check(ctx: &mut Ctx) -> Result<Check> {
     };
     let goal = goal(ctx).await?;
     let addons = releases(ctx);
-    let observed = crate::kube::observe::observe(&cluster, &types, &addons).await?;
+    let observed = crate::flux::observe::observe(&cluster, &types, &addons).await?;
     for odd in observed.odd() {
         ctx.ui.warn(&format!("{odd}; judged without it"));
     }
-    let judged = sync::judge(&observed, &goal, &addons, &Fresh::default());
-    Ok(match sync::outcome(&judged, &goal) {
+    let judged = synced::judge(&observed, &goal, &addons, &Fresh::default());
+    Ok(match synced::outcome(&judged, &goal) {
         Outcome::Synced(detail) => Check::Done(detail),
         Outcome::Pending { summary, .. } => Check::Pending(summary),
         Outcome::Failed(err) => Check::Pending(err.to_string()),
@@ -49,7 +49,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
     let addons = releases(ctx);
     let limits = ctx.limits();
     ctx.ui.progress("asking Flux to reconcile now");
-    let fresh = crate::kube::observe::request_reconcile(&cluster, &types).await?;
+    let fresh = crate::flux::observe::request_reconcile(&cluster, &types).await?;
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await
 }
 

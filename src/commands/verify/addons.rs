@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::config::CLUSTER_PATH;
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::kube::status::LiveRelease;
+use crate::flux::reported::LiveRelease;
 use crate::scan::KubeVersion;
 use crate::scan::charts::{Support, lowest_supporting, support};
 use crate::scan::releases::{RepoRelease, repo_releases};
@@ -23,8 +23,8 @@ pub(super) async fn section(ctx: &mut Ctx, clone: &Path, target: KubeVersion) ->
         None
     } else {
         let cluster = ctx.cluster().await?;
-        match crate::kube::flux::types(&cluster).await? {
-            Some(types) => Some(crate::kube::status::helm_releases(&cluster, &types).await?),
+        match crate::flux::types(&cluster).await? {
+            Some(types) => Some(crate::flux::reported::helm_releases(&cluster, &types).await?),
             None => None,
         }
     };

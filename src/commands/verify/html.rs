@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::error::Result;
-use crate::kube::verify::ClusterReport;
+use crate::flux::cluster_report::ClusterReport;
 use crate::scan::{self, Report};
 use crate::verdict::{Item, Section, Severity};
 

@@ -6,7 +6,7 @@ use super::{Wanted, compare};
 use crate::change::Change;
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::kube::{self, flux};
+use crate::{flux, kube};
 
 pub(in crate::steps) async fn preview(ctx: &mut Ctx) -> Result<Vec<Change>> {
     let cluster = ctx.cluster().await?;

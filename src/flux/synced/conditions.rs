@@ -1,11 +1,11 @@
 //! How real Flux writes its conditions, where kstatus alone misjudges them:
 //! a failed apply it retries, and a Kustomization waiting for a kind an
-//! add-on's chart will bring (see [`super::depends`]).
+//! add-on's chart will bring (see [`crate::flux::depends`]).
 
 use serde_json::Value;
 
 use super::{Fresh, Judged, Verdict, text};
-use crate::kube::depends::{self, Release};
+use crate::flux::depends::{self, Release};
 use crate::kube::wait::{condition, describe, ready_condition};
 
 /// Ready=False reasons that say the controller is waiting for something

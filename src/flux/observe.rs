@@ -5,14 +5,14 @@ use std::time::SystemTime;
 
 use ::kube::api::{Api, DynamicObject, ListParams};
 
-use super::loose::Loose;
+use crate::kube::loose::Loose;
 use serde_json::Value;
 
-use super::Cluster;
 use super::depends::Release;
-use super::flux::{self, Types};
-use super::sync::{Fresh, Observed, REQUESTED_AT, from_our_source, text, unix};
+use super::synced::{Fresh, Observed, REQUESTED_AT, from_our_source, text, unix};
 use crate::error::Result;
+use crate::flux::{self, Types};
+use crate::kube::Cluster;
 
 /// Where Kustomizations are listed: every namespace, or only flux-system
 /// when the identity may not list cluster-wide.
@@ -22,7 +22,7 @@ pub(crate) async fn kustomization_scope(
 ) -> Result<Option<&'static str>> {
     let api: Api<DynamicObject> = Api::all_with(cluster.client.clone(), &types.kustomization);
     let params = ListParams::default().limit(1);
-    match super::retry::idempotent(|| api.list_metadata(&params)).await {
+    match crate::kube::retry::idempotent(|| api.list_metadata(&params)).await {
         Ok(_) => Ok(None),
         Err(::kube::Error::Api(s)) if s.code == 403 => Ok(Some(flux::NAMESPACE)),
         Err(e) => Err(cluster.error("list Kustomizations", e)),
@@ -37,7 +37,7 @@ async fn list(
     let what = format!("list {}", ar.plural);
     let api: Api<Loose> = cluster.api(ar, ns);
     let params = ListParams::default();
-    let items = super::retry::idempotent(|| api.list(&params))
+    let items = crate::kube::retry::idempotent(|| api.list(&params))
         .await
         .map_err(|e| cluster.error(&what, e))?;
     Ok(items.items.into_iter().map(|o| o.value).collect())
@@ -63,7 +63,7 @@ pub(crate) async fn observe(
     releases: &[Release<'_>],
 ) -> Result<Observed> {
     let scope = kustomization_scope(cluster, types).await?;
-    let git_repository = super::get(
+    let git_repository = crate::kube::get(
         cluster,
         &types.git_repository,
         Some(flux::NAMESPACE),
@@ -159,12 +159,12 @@ async fn annotate(
 ) -> std::result::Result<(), ::kube::Error> {
     let patch = serde_json::json!({"metadata": {"annotations": {REQUESTED_AT: token}}});
     let params = ::kube::api::PatchParams {
-        field_manager: Some(super::FIELD_MANAGER.into()),
+        field_manager: Some(crate::kube::FIELD_MANAGER.into()),
         ..Default::default()
     };
     let api: Api<DynamicObject> = cluster.api(ar, Some(ns));
     let merge = ::kube::api::Patch::Merge(&patch);
-    super::retry::idempotent(|| api.patch(name, &params, &merge))
+    crate::kube::retry::idempotent(|| api.patch(name, &params, &merge))
         .await
         .map(|_| ())
 }
@@ -175,7 +175,7 @@ pub(crate) async fn events_since(cluster: &Cluster, since: u64) -> Result<Vec<Va
     use k8s_openapi::api::core::v1::Event;
     let api: Api<Event> = Api::namespaced(cluster.client.clone(), flux::NAMESPACE);
     let params = ListParams::default();
-    let list = match super::retry::idempotent(|| api.list(&params)).await {
+    let list = match crate::kube::retry::idempotent(|| api.list(&params)).await {
         Ok(list) => list,
         // Not allowed, or not served (our stand-in API server): no events.
         Err(::kube::Error::Api(s)) if s.code == 403 || s.code == 404 => return Ok(Vec::new()),

@@ -6,10 +6,10 @@
 use ::kube::api::ListParams;
 use serde_json::{Value, json};
 
-use super::Cluster;
-use super::flux::Types;
-use super::loose::Loose;
 use crate::error::Result;
+use crate::flux::Types;
+use crate::kube::Cluster;
+use crate::kube::loose::Loose;
 
 /// Every GitRepository, Kustomization and HelmRelease, in every namespace
 /// (or flux-system when listing cluster-wide is not allowed).
@@ -23,7 +23,7 @@ pub(crate) async fn flux_status(cluster: &Cluster, types: &Types) -> Result<Vec<
     ] {
         let api: ::kube::Api<Loose> = cluster.api(ar, scope);
         let params = ListParams::default();
-        let list = super::retry::idempotent(|| api.list(&params))
+        let list = crate::kube::retry::idempotent(|| api.list(&params))
             .await
             .map_err(|e| cluster.error(&format!("list {}", ar.plural), e))?;
         for item in list.items {
@@ -70,7 +70,7 @@ pub(crate) async fn helm_releases(cluster: &Cluster, types: &Types) -> Result<Ve
     let ar = &types.helm_release;
     let api: ::kube::Api<Loose> = cluster.api(ar, scope);
     let params = ListParams::default();
-    let list = super::retry::idempotent(|| api.list(&params))
+    let list = crate::kube::retry::idempotent(|| api.list(&params))
         .await
         .map_err(|e| cluster.error(&format!("list {}", ar.plural), e))?;
     Ok(list.items.iter().map(|i| live_release(&i.value)).collect())

@@ -7,19 +7,19 @@ use std::collections::BTreeMap;
 
 use ::kube::api::{Api, ApiResource};
 
-use super::loose::Loose;
+use crate::kube::loose::Loose;
 use ::kube::runtime::{WatchStreamExt, watcher};
 use futures::StreamExt;
 use futures::stream::{BoxStream, SelectAll};
 use serde_json::Value;
 
-use super::Cluster;
 use super::depends::Release;
-use super::flux::{self, Types};
-use super::sync::{self, Fresh, Goal, Observed, Outcome};
-use super::wait::{Limits, Next, watch_failure};
+use super::synced::{self, Fresh, Goal, Observed, Outcome};
 use crate::backoff::WatchPace;
 use crate::error::{Error, Result};
+use crate::flux::{self, Types};
+use crate::kube::Cluster;
+use crate::kube::wait::{Limits, Next, watch_failure};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Which {
@@ -189,7 +189,7 @@ pub(crate) async fn wait_synced(
                 ui.progress(&format!("{odd}; judged without it"));
             }
         }
-        let judged = sync::judge(&observed, goal, releases, &fresh);
+        let judged = synced::judge(&observed, goal, releases, &fresh);
         for j in judged.iter().filter(|j| j.nudge) {
             let token = super::observe::nudge(cluster, types, &j.namespace, &j.name).await?;
             ui.progress(&format!(
@@ -200,7 +200,7 @@ pub(crate) async fn wait_synced(
                 .nudges
                 .insert((j.namespace.clone(), j.name.clone()), token);
         }
-        match sync::outcome(&judged, goal) {
+        match synced::outcome(&judged, goal) {
             Outcome::Synced(detail) => return Ok(detail),
             Outcome::Failed(err) => return Err(err),
             Outcome::Pending {

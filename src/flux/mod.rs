@@ -1,5 +1,22 @@
-//! Flux's side of the cluster: is Flux installed, and the four objects that
-//! make it sync the fork (Namespace, Secret, GitRepository, Kustomization).
+//! Flux's domain: what Flux is on a cluster and what it is doing there. This
+//! file: the Flux release eks-workshop pins, Flux's kinds, whether Flux is
+//! installed, and the four objects that make it sync the fork (Namespace,
+//! Secret, GitRepository, Kustomization). The modules: reading Flux's objects
+//! ([`observe`], [`reported`]), judging them against the pushed commit
+//! ([`synced`], [`depends`]) and watching until they get there ([`follow`]),
+//! Flux's install manifest ([`release`]), Helm's release storage
+//! ([`helm_secrets`]), and `verify`'s report on the cluster
+//! ([`cluster_report`]). Everything goes through the client in
+//! [`crate::kube`].
+
+pub(crate) mod cluster_report;
+pub(crate) mod depends;
+pub(crate) mod follow;
+pub(crate) mod helm_secrets;
+pub(crate) mod observe;
+pub(crate) mod release;
+pub(crate) mod reported;
+pub(crate) mod synced;
 
 use std::collections::BTreeMap;
 
@@ -10,9 +27,9 @@ use k8s_openapi::api::core::v1::Secret as SecretObject;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::{Value, json};
 
-use super::Cluster;
 use crate::config::Secret;
 use crate::error::Result;
+use crate::kube::{self, Cluster};
 use crate::templates::FluxSync;
 
 /// The Flux release whose APIs eks-workshop migrates to when the cluster has
@@ -103,12 +120,12 @@ pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
     let crds: Api<CustomResourceDefinition> = Api::all(cluster.client.clone());
     let mut missing = Vec::new();
     for name in CRDS {
-        let found = super::retry::idempotent(|| crds.get_opt(name))
+        let found = kube::retry::idempotent(|| crds.get_opt(name))
             .await
             .map_err(|e| cluster.error(&format!("read CRD {name}"), e))?;
         match found {
             None => missing.push(format!("CRD {name}")),
-            Some(crd) if !established(&crd) => {
+            Some(crd) if !kube::established(&crd) => {
                 missing.push(format!("CRD {name} (not Established)"))
             }
             Some(_) => {}
@@ -116,7 +133,7 @@ pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
     }
     let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), NAMESPACE);
     for name in CONTROLLERS {
-        let found = super::retry::idempotent(|| deployments.get_opt(name))
+        let found = kube::retry::idempotent(|| deployments.get_opt(name))
             .await
             .map_err(|e| cluster.error(&format!("read Deployment {NAMESPACE}/{name}"), e))?;
         if found.is_none() {
@@ -124,16 +141,6 @@ pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
         }
     }
     Ok(missing)
-}
-
-pub(crate) fn established(crd: &CustomResourceDefinition) -> bool {
-    crd.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c.type_ == "Established" && c.status == "True")
-        })
 }
 
 /// What Flux should sync: the fork's URL and branch, with HTTPS credentials.
@@ -248,7 +255,7 @@ pub(crate) fn owners_of(live: &Value, field: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for entry in entries.into_iter().flatten() {
         let manager = entry["manager"].as_str().unwrap_or_default();
-        if manager == super::FIELD_MANAGER || entry.get("subresource").is_some() {
+        if manager == kube::FIELD_MANAGER || entry.get("subresource").is_some() {
             continue;
         }
         let mut at = &entry["fieldsV1"];
@@ -292,108 +299,4 @@ fn diff(path: &str, live: Option<&Value>, want: &Value, out: &mut Vec<String>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sync(token: &Secret) -> Sync<'_> {
-        Sync {
-            url: "https://github.com/me/w.git",
-            branch: "main",
-            login: "me",
-            token,
-            path: "./gitops/clusters/cluster-demo".into(),
-        }
-    }
-
-    fn ar(kind: &str) -> ApiResource {
-        ApiResource {
-            group: "g".into(),
-            version: "v1".into(),
-            api_version: "g/v1".into(),
-            kind: kind.into(),
-            plural: "x".into(),
-        }
-    }
-
-    #[test]
-    fn identical_objects_have_no_differences() {
-        let token = Secret::new("tok".into());
-        let s = sync(&token);
-        for desired in [
-            s.secret(),
-            s.git_repository(&ar("GitRepository")),
-            s.kustomization(&ar("Kustomization")),
-        ] {
-            let mut live = desired.clone();
-            live["metadata"]["resourceVersion"] = json!("7");
-            live["status"] = json!({"conditions": []});
-            assert!(differences(Some(&live), &desired).is_empty(), "{desired}");
-        }
-    }
-
-    #[test]
-    fn changed_fields_are_named_without_values() {
-        let token = Secret::new("tok".into());
-        let s = sync(&token);
-        let other = Secret::new("new-token".into());
-        let changed = Sync {
-            token: &other,
-            ..sync(&other)
-        };
-        let d = differences(Some(&s.secret()), &changed.secret());
-        assert_eq!(d, ["data.password"]);
-        let mut live = s.git_repository(&ar("GitRepository"));
-        live["spec"]["ref"]["branch"] = json!("dev");
-        let d = differences(Some(&live), &s.git_repository(&ar("GitRepository")));
-        assert_eq!(d, ["spec.ref.branch"]);
-        assert_eq!(differences(None, &s.namespace()), ["(missing)"]);
-    }
-
-    #[test]
-    fn intervals_and_paths_compare_by_meaning() {
-        let token = Secret::new("tok".into());
-        let s = sync(&token);
-        let mut live = s.kustomization(&ar("Kustomization"));
-        live["spec"]["interval"] = json!("10m");
-        live["spec"]["path"] = json!("gitops/clusters/cluster-demo/");
-        assert!(differences(Some(&live), &s.kustomization(&ar("Kustomization"))).is_empty());
-        assert!(!same_path(
-            "./gitops/clusters/other",
-            "./gitops/clusters/cluster-demo"
-        ));
-    }
-
-    #[test]
-    fn owners_and_helm_releases_come_from_metadata() {
-        let live = json!({"metadata": {
-            "labels": {"app.kubernetes.io/managed-by": "Helm"},
-            "annotations": {"meta.helm.sh/release-name": "flux2-sync",
-                            "meta.helm.sh/release-namespace": "flux-system"},
-            "managedFields": [
-                {"manager": "helm", "operation": "Update",
-                 "fieldsV1": {"f:spec": {"f:interval": {}, "f:ref": {"f:branch": {}}}}},
-                {"manager": "eks-workshop", "operation": "Apply",
-                 "fieldsV1": {"f:spec": {"f:interval": {}}}},
-                {"manager": "source-controller", "operation": "Update", "subresource": "status",
-                 "fieldsV1": {"f:spec": {"f:interval": {}}}},
-            ],
-        }});
-        assert_eq!(owners_of(&live, "spec.interval"), ["helm"]);
-        assert_eq!(owners_of(&live, "spec.ref.branch"), ["helm"]);
-        assert!(owners_of(&live, "spec.url").is_empty());
-        assert_eq!(
-            helm_release(&live).as_deref(),
-            Some("flux-system/flux2-sync")
-        );
-        assert_eq!(helm_release(&json!({"metadata": {}})), None);
-    }
-
-    #[test]
-    fn the_secret_holds_base64_credentials() {
-        let token = Secret::new("tok".into());
-        let v = sync(&token).secret();
-        assert_eq!(v["data"]["username"], "bWU=");
-        assert_eq!(v["data"]["password"], "dG9r");
-        assert_eq!(v["metadata"]["namespace"], NAMESPACE);
-    }
-}
+mod tests;

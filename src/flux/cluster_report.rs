@@ -6,12 +6,12 @@ use ::kube::api::{Api, ApiResource, ListParams};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::Cluster;
-use super::flux::{self, Kind};
-use super::sync::{self, Goal, Observed};
-use super::wait::{KStatus, describe, kstatus, ready_condition};
+use super::synced::{self, Goal, Observed};
 use crate::error::{Error, Result};
+use crate::flux::{self, Kind};
 use crate::git::Auth;
+use crate::kube::Cluster;
+use crate::kube::wait::{KStatus, describe, kstatus, ready_condition};
 
 /// One Flux object, as a row of `flux get`.
 #[derive(Clone, Debug, Serialize)]
@@ -114,9 +114,9 @@ pub(crate) async fn server_version(cluster: &Cluster) -> Result<ServerVersion> {
 /// Every object of `ar` in every namespace, with apiVersion and kind set;
 /// `None` when the cluster does not serve it or we may not list it.
 async fn list_all(cluster: &Cluster, ar: &ApiResource) -> Result<Option<Vec<Value>>> {
-    let api: Api<super::loose::Loose> = Api::all_with(cluster.client.clone(), ar);
+    let api: Api<crate::kube::loose::Loose> = Api::all_with(cluster.client.clone(), ar);
     let params = ListParams::default();
-    match super::retry::idempotent(|| api.list(&params)).await {
+    match crate::kube::retry::idempotent(|| api.list(&params)).await {
         Ok(list) => Ok(Some(
             list.items
                 .into_iter()
@@ -207,7 +207,7 @@ pub(crate) async fn cluster_report(
         report.rows.extend(objects.iter().map(|o| row(kind, o)));
         report
             .odd
-            .extend(objects.iter().flat_map(super::loose::odd_fields));
+            .extend(objects.iter().flat_map(crate::kube::loose::odd_fields));
         match kind.kind {
             "GitRepository" => {
                 observed.git_repository = objects.into_iter().find(|o| {
@@ -256,7 +256,7 @@ fn behind(observed: &Observed, goal: &Goal) -> Vec<String> {
     for ks in observed
         .kustomizations
         .iter()
-        .filter(|k| sync::from_our_source(k))
+        .filter(|k| synced::from_our_source(k))
     {
         candidates.push(("Kustomization", ks, text(ks, "/status/lastAppliedRevision")));
     }
@@ -329,5 +329,5 @@ pub(crate) async fn live_objects(cluster: &Cluster) -> Result<(Vec<Value>, Vec<S
 }
 
 #[cfg(test)]
-#[path = "verify_tests.rs"]
+#[path = "cluster_report_tests.rs"]
 mod tests;

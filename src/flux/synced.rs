@@ -6,9 +6,9 @@
 use serde_json::Value;
 
 use super::depends::Release;
-use super::flux::{self, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, Kind};
-use super::wait::{KStatus, kstatus, ready_condition};
 use crate::error::Error;
+use crate::flux::{self, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, Kind};
+use crate::kube::wait::{KStatus, kstatus, ready_condition};
 
 /// The annotation that asks a Flux controller to reconcile now.
 pub(crate) const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
@@ -52,7 +52,7 @@ impl Observed {
             .iter()
             .chain(&self.kustomizations)
             .chain(&self.helm_releases)
-            .flat_map(super::loose::odd_fields)
+            .flat_map(crate::kube::loose::odd_fields)
             .collect()
     }
 }
@@ -380,5 +380,5 @@ use conditions::{retrying_failure, through_dependency};
 pub(crate) use outcome::{Outcome, outcome};
 
 #[cfg(test)]
-#[path = "sync_tests.rs"]
+#[path = "synced_tests.rs"]
 mod tests;

@@ -1,6 +1,6 @@
 //! Waiting through dependencies: a Kustomization that fails because a kind is
 //! not served *yet* — the CRD comes with an add-on's chart that is still
-//! installing — is progress, not a failure. Pure; `sync.rs` asks.
+//! installing — is progress, not a failure. Pure; `synced.rs` asks.
 
 /// A HelmRelease the wait knows about: the ones it waits for (`required`),
 /// and those of every enabled add-on whose chart brings CRDs.

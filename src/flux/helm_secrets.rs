@@ -9,8 +9,8 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::Cluster;
 use crate::error::Result;
+use crate::kube::Cluster;
 
 /// Helm's own driver selects by this label alone.
 const SELECTOR: &str = "owner=helm";
@@ -46,7 +46,7 @@ pub(crate) enum Listing {
 pub(crate) async fn current_releases(cluster: &Cluster) -> Result<Listing> {
     let all: Api<Secret> = Api::all(cluster.client.clone());
     let params = ListParams::default().labels(SELECTOR);
-    let listed = match super::retry::idempotent(|| all.list_metadata(&params)).await {
+    let listed = match crate::kube::retry::idempotent(|| all.list_metadata(&params)).await {
         Ok(list) => list.items,
         Err(::kube::Error::Api(s)) if s.code == 403 => {
             return Ok(Listing::Forbidden(
@@ -59,7 +59,7 @@ pub(crate) async fn current_releases(cluster: &Cluster) -> Result<Listing> {
     let mut out = Vec::new();
     for ((namespace, release), (_, revision, secret_name)) in chosen {
         let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &namespace);
-        let secret = match super::retry::idempotent(|| api.get_opt(&secret_name)).await {
+        let secret = match crate::kube::retry::idempotent(|| api.get_opt(&secret_name)).await {
             Ok(Some(secret)) if secret.type_.as_deref() == Some(TYPE) => secret,
             // Labelled `owner=helm` but not a release (or gone since the list:
             // a newer revision replaced it, or an uninstall).
@@ -149,7 +149,7 @@ pub(crate) async fn replace_release(
     secret.metadata.managed_fields = None;
     let api: Api<Secret> = Api::namespaced(cluster.client.clone(), &stored.namespace);
     let params = PostParams {
-        field_manager: Some(super::FIELD_MANAGER.into()),
+        field_manager: Some(crate::kube::FIELD_MANAGER.into()),
         ..PostParams::default()
     };
     // Not retried: after a dropped connection the write may have happened,

@@ -5,9 +5,9 @@
 
 use sha2::Digest;
 
-use super::flux::FLUX_VERSION;
-use super::wait::Limits;
 use crate::error::{Error, Result};
+use crate::flux::FLUX_VERSION;
+use crate::kube::wait::Limits;
 
 /// The release's own asset.
 pub(crate) const RELEASE_URL: &str =
