@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::addon_catalog::{self, Addon};
 use crate::error::Result;
-use crate::scan::KubeVersion;
+use crate::readiness::KubeVersion;
 use crate::state::LastCommand;
 
 /// The steps of one command and its wait targets.

@@ -21,7 +21,8 @@ use crate::config::{CLUSTER_PATH, Output};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result, exit};
 use crate::flux::cluster_report::ClusterReport;
-use crate::scan::{self, KubeVersion};
+use crate::manifests;
+use crate::readiness::{self, KubeVersion};
 use crate::state::LastCommand;
 use crate::ui::Ui;
 use crate::verdict::{Item, Section, Severity};
@@ -79,7 +80,7 @@ pub(crate) async fn verify(
         helm::Fixing::No | helm::Fixing::Plan => None,
     };
     let clone = ctx.config.clone_dir();
-    let mut report = scan::scan_repo(&clone, target, CLUSTER_PATH)?;
+    let mut report = manifests::scan_repo(&clone, target, CLUSTER_PATH)?;
     let cluster = if ctx.offline() {
         None
     } else {
@@ -183,10 +184,10 @@ fn builds_not_checked(dirs: &[String]) -> Option<Section> {
 }
 
 /// A section's blocking items, as the problems the exit status counts.
-fn section_problems(section: &Section) -> Vec<scan::Problem> {
+fn section_problems(section: &Section) -> Vec<readiness::Problem> {
     section
         .blocking()
-        .map(|i| scan::Problem {
+        .map(|i| readiness::Problem {
             file: String::new(),
             line: 0,
             message: format!("{}: {}: {}", section.name, i.subject, i.message),
@@ -197,13 +198,13 @@ fn section_problems(section: &Section) -> Vec<scan::Problem> {
 /// The problems [`ClusterReport::problems`] counts, one per line of JSON:
 /// each object not ready or suspended, Flux missing, or the cluster behind
 /// the fork's head.
-fn cluster_problems(c: &ClusterReport) -> Vec<scan::Problem> {
-    let problem = |message: String| scan::Problem {
+fn cluster_problems(c: &ClusterReport) -> Vec<readiness::Problem> {
+    let problem = |message: String| readiness::Problem {
         file: String::new(),
         line: 0,
         message,
     };
-    let mut out: Vec<scan::Problem> = c
+    let mut out: Vec<readiness::Problem> = c
         .rows
         .iter()
         .filter(|r| !r.ok)
@@ -236,7 +237,7 @@ fn cluster_problems(c: &ClusterReport) -> Vec<scan::Problem> {
 /// Live objects into the scan, and Flux's state against the fork's branch head.
 async fn cluster_half(
     ctx: &mut Ctx,
-    report: &mut scan::Report,
+    report: &mut readiness::Report,
     target: KubeVersion,
 ) -> Result<ClusterReport> {
     let cluster = ctx.cluster().await?;
@@ -247,7 +248,7 @@ async fn cluster_half(
             skipped.join(", ")
         ));
     }
-    report.findings.extend(scan::scan_live(&live, target));
+    report.findings.extend(readiness::scan_live(&live, target));
     let pair = ctx.git_auth().await?;
     let fork_url = crate::steps::remote_url(ctx);
     let branch = ctx.config.settings.branch.clone();

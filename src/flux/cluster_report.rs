@@ -312,7 +312,7 @@ fn scanned_kinds() -> Vec<ApiResource> {
     ]
 }
 
-/// Live objects for [`crate::scan::scan_live`]: every object of the common
+/// Live objects for [`crate::readiness::scan_live`]: every object of the common
 /// built-in kinds, as JSON (with managedFields and annotations, which say
 /// what version each was applied with). Kinds we may not list are skipped
 /// and named in the second list.

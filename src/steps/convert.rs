@@ -10,7 +10,8 @@ use super::Check;
 use crate::change::{self, Change};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::scan::{self, KubeVersion};
+use crate::manifests;
+use crate::readiness::KubeVersion;
 use crate::{fsx, git};
 
 pub(crate) const MESSAGE: &str = "Convert deprecated APIs";
@@ -106,7 +107,7 @@ pub(super) fn conversions(ctx: &Ctx, warn: bool) -> Result<Vec<Conversion>> {
         let Ok(text) = std::str::from_utf8(&head) else {
             continue;
         };
-        let outcome = scan::fix_text(text, path.ends_with(".json"), target);
+        let outcome = manifests::fix_text(text, path.ends_with(".json"), target);
         for (line, why) in outcome.unconverted.iter().filter(|_| warn) {
             ctx.ui.warn(&format!("{path}:{line}: not converted: {why}"));
         }

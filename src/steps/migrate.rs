@@ -13,7 +13,7 @@ use crate::change::{self, Change};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
-use crate::scan::migrate::{self, FileMigration, FluxApis};
+use crate::manifests::flux_migration::{self, FileMigration, FluxApis};
 
 pub(super) const MESSAGE: &str = "Migrate manifests to the APIs the cluster serves";
 
@@ -56,7 +56,7 @@ pub(super) async fn run(ctx: &mut Ctx) -> Result<String> {
         let Some(current) = crate::fsx::read_in(&clone, &f.path)? else {
             continue;
         };
-        let migrated = migrate::migrate(&f.path, &current, &target);
+        let migrated = flux_migration::migrate(&f.path, &current, &target);
         if migrated.changed() {
             super::must_parse(&clone, &f.path, &migrated.bytes)?;
             crate::fsx::write_in(&clone, &f.path, &migrated.bytes)?;
@@ -93,7 +93,7 @@ async fn plan(ctx: &mut Ctx) -> Result<(FluxApis, Vec<FileMigration>)> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
     git::export_head(&repo, tmp.path())?;
-    let files = migrate::migrate_repo(tmp.path(), &target)?;
+    let files = flux_migration::migrate_repo(tmp.path(), &target)?;
     Ok((target, files))
 }
 
@@ -107,7 +107,7 @@ async fn target(ctx: &mut Ctx) -> FluxApis {
         return FluxApis::current();
     };
     match crate::kube::served(&cluster).await {
-        Ok(served) => crate::scan::migrate::flux_apis(&served),
+        Ok(served) => flux_migration::flux_apis(&served),
         Err(_) => FluxApis::current(),
     }
 }

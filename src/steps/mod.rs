@@ -89,7 +89,7 @@ pub(crate) async fn run(step: Step, ctx: &mut Ctx) -> Result<String> {
 /// edit must be one we can vouch for.
 fn must_parse(clone: &std::path::Path, rel: &str, bytes: &[u8]) -> Result<()> {
     let error = match std::str::from_utf8(bytes) {
-        Ok(text) => crate::scan::first_syntax_error(text, rel.ends_with(".json")),
+        Ok(text) => crate::manifests::first_syntax_error(text, rel.ends_with(".json")),
         Err(e) => Some((1, format!("is not UTF-8 text: {e}"))),
     };
     match error {

@@ -1,7 +1,7 @@
 //! `verify`'s add-on versions: each HelmRelease in the repo (and, with a
 //! cluster, each one live), its chart and version, the version running, and
 //! whether that version supports the target by the add-on's own
-//! documentation (`scan/charts.yaml`), with the lowest version that does.
+//! documentation (`readiness/charts.yaml`), with the lowest version that does.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,9 +10,9 @@ use crate::config::CLUSTER_PATH;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::flux::reported::LiveRelease;
-use crate::scan::KubeVersion;
-use crate::scan::charts::{Support, lowest_supporting, support};
-use crate::scan::releases::{RepoRelease, repo_releases};
+use crate::manifests::releases::{RepoRelease, repo_releases};
+use crate::readiness::KubeVersion;
+use crate::readiness::charts::{Support, lowest_supporting, support};
 use crate::verdict::{Item, Section, Severity, Table};
 
 const NAME: &str = "add-ons";

@@ -12,7 +12,7 @@
 use crate::aws_cli::{Aws, Failed, Reply};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::scan::KubeVersion;
+use crate::readiness::KubeVersion;
 use crate::verdict::{Item, Section, Severity};
 
 mod eks_addons;

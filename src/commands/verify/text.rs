@@ -4,7 +4,7 @@
 use crate::flux::cluster_report::ClusterReport;
 use crate::flux::short_revision;
 use crate::git::short;
-use crate::scan;
+use crate::readiness;
 use crate::verdict::{Section, Severity};
 
 /// The cluster half as a table of Flux's objects and a verdict line.
@@ -69,7 +69,7 @@ pub(super) fn cluster_text(c: &ClusterReport) -> String {
 }
 
 /// The preflight's findings, as `verify` prints them.
-pub(super) fn preflight_text(refused: &[scan::Problem], offline: bool) -> String {
+pub(super) fn preflight_text(refused: &[readiness::Problem], offline: bool) -> String {
     let against = if offline {
         format!(
             "offline: the APIs of Flux {}, what eks-workshop installs",

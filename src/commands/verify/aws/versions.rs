@@ -2,7 +2,7 @@
 
 use super::{could_not, parse};
 use crate::aws_cli::{Failed, Reply};
-use crate::scan::KubeVersion;
+use crate::readiness::KubeVersion;
 use crate::verdict::{Item, Severity};
 
 /// The most minors a kubelet may be behind kube-apiserver, per the

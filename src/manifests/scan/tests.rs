@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use super::reach::normalize;
 use super::*;
 use crate::error::Error;
+use crate::readiness::deprecations::Table;
 
 const CLUSTER: &str = "gitops/clusters/cluster-demo";
 
@@ -282,7 +283,7 @@ fn every_table_entry_is_found_at_its_line() {
             continue;
         }
         let removed = e.removed_in;
-        let before = KubeVersion(super::super::version::Release {
+        let before = KubeVersion(crate::readiness::version::Release {
             minor: removed.minor - 1,
             ..removed
         });

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::scan::yaml::fast::{self, Scalar, Sink};
+use crate::manifests::yaml::fast::{self, Scalar, Sink};
 
 pub(crate) struct Node<'a> {
     /// 0-based line within the document.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use super::{FileScan, file_name, parent};
-use crate::scan::checks;
+use crate::manifests::checks;
 
 /// Indices of the files Flux applies, starting from `cluster_path` and
 /// following every Flux Kustomization's `spec.path` (all assumed to point into

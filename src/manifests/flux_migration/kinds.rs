@@ -5,7 +5,7 @@ use serde_yaml::Value;
 use super::FluxApis;
 use super::dom::{self, Dom, Edit};
 use super::patches;
-use crate::scan::yaml::fast::Scalar;
+use crate::manifests::yaml::fast::Scalar;
 
 mod fields;
 

@@ -4,7 +4,7 @@
 //! value as written (`"true"`) is what was meant.
 
 use super::dom::{Dom, Edit};
-use crate::scan::yaml::fast::Scalar;
+use crate::manifests::yaml::fast::Scalar;
 
 /// A label or annotation whose value YAML does not read as a string.
 #[derive(Debug, Clone, PartialEq, Eq)]

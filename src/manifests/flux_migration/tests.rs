@@ -2,6 +2,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
+use super::repo::write_migrations;
 use super::*;
 
 fn fixtures() -> PathBuf {

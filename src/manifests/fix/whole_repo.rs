@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::super::version::KubeVersion;
 use super::fix_text;
 use crate::error::{Error, Result};
 use crate::fsx;
+use crate::readiness::KubeVersion;
 
 /// What `fix_repo` did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -25,11 +25,11 @@ pub(crate) struct FixReport {
 /// nothing.
 pub(crate) fn fix_repo(root: &Path, target: KubeVersion) -> Result<FixReport> {
     let mut problems = Vec::new();
-    let files = super::super::repo::walk(root, &mut problems)?;
+    let files = super::super::scan::walk(root, &mut problems)?;
     let mut report = FixReport::default();
     for rel in files
         .iter()
-        .filter(|f| !super::super::checks::is_kustomization_file(super::super::repo::file_name(f)))
+        .filter(|f| !super::super::checks::is_kustomization_file(super::super::scan::file_name(f)))
     {
         let path = root.join(rel);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;

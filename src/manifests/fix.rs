@@ -2,20 +2,18 @@
 //! mechanical, editing only the lines that change (comments, indentation and
 //! everything else stay byte for byte), and say what could not be converted.
 
-use super::table::{Entry, Table};
-use super::version::KubeVersion;
+use super::edit::dom::{self, Dom};
+use super::edit::mask;
 use super::yaml::{self, Doc};
+use crate::readiness::KubeVersion;
+use crate::readiness::deprecations::{Entry, Table};
 
-mod convert;
-pub(crate) mod dom;
-pub(crate) mod mask;
+mod conversions;
 #[cfg(test)]
 mod whole_repo;
 
 #[cfg(test)]
 pub(crate) use whole_repo::fix_repo;
-
-use dom::Dom;
 
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
@@ -158,7 +156,7 @@ fn plan_entry(dom: &Dom<'_>, entry: &Entry, target: KubeVersion) -> Plan {
             target.prev_minor()
         ));
     }
-    convert::plan(dom, entry, &replacement.api_version)
+    conversions::plan(dom, entry, &replacement.api_version)
 }
 
 /// The converted document must still parse and carry the new apiVersion;

@@ -84,7 +84,8 @@ impl Table {
     pub(crate) fn get() -> &'static Table {
         static TABLE_ONCE: OnceLock<Table> = OnceLock::new();
         TABLE_ONCE.get_or_init(|| {
-            Table::parse(TABLE).expect("src/scan/deprecations.yaml is valid (checked by tests)")
+            Table::parse(TABLE)
+                .expect("src/readiness/deprecations.yaml is valid (checked by tests)")
         })
     }
 

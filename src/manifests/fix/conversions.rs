@@ -2,8 +2,8 @@
 
 use super::Plan;
 use super::dom::{Dom, Edit};
-use crate::scan::table::Entry;
-use crate::scan::yaml::fast::Scalar;
+use crate::manifests::yaml::fast::Scalar;
+use crate::readiness::deprecations::Entry;
 
 /// APIs whose replacement takes the same fields: only `apiVersion` changes.
 const RENAMES: &[(&str, &str)] = &[

@@ -164,7 +164,7 @@ fn fix_repo_rewrites_files_and_is_idempotent() {
     assert_eq!(again.unconverted, report.unconverted);
     // And the scan agrees: nothing convertible is left.
     let scan =
-        super::super::repo::scan(dir.path(), v("1.26"), "gitops/applications", None).unwrap();
+        super::super::scan::scan(dir.path(), v("1.26"), "gitops/applications", None).unwrap();
     let left: Vec<&str> = scan.findings.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
         left,
@@ -214,7 +214,7 @@ proptest::proptest! {
         ch in proptest::sample::select(&[':', '-', ' ', '"', '#', '{', '\n'][..]),
     ) {
         let before = fs::read_to_string(fixtures().join(format!("{case}.before.yaml"))).unwrap();
-        let text = crate::scan::yaml::proptests::mutate(&before, at, how, ch);
+        let text = crate::manifests::yaml::proptests::mutate(&before, at, how, ch);
         let outcome = fix_text(&text, false, v("1.26"));
         if let Some(new) = &outcome.text {
             let parses = |d: &yaml::Doc<'_>| serde_yaml::from_str::<serde_yaml::Value>(d.text).is_ok();

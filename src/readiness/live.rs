@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use super::repo::make_finding;
+use super::deprecations::Table;
+use super::finding::make_finding;
 use super::report::Finding;
-use super::table::Table;
 use super::version::KubeVersion;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";

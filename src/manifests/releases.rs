@@ -28,8 +28,8 @@ pub(crate) struct RepoRelease {
 /// Every HelmRelease under `root`, in file order.
 pub(crate) fn repo_releases(root: &Path, cluster_path: &str) -> Result<Vec<RepoRelease>> {
     let mut problems = Vec::new();
-    let files = super::repo::walk(root, &mut problems)?;
-    let applied = super::repo::applied_files(root, cluster_path)?;
+    let files = super::scan::walk(root, &mut problems)?;
+    let applied = super::scan::applied_files(root, cluster_path)?;
     let mut out = Vec::new();
     for file in &files {
         let Ok(text) = std::fs::read_to_string(root.join(file)) else {

@@ -1,5 +1,5 @@
 //! Migrating Flux objects to the API versions a cluster's Flux serves, as
-//! pure functions over a file's bytes: the lead's `migrate` step calls them.
+//! pure functions over a file's bytes: the `migrate` step calls them.
 //!
 //! - Kustomization `kustomize.toolkit.fluxcd.io/v1beta1`/`v1beta2` to `v1`:
 //!   `validation` dropped, `patchesStrategicMerge`/`patchesJson6902` become
@@ -20,21 +20,19 @@
 //! fluxcd/kustomize-controller v1.9.5, helm-controller v1.6.4 and
 //! source-controller v1.9.5.
 
-use super::fix::dom::{self, Dom, Edit};
-use super::fix::mask;
+use super::edit::dom::{self, Dom, Edit};
+use super::edit::mask;
 use super::yaml::{self, Doc};
 
-mod flux;
+mod acceptance;
+mod kinds;
 mod labels;
 mod patches;
-mod preflight;
 mod repo;
 mod target;
 
-#[allow(unused_imports)] // the API the lead's migrate step and preflight wire in
-pub(crate) use preflight::{AppliedObject, Preflight, Unserved, applied_objects, preflight};
-#[allow(unused_imports)]
-pub(crate) use repo::{FileMigration, migrate_repo, write_migrations};
+pub(crate) use acceptance::{AppliedObject, applied_objects, preflight};
+pub(crate) use repo::{FileMigration, migrate_repo};
 pub(crate) use target::flux_apis;
 
 /// The apiVersion the target Flux serves for each Flux kind.
@@ -113,7 +111,7 @@ pub(crate) fn migrate(path: &str, bytes: &[u8], target: &FluxApis) -> Migrated {
     if path.ends_with(".json") {
         let _ = yaml::read_json(text, &mut |m| {
             if let Some((a, k)) = m.head.gvk()
-                && flux::outdated(a, k, target).is_some()
+                && kinds::outdated(a, k, target).is_some()
             {
                 out.unconverted.push(Change {
                     line: m.line,
@@ -191,7 +189,7 @@ struct DocPlan {
 fn plan_doc(doc: &Doc<'_>, target: &FluxApis) -> DocPlan {
     let mut plan = DocPlan::default();
     let line = |l: usize| doc.start_line + l;
-    // Flow-style lines never change (see `fix::mask`); the tree is built with
+    // Flow-style lines never change (see `edit::mask`); the tree is built with
     // them hidden when the fast reader declines the document.
     let masked = mask::mask(doc.text);
     if let Some(dom) = Dom::parse(doc.text).or_else(|| Dom::parse(&masked.text)) {
@@ -200,7 +198,7 @@ fn plan_doc(doc: &Doc<'_>, target: &FluxApis) -> DocPlan {
     // Neither: a Flux object in it is reported, the rest left to the scan.
     let _ = yaml::read_yaml(doc.text, &mut |m| {
         if let Some((a, k)) = m.head.gvk()
-            && flux::outdated(a, k, target).is_some()
+            && kinds::outdated(a, k, target).is_some()
         {
             plan.unconverted.push(Change {
                 line: line(m.line - 1),
@@ -222,13 +220,13 @@ fn plan_dom(doc: &Doc<'_>, dom: &Dom<'_>, masked: &mask::Masked, target: &FluxAp
     let at = doc.start_line + dom.root("apiVersion").map_or(0, |n| dom.nodes[n].line);
     let mut edits = Vec::new();
     let mut notes = Vec::new();
-    match flux::convert(dom, api_version, kind, target) {
-        flux::Outcome::Unchanged => {}
-        flux::Outcome::Converted(e, n) => {
+    match kinds::convert(dom, api_version, kind, target) {
+        kinds::Outcome::Unchanged => {}
+        kinds::Outcome::Converted(e, n) => {
             edits.extend(e);
             notes.extend(n);
         }
-        flux::Outcome::Unconverted(why) => plan.unconverted.push(Change {
+        kinds::Outcome::Unconverted(why) => plan.unconverted.push(Change {
             line: at,
             what: format!("{kind} {name}: {}", unmasked(doc, dom, masked, why)),
         }),
@@ -246,7 +244,7 @@ fn plan_dom(doc: &Doc<'_>, dom: &Dom<'_>, masked: &mask::Masked, target: &FluxAp
         });
         return plan;
     }
-    if let Err(why) = flux::check(doc.text, &edits, kind, target) {
+    if let Err(why) = kinds::check(doc.text, &edits, kind, target) {
         plan.unconverted.push(Change {
             line: at,
             what: format!("{kind} {name}: {why}; nothing was changed"),

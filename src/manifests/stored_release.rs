@@ -15,10 +15,9 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use serde_json::Value;
 
-use super::report::Finding;
-use super::table::{Entry, Table};
-use super::version::KubeVersion;
 use super::yaml::{self, Doc};
+use crate::readiness::deprecations::{Entry, Table};
+use crate::readiness::{Finding, KubeVersion};
 
 /// The first bytes of a gzip stream (with deflate); releases stored before
 /// Helm compressed them lack it and are plain JSON.
@@ -137,7 +136,7 @@ pub(crate) fn scan(manifest: &str, target: KubeVersion) -> Vec<Hit> {
         };
         let name = m.head.name.as_deref().unwrap_or_default();
         let namespace = m.head.namespace.as_deref().unwrap_or_default();
-        let finding = super::repo::make_finding(
+        let finding = crate::readiness::finding::make_finding(
             "",
             m.line,
             kind,
@@ -252,5 +251,5 @@ fn api_version_value(doc: &str, old: &str) -> Option<std::ops::Range<usize>> {
 }
 
 #[cfg(test)]
-#[path = "helm_tests.rs"]
+#[path = "stored_release_tests.rs"]
 mod tests;

@@ -1,9 +1,9 @@
-//! Masking: let the fixer edit a block document that holds a few constructs the
-//! fast reader does not model (flow collections, `- --flag` entries), by
-//! hiding them behind plain scalars of the same byte length. The tree is built
-//! from the masked text, so every offset is also an offset of the real text;
-//! an edit that touches a masked span is refused, naming the line, and every
-//! other line passes through byte for byte.
+//! Masking: let the fixer and the Flux migration edit a block document that
+//! holds a few constructs the fast reader does not model (flow collections,
+//! `- --flag` entries), by hiding them behind plain scalars of the same byte
+//! length. The tree is built from the masked text, so every offset is also an
+//! offset of the real text; an edit that touches a masked span is refused,
+//! naming the line, and every other line passes through byte for byte.
 
 use std::ops::Range;
 

@@ -7,9 +7,9 @@ use std::path::Path;
 use crate::error::Result;
 
 use super::checks;
-use super::report::{Finding, Problem, Report};
-use super::table::{Entry, Table};
-use super::version::KubeVersion;
+use crate::readiness::deprecations::Entry;
+use crate::readiness::finding::make_finding;
+use crate::readiness::{Finding, KubeVersion, Problem, Report};
 
 mod files;
 mod reach;
@@ -208,49 +208,6 @@ fn finding(file: &str, o: &Object, entry: &Entry, target: KubeVersion, reachable
         reachable,
         "repo",
     )
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn make_finding(
-    file: &str,
-    line: usize,
-    kind: &str,
-    namespace: &str,
-    name: &str,
-    api_version: &str,
-    entry: &Entry,
-    target: KubeVersion,
-    reachable: bool,
-    source: &'static str,
-) -> Finding {
-    let replacement = Table::get().replacement_at(entry, target);
-    let (replacement, replacement_kind, replacement_since) = match replacement {
-        Some(r) => {
-            let kind = if r.kind == kind {
-                String::new()
-            } else {
-                r.kind
-            };
-            (r.api_version, kind, entry.version_label(r.available_in))
-        }
-        None => Default::default(),
-    };
-    Finding {
-        file: file.to_owned(),
-        line,
-        kind: kind.to_owned(),
-        namespace: namespace.to_owned(),
-        name: name.to_owned(),
-        api_version: api_version.to_owned(),
-        replacement,
-        deprecated_in: entry.version_label(entry.deprecated_in),
-        removed_in: entry.version_label(entry.removed_in),
-        removed_in_target: entry.removed_at(target),
-        reachable,
-        source,
-        replacement_kind,
-        replacement_since,
-    }
 }
 
 #[cfg(test)]

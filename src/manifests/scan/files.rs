@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::super::checks;
-use super::super::report::Problem;
-use super::super::table::Table;
 use super::super::yaml;
 use super::{FileScan, Object, problem};
 use crate::error::{Error, Result};
+use crate::readiness::Problem;
+use crate::readiness::deprecations::Table;
 
 /// Directories never scanned: git's, and the tool's own state.
 const SKIP_DIRS: &[&str] = &[".git", crate::config::WORK_DIR];
