@@ -58,9 +58,13 @@ fn main() {
     // exactly this many findings at target 1.26, with or without the builds.
     let expected = 2 * DIRS * FILES_PER_DIR / 50;
     let scan = |kubectl: Option<&Path>| {
-        let report =
-            eks_workshop::scan::bench_scan(root, "1.26", "gitops/clusters/cluster-demo", kubectl)
-                .expect("scan works");
+        let report = eks_workshop::manifests::bench_scan(
+            root,
+            "1.26",
+            "gitops/clusters/cluster-demo",
+            kubectl,
+        )
+        .expect("scan works");
         assert_eq!(
             report.findings.len(),
             expected,

@@ -161,7 +161,7 @@ pub(crate) struct Settings {
     pub(crate) context: Option<String>,
     pub(crate) flux_manifests: Option<PathBuf>,
     /// Where to fetch Flux's install manifest, and its sha256 (see
-    /// `kube::release`); none: the release eks-workshop pins.
+    /// `flux::release`); none: the release eks-workshop pins.
     #[serde(default)]
     pub(crate) flux_manifest_url: Option<String>,
     #[serde(default)]

@@ -106,9 +106,7 @@ impl Ctx {
     /// Who our commits are by: git config's user, else the remembered GitHub
     /// login (offline: `eks-workshop`) and its noreply address.
     pub(crate) fn signature(&self, repo: &git2::Repository) -> Result<git2::Signature<'static>> {
-        let login = self
-            .known_login()
-            .unwrap_or("eks-workshop");
+        let login = self.known_login().unwrap_or("eks-workshop");
         crate::git::signature(repo, login)
     }
 

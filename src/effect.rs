@@ -103,7 +103,6 @@ impl Effect {
     pub(crate) fn replans(&self) -> bool {
         matches!(self, Effect::Ask { .. } | Effect::InstallFlux { .. })
     }
-
 }
 
 /// What the plan shows of a step's effects: its changes, without what is
@@ -143,7 +142,9 @@ impl Effect {
                 let subject = message.lines().next().unwrap_or_default();
                 format!("commit \"{subject}\"\n{}", indent(diff))
             }
-            Effect::Push { branch, commits, .. } => format!("push {commits} to {branch}\n"),
+            Effect::Push {
+                branch, commits, ..
+            } => format!("push {commits} to {branch}\n"),
             Effect::InstallFlux { from } => format!("install Flux from {from}\n"),
             Effect::Apply {
                 object,

@@ -111,7 +111,7 @@ impl GitHub {
     /// 5xx, short secondary rate limits and network failures (capped
     /// exponential backoff with jitter, bounded tries).
     async fn answer(&self, method: Method, path: String) -> Result<(Reply, u32)> {
-        let mut backoff = crate::retry::Backoff::new();
+        let mut backoff = crate::backoff::Backoff::new();
         loop {
             let attempt = self.once(&method, &path).await;
             let wait = match &attempt {
@@ -147,7 +147,7 @@ impl GitHub {
         // One request, from sending to the last byte of its answer: a server
         // that accepts the connection and then says nothing (or drips its
         // answer) is not asked again; it fails once, with a message.
-        let deadline = crate::retry::network_timeout();
+        let deadline = crate::backoff::network_timeout();
         match tokio::time::timeout(deadline, self.exchange(method, path)).await {
             Ok(reply) => reply,
             Err(_) => Err(Transport::hung(deadline)),

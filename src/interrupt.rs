@@ -45,4 +45,3 @@ fn armed_ctrl_c() -> impl Future<Output = std::io::Result<()>> {
         }
     }
 }
-

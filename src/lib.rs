@@ -2,33 +2,35 @@
 //!
 //! `main.rs` only calls [`run`]; everything else is reached from here.
 
-mod addons;
-mod aws;
+mod addon_catalog;
+mod aws_cli;
+mod backoff;
 mod child;
 mod cli;
 mod clock;
 mod commands;
 mod config;
 mod ctx;
+mod effect;
 mod engine;
 mod error;
+mod flux;
 mod fsx;
 mod git;
-mod interrupt;
 mod github;
+mod interrupt;
 mod kube;
 mod kustomize;
 mod log;
+pub mod manifests;
 mod outside;
 mod pause;
 mod placeholders;
 mod plan;
-mod stand;
-mod effect;
-mod retry;
+pub mod readiness;
 mod run;
-pub mod scan;
 mod secrets;
+mod stand;
 mod state;
 mod steps;
 mod table;

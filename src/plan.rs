@@ -9,9 +9,9 @@ pub(crate) use step::{Step, StepId, Wait};
 
 use serde::Serialize;
 
-use crate::addons::{self, Addon};
+use crate::addon_catalog::{self, Addon};
 use crate::error::Result;
-use crate::scan::KubeVersion;
+use crate::readiness::KubeVersion;
 use crate::state::LastCommand;
 
 /// The steps of one command, each carrying what it aims at.
@@ -50,7 +50,7 @@ fn edit(wait: Wait) -> Vec<Step> {
 /// The plan of `command`. Unknown add-on names are refused.
 pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
     let find = |names: &[String]| -> Result<Vec<&'static Addon>> {
-        names.iter().map(|n| addons::find(n)).collect()
+        names.iter().map(|n| addon_catalog::find(n)).collect()
     };
     Ok(match command {
         LastCommand::Setup { until } => {
@@ -142,7 +142,10 @@ mod tests {
             until: Some("clone".into()),
         })
         .unwrap();
-        assert_eq!(ids(&p), [StepId::Prerequisites, StepId::Fork, StepId::Clone]);
+        assert_eq!(
+            ids(&p),
+            [StepId::Prerequisites, StepId::Fork, StepId::Clone]
+        );
         assert!(
             plan(&LastCommand::Setup {
                 until: Some("nope".into())

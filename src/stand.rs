@@ -89,7 +89,10 @@ mod tests {
         ] {
             let read: Stand = serde_json::from_str(&format!("\"{word}\"")).unwrap();
             assert_eq!(read, stand);
-            assert_eq!(serde_json::to_string(&stand).unwrap(), format!("\"{word}\""));
+            assert_eq!(
+                serde_json::to_string(&stand).unwrap(),
+                format!("\"{word}\"")
+            );
         }
         assert_eq!(Stand::AlreadyDone.recorded(), Stand::Ran);
         assert_eq!(Stand::AlreadyDone.id(), "already-done");

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
-use crate::stand::Stand;
 use crate::error::{Error, Result};
 use crate::fsx;
+use crate::stand::Stand;
 
 pub(crate) const VERSION: u32 = 1;
 const FILE: &str = "state.json";
@@ -51,7 +51,10 @@ pub(crate) struct Outputs {
 /// check only reads, so it returns what it learned instead of writing it.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Learned {
-    Fork { name: String, url: String },
+    Fork {
+        name: String,
+        url: String,
+    },
     ClonePath(PathBuf),
     PushedCommit(String),
     /// Where the values we own sit in one file.

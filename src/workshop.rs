@@ -41,7 +41,7 @@ mod tests {
 
     #[test]
     fn addons_kustomization_has_lines_5_and_6_commented() {
-        let text = file(crate::addons::ADDONS_KUSTOMIZATION);
+        let text = file(crate::addon_catalog::ADDONS_KUSTOMIZATION);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[4], "  # - 02-karpenter.yaml");
         assert_eq!(lines[5], "  # - 03-argo-workflows.yaml");

@@ -101,7 +101,7 @@ async fn cluster(global: &Flags) -> serde_json::Value {
         let access = crate::engine::Access::Inspect;
         let opened = crate::engine::open(global, "doctor", access, Default::default())?;
         let cluster = crate::kube::connect(&opened.ctx.config.settings).await?;
-        let version = crate::kube::verify::server_version(&cluster).await?;
+        let version = crate::flux::cluster_report::server_version(&cluster).await?;
         Ok::<_, crate::error::Error>(json!({
             "ok": true, "context": cluster.context, "server": cluster.server, "version": version.git_version,
         }))

@@ -78,7 +78,12 @@ pub(crate) async fn run(command: Command, global: Flags) -> Result<u8> {
             dry_run,
         } => {
             let (last, wishes) = toggle(names, true, !no_wait);
-            engine::execute(&global, job(last, Some(wishes), false, dry_run), interrupted()).await
+            engine::execute(
+                &global,
+                job(last, Some(wishes), false, dry_run),
+                interrupted(),
+            )
+            .await
         }
         Command::DisableAddon {
             names,
@@ -86,7 +91,12 @@ pub(crate) async fn run(command: Command, global: Flags) -> Result<u8> {
             dry_run,
         } => {
             let (last, wishes) = toggle(names, false, !no_wait);
-            engine::execute(&global, job(last, Some(wishes), false, dry_run), interrupted()).await
+            engine::execute(
+                &global,
+                job(last, Some(wishes), false, dry_run),
+                interrupted(),
+            )
+            .await
         }
         Command::Resume { dry_run } => {
             // The last command, read from the state file once it is open.
@@ -112,4 +122,3 @@ fn toggle(names: Vec<String>, on: bool, wait: bool) -> (LastCommand, Vec<(String
     };
     (last, wishes)
 }
-

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
-use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::config::Flags;
 use crate::config::Output;
 use crate::ctx::Ctx;
@@ -53,9 +53,7 @@ impl Row {
 
     fn detail(&self) -> &str {
         match &self.now {
-            Some(p) if self.recorded_detail.is_empty() || !p.status.is_done() => {
-                &p.detail
-            }
+            Some(p) if self.recorded_detail.is_empty() || !p.status.is_done() => &p.detail,
             _ => &self.recorded_detail,
         }
     }
@@ -66,7 +64,12 @@ pub(crate) async fn status(
     recorded: bool,
     interrupted: Arc<AtomicBool>,
 ) -> Result<u8> {
-    let opened = engine::open(global, "status", Access::Read { prompts: false }, interrupted)?;
+    let opened = engine::open(
+        global,
+        "status",
+        Access::Read { prompts: false },
+        interrupted,
+    )?;
     let state = opened.ctx.state.clone();
     let last = state
         .last_command
@@ -245,16 +248,16 @@ async fn cluster_standing(ctx: &Ctx) -> Option<serde_json::Value> {
         return None;
     }
     let cluster = ctx.cluster_if_reachable().await?;
-    let types = crate::kube::flux::types(&cluster).await.ok()??;
+    let types = crate::flux::types(&cluster).await.ok()??;
     let ks = crate::kube::get(
         &cluster,
         &types.kustomization,
-        Some(crate::kube::flux::NAMESPACE),
-        crate::kube::flux::NAME,
+        Some(crate::flux::NAMESPACE),
+        crate::flux::NAME,
     )
     .await
     .ok()??;
-    let applied = crate::kube::sync::text(&ks, "/status/lastAppliedRevision").to_string();
+    let applied = crate::flux::synced::text(&ks, "/status/lastAppliedRevision").to_string();
     let branch = ctx.config.settings.branch.clone();
     let url = crate::steps::remote_url(ctx)?;
     let pair = ctx.git_auth().await.ok()?;
@@ -304,8 +307,10 @@ pub(crate) fn addons(global: &Flags) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| crate::config::clone_dir(&global.dir, &state.settings.upstream));
     let path = clone.join(ADDONS_KUSTOMIZATION);
-    let text =
-        crate::addons::read_kustomization(&crate::fsx::in_clone(&clone, ADDONS_KUSTOMIZATION)?)?;
+    let text = crate::addon_catalog::read_kustomization(&crate::fsx::in_clone(
+        &clone,
+        ADDONS_KUSTOMIZATION,
+    )?)?;
     let entries =
         kustomize::entries(&text).map_err(|reason| Error::Kustomization { path, reason })?;
     let rows: Vec<_> = ADDONS

@@ -19,11 +19,11 @@ use crate::config::Flags;
 use crate::config::Output;
 use crate::ctx::Ctx;
 use crate::engine::{Job, Prepared, StepResult};
+use crate::error::{Error, Result, exit};
+use crate::flux;
+use crate::flux::synced::{Goal, text};
 use crate::plan::{StepId, Wait};
 use crate::stand::Stand;
-use crate::error::{Error, Result, exit};
-use crate::kube::sync::{Goal, text};
-use crate::kube::{self, flux};
 
 pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>) -> Result<u8> {
     let wait = match &job.last {
@@ -34,7 +34,7 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
         return Ok(exit::OK);
     };
     let before = kustomizations(&ready.ctx, &wait).await?;
-    let since = crate::kube::sync::unix(std::time::SystemTime::now());
+    let since = crate::flux::synced::unix(std::time::SystemTime::now());
     let (mut ctx, results) = ready.run().await?;
     let goal = crate::steps::goal(&ctx, &wait).await?;
     let result = |step: StepId| results.iter().find(|r| r.step == step.name());
@@ -83,8 +83,8 @@ async fn what_changed(
         });
     };
     let releases = crate::steps::releases(ctx, wait);
-    let after = kube::observe::observe(&cluster, &types, &releases).await?;
-    let events = kube::observe::events_since(&cluster, since).await?;
+    let after = flux::observe::observe(&cluster, &types, &releases).await?;
+    let events = flux::observe::events_since(&cluster, since).await?;
     Ok(changes(before, &after.kustomizations, &events))
 }
 
@@ -99,7 +99,7 @@ async fn kustomizations(ctx: &Ctx, wait: &Wait) -> Result<Vec<Value>> {
         return Ok(Vec::new());
     };
     let releases = crate::steps::releases(ctx, wait);
-    Ok(kube::observe::observe(&cluster, &types, &releases)
+    Ok(flux::observe::observe(&cluster, &types, &releases)
         .await?
         .kustomizations)
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
-mod addons;
+mod addon_versions;
 mod aws;
 mod helm;
 mod html;
@@ -20,8 +20,9 @@ use crate::config::{CLUSTER_PATH, Output};
 use crate::ctx::Ctx;
 use crate::engine::{self, Access, Job, Prepared};
 use crate::error::{Error, Result, exit};
-use crate::kube::verify::ClusterReport;
-use crate::scan::{self, KubeVersion};
+use crate::flux::cluster_report::ClusterReport;
+use crate::manifests;
+use crate::readiness::{self, KubeVersion};
 use crate::state::LastCommand;
 use crate::verdict::{Item, Section, Severity};
 
@@ -69,7 +70,13 @@ pub(crate) async fn verify(
             Prepared::Shown if asked.dry_run => return Ok(exit::OK),
             // Declined: the report still reads the world.
             Prepared::Shown => {
-                engine::open(global, "verify", Access::Read { prompts: true }, interrupted)?.ctx
+                engine::open(
+                    global,
+                    "verify",
+                    Access::Read { prompts: true },
+                    interrupted,
+                )?
+                .ctx
             }
         }
     } else {
@@ -85,7 +92,7 @@ pub(crate) async fn verify(
         helm::Fixing::No | helm::Fixing::Plan => None,
     };
     let clone = ctx.config.clone_dir();
-    let mut report = scan::scan_repo(&clone, target, CLUSTER_PATH)?;
+    let mut report = manifests::scan_repo(&clone, target, CLUSTER_PATH)?;
     let cluster = if ctx.offline() {
         None
     } else {
@@ -93,9 +100,9 @@ pub(crate) async fn verify(
     };
     // What Flux would apply from the clone, against what the cluster serves
     // (offline: the Flux eks-workshop installs), as the push's preflight.
-    let refused = crate::steps::preflight::problems(&mut ctx, &clone).await?;
+    let refused = crate::steps::preflight::problems(&ctx, &clone).await?;
     let mut sections = vec![
-        addons::section(&mut ctx, &clone, target).await?,
+        addon_versions::section(&mut ctx, &clone, target).await?,
         helm::section(&mut ctx, target, helm_fix(&asked)).await?,
         aws::section(&mut ctx, target).await?,
     ];
@@ -189,10 +196,10 @@ fn builds_not_checked(dirs: &[String]) -> Option<Section> {
 }
 
 /// A section's blocking items, as the problems the exit status counts.
-fn section_problems(section: &Section) -> Vec<scan::Problem> {
+fn section_problems(section: &Section) -> Vec<readiness::Problem> {
     section
         .blocking()
-        .map(|i| scan::Problem {
+        .map(|i| readiness::Problem {
             file: String::new(),
             line: 0,
             message: format!("{}: {}: {}", section.name, i.subject, i.message),
@@ -203,13 +210,13 @@ fn section_problems(section: &Section) -> Vec<scan::Problem> {
 /// The problems [`ClusterReport::problems`] counts, one per line of JSON:
 /// each object not ready or suspended, Flux missing, or the cluster behind
 /// the fork's head.
-fn cluster_problems(c: &ClusterReport) -> Vec<scan::Problem> {
-    let problem = |message: String| scan::Problem {
+fn cluster_problems(c: &ClusterReport) -> Vec<readiness::Problem> {
+    let problem = |message: String| readiness::Problem {
         file: String::new(),
         line: 0,
         message,
     };
-    let mut out: Vec<scan::Problem> = c
+    let mut out: Vec<readiness::Problem> = c
         .rows
         .iter()
         .filter(|r| !r.ok)
@@ -242,22 +249,22 @@ fn cluster_problems(c: &ClusterReport) -> Vec<scan::Problem> {
 /// Live objects into the scan, and Flux's state against the fork's branch head.
 async fn cluster_half(
     ctx: &mut Ctx,
-    report: &mut scan::Report,
+    report: &mut readiness::Report,
     target: KubeVersion,
 ) -> Result<ClusterReport> {
     let cluster = ctx.cluster().await?;
-    let (live, skipped) = crate::kube::verify::live_objects(&cluster).await?;
+    let (live, skipped) = crate::flux::cluster_report::live_objects(&cluster).await?;
     if !skipped.is_empty() {
         ctx.ui.warn(&format!(
             "not allowed to list, so not scanned: {}",
             skipped.join(", ")
         ));
     }
-    report.findings.extend(scan::scan_live(&live, target));
+    report.findings.extend(readiness::scan_live(&live, target));
     let pair = ctx.git_auth().await?;
     let fork_url = crate::steps::remote_url(ctx);
     let branch = ctx.config.settings.branch.clone();
-    crate::kube::verify::cluster_report(
+    crate::flux::cluster_report::cluster_report(
         &cluster,
         fork_url.as_deref(),
         &branch,
@@ -278,14 +285,14 @@ async fn target_version(ctx: &Ctx, flag: Option<&str>) -> Result<KubeVersion> {
         ));
     }
     let cluster = ctx.cluster().await?;
-    let current = crate::kube::verify::server_version(&cluster).await?;
+    let current = crate::flux::cluster_report::server_version(&cluster).await?;
     Ok(KubeVersion::parse(&current.minor_version())?.next_minor())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kube::verify::FluxRow;
+    use crate::flux::cluster_report::FluxRow;
 
     fn row(ok: bool, suspended: bool) -> FluxRow {
         FluxRow {

@@ -121,7 +121,7 @@ pub(crate) async fn prepare_opened(workshop: Workshop, job: Job) -> Result<Prepa
     }
     // What `resume` replays comes from the state file: refuse what it cannot know.
     for name in ctx.config.settings.addons.keys() {
-        crate::addons::find(name)?;
+        crate::addon_catalog::find(name)?;
     }
     ctx.state.last_command = Some(last);
     if let Some(found) = &ctx.config.values_found {

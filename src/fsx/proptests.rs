@@ -88,7 +88,7 @@ proptest! {
         ),
     ) {
         let clone = tempfile::tempdir().unwrap();
-        let path = clone.path().join(crate::addons::ADDONS_KUSTOMIZATION);
+        let path = clone.path().join(crate::addon_catalog::ADDONS_KUSTOMIZATION);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &bytes).unwrap();
         let wishes: BTreeMap<String, bool> =

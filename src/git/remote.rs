@@ -7,9 +7,9 @@ use std::path::Path;
 
 use git2::{Cred, CredentialType, FetchOptions, Oid, PushOptions, RemoteCallbacks, Repository};
 
+use crate::backoff::Backoff;
 use crate::config::Secret;
 use crate::error::{Error, Result};
-use crate::retry::Backoff;
 
 /// Who talks to the remote: `None` for a local (offline) remote.
 #[derive(Clone, Copy)]
@@ -129,8 +129,9 @@ fn set_timeouts() {
         // starts (the Once orders it before every remote call of ours).
         unsafe {
             let _ = git2::opts::set_server_connect_timeout_in_milliseconds(ms(CONNECT_TIMEOUT));
-            let _ =
-                git2::opts::set_server_timeout_in_milliseconds(ms(crate::retry::network_timeout()));
+            let _ = git2::opts::set_server_timeout_in_milliseconds(ms(
+                crate::backoff::network_timeout(),
+            ));
         }
     });
 }

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::wait::{Limits, Next, watch_failure};
 use super::{Cluster, FIELD_MANAGER};
+use crate::backoff::WatchPace;
 use crate::error::{Error, Result};
-use crate::retry::WatchPace;
 
 /// "Kind ns/name" for messages.
 pub(crate) fn label(kind: &str, namespace: Option<&str>, name: &str) -> String {
@@ -194,7 +194,7 @@ pub(crate) async fn wait_crds_established(
             }
         };
         let name = crd.metadata.name.clone().unwrap_or_default();
-        if super::flux::established(&crd) {
+        if established(&crd) {
             done.insert(name);
         } else if wanted.contains(&name) {
             note = format!("{name} is not Established yet");
@@ -203,6 +203,17 @@ pub(crate) async fn wait_crds_established(
             return Ok(());
         }
     }
+}
+
+/// Whether a CRD's `Established` condition is true: its kind is served.
+pub(crate) fn established(crd: &CustomResourceDefinition) -> bool {
+    crd.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c.type_ == "Established" && c.status == "True")
+        })
 }
 
 #[cfg(test)]

@@ -1,22 +1,15 @@
-//! The Kubernetes side: connect like kubectl does, turn API failures into our
-//! errors (naming the context and server), server-side apply, Flux's objects,
-//! and watching until Flux is ready.
+//! The Kubernetes client: connect like kubectl does, turn API failures into
+//! our errors (naming the context and server), discovery, server-side apply,
+//! bounded retries, reading objects loosely, and waiting (deadlines, Ctrl-C,
+//! readiness as kstatus judges it). Nothing here knows Flux: that is
+//! [`crate::flux`].
 
 mod apply;
 mod connect;
-pub(crate) mod depends;
-pub(crate) mod flux;
-pub(crate) mod follow;
-pub(crate) mod helm;
 mod logged;
-mod loose;
-pub(crate) mod observe;
-pub(crate) mod release;
-mod retry;
+pub(crate) mod loose;
+pub(crate) mod retry;
 mod served;
-pub(crate) mod status;
-pub(crate) mod sync;
-pub(crate) mod verify;
 pub(crate) mod wait;
 
 use std::collections::HashMap;
@@ -27,10 +20,9 @@ use ::kube::api::ApiResource;
 
 use crate::error::{Error, Result};
 
-pub(crate) use apply::{apply, apply_manifest, get, label, wait_crds_established};
+pub(crate) use apply::{apply, apply_manifest, established, get, label, wait_crds_established};
 pub(crate) use connect::{connect, update_kubeconfig_args};
-pub(crate) use flux::FLUX_VERSION;
-pub(crate) use served::{flux_apis, served};
+pub(crate) use served::served;
 
 /// The field manager of everything eks-workshop applies.
 pub(crate) const FIELD_MANAGER: &str = "eks-workshop";

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use crate::retry::Backoff;
+use crate::backoff::Backoff;
 
 /// Run `call` until it succeeds, fails for good, or the tries are used up.
 pub(crate) async fn idempotent<T, F, Fut>(mut call: F) -> Result<T, ::kube::Error>

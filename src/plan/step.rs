@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::addons::Addon;
-use crate::scan::KubeVersion;
+use crate::addon_catalog::Addon;
+use crate::readiness::KubeVersion;
 
 /// A step as a plan holds it: its id and what it aims at.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,10 +3,10 @@
 //! resource lines.
 
 use super::Checked;
-use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{self, ADDONS_KUSTOMIZATION};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
 use crate::effect::Effect;
+use crate::error::{Error, Result};
 use crate::{fsx, kustomize};
 
 pub(super) fn check(ctx: &Ctx) -> Result<Checked> {
@@ -46,7 +46,7 @@ pub(crate) fn edit(
     wishes: &std::collections::BTreeMap<String, bool>,
 ) -> Result<(String, String)> {
     let path = fsx::in_clone(root, ADDONS_KUSTOMIZATION)?;
-    let text = addons::read_kustomization(&path)?;
+    let text = addon_catalog::read_kustomization(&path)?;
     let edited = apply_wishes(&text, wishes).map_err(|reason| Error::Kustomization {
         path: path.to_path_buf(),
         reason,
@@ -61,7 +61,7 @@ pub(crate) fn apply_wishes(
 ) -> std::result::Result<String, String> {
     let mut text = text.to_string();
     for (name, &enabled) in wishes {
-        let addon = addons::find(name).map_err(|e| e.to_string())?;
+        let addon = addon_catalog::find(name).map_err(|e| e.to_string())?;
         if let Some(new) = kustomize::set_enabled(&text, addon.entry_in(&text), enabled)? {
             text = new;
         }

@@ -5,10 +5,10 @@ use std::path::Path;
 
 use super::{Checked, fork_url};
 use crate::ctx::{Ctx, auth};
+use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::git::credential::{self, Configured, Found};
-use crate::effect::Effect;
 use crate::state::Learned;
 
 pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {

@@ -10,7 +10,8 @@ use super::Checked;
 use crate::ctx::Ctx;
 use crate::effect::Effect;
 use crate::error::{Error, Result};
-use crate::scan::{self, KubeVersion};
+use crate::manifests;
+use crate::readiness::KubeVersion;
 use crate::{fsx, git};
 
 pub(crate) const MESSAGE: &str = "Convert deprecated APIs";
@@ -124,7 +125,7 @@ fn read(ctx: &Ctx, target: KubeVersion) -> Result<(Vec<Conversion>, Vec<String>)
         let Ok(text) = std::str::from_utf8(&head) else {
             continue;
         };
-        let outcome = scan::fix_text(text, path.ends_with(".json"), target);
+        let outcome = manifests::fix_text(text, path.ends_with(".json"), target);
         for (line, why) in &outcome.unconverted {
             unconverted.push(format!("{path}:{line}: not converted: {why}"));
         }

@@ -14,7 +14,7 @@ use crate::config::{CLUSTER_PATH, Secret};
 use crate::ctx::Ctx;
 use crate::effect::{Effect, Object};
 use crate::error::{Error, Result};
-use crate::kube::flux::{self, Sync, Types};
+use crate::flux::{self, Sync, Types};
 use crate::kube::{self, Cluster};
 
 pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use super::Checked;
 use crate::config::RepoName;
 use crate::ctx::{Ctx, auth};
+use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::github::Repo;
-use crate::effect::Effect;
 use crate::state::Learned;
 use crate::{git, workshop};
 
@@ -120,7 +120,7 @@ pub(super) async fn make(ctx: &mut Ctx) -> Result<String> {
 /// GitHub creates forks asynchronously: poll `ls-remote` with capped backoff.
 async fn wait_until_cloneable(ctx: &Ctx, repo: &Repo) -> Result<()> {
     let started = Instant::now();
-    let mut delays = crate::retry::polling(Duration::from_millis(250));
+    let mut delays = crate::backoff::polling(Duration::from_millis(250));
     let pair = ctx.git_auth().await?;
     loop {
         match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair)) {

@@ -10,10 +10,10 @@
 
 use super::Checked;
 use crate::ctx::Ctx;
+use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::git;
-use crate::effect::Effect;
-use crate::scan::migrate::{self, FileMigration, FluxApis};
+use crate::manifests::flux_migration::{self, FileMigration, FluxApis};
 
 pub(super) const MESSAGE: &str = "Migrate manifests to the APIs the cluster serves";
 
@@ -21,7 +21,10 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     let (target, files) = plan(ctx).await?;
     let changed: Vec<&str> = changed(&files).map(|f| f.path.as_str()).collect();
     if changed.is_empty() {
-        return Ok(Checked::done(format!("manifests use {}", describe(&target))));
+        return Ok(Checked::done(format!(
+            "manifests use {}",
+            describe(&target)
+        )));
     }
     if ctx.config.no_migrate {
         return Err(Error::Preflight {
@@ -58,7 +61,7 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
         let Some(current) = crate::fsx::read_in(&clone, &f.path)? else {
             continue;
         };
-        let migrated = migrate::migrate(&f.path, &current, &target);
+        let migrated = flux_migration::migrate(&f.path, &current, &target);
         if migrated.changed() {
             out.push(super::edit_effect(
                 &clone,
@@ -85,7 +88,13 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
         .iter()
         .map(|f| (f.path.clone(), f.migrated.bytes.clone()))
         .collect();
-    out.push(super::commit_effect(&repo, message, commits, what, Vec::new())?);
+    out.push(super::commit_effect(
+        &repo,
+        message,
+        commits,
+        what,
+        Vec::new(),
+    )?);
     Ok(out)
 }
 
@@ -95,7 +104,7 @@ async fn plan(ctx: &Ctx) -> Result<(FluxApis, Vec<FileMigration>)> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
     git::export_head(&repo, tmp.path())?;
-    let files = migrate::migrate_repo(tmp.path(), &target)?;
+    let files = flux_migration::migrate_repo(tmp.path(), &target)?;
     Ok((target, files))
 }
 
@@ -109,7 +118,7 @@ async fn target(ctx: &Ctx) -> FluxApis {
         return FluxApis::current();
     };
     match crate::kube::served(&cluster).await {
-        Ok(served) => crate::kube::flux_apis(&served),
+        Ok(served) => crate::manifests::flux_migration::flux_apis(&served),
         Err(_) => FluxApis::current(),
     }
 }
@@ -134,7 +143,7 @@ fn describe(target: &FluxApis) -> String {
     if *target == FluxApis::current() {
         format!(
             "the APIs of Flux {} (what eks-workshop installs)",
-            crate::kube::FLUX_VERSION
+            crate::flux::FLUX_VERSION
         )
     } else {
         let versions: Vec<&str> = target.served.iter().map(|(_, a)| a.as_str()).collect();

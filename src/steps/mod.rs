@@ -188,7 +188,7 @@ fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
 /// edit must be one we can vouch for.
 fn must_parse(clone: &std::path::Path, rel: &str, bytes: &[u8]) -> Result<()> {
     let error = match std::str::from_utf8(bytes) {
-        Ok(text) => crate::scan::first_syntax_error(text, rel.ends_with(".json")),
+        Ok(text) => crate::manifests::first_syntax_error(text, rel.ends_with(".json")),
         Err(e) => Some((1, format!("is not UTF-8 text: {e}"))),
     };
     match error {

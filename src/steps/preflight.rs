@@ -9,13 +9,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{self, ADDONS_KUSTOMIZATION};
 use crate::config::CLUSTER_PATH;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
-use crate::scan::Problem;
-use crate::scan::migrate::{self, FluxApis};
+use crate::manifests::flux_migration::{self, FluxApis};
+use crate::readiness::Problem;
 
 /// Stop with every problem, by `file:line`, before anything is pushed.
 pub(super) async fn check_head(ctx: &Ctx, repo: &git2::Repository) -> Result<()> {
@@ -25,7 +25,7 @@ pub(super) async fn check_head(ctx: &Ctx, repo: &git2::Repository) -> Result<()>
     // Each kustomization builds (verify's scan checks the same, so not in
     // `problems`).
     let kubectl = which::which("kubectl").ok();
-    let builds = crate::scan::applied_builds(tmp.path(), CLUSTER_PATH, kubectl.as_deref())?;
+    let builds = crate::manifests::applied_builds(tmp.path(), CLUSTER_PATH, kubectl.as_deref())?;
     if found.is_empty() && builds.is_empty() {
         return Ok(());
     }
@@ -54,9 +54,9 @@ pub(super) async fn check_head(ctx: &Ctx, repo: &git2::Repository) -> Result<()>
 /// version nothing serves or will serve, and label or annotation values that
 /// are not strings. For `verify` too.
 pub(crate) async fn problems(ctx: &Ctx, root: &std::path::Path) -> Result<Vec<Problem>> {
-    let objects = migrate::applied_objects(root, CLUSTER_PATH)?;
+    let objects = flux_migration::applied_objects(root, CLUSTER_PATH)?;
     let served = served(ctx, &objects, root).await;
-    let found = migrate::preflight(&objects, &served);
+    let found = flux_migration::preflight(&objects, &served);
     let mut out = Vec::new();
     for u in &found.unserved {
         let instead = if u.served_instead.is_empty() {
@@ -87,7 +87,7 @@ pub(crate) async fn problems(ctx: &Ctx, root: &std::path::Path) -> Result<Vec<Pr
 /// except Flux's, which must be what eks-workshop's Flux serves.
 async fn served(
     ctx: &Ctx,
-    objects: &[migrate::AppliedObject],
+    objects: &[flux_migration::AppliedObject],
     head: &std::path::Path,
 ) -> BTreeSet<(String, String)> {
     let flux: BTreeSet<(String, String)> = FluxApis::current()
@@ -117,7 +117,7 @@ async fn served(
         .ok()
         .flatten()
         .unwrap_or_default();
-    for addon in addons::ADDONS {
+    for addon in addon_catalog::ADDONS {
         if crate::kustomize::is_enabled(&text, addon.entry_in(&text)) {
             served.extend(
                 addon
@@ -134,7 +134,7 @@ fn is_flux(api_version: &str) -> bool {
     api_version.contains(".toolkit.fluxcd.io/")
 }
 
-fn not_flux(objects: &[migrate::AppliedObject]) -> BTreeSet<(String, String)> {
+fn not_flux(objects: &[flux_migration::AppliedObject]) -> BTreeSet<(String, String)> {
     objects
         .iter()
         .filter(|o| !is_flux(&o.api_version))

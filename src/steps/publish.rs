@@ -7,9 +7,9 @@ use git2::{Oid, Repository};
 
 use super::{Checked, fork_url};
 use crate::ctx::{Ctx, auth};
+use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::git::{self, PushOutcome, short};
-use crate::effect::Effect;
 use crate::state::Learned;
 
 pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {

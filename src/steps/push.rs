@@ -6,11 +6,11 @@
 //! second one; the participant's unrelated edits stay uncommitted.
 
 use super::{Checked, fork_url};
-use crate::addons::{self, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{self, ADDONS_KUSTOMIZATION};
 use crate::ctx::{Ctx, auth};
+use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::git::{self, PushOutcome, short};
-use crate::effect::Effect;
 use crate::state::Learned;
 use crate::{kustomize, placeholders};
 
@@ -200,7 +200,7 @@ fn pending_changes(ctx: &Ctx, repo: &git2::Repository) -> Result<Changes> {
         .unwrap_or_default();
     let path = ctx.config.clone_dir().join(ADDONS_KUSTOMIZATION);
     for (name, &enabled) in &ctx.config.settings.addons {
-        let addon = addons::find(name)?;
+        let addon = addon_catalog::find(name)?;
         let flipped = kustomize::set_enabled(&head_text, addon.entry_in(&head_text), enabled)
             .map_err(|reason| Error::Kustomization {
                 path: path.clone(),

@@ -4,16 +4,16 @@
 //! reconcile now, then watches (no polling) until that holds.
 
 use super::{Checked, fork_url};
-use crate::addons::{ADDONS, ADDONS_KUSTOMIZATION};
+use crate::addon_catalog::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::ctx::{Ctx, auth};
-use crate::error::{Error, Result};
-use crate::git;
-use crate::kube::depends::Release;
-use crate::kube::flux;
-use crate::kube::follow::wait_synced;
-use crate::kube::sync::{self, Fresh, Goal, Outcome};
-use crate::kustomize;
 use crate::effect::Effect;
+use crate::error::{Error, Result};
+use crate::flux;
+use crate::flux::depends::Release;
+use crate::flux::follow::wait_synced;
+use crate::flux::synced::{self, Fresh, Goal, Outcome};
+use crate::git;
+use crate::kustomize;
 use crate::plan::Wait;
 
 pub(super) async fn check(ctx: &Ctx, wait: &Wait) -> Result<Checked> {
@@ -26,12 +26,12 @@ pub(super) async fn check(ctx: &Ctx, wait: &Wait) -> Result<Checked> {
     };
     let goal = goal(ctx, wait).await?;
     let addons = releases(ctx, wait);
-    let observed = crate::kube::observe::observe(&cluster, &types, &addons).await?;
+    let observed = crate::flux::observe::observe(&cluster, &types, &addons).await?;
     for odd in observed.odd() {
         ctx.ui.warn(&format!("{odd}; judged without it"));
     }
-    let judged = sync::judge(&observed, &goal, &addons, &Fresh::default());
-    Ok(match sync::outcome(&judged, &goal) {
+    let judged = synced::judge(&observed, &goal, &addons, &Fresh::default());
+    Ok(match synced::outcome(&judged, &goal) {
         Outcome::Synced(detail) => Checked::done(detail),
         Outcome::Pending { summary, .. } => Checked::to_do(summary),
         Outcome::Failed(err) => Checked::to_do(err.to_string()),
@@ -51,7 +51,7 @@ pub(super) async fn wait(ctx: &Ctx, wait: &Wait) -> Result<String> {
     let addons = releases(ctx, wait);
     let limits = ctx.limits();
     ctx.ui.progress("asking Flux to reconcile now");
-    let fresh = crate::kube::observe::request_reconcile(&cluster, &types).await?;
+    let fresh = crate::flux::observe::request_reconcile(&cluster, &types).await?;
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await
 }
 

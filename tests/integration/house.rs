@@ -1,8 +1,9 @@
 //! The house has no cycles: the top-level modules of `src/` import each
-//! other in one direction only (the clients — `git`, `github`, `kube` —
-//! know nothing of the engine; the commands sit above everything), and so do
-//! the modules inside each folder (`kube/observe` and `kube/sync`, …). Read
-//! from the sources, outside test code.
+//! other in one direction only (the clients — `git`, `github`, `kube`, and
+//! `flux` on top of `kube`; `manifests` on top of `readiness` — know nothing
+//! of the engine; the commands sit above everything), and so do the modules
+//! inside each folder (`flux/observe` and `flux/synced`, …). Read from the
+//! sources, outside test code.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -147,8 +148,8 @@ fn the_modules_of_src_import_each_other_without_a_cycle() {
     }
 }
 
-/// A module's path from `src/`: `kube/sync.rs` and `kube/sync/mod.rs` are
-/// `["kube", "sync"]`.
+/// A module's path from `src/`: `flux/synced.rs` and `flux/synced/mod.rs` are
+/// `["flux", "synced"]`.
 fn module_of(rel: &str) -> Vec<String> {
     let mut parts: Vec<String> = rel
         .trim_end_matches(".rs")
@@ -162,8 +163,8 @@ fn module_of(rel: &str) -> Vec<String> {
 }
 
 /// The module paths `code` (of module `module`) names through `crate::` or
-/// `super::`, each as far as a name chain goes (`super::sync::{a, b}` in
-/// `kube/observe` is `["kube", "sync", "a"]` and `["kube", "sync", "b"]`).
+/// `super::`, each as far as a name chain goes (`super::synced::{a, b}` in
+/// `flux/observe` is `["flux", "synced", "a"]` and `["flux", "synced", "b"]`).
 fn paths(code: &str, module: &[String]) -> Vec<Vec<String>> {
     let code: String = code
         .lines()
@@ -283,7 +284,16 @@ fn folder_graphs() -> BTreeMap<String, Graph> {
 #[test]
 fn the_modules_inside_each_folder_import_each_other_without_a_cycle() {
     let graphs = folder_graphs();
-    for folder in ["", "kube", "scan", "scan/migrate", "scan/yaml", "steps"] {
+    for folder in [
+        "",
+        "flux",
+        "kube",
+        "manifests",
+        "manifests/flux_migration",
+        "manifests/yaml",
+        "readiness",
+        "steps",
+    ] {
         assert!(
             graphs.contains_key(folder),
             "{folder:?} was read: {:?}",
@@ -306,19 +316,19 @@ fn the_modules_inside_each_folder_import_each_other_without_a_cycle() {
 
 #[test]
 fn paths_are_read_through_crate_and_super() {
-    let module = module_of("kube/observe.rs");
-    assert_eq!(module, ["kube", "observe"]);
-    assert_eq!(module_of("kube/mod.rs"), ["kube"]);
+    let module = module_of("flux/observe.rs");
+    assert_eq!(module, ["flux", "observe"]);
+    assert_eq!(module_of("flux/mod.rs"), ["flux"]);
     let found = paths(
-        "use super::sync::{Fresh, text};\nuse crate::{error::Result, kube::wait::x};\nlet a = super::super::ui::Ui; // super::nope",
+        "use super::synced::{Fresh, text};\nuse crate::{error::Result, kube::wait::x};\nlet a = super::super::ui::Ui; // super::nope",
         &module,
     );
     let found: Vec<String> = found.iter().map(|p| p.join("/")).collect();
     assert_eq!(
         found,
         [
-            "kube/sync/Fresh",
-            "kube/sync/text",
+            "flux/synced/Fresh",
+            "flux/synced/text",
             "error/Result",
             "kube/wait/x",
             "ui/Ui"
@@ -329,7 +339,7 @@ fn paths_are_read_through_crate_and_super() {
 #[test]
 fn the_clients_know_nothing_of_the_engine_or_the_commands() {
     let graph = graph();
-    for client in ["git", "github", "kube", "scan"] {
+    for client in ["git", "github", "kube", "flux", "manifests", "readiness"] {
         for above in ["ctx", "engine", "steps", "commands", "run", "cli"] {
             assert!(
                 !graph.get(client).is_some_and(|m| m.contains_key(above)),

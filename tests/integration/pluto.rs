@@ -80,7 +80,8 @@ fn pluto_table() -> Vec<Value> {
 }
 
 fn our_table() -> Vec<Value> {
-    let text = std::fs::read_to_string(repo_root().join("src/scan/deprecations.yaml")).unwrap();
+    let text =
+        std::fs::read_to_string(repo_root().join("src/readiness/deprecations.yaml")).unwrap();
     serde_yaml::from_str(&text).unwrap()
 }
 
@@ -255,8 +256,9 @@ fn keys(findings: &[serde_json::Value]) -> BTreeSet<Key> {
 
 /// Our scan of `dir`, the function `verify` calls (without kubectl).
 fn our_findings(dir: &Path) -> BTreeSet<Key> {
-    let report = eks_workshop::scan::bench_scan(dir, TARGET, "gitops/clusters/cluster-demo", None)
-        .expect("scan works");
+    let report =
+        eks_workshop::manifests::bench_scan(dir, TARGET, "gitops/clusters/cluster-demo", None)
+            .expect("scan works");
     let json: Vec<serde_json::Value> = report
         .findings
         .iter()

@@ -139,8 +139,8 @@ async fn flux_status(global: &Flags, state: Option<&crate::state::State>) -> Opt
         let cluster = crate::kube::connect(&opened.ctx.config.settings)
             .await
             .ok()?;
-        let types = crate::kube::flux::types(&cluster).await.ok()??;
-        let objects = crate::kube::status::flux_status(&cluster, &types)
+        let types = crate::flux::types(&cluster).await.ok()??;
+        let objects = crate::flux::reported::flux_status(&cluster, &types)
             .await
             .ok()?;
         Some(json!({"context": cluster.context, "server": cluster.server, "objects": objects}))

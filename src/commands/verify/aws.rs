@@ -1,7 +1,7 @@
 //! `verify`'s AWS half: the cluster's subnets, the cluster IAM role and security
 //! group, the cluster's and node groups' versions, the EKS managed add-ons.
 //!
-//! Asked of AWS through the participant's `aws` CLI ([`crate::aws`]: not the
+//! Asked of AWS through the participant's `aws` CLI ([`crate::aws_cli`]: not the
 //! SDK, which would cost many minutes of compile on two cores), read-only,
 //! with the names and ids of the workshop's values. What cannot run is a
 //! skip that says why (offline, a value missing, no `aws`, no credentials);
@@ -9,10 +9,10 @@
 //! The reading of each reply is a pure function, tested below and in the
 //! submodules; `tests/integration/aws.rs` runs it all against moto.
 
-use crate::aws::{Aws, Failed, Reply};
+use crate::aws_cli::{Aws, Failed, Reply};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::scan::KubeVersion;
+use crate::readiness::KubeVersion;
 use crate::verdict::{Item, Section, Severity};
 
 mod eks_addons;

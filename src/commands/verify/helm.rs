@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use crate::config::Output;
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::flux::helm_secrets::{self as store, Listing, Replaced, Stored};
 use crate::kube::Cluster;
-use crate::kube::helm::{self as store, Listing, Replaced, Stored};
-use crate::scan::KubeVersion;
-use crate::scan::helm::{self as release, Fix, Hit};
+use crate::manifests::stored_release::{self as release, Fix, Hit};
+use crate::readiness::KubeVersion;
 use crate::verdict::{Item, Section, Severity};
 
 const NAME: &str = "helm releases";

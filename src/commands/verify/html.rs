@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use crate::error::Result;
-use crate::kube::verify::ClusterReport;
-use crate::scan::{self, Report};
+use crate::flux::cluster_report::ClusterReport;
+use crate::readiness::{self, Report};
 use crate::verdict::{Item, Section, Severity};
 
 /// One line of the page: which check found it, and the finding.
@@ -21,7 +21,7 @@ pub(super) struct Line {
 pub(super) fn lines(
     report: &Report,
     strict: bool,
-    refused: &[scan::Problem],
+    refused: &[readiness::Problem],
     cluster: Option<&ClusterReport>,
     sections: &[Section],
 ) -> Vec<Line> {

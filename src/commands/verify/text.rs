@@ -1,10 +1,10 @@
 //! `verify`'s text report beside the scan's: the preflight and the cluster
 //! half (Flux's objects, and whether the cluster runs the fork's head).
 
+use crate::flux::cluster_report::ClusterReport;
+use crate::flux::short_revision;
 use crate::git::short;
-use crate::kube::flux::short_revision;
-use crate::kube::verify::ClusterReport;
-use crate::scan;
+use crate::readiness;
 use crate::verdict::{Section, Severity};
 
 /// The cluster half as a table of Flux's objects and a verdict line.
@@ -69,11 +69,11 @@ pub(super) fn cluster_text(c: &ClusterReport) -> String {
 }
 
 /// The preflight's findings, as `verify` prints them.
-pub(super) fn preflight_text(refused: &[scan::Problem], offline: bool) -> String {
+pub(super) fn preflight_text(refused: &[readiness::Problem], offline: bool) -> String {
     let against = if offline {
         format!(
             "offline: the APIs of Flux {}, what eks-workshop installs",
-            crate::kube::FLUX_VERSION
+            crate::flux::FLUX_VERSION
         )
     } else {
         "what the cluster serves".to_string()
@@ -147,7 +147,7 @@ pub(super) fn title(name: &str) -> String {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::kube::verify::{FluxRow, ServerVersion};
+    use crate::flux::cluster_report::{FluxRow, ServerVersion};
 
     /// A cluster report with Flux installed, `rows`, and a head it is behind.
     pub(in crate::commands::verify) fn report(rows: Vec<FluxRow>) -> ClusterReport {

@@ -1,15 +1,16 @@
 //! Installing Flux when the cluster has none: from `--flux-manifests`, else
 //! the manifest at `--flux-manifest-url`, else `flux install`, else (no CLI)
-//! the pinned release's install manifest (see `kube::release`).
+//! the pinned release's install manifest (see `flux::release`).
 
 use std::path::{Path, PathBuf};
 
 use crate::child::Child;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::kube::release;
+use crate::flux;
+use crate::flux::release;
 use crate::kube::wait::Limits;
-use crate::kube::{self, Cluster, flux};
+use crate::kube::{self, Cluster};
 
 /// Where Flux would come from.
 pub(super) enum Source {
@@ -83,7 +84,7 @@ async fn install_release(
 
 /// Install Flux: the `--flux-manifests` file when given; else the manifest
 /// at `--flux-manifest-url`; else `flux install`; else, with no CLI, the
-/// pinned release's install manifest (see `kube::release`).
+/// pinned release's install manifest (see `flux::release`).
 pub(super) async fn install(ctx: &Ctx, cluster: &Cluster, limits: &Limits) -> Result<String> {
     let flux_cli = match install_source(ctx)? {
         Source::File(path) => return install_file(ctx, cluster, &path, limits).await,

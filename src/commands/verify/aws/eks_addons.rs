@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::{could_not, parse};
-use crate::aws::{Failed, Reply};
-use crate::scan::KubeVersion;
+use crate::aws_cli::{Failed, Reply};
+use crate::readiness::KubeVersion;
 use crate::verdict::{Item, Severity};
 
 /// `aws eks list-addons --cluster-name NAME`: the add-ons' names.

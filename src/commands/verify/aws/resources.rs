@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{could_not, parse};
-use crate::aws::{Failed, Reply};
+use crate::aws_cli::{Failed, Reply};
 use crate::verdict::{Item, Severity};
 
 /// EKS creates new control-plane network interfaces in the cluster's subnets

@@ -1,8 +1,8 @@
 //! The cluster's and the node groups' Kubernetes versions against the target.
 
 use super::{could_not, parse};
-use crate::aws::{Failed, Reply};
-use crate::scan::KubeVersion;
+use crate::aws_cli::{Failed, Reply};
+use crate::readiness::KubeVersion;
 use crate::verdict::{Item, Severity};
 
 /// The most minors a kubelet may be behind kube-apiserver, per the

@@ -1,0 +1,201 @@
+//! Reading Flux's objects from the cluster once (for `check` and `verify`)
+//! and asking Flux to reconcile now.
+
+use std::time::SystemTime;
+
+use ::kube::api::{Api, DynamicObject, ListParams};
+
+use crate::kube::loose::Loose;
+use serde_json::Value;
+
+use super::depends::Release;
+use super::synced::{Fresh, Observed, REQUESTED_AT, from_our_source, text, unix};
+use crate::error::Result;
+use crate::flux::{self, Types};
+use crate::kube::Cluster;
+
+/// Where Kustomizations are listed: every namespace, or only flux-system
+/// when the identity may not list cluster-wide.
+pub(crate) async fn kustomization_scope(
+    cluster: &Cluster,
+    types: &Types,
+) -> Result<Option<&'static str>> {
+    let api: Api<DynamicObject> = Api::all_with(cluster.client.clone(), &types.kustomization);
+    let params = ListParams::default().limit(1);
+    match crate::kube::retry::idempotent(|| api.list_metadata(&params)).await {
+        Ok(_) => Ok(None),
+        Err(::kube::Error::Api(s)) if s.code == 403 => Ok(Some(flux::NAMESPACE)),
+        Err(e) => Err(cluster.error("list Kustomizations", e)),
+    }
+}
+
+async fn list(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+    ns: Option<&str>,
+) -> Result<Vec<Value>> {
+    let what = format!("list {}", ar.plural);
+    let api: Api<Loose> = cluster.api(ar, ns);
+    let params = ListParams::default();
+    let items = crate::kube::retry::idempotent(|| api.list(&params))
+        .await
+        .map_err(|e| cluster.error(&what, e))?;
+    Ok(items.items.into_iter().map(|o| o.value).collect())
+}
+
+/// Every object of `ar` in flux-system (when listing cluster-wide is not allowed).
+pub(crate) async fn observe_namespace(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+) -> Result<Vec<Value>> {
+    let mut items = list(cluster, ar, Some(flux::NAMESPACE)).await?;
+    for item in &mut items {
+        item["apiVersion"] = Value::from(ar.api_version.clone());
+        item["kind"] = Value::from(ar.kind.clone());
+    }
+    Ok(items)
+}
+
+/// Read the objects once.
+pub(crate) async fn observe(
+    cluster: &Cluster,
+    types: &Types,
+    releases: &[Release<'_>],
+) -> Result<Observed> {
+    let scope = kustomization_scope(cluster, types).await?;
+    let git_repository = crate::kube::get(
+        cluster,
+        &types.git_repository,
+        Some(flux::NAMESPACE),
+        flux::NAME,
+    )
+    .await?;
+    let kustomizations = list(cluster, &types.kustomization, scope).await?;
+    let mut helm_releases = Vec::new();
+    let mut namespaces: Vec<&str> = releases.iter().map(|r| r.namespace).collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    for ns in namespaces {
+        helm_releases.extend(list(cluster, &types.helm_release, Some(ns)).await?);
+    }
+    Ok(Observed {
+        git_repository,
+        kustomizations,
+        helm_releases,
+    })
+}
+
+/// Ask Flux to fetch and apply now: annotate our GitRepository and the
+/// Kustomizations that sync from it. Returns the annotation's value.
+pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Result<Fresh> {
+    let now = SystemTime::now();
+    let token = humantime::format_rfc3339_nanos(now).to_string();
+    let scope = kustomization_scope(cluster, types).await?;
+    let mut targets = vec![(
+        types.git_repository.clone(),
+        flux::NAMESPACE.to_string(),
+        flux::NAME.to_string(),
+    )];
+    for ks in list(cluster, &types.kustomization, scope)
+        .await?
+        .iter()
+        .filter(|k| from_our_source(k))
+    {
+        let (ns, name) = (text(ks, "/metadata/namespace"), text(ks, "/metadata/name"));
+        targets.push((
+            types.kustomization.clone(),
+            ns.to_string(),
+            name.to_string(),
+        ));
+    }
+    for (ar, ns, name) in targets {
+        match annotate(cluster, &ar, &ns, &name, &token).await {
+            Ok(()) => {}
+            Err(::kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) => {
+                return Err(cluster.error(
+                    &format!("request a reconcile of {} {ns}/{name}", ar.kind),
+                    e,
+                ));
+            }
+        }
+    }
+    Ok(Fresh {
+        token: Some(token),
+        since: Some(unix(now)),
+        ..Fresh::default()
+    })
+}
+
+/// Ask one Kustomization to reconcile now (what it waited for is there).
+/// Returns the annotation's value.
+pub(crate) async fn nudge(
+    cluster: &Cluster,
+    types: &Types,
+    ns: &str,
+    name: &str,
+) -> Result<String> {
+    let token = humantime::format_rfc3339_nanos(SystemTime::now()).to_string();
+    annotate(cluster, &types.kustomization, ns, name, &token)
+        .await
+        .map_err(|e| {
+            cluster.error(
+                &format!("request a reconcile of Kustomization {ns}/{name}"),
+                e,
+            )
+        })?;
+    Ok(token)
+}
+
+/// Set `reconcile.fluxcd.io/requestedAt: token` on one object (a merge
+/// patch, as field manager eks-workshop). The same value every try:
+/// repeating it is harmless, so it is retried like a read.
+async fn annotate(
+    cluster: &Cluster,
+    ar: &::kube::api::ApiResource,
+    ns: &str,
+    name: &str,
+    token: &str,
+) -> std::result::Result<(), ::kube::Error> {
+    let patch = serde_json::json!({"metadata": {"annotations": {REQUESTED_AT: token}}});
+    let params = ::kube::api::PatchParams {
+        field_manager: Some(crate::kube::FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    let api: Api<DynamicObject> = cluster.api(ar, Some(ns));
+    let merge = ::kube::api::Patch::Merge(&patch);
+    crate::kube::retry::idempotent(|| api.patch(name, &params, &merge))
+        .await
+        .map(|_| ())
+}
+
+/// Events about Flux's objects in flux-system since `since` (Unix seconds),
+/// oldest first; none when the identity may not list events.
+pub(crate) async fn events_since(cluster: &Cluster, since: u64) -> Result<Vec<Value>> {
+    use k8s_openapi::api::core::v1::Event;
+    let api: Api<Event> = Api::namespaced(cluster.client.clone(), flux::NAMESPACE);
+    let params = ListParams::default();
+    let list = match crate::kube::retry::idempotent(|| api.list(&params)).await {
+        Ok(list) => list,
+        // Not allowed, or not served (our stand-in API server): no events.
+        Err(::kube::Error::Api(s)) if s.code == 403 || s.code == 404 => return Ok(Vec::new()),
+        Err(e) => return Err(cluster.error("list events", e)),
+    };
+    let at = |e: &Event| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0.as_second())
+            .or_else(|| e.event_time.as_ref().map(|t| t.0.as_second()))
+            .unwrap_or(0)
+    };
+    let mut events: Vec<&Event> = list
+        .items
+        .iter()
+        .filter(|e| at(e) >= since as i64)
+        .collect();
+    events.sort_by_key(|e| at(e));
+    Ok(events
+        .into_iter()
+        .filter_map(|e| serde_json::to_value(e).ok())
+        .collect())
+}

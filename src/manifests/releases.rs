@@ -1,0 +1,138 @@
+//! The HelmReleases of the repository: each one's chart, version (and the
+//! workshop's `add-on-version` label), where the version is written, and
+//! whether Flux applies the file.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_yaml::Value;
+
+use super::yaml::{parse_doc, split_docs};
+use crate::error::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct RepoRelease {
+    pub(crate) file: String,
+    /// The line of `spec.chart.spec.version` (else of the document).
+    pub(crate) line: usize,
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    pub(crate) chart: String,
+    pub(crate) version: String,
+    /// The workshop's `add-on-version` label, when there is one.
+    pub(crate) label: Option<String>,
+    /// Flux applies the file from the cluster directory.
+    pub(crate) applied: bool,
+}
+
+/// Every HelmRelease under `root`, in file order.
+pub(crate) fn repo_releases(root: &Path, cluster_path: &str) -> Result<Vec<RepoRelease>> {
+    let mut problems = Vec::new();
+    let files = super::scan::walk(root, &mut problems)?;
+    let applied = super::scan::applied_files(root, cluster_path)?;
+    let mut out = Vec::new();
+    for file in &files {
+        let Ok(text) = std::fs::read_to_string(root.join(file)) else {
+            continue;
+        };
+        if !text.contains("HelmRelease") {
+            continue;
+        }
+        let is_applied = applied.binary_search(file).is_ok();
+        out.extend(in_text(&text, file, is_applied));
+    }
+    Ok(out)
+}
+
+/// The HelmReleases of one file's text (documents that do not parse are the
+/// scan's problems, not ours).
+pub(crate) fn in_text(text: &str, file: &str, applied: bool) -> Vec<RepoRelease> {
+    let Some(docs) = split_docs(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for doc in docs {
+        let Ok(value) = parse_doc(&doc) else {
+            continue;
+        };
+        if value.get("kind").and_then(Value::as_str) != Some("HelmRelease") {
+            continue;
+        }
+        let str_at = |path: &[&str]| {
+            let mut v = &value;
+            for key in path {
+                v = v.get(*key)?;
+            }
+            match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        let Some(chart) = str_at(&["spec", "chart", "spec", "chart"]) else {
+            continue;
+        };
+        let version = str_at(&["spec", "chart", "spec", "version"]).unwrap_or_default();
+        let line =
+            version_line(doc.text, &version).map_or(doc.content_line, |i| doc.start_line + i);
+        out.push(RepoRelease {
+            file: file.to_string(),
+            line,
+            namespace: str_at(&["metadata", "namespace"]).unwrap_or_default(),
+            name: str_at(&["metadata", "name"]).unwrap_or_default(),
+            chart,
+            version,
+            label: str_at(&["metadata", "labels", "add-on-version"]),
+            applied,
+        });
+    }
+    out
+}
+
+/// The 0-based line of the chart's `version:` in a document (the first
+/// `version:` after `chart:` carrying that value).
+fn version_line(text: &str, version: &str) -> Option<usize> {
+    let mut after_chart = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("chart:") {
+            after_chart = true;
+        } else if after_chart && t.starts_with("version:") {
+            let value = t["version:".len()..].trim().trim_matches(['"', '\'']);
+            if value == version {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_version_and_label_are_read_with_the_versions_line() {
+        let text = "---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: karpenter\n  namespace: flux-system\n  labels:\n    add-on-version: \"v0.27.3\"\nspec:\n  chart:\n    spec:\n      chart: karpenter\n      version: v0.27.3\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+        let found = in_text(text, "gitops/add-ons/02-karpenter.yaml", false);
+        assert_eq!(
+            found,
+            [RepoRelease {
+                file: "gitops/add-ons/02-karpenter.yaml".into(),
+                line: 13,
+                namespace: "flux-system".into(),
+                name: "karpenter".into(),
+                chart: "karpenter".into(),
+                version: "v0.27.3".into(),
+                label: Some("v0.27.3".into()),
+                applied: false,
+            }]
+        );
+    }
+
+    #[test]
+    fn a_release_without_a_chart_is_not_an_add_on() {
+        let text = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: r\nspec:\n  chartRef:\n    kind: OCIRepository\n    name: r\n";
+        assert!(in_text(text, "r.yaml", true).is_empty());
+    }
+}
