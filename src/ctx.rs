@@ -9,13 +9,18 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
+use crate::addon_catalog::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::config::{Config, Secret};
 use crate::error::{Error, Result};
+use crate::flux::depends::Release;
+use crate::flux::synced::Goal;
 use crate::git::Auth;
 use crate::kube::Cluster;
 use crate::kube::wait::Limits;
+use crate::plan::Wait;
 use crate::state::{self, State};
 use crate::ui::Ui;
+use crate::{git, kustomize};
 
 /// Everything a step may use: settings, state, the UI, and lazily made clients.
 pub(crate) struct Ctx {
@@ -205,6 +210,74 @@ impl Ctx {
         }
         let login = self.login().await?;
         Ok(Some((login, self.token()?)))
+    }
+
+    /// The URL the clone's `origin` points at.
+    pub(crate) fn remote_url(&self) -> Option<String> {
+        if self.offline() {
+            return Some(self.config.offline_remote().to_string_lossy().into_owned());
+        }
+        self.state.outputs.fork_url.clone()
+    }
+
+    /// [`Ctx::remote_url`], or the error a step after `fork` gives without it.
+    pub(crate) fn fork_url(&self) -> Result<String> {
+        self.remote_url().ok_or_else(|| Error::StepNotDone {
+            step: "fork",
+            detail: "the fork's URL is not known yet".into(),
+        })
+    }
+
+    /// The HelmReleases to wait for (of the add-ons just enabled; for setup,
+    /// of every add-on enabled in the clone's HEAD), to see gone (of the add-ons
+    /// just disabled), and those of every enabled add-on whose chart brings
+    /// CRDs: a Kustomization that applies such a kind waits for them.
+    pub(crate) fn releases(&self, wait: &Wait) -> Vec<Release<'static>> {
+        let enabled = git::open(&self.config.clone_dir())
+            .ok()
+            .and_then(|repo| git::head_blob(&repo, ADDONS_KUSTOMIZATION).ok().flatten())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
+        ADDONS
+            .iter()
+            .filter_map(|a| {
+                let on = kustomize::is_enabled(&enabled, a.entry_in(&enabled));
+                let required =
+                    wait.addons.iter().any(|w| w.name == a.name) || (wait.enabled_addons && on);
+                let brings = !a.brings.is_empty() && on;
+                let removed = wait.removed.iter().any(|w| w.name == a.name);
+                (required || brings || removed).then_some(Release {
+                    namespace: a.helm_release.0,
+                    name: a.helm_release.1,
+                    brings: a.brings,
+                    required: required && !removed,
+                    removed,
+                })
+            })
+            .collect()
+    }
+
+    /// The commit Flux should reach: the one pushed, else the branch's head
+    /// (`sync`: always the head).
+    pub(crate) async fn goal(&self, wait: &Wait) -> Result<Goal> {
+        let branch = self.config.settings.branch.clone();
+        if !wait.tip
+            && let Some(commit) = self.state.outputs.pushed_commit.clone()
+        {
+            return Ok(Goal { branch, commit });
+        }
+        let url = self.fork_url()?;
+        let pair = self.git_auth().await?;
+        match crate::git::remote_head(&url, &branch, auth(&pair))? {
+            Some(oid) => Ok(Goal {
+                branch,
+                commit: oid.to_string(),
+            }),
+            None => Err(Error::StepNotDone {
+                step: "push",
+                detail: format!("the fork has no branch {branch} yet"),
+            }),
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::child::Child;
 use crate::config::Flags;
 use crate::config::Output;
 use crate::error::{Result, exit};
-use crate::steps::TOOLS;
+use crate::tools::TOOLS;
 
 pub(crate) async fn doctor(global: &Flags, bundle: Option<&Path>) -> Result<u8> {
     if let Some(file) = bundle {

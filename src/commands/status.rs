@@ -259,7 +259,7 @@ async fn cluster_standing(ctx: &Ctx) -> Option<serde_json::Value> {
     .ok()??;
     let applied = crate::flux::synced::text(&ks, "/status/lastAppliedRevision").to_string();
     let branch = ctx.config.settings.branch.clone();
-    let url = crate::steps::remote_url(ctx)?;
+    let url = ctx.remote_url()?;
     let pair = ctx.git_auth().await.ok()?;
     let tip = crate::git::remote_head(&url, &branch, crate::ctx::auth(&pair))
         .ok()??

@@ -36,7 +36,7 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
     let before = kustomizations(&ready.ctx, &wait).await?;
     let since = crate::flux::synced::unix(std::time::SystemTime::now());
     let (mut ctx, results) = ready.run().await?;
-    let goal = crate::steps::goal(&ctx, &wait).await?;
+    let goal = ctx.goal(&wait).await?;
     let result = |step: StepId| results.iter().find(|r| r.step == step.name());
     let ran = |step: StepId| result(step).is_some_and(|r| r.status == Stand::Ran);
     let pushed = ran(StepId::Publish).then(|| goal.commit.clone());
@@ -82,7 +82,7 @@ async fn what_changed(
             detail: "Flux is not installed on the cluster (run `eks-workshop setup`)".into(),
         });
     };
-    let releases = crate::steps::releases(ctx, wait);
+    let releases = ctx.releases(wait);
     let after = flux::observe::observe(&cluster, &types, &releases).await?;
     let events = flux::observe::events_since(&cluster, since).await?;
     Ok(changes(before, &after.kustomizations, &events))
@@ -98,7 +98,7 @@ async fn kustomizations(ctx: &Ctx, wait: &Wait) -> Result<Vec<Value>> {
     let Some(types) = flux::types(&cluster).await? else {
         return Ok(Vec::new());
     };
-    let releases = crate::steps::releases(ctx, wait);
+    let releases = ctx.releases(wait);
     Ok(flux::observe::observe(&cluster, &types, &releases)
         .await?
         .kustomizations)

@@ -100,7 +100,7 @@ pub(crate) async fn verify(
     };
     // What Flux would apply from the clone, against what the cluster serves
     // (offline: the Flux eks-workshop installs), as the push's preflight.
-    let refused = crate::steps::preflight::problems(&ctx, &clone).await?;
+    let refused = crate::preflight::problems(&ctx, &clone).await?;
     let mut sections = vec![
         addon_versions::section(&mut ctx, &clone, target).await?,
         helm::section(&mut ctx, target, helm_fix(&asked)).await?,
@@ -262,7 +262,7 @@ async fn cluster_half(
     }
     report.findings.extend(readiness::scan_live(&live, target));
     let pair = ctx.git_auth().await?;
-    let fork_url = crate::steps::remote_url(ctx);
+    let fork_url = ctx.remote_url();
     let branch = ctx.config.settings.branch.clone();
     crate::flux::cluster_report::cluster_report(
         &cluster,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Checked, fork_url};
+use super::Checked;
 use crate::ctx::{Ctx, auth};
 use crate::effect::Effect;
 use crate::error::{Error, Result};
@@ -19,7 +19,7 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
             path.display()
         )));
     };
-    let url = fork_url(ctx)?;
+    let url = ctx.fork_url()?;
     let pair = ctx.git_auth().await?;
     let branch = &ctx.config.settings.branch;
     let remote = git::remote_head(&url, branch, auth(&pair))?;
@@ -48,7 +48,7 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
 /// way, make sure `git push` there can use the token.
 pub(super) async fn clone_or_update(ctx: &mut Ctx) -> Result<String> {
     let path = ctx.config.clone_dir();
-    let url = fork_url(ctx)?;
+    let url = ctx.fork_url()?;
     let pair = ctx.git_auth().await?;
     let branch = ctx.config.settings.branch.clone();
     ctx.state.outputs.learn(Learned::ClonePath(path.clone()));
@@ -131,7 +131,7 @@ fn existing_clone(ctx: &Ctx, path: &Path) -> Result<Option<git2::Repository>> {
     if !path.exists() || is_empty_dir(path) {
         return Ok(None);
     }
-    let expected = fork_url(ctx)?;
+    let expected = ctx.fork_url()?;
     let occupied = |reason: String| Error::CloneOccupied {
         path: path.to_path_buf(),
         expected: expected.clone(),
@@ -192,7 +192,7 @@ pub(super) async fn effects(ctx: &Ctx, why: &str) -> Result<Vec<Effect>> {
     let path = ctx.config.clone_dir();
     if existing_clone(ctx, &path)?.is_none() {
         return Ok(vec![Effect::Clone {
-            url: super::remote_url(ctx).unwrap_or_else(|| "the fork".into()),
+            url: ctx.remote_url().unwrap_or_else(|| "the fork".into()),
             into: path.display().to_string(),
         }]);
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod install;
 
-use super::{Checked, fork_url};
+use super::Checked;
 use crate::config::{CLUSTER_PATH, Secret};
 use crate::ctx::Ctx;
 use crate::effect::{Effect, Object};
@@ -29,7 +29,7 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     let Some(types) = flux::types(&cluster).await? else {
         return Ok(Checked::to_do("the cluster does not serve Flux's APIs yet"));
     };
-    if super::remote_url(ctx).is_none() {
+    if ctx.remote_url().is_none() {
         // Only a dry run gets here: setup forks first.
         return Ok(Checked::to_do(
             "to apply: the objects that sync the fork, once it is made",
@@ -59,7 +59,7 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
             from: install::install_source(ctx)?.describe(),
         });
     }
-    let known = super::remote_url(ctx).is_some();
+    let known = ctx.remote_url().is_some();
     let types = match flux::types(&cluster).await? {
         Some(types) if missing.is_empty() && known => types,
         // Not served before the install (or the fork not made yet): every
@@ -130,7 +130,7 @@ struct Wanted {
 
 impl Wanted {
     async fn gather(ctx: &Ctx) -> Result<Wanted> {
-        let url = fork_url(ctx)?;
+        let url = ctx.fork_url()?;
         Ok(Wanted {
             url,
             branch: ctx.config.settings.branch.clone(),

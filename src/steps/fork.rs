@@ -13,22 +13,6 @@ use crate::github::Repo;
 use crate::state::Learned;
 use crate::{git, workshop};
 
-/// The URL the clone's `origin` points at.
-pub(crate) fn remote_url(ctx: &Ctx) -> Option<String> {
-    if ctx.offline() {
-        return Some(ctx.config.offline_remote().to_string_lossy().into_owned());
-    }
-    ctx.state.outputs.fork_url.clone()
-}
-
-/// [`remote_url`], or the error a step after `fork` gives without it.
-pub(crate) fn fork_url(ctx: &Ctx) -> Result<String> {
-    remote_url(ctx).ok_or_else(|| Error::StepNotDone {
-        step: "fork",
-        detail: "the fork's URL is not known yet".into(),
-    })
-}
-
 pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     if ctx.offline() {
         return check_offline(ctx);

@@ -12,7 +12,6 @@ mod execute;
 mod flux;
 mod fork;
 mod migrate;
-pub(crate) mod preflight;
 mod prereqs;
 mod publish;
 mod push;
@@ -245,7 +244,3 @@ fn edit_effect(
         then,
     })
 }
-
-pub(crate) use fork::{fork_url, remote_url};
-pub(crate) use prereqs::TOOLS;
-pub(crate) use reconcile::{goal, releases};

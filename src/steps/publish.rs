@@ -5,7 +5,7 @@
 
 use git2::{Oid, Repository};
 
-use super::{Checked, fork_url};
+use super::Checked;
 use crate::ctx::{Ctx, auth};
 use crate::effect::Effect;
 use crate::error::{Error, Result};
@@ -91,7 +91,7 @@ async fn tips(ctx: &Ctx) -> Result<(Repository, Oid, Option<Oid>)> {
     let local = repo
         .refname_to_id(&format!("refs/heads/{branch}"))
         .map_err(|e| Error::git(format!("read branch {branch} of the clone"), &e))?;
-    let url = fork_url(ctx)?;
+    let url = ctx.fork_url()?;
     let pair = ctx.git_auth().await?;
     let remote = git::remote_head(&url, &branch, auth(&pair))?;
     Ok((repo, local, remote))

@@ -5,7 +5,7 @@
 //! tree, so a re-run after a crash finds the commit already made and makes no
 //! second one; the participant's unrelated edits stay uncommitted.
 
-use super::{Checked, fork_url};
+use super::Checked;
 use crate::addon_catalog::{self, ADDONS_KUSTOMIZATION};
 use crate::ctx::{Ctx, auth};
 use crate::effect::Effect;
@@ -24,7 +24,7 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
         return Ok(Checked::to_do(format!("to commit: {}", changes.message)));
     }
     let head = git::head_commit(&repo)?;
-    let url = fork_url(ctx)?;
+    let url = ctx.fork_url()?;
     let pair = ctx.git_auth().await?;
     let remote = git::remote_head(&url, &ctx.config.settings.branch, auth(&pair))?;
     if remote == Some(head) {
@@ -48,7 +48,7 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let mut out = Vec::new();
     let commits = if changes.files.is_empty() {
         let head = git::head_commit(&repo)?;
-        let url = fork_url(ctx)?;
+        let url = ctx.fork_url()?;
         let pair = ctx.git_auth().await?;
         if git::remote_head(&url, &branch, auth(&pair))? == Some(head) {
             "the commits the steps above make".to_string()
@@ -79,8 +79,8 @@ pub(super) async fn push(ctx: &mut Ctx) -> Result<String> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let mut detail = Vec::new();
     // Nothing is pushed that the cluster would refuse.
-    super::preflight::check_head(ctx, &repo).await?;
-    let url = fork_url(ctx)?;
+    crate::preflight::check_head(ctx, &repo).await?;
+    let url = ctx.fork_url()?;
     let pair = ctx.git_auth().await?;
     let branch = ctx.config.settings.branch.clone();
     // Where the clone last saw the fork's branch, before any fetch below.
