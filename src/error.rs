@@ -15,6 +15,7 @@ pub(crate) mod exit {
     pub(crate) const VERIFY: u8 = 4;
     pub(crate) const LOCKED: u8 = 5;
     pub(crate) const TIMEOUT: u8 = 6;
+    pub(crate) const BLOCKED: u8 = 7;
     pub(crate) const INTERRUPTED: u8 = 130;
 }
 
@@ -176,6 +177,29 @@ pub(crate) enum Error {
     },
     #[error("step `{step}` ran, but afterwards the world does not show it done: {detail}")]
     StepNotDone { step: &'static str, detail: String },
+    /// The upgrade's gate: what blocks Kubernetes `to` that the plan does not fix.
+    #[error("the upgrade to Kubernetes {to} is blocked:\n{}", items.iter().map(|i| format!("  - {i}")).collect::<Vec<_>>().join("\n"))]
+    UpgradeBlocked {
+        to: String,
+        items: Vec<String>,
+        help: String,
+    },
+    /// The cluster's own rules (a PodDisruptionBudget) or a plan that
+    /// reaches too far (terraform touching Flux) stop the upgrade: a human
+    /// decides.
+    #[error("{what}: {detail}")]
+    Blocked {
+        what: String,
+        detail: String,
+        help: String,
+    },
+    /// An update the upgrade started (EKS, terraform) failed, with its errors.
+    #[error("{what} failed:\n{}", errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
+    UpdateFailed {
+        what: String,
+        errors: Vec<String>,
+        help: String,
+    },
 }
 
 /// [`Error::Interrupted`] once Ctrl-C has set `flag`: the one check the
@@ -236,7 +260,8 @@ impl Error {
             // An API that answers "moved" is an API URL to correct.
             Remote { status, .. } if (300..400).contains(status) => exit::USAGE,
             Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
-            VerifyFailed { .. } | Preflight { .. } => exit::VERIFY,
+            VerifyFailed { .. } | Preflight { .. } | UpgradeBlocked { .. } => exit::VERIFY,
+            Blocked { .. } => exit::BLOCKED,
             Locked { .. } | GitLocked { .. } => exit::LOCKED,
             Timeout { .. } => exit::TIMEOUT,
             Interrupted => exit::INTERRUPTED,
@@ -253,7 +278,8 @@ impl Error {
             | FluxFailed { .. }
             | Command { .. }
             | Checksum { .. }
-            | StepNotDone { .. } => exit::FAILURE,
+            | StepNotDone { .. }
+            | UpdateFailed { .. } => exit::FAILURE,
         }
     }
 
@@ -270,6 +296,9 @@ impl Error {
             | Network { help, .. }
             | Kube { help, .. }
             | Preflight { help, .. }
+            | UpgradeBlocked { help, .. }
+            | Blocked { help, .. }
+            | UpdateFailed { help, .. }
             | FluxFailed { help, .. } => {
                 if help.is_empty() {
                     AGAIN.into()
