@@ -35,6 +35,21 @@ pub(crate) struct Child {
     timeout: Duration,
     memory: u64,
     interrupted: Option<Arc<AtomicBool>>,
+    /// Variables handed to this child on purpose (terraform's `TF_VAR_*`):
+    /// values, secret ones too, go through the environment, never argv.
+    env: Vars,
+}
+
+/// Environment variables given on purpose; `Debug` shows their names only.
+#[derive(Clone, Default)]
+struct Vars(Vec<(String, String)>);
+
+impl std::fmt::Debug for Vars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(k, _)| k))
+            .finish()
+    }
 }
 
 /// What a finished child printed.
@@ -69,6 +84,7 @@ impl Child {
             timeout: DEFAULT_TIMEOUT,
             memory: DEFAULT_MEMORY,
             interrupted: None,
+            env: Vars::default(),
         }
     }
 
@@ -103,6 +119,13 @@ impl Child {
         self
     }
 
+    /// Give the child `key=value` in its environment (never on its command
+    /// line, where `ps` shows it).
+    pub(crate) fn env(mut self, key: &str, value: &str) -> Child {
+        self.env.0.push((key.to_string(), value.to_string()));
+        self
+    }
+
     /// Stop (and kill the child) when this flag is set by Ctrl-C.
     pub(crate) fn interrupted(mut self, flag: Arc<AtomicBool>) -> Child {
         self.interrupted = Some(flag);
@@ -130,6 +153,9 @@ impl Child {
             .stderr(Stdio::piped());
         for var in crate::secrets::VARS {
             command.env_remove(var);
+        }
+        for (key, value) in &self.env.0 {
+            command.env(key, value);
         }
         if let Some(dir) = &self.dir {
             command.current_dir(dir);

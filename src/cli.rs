@@ -249,6 +249,29 @@ pub(crate) enum Command {
         #[arg(long, value_name = "FILE.html")]
         report: Option<std::path::PathBuf>,
     },
+    /// Upgrade the cluster one minor version at a time, through Git first
+    ///
+    /// One hop per minor version up to --to, each complete before the next:
+    /// what blocks the version and the plan cannot fix stops it before any
+    /// change; removed APIs are converted in Git, pushed and applied by Flux;
+    /// the control plane is moved by the driver; nodes older than it are
+    /// drained within their PodDisruptionBudgets for Karpenter to replace;
+    /// Flux is asked again and judged on the new version. Shown first and
+    /// asked in a terminal; `resume` continues after any failure.
+    Upgrade {
+        /// The Kubernetes version to reach, e.g. 1.34
+        #[arg(long, value_name = "VERSION")]
+        to: String,
+        /// How the control plane moves: terraform (the workshop's terraform
+        /// directory, --terraform-dir), eks (`aws eks update-cluster-version`),
+        /// or manual (you run it; eks-workshop waits) [default: terraform with
+        /// --terraform-dir, else manual]
+        #[arg(long, value_enum)]
+        driver: Option<DriverName>,
+        /// Show every hop's steps and what each would change, changing nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Check the tools: git, kubectl, flux, aws, terraform
     Doctor {
         /// Also write a support bundle (.tar.gz) for the facilitator: the state
@@ -309,4 +332,12 @@ pub(crate) fn parse() -> crate::error::Result<Option<Arguments>> {
             Err(crate::error::Error::CommandLine { message, flag })
         }
     }
+}
+
+/// `upgrade --driver`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DriverName {
+    Terraform,
+    Eks,
+    Manual,
 }

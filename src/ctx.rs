@@ -6,7 +6,7 @@
 //! it cannot change the state. What the run learns on the way (the GitHub
 //! login) the engine records after the step.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::addon_catalog::{ADDONS, ADDONS_KUSTOMIZATION};
@@ -34,6 +34,11 @@ pub(crate) struct Ctx {
     asked_login: OnceLock<String>,
     github: OnceLock<crate::github::GitHub>,
     cluster: tokio::sync::OnceCell<Cluster>,
+    /// Which step of the plan is being looked at or run (1-based; set by
+    /// the engine), and the step during which Flux was last asked to
+    /// reconcile: a wait that always asks Flux is done only once it asked.
+    step_at: AtomicUsize,
+    flux_asked_at: AtomicUsize,
 }
 
 impl Ctx {
@@ -47,7 +52,25 @@ impl Ctx {
             asked_login: OnceLock::new(),
             github: OnceLock::new(),
             cluster: tokio::sync::OnceCell::new(),
+            step_at: AtomicUsize::new(0),
+            flux_asked_at: AtomicUsize::new(usize::MAX),
         }
+    }
+
+    /// The engine is at the plan's step `index` (0-based).
+    pub(crate) fn at_step(&self, index: usize) {
+        self.step_at.store(index + 1, Ordering::SeqCst);
+    }
+
+    /// Flux was asked to reconcile during the current step.
+    pub(crate) fn flux_asked(&self) {
+        let at = self.step_at.load(Ordering::SeqCst);
+        self.flux_asked_at.store(at, Ordering::SeqCst);
+    }
+
+    /// Whether Flux was asked to reconcile during the current step.
+    pub(crate) fn was_flux_asked(&self) -> bool {
+        self.flux_asked_at.load(Ordering::SeqCst) == self.step_at.load(Ordering::SeqCst)
     }
 
     pub(crate) fn offline(&self) -> bool {

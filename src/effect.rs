@@ -77,6 +77,16 @@ pub(crate) enum Effect {
         #[serde(skip)]
         wait: Wait,
     },
+    /// Move the control plane to Kubernetes `to`, by the driver.
+    ControlPlane {
+        to: String,
+        how: String,
+        #[serde(skip)]
+        driver: crate::plan::Driver,
+    },
+    /// Cordon a node, evict its pods within their PodDisruptionBudgets, and
+    /// delete it: Karpenter replaces it with a node of the new version.
+    Drain { node: String, kubelet: String },
     /// Said while running (a value kept, a file converted or left alone);
     /// not a change, so the plan leaves it out.
     Say {
@@ -166,6 +176,12 @@ impl Effect {
                 out
             }
             Effect::Say { message, .. } => format!("{message}\n"),
+            Effect::ControlPlane { to, how, .. } => {
+                format!("upgrade the control plane to Kubernetes {to}: {how}\n")
+            }
+            Effect::Drain { node, kubelet } => format!(
+                "drain node {node} (kubelet {kubelet}) within its pods' PodDisruptionBudgets, then delete it for Karpenter to replace\n"
+            ),
         }
     }
 }

@@ -51,7 +51,8 @@ fn learn(ctx: &mut Ctx, checked: &Checked) {
 /// Run `plan` in order. Stops at the first failure, which is recorded.
 pub(crate) async fn run_plan(ctx: &mut Ctx, plan: &[Step]) -> Result<Vec<StepResult>> {
     let mut results = Vec::new();
-    for step in plan {
+    for (index, step) in plan.iter().enumerate() {
+        ctx.at_step(index);
         crate::pause::point(&format!("before:{}", step.name()));
         ctx.check_interrupt()?;
         ctx.ui.begin(step.name(), step.id().title());

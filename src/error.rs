@@ -194,6 +194,8 @@ pub(crate) enum Error {
         help: String,
     },
     /// An update the upgrade started (EKS, terraform) failed, with its errors.
+    // Made by the eks driver.
+    #[allow(dead_code)]
     #[error("{what} failed:\n{}", errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
     UpdateFailed {
         what: String,

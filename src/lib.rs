@@ -5,6 +5,7 @@
 mod addon_catalog;
 mod aws_cli;
 mod backoff;
+mod checks;
 mod child;
 mod cli;
 mod clock;
@@ -38,6 +39,7 @@ mod table;
 mod templates;
 mod tools;
 mod ui;
+mod upgrade;
 mod values;
 mod verdict;
 mod workshop;

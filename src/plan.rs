@@ -5,7 +5,7 @@
 
 mod step;
 
-pub(crate) use step::{Step, StepId, Wait};
+pub(crate) use step::{Driver, Step, StepId, Wait};
 
 use serde::Serialize;
 
@@ -98,6 +98,7 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
             let wait = Step::Reconcile(Wait {
                 enabled_addons: true,
                 tip: true,
+                always: true,
                 ..Wait::commit()
             });
             Plan {
@@ -108,6 +109,9 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
                 },
             }
         }
+        LastCommand::Upgrade { from, to, driver } => Plan {
+            steps: upgrade(KubeVersion::parse(from)?, KubeVersion::parse(to)?, driver),
+        },
         LastCommand::VerifyFix { target_version } => Plan {
             steps: vec![
                 Step::Clone,
@@ -118,6 +122,48 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
             ],
         },
     })
+}
+
+/// `upgrade`: one hop per minor version after `from` up to `to`, each
+/// complete before the next. A hop: what blocks the version, stopped before
+/// anything changes; the fixes in Git (conversions, the Flux migration), pushed
+/// and applied by Flux; the control plane moved by the driver; the nodes
+/// rolled; Flux asked again and judged on the new version; and nothing left
+/// that blocks it.
+fn upgrade(from: KubeVersion, to: KubeVersion, driver: &Driver) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut at = from;
+    while at < to {
+        let hop = at.next_minor();
+        steps.extend([
+            Step::Clone,
+            Step::Readiness(hop),
+            Step::Convert(hop),
+            Step::Migrate,
+            Step::Push,
+            Step::Reconcile(Wait {
+                enabled_addons: true,
+                ..Wait::commit()
+            }),
+            Step::ControlPlane {
+                to: hop,
+                driver: driver.clone(),
+            },
+            Step::Nodes {
+                to: hop,
+                driver: driver.clone(),
+            },
+            Step::Reconcile(Wait {
+                enabled_addons: true,
+                tip: true,
+                always: true,
+                ..Wait::commit()
+            }),
+            Step::Readiness(hop),
+        ]);
+        at = hop;
+    }
+    steps
 }
 
 #[cfg(test)]
@@ -208,5 +254,48 @@ mod tests {
             p.step(StepId::Convert),
             Some(&Step::Convert(KubeVersion::parse("1.33").unwrap()))
         );
+    }
+
+    #[test]
+    fn upgrade_plans_one_complete_hop_per_minor_version() {
+        let p = plan(&LastCommand::Upgrade {
+            from: "1.33".into(),
+            to: "1.35".into(),
+            driver: Driver::Manual,
+        })
+        .unwrap();
+        let hop = [
+            StepId::Clone,
+            StepId::Readiness,
+            StepId::Convert,
+            StepId::Migrate,
+            StepId::Push,
+            StepId::Reconcile,
+            StepId::ControlPlane,
+            StepId::Nodes,
+            StepId::Reconcile,
+            StepId::Readiness,
+        ];
+        assert_eq!(ids(&p), [hop, hop].concat());
+        let to: Vec<String> = p
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::ControlPlane { to, .. } => Some(to.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            to,
+            ["1.34", "1.35"],
+            "the first hop is complete before the next"
+        );
+        let nothing = plan(&LastCommand::Upgrade {
+            from: "1.34".into(),
+            to: "1.34".into(),
+            driver: Driver::Manual,
+        })
+        .unwrap();
+        assert!(nothing.steps.is_empty());
     }
 }

@@ -53,6 +53,7 @@ fn log_name(command: &Command) -> Option<&'static str> {
         Command::DisableAddon { dry_run, .. } => ("disable-addon", *dry_run),
         Command::Verify { dry_run, .. } => ("verify", *dry_run),
         Command::Sync { dry_run, .. } => ("sync", *dry_run),
+        Command::Upgrade { dry_run, .. } => ("upgrade", *dry_run),
         // They only read, or answer another program.
         Command::Status { .. }
         | Command::Addons

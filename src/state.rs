@@ -107,6 +107,13 @@ pub(crate) enum LastCommand {
     Sync {
         push: bool,
     },
+    /// `upgrade --to`: one hop per minor version from `from` (the version the
+    /// cluster served when the upgrade began) to `to`.
+    Upgrade {
+        from: String,
+        to: String,
+        driver: crate::plan::Driver,
+    },
 }
 
 impl LastCommand {
@@ -119,7 +126,8 @@ impl LastCommand {
             LastCommand::EnableAddon { .. }
             | LastCommand::DisableAddon { .. }
             | LastCommand::VerifyFix { .. }
-            | LastCommand::Sync { .. } => false,
+            | LastCommand::Sync { .. }
+            | LastCommand::Upgrade { .. } => false,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod doctor;
 mod status;
 mod sync;
+mod upgrade;
 mod verify;
 
 use crate::cli::Command;
@@ -59,6 +60,11 @@ pub(crate) async fn run(command: Command, global: Flags) -> Result<u8> {
             };
             verify::verify(&global, asked, interrupted()).await
         }
+        Command::Upgrade {
+            to,
+            driver,
+            dry_run,
+        } => upgrade::upgrade(&global, &to, driver, dry_run, interrupted()).await,
         Command::Setup {
             until,
             addons,

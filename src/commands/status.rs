@@ -91,6 +91,7 @@ pub(crate) async fn status(
     let steps: Vec<Step> = ids
         .iter()
         .filter_map(|id| plan.step(*id).cloned().or_else(|| bare(*id, &plan)))
+        .map(judged_only)
         .collect();
     let mut ctx = (!recorded).then_some(opened.ctx);
     // The cluster first: what it runs is the headline, read before the
@@ -220,6 +221,18 @@ pub(crate) async fn status(
     Ok(exit::OK)
 }
 
+/// Status only reads: a wait that would ask Flux again is judged on what
+/// Flux says now.
+fn judged_only(step: Step) -> Step {
+    match step {
+        Step::Reconcile(wait) => Step::Reconcile(crate::plan::Wait {
+            always: false,
+            ..wait
+        }),
+        other => other,
+    }
+}
+
 /// A step the last command's plan does not hold, as `status` checks it:
 /// the wait as the plan's own would wait; a conversion not at all (it
 /// needs the version `verify --fix` was given).
@@ -236,6 +249,8 @@ fn bare(id: StepId, plan: &crate::plan::Plan) -> Option<Step> {
         StepId::Publish => Some(Step::Publish),
         StepId::Flux => Some(Step::Flux),
         StepId::Reconcile => Some(Step::Reconcile(plan.wait())),
+        // An upgrade's steps need the version of their hop.
+        StepId::Readiness | StepId::ControlPlane | StepId::Nodes => None,
     }
 }
 

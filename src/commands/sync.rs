@@ -34,6 +34,14 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
         return Ok(exit::OK);
     };
     let before = kustomizations(&ready.ctx, &wait).await?;
+    // Whether Flux ran the tip before it is asked again.
+    let judged = crate::plan::Step::Reconcile(Wait {
+        always: false,
+        ..wait.clone()
+    });
+    let was_synced = crate::steps::check(&judged, &ready.ctx)
+        .await
+        .is_ok_and(|c| c.stand.is_done());
     let since = crate::flux::synced::unix(std::time::SystemTime::now());
     let (mut ctx, results) = ready.run().await?;
     let goal = ctx.goal(&wait).await?;
@@ -54,8 +62,18 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
         Some(Stand::Skipped) => (false, format!("Flux was not asked: {detail}"), Vec::new()),
         Some(Stand::Ran) => {
             let changes = what_changed(&mut ctx, &wait, &before, since).await?;
-            let message = format!("✔ Flux applied {}: {detail}", goal.short());
-            (false, message, changes)
+            let quiet = changes.iter().all(Changes::is_empty);
+            if pushed.is_none() && quiet && was_synced {
+                // Asked again and judged: the same revision still applies.
+                let message = format!(
+                    "the cluster already runs {} (Flux, asked again, applies it: {detail})",
+                    goal.short()
+                );
+                (true, message, changes)
+            } else {
+                let message = format!("✔ Flux applied {}: {detail}", goal.short());
+                (false, message, changes)
+            }
         }
         _ => {
             let message = format!("the cluster already runs {}", goal.short());
@@ -119,6 +137,13 @@ pub(crate) struct Changes {
     pub(crate) updated: Vec<String>,
     pub(crate) pruned: Vec<String>,
     pub(crate) events: Vec<String>,
+}
+
+impl Changes {
+    /// No object was created, updated or pruned (events aside).
+    fn is_empty(&self) -> bool {
+        self.created.is_empty() && self.updated.is_empty() && self.pruned.is_empty()
+    }
 }
 
 /// `Kind namespace/name` of an inventory id (`<ns>_<name>_<group>_<Kind>`).

@@ -9,12 +9,10 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::json;
 
-mod addon_versions;
-mod aws;
-mod helm;
 mod html;
 mod text;
 
+use crate::checks::{self, helm_releases};
 use crate::config::Flags;
 use crate::config::{CLUSTER_PATH, Output};
 use crate::ctx::Ctx;
@@ -85,11 +83,11 @@ pub(crate) async fn verify(
     // `--fix-helm-releases` rewrites cluster Secrets and saves them under the
     // work dir: like every command that changes things, it holds the lock.
     let _lock = match helm_fix(&asked) {
-        helm::Fixing::Write => Some(crate::state::lock(
+        helm_releases::Fixing::Write => Some(crate::state::lock(
             &global.dir,
             &crate::config::work_dir(&global.dir),
         )?),
-        helm::Fixing::No | helm::Fixing::Plan => None,
+        helm_releases::Fixing::No | helm_releases::Fixing::Plan => None,
     };
     let clone = ctx.config.clone_dir();
     let mut report = manifests::scan_repo(&clone, target, CLUSTER_PATH)?;
@@ -101,11 +99,7 @@ pub(crate) async fn verify(
     // What Flux would apply from the clone, against what the cluster serves
     // (offline: the Flux eks-workshop installs), as the push's preflight.
     let refused = crate::preflight::problems(&ctx, &clone).await?;
-    let mut sections = vec![
-        addon_versions::section(&mut ctx, &clone, target).await?,
-        helm::section(&mut ctx, target, helm_fix(&asked)).await?,
-        aws::section(&mut ctx, target).await?,
-    ];
+    let mut sections = checks::sections(&ctx, &clone, target, helm_fix(&asked)).await?;
     sections.extend(builds_not_checked(&report.not_built));
     // Every problem the exit status counts, listed (the count is their number).
     let mut listed = report.failing_problems(asked.strict);
@@ -150,11 +144,11 @@ pub(crate) async fn verify(
 
 /// What to do with the Helm releases' removed APIs (`--fix --dry-run` has
 /// returned before they are read).
-fn helm_fix(asked: &Asked) -> helm::Fixing {
+fn helm_fix(asked: &Asked) -> helm_releases::Fixing {
     match (asked.fix_helm_releases, asked.dry_run) {
-        (false, _) => helm::Fixing::No,
-        (true, true) => helm::Fixing::Plan,
-        (true, false) => helm::Fixing::Write,
+        (false, _) => helm_releases::Fixing::No,
+        (true, true) => helm_releases::Fixing::Plan,
+        (true, false) => helm_releases::Fixing::Write,
     }
 }
 

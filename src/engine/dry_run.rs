@@ -44,7 +44,8 @@ async fn look(ctx: &mut Ctx, plan: &[Step], preview: bool) -> Result<Vec<Preview
     let would_run = |out: &[Previewed], id: &StepId| {
         out.iter().any(|p| p.step == *id && p.status == Stand::ToDo)
     };
-    for step in plan {
+    for (index, step) in plan.iter().enumerate() {
+        ctx.at_step(index);
         ctx.check_interrupt()?;
         let id = step.id();
         let (status, detail, changes) = if id.needs_cluster() && ctx.offline() {

@@ -92,7 +92,8 @@ pub(crate) async fn prepare(
             LastCommand::EnableAddon { .. }
             | LastCommand::DisableAddon { .. }
             | LastCommand::VerifyFix { .. }
-            | LastCommand::Sync { .. },
+            | LastCommand::Sync { .. }
+            | LastCommand::Upgrade { .. },
         ) => "this command",
     };
     let workshop = open(global, what, job.access(), interrupted)?;

@@ -9,10 +9,8 @@ use crate::readiness::KubeVersion;
 use crate::readiness::deprecations::{Entry, Table};
 
 mod conversions;
-#[cfg(test)]
 mod whole_repo;
 
-#[cfg(test)]
 pub(crate) use whole_repo::fix_repo;
 
 #[derive(Debug, Default)]

@@ -19,7 +19,7 @@ mod scan;
 pub(crate) mod stored_release;
 mod yaml;
 
-pub(crate) use fix::fix_text;
+pub(crate) use fix::{fix_repo, fix_text};
 pub(crate) use scan::{applied_builds, scan_repo};
 pub(crate) use yaml::first_error as first_syntax_error;
 

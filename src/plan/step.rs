@@ -22,6 +22,43 @@ pub(crate) enum Step {
     Publish,
     Flux,
     Reconcile(Wait),
+    /// `upgrade`: what blocks this version and the plan does not fix stops
+    /// the hop before anything changes (and, at the hop's end, nothing does).
+    Readiness(KubeVersion),
+    /// `upgrade`: the control plane serves this version, moved by the driver.
+    ControlPlane {
+        to: KubeVersion,
+        driver: Driver,
+    },
+    /// `upgrade`: no node's kubelet is older than this version.
+    Nodes {
+        to: KubeVersion,
+        driver: Driver,
+    },
+}
+
+/// How `upgrade` moves the control plane.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "driver", rename_all = "kebab-case")]
+pub(crate) enum Driver {
+    /// The participant's workshop terraform: `plan` with the new
+    /// `cluster_version`, read as JSON, applied only when it changes nothing
+    /// else.
+    Terraform { dir: std::path::PathBuf },
+    /// `aws eks update-cluster-version`, then the managed add-ons and node groups.
+    Eks { cluster: String, region: String },
+    /// The participant runs it; eks-workshop says what and waits.
+    Manual,
+}
+
+impl Driver {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Driver::Terraform { .. } => "terraform",
+            Driver::Eks { .. } => "eks",
+            Driver::Manual => "manual",
+        }
+    }
 }
 
 /// What the reconcile step waits for.
@@ -40,6 +77,10 @@ pub(crate) struct Wait {
     /// `sync`: wait for the fork's branch head as it is now, not for the
     /// commit eks-workshop pushed last (the participant may have pushed since).
     pub(crate) tip: bool,
+    /// Ask Flux to reconcile and judge its answer even when its objects
+    /// look done: after an upgrade the same revision can fail (`sync`, and
+    /// `upgrade` after the control plane moved).
+    pub(crate) always: bool,
 }
 
 impl Wait {
@@ -70,6 +111,9 @@ impl Step {
             Step::Publish => StepId::Publish,
             Step::Flux => StepId::Flux,
             Step::Reconcile(_) => StepId::Reconcile,
+            Step::Readiness(_) => StepId::Readiness,
+            Step::ControlPlane { .. } => StepId::ControlPlane,
+            Step::Nodes { .. } => StepId::Nodes,
         }
     }
 
@@ -99,6 +143,9 @@ pub(crate) enum StepId {
     Publish,
     Flux,
     Reconcile,
+    Readiness,
+    ControlPlane,
+    Nodes,
 }
 
 impl Serialize for StepId {
@@ -111,7 +158,7 @@ impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [StepId; 11] = [
+    pub(crate) const ALL: [StepId; 14] = [
         StepId::Prerequisites,
         StepId::Fork,
         StepId::Clone,
@@ -123,6 +170,9 @@ impl StepId {
         StepId::Publish,
         StepId::Flux,
         StepId::Reconcile,
+        StepId::Readiness,
+        StepId::ControlPlane,
+        StepId::Nodes,
     ];
 
     /// What `setup` runs, in order (`--until` names one of them).
@@ -151,6 +201,9 @@ impl StepId {
             StepId::Publish => "publish",
             StepId::Flux => "flux",
             StepId::Reconcile => "reconcile",
+            StepId::Readiness => "readiness",
+            StepId::ControlPlane => "control-plane",
+            StepId::Nodes => "nodes",
         }
     }
 
@@ -167,6 +220,9 @@ impl StepId {
             StepId::Publish => "pushing your commits (fast-forward only)",
             StepId::Flux => "bootstrapping Flux",
             StepId::Reconcile => "waiting for Flux to apply the pushed commit",
+            StepId::Readiness => "checking what blocks the target version",
+            StepId::ControlPlane => "upgrading the control plane",
+            StepId::Nodes => "replacing nodes older than the control plane",
         }
     }
 
@@ -187,8 +243,13 @@ impl StepId {
         match self {
             // Flux's check reads the cluster; it needs the fork's URL only
             // for what the objects should say (see `flux::check`).
-            StepId::Prerequisites | StepId::Fork | StepId::Flux => &[],
+            StepId::Prerequisites
+            | StepId::Fork
+            | StepId::Flux
+            | StepId::ControlPlane
+            | StepId::Nodes => &[],
             StepId::Clone | StepId::Reconcile => &[StepId::Fork],
+            StepId::Readiness => &[StepId::Fork, StepId::Clone],
             StepId::Render
             | StepId::Addons
             | StepId::Convert
@@ -209,7 +270,10 @@ impl StepId {
                 StepId::Push,
                 StepId::Publish,
                 StepId::Flux,
+                StepId::ControlPlane,
             ],
+            // Nodes on the old version are found only once the control plane moved.
+            StepId::Nodes => &[StepId::ControlPlane],
             StepId::Prerequisites
             | StepId::Fork
             | StepId::Clone
@@ -218,13 +282,22 @@ impl StepId {
             | StepId::Convert
             | StepId::Migrate
             | StepId::Publish
-            | StepId::Flux => &[],
+            | StepId::Flux
+            | StepId::Readiness
+            | StepId::ControlPlane => &[],
         }
     }
 
     /// Steps that need a cluster are skipped offline.
     pub(crate) fn needs_cluster(self) -> bool {
-        matches!(self, StepId::Flux | StepId::Reconcile)
+        matches!(
+            self,
+            StepId::Flux
+                | StepId::Reconcile
+                | StepId::Readiness
+                | StepId::ControlPlane
+                | StepId::Nodes
+        )
     }
 }
 
@@ -250,7 +323,10 @@ mod tests {
             | StepId::Push
             | StepId::Publish
             | StepId::Flux
-            | StepId::Reconcile => StepId::ALL.contains(&s),
+            | StepId::Reconcile
+            | StepId::Readiness
+            | StepId::ControlPlane
+            | StepId::Nodes => StepId::ALL.contains(&s),
         };
         assert!(StepId::ALL.into_iter().all(check));
         assert!(StepId::ALL.is_sorted(), "in the order they run");

@@ -86,6 +86,11 @@ pub(crate) async fn perform(effect: Effect, ctx: &mut Ctx) -> Result<String> {
             }),
         },
         Effect::Wait { wait, .. } => super::reconcile::wait(ctx, &wait).await,
+        Effect::ControlPlane { to, driver, .. } => {
+            let to = crate::readiness::KubeVersion::parse(&to)?;
+            super::control_plane::perform(ctx, to, &driver).await
+        }
+        Effect::Drain { node, .. } => super::nodes::drain(ctx, &node).await,
         Effect::Say { message, warning } => {
             match warning {
                 true => ctx.ui.warn(&message),

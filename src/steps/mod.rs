@@ -7,14 +7,17 @@
 
 pub(crate) mod addons;
 mod clone;
+mod control_plane;
 mod convert;
 mod execute;
 mod flux;
 mod fork;
 mod migrate;
+mod nodes;
 mod prereqs;
 mod publish;
 mod push;
+mod readiness;
 mod reconcile;
 mod render;
 
@@ -25,6 +28,7 @@ pub(crate) use crate::plan::{Step, StepId};
 use crate::stand::Stand;
 use crate::state::Learned;
 
+pub(crate) use control_plane::served;
 pub(crate) use execute::perform;
 
 /// What a step's check found: done, to do or skipped, why, and what it
@@ -78,6 +82,9 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::Publish => publish::check(ctx).await,
         Step::Flux => flux::check(ctx).await,
         Step::Reconcile(wait) => reconcile::check(ctx, wait).await,
+        Step::Readiness(to) => readiness::check(ctx, *to).await,
+        Step::ControlPlane { to, driver } => control_plane::check(ctx, *to, driver).await,
+        Step::Nodes { to, .. } => nodes::check(ctx, *to).await,
     }
 }
 
@@ -102,6 +109,9 @@ pub(crate) async fn effects(
         Step::Publish => publish::effects(ctx).await,
         Step::Flux => flux::effects(ctx).await,
         Step::Reconcile(wait) => reconcile::effects(ctx, wait, after).await,
+        Step::Readiness(_) => Ok(Vec::new()),
+        Step::ControlPlane { to, driver } => Ok(control_plane::effects(*to, driver)),
+        Step::Nodes { to, .. } => nodes::effects(ctx, *to).await,
     }
 }
 
@@ -177,7 +187,10 @@ fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
         | Step::Push
         | Step::Publish
         | Step::Flux
-        | Step::Reconcile(_) => said.join("; "),
+        | Step::Reconcile(_)
+        | Step::Readiness(_)
+        | Step::ControlPlane { .. }
+        | Step::Nodes { .. } => said.join("; "),
     }
 }
 

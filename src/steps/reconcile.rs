@@ -20,6 +20,14 @@ pub(super) async fn check(ctx: &Ctx, wait: &Wait) -> Result<Checked> {
     let Some(types) = flux::types(&cluster).await? else {
         return Ok(Checked::to_do("Flux is not installed"));
     };
+    if wait.always && !ctx.was_flux_asked() {
+        // What Flux says of a revision it applied before can change with the
+        // cluster (an API removed by an upgrade): it is asked again, and its
+        // answer judged.
+        return Ok(Checked::to_do(
+            "ask Flux to reconcile now, and judge its answer",
+        ));
+    }
     let goal = ctx.goal(wait).await?;
     let addons = ctx.releases(wait);
     let observed = crate::flux::observe::observe(&cluster, &types, &addons).await?;
@@ -48,6 +56,7 @@ pub(super) async fn wait(ctx: &Ctx, wait: &Wait) -> Result<String> {
     let limits = ctx.limits();
     ctx.ui.progress("asking Flux to reconcile now");
     let fresh = crate::flux::observe::request_reconcile(&cluster, &types).await?;
+    ctx.flux_asked();
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await
 }
 

@@ -271,8 +271,20 @@ fn sync_dry_run_shows_the_participant_s_commits_and_the_wait_then_sync_does_that
     assert_plan_matches(&dry, &real);
     assert_eq!(real["pushed"], head.as_str());
     assert_eq!(e.head(), head);
-    // Synced: a dry run finds nothing to do.
-    assert_eq!(dry_online(&e, &args)["nothing_to_do"], true);
+    // Synced: nothing to push, and the wait is still planned: sync always
+    // has Flux reconcile and judges its answer (after an upgrade the same
+    // revision can fail).
+    let again = dry_online(&e, &args);
+    let st: Vec<(String, String)> = statuses(&again).into_iter().collect();
+    assert_eq!(
+        st,
+        [
+            ("clone".to_string(), "already-done".to_string()),
+            ("publish".into(), "already-done".into()),
+            ("reconcile".into(), "would-run".into()),
+        ],
+        "{again}"
+    );
 }
 
 #[test]

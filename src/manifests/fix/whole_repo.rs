@@ -1,7 +1,8 @@
 //! `fix_repo`: the fixer over a whole directory, written in place. `verify
 //! --fix` derives its conversion from HEAD with [`super::fix_text`] instead (so
 //! a crash between writing and committing is harmless); this serves the
-//! golden tests, which check whole fixture repos.
+//! golden tests, which check whole fixture repos, and `upgrade`'s readiness
+//! step, which converts a scratch copy of HEAD to see what is left.
 
 use std::path::{Path, PathBuf};
 

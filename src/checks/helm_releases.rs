@@ -26,14 +26,14 @@ const SAVED: &str = "helm-releases";
 
 /// `--fix-helm-releases`, with `--dry-run` or without, or not asked.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Fixing {
+pub(crate) enum Fixing {
     No,
     /// Say what each rewrite would be and where the original would go.
     Plan,
     Write,
 }
 
-pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion, fix: Fixing) -> Result<Section> {
+pub(crate) async fn section(ctx: &Ctx, target: KubeVersion, fix: Fixing) -> Result<Section> {
     if ctx.offline() {
         return Ok(Section::skipped(
             NAME,

@@ -27,7 +27,7 @@ const NAME: &str = "aws";
 /// The AWS section; Ctrl-C stops `verify` (the one error not turned into
 /// a skip). The `aws` calls block, so the runtime is told (the other worker
 /// keeps watching for Ctrl-C).
-pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion) -> Result<Section> {
+pub(crate) async fn section(ctx: &Ctx, target: KubeVersion) -> Result<Section> {
     match tokio::task::block_in_place(|| run(ctx, target)) {
         Err(Error::Interrupted) => Err(Error::Interrupted),
         Err(e) => Ok(Section::skipped(NAME, format!("stopped: {e}"))),
@@ -35,7 +35,7 @@ pub(super) async fn section(ctx: &mut Ctx, target: KubeVersion) -> Result<Sectio
     }
 }
 
-fn run(ctx: &mut Ctx, target: KubeVersion) -> Result<Section> {
+fn run(ctx: &Ctx, target: KubeVersion) -> Result<Section> {
     if ctx.offline() {
         return Ok(Section::skipped(NAME, "offline (no AWS account is asked)"));
     }
@@ -248,14 +248,14 @@ fn could_not(subject: &str, what: &str, reply: &Reply, failed: &Failed) -> Item 
 pub(super) mod tests {
     use super::*;
 
-    pub(in crate::commands::verify) fn ok(json: &str) -> Reply {
+    pub(in crate::checks) fn ok(json: &str) -> Reply {
         Reply {
             call: "aws test call".into(),
             result: Ok(json.into()),
         }
     }
 
-    pub(in crate::commands::verify) fn failed(failed: Failed) -> Reply {
+    pub(in crate::checks) fn failed(failed: Failed) -> Reply {
         Reply {
             call: "aws test call".into(),
             result: Err(failed),

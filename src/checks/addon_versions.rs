@@ -17,7 +17,7 @@ use crate::verdict::{Item, Section, Severity, Table};
 
 const NAME: &str = "add-ons";
 
-pub(super) async fn section(ctx: &mut Ctx, clone: &Path, target: KubeVersion) -> Result<Section> {
+pub(crate) async fn section(ctx: &Ctx, clone: &Path, target: KubeVersion) -> Result<Section> {
     let repo = repo_releases(clone, CLUSTER_PATH)?;
     let live = if ctx.offline() {
         None

@@ -1,0 +1,29 @@
+//! The readiness checks that read the world beyond the fork's files: the
+//! add-ons' chart versions, the removed APIs inside the cluster's Helm
+//! releases, and the AWS side. `verify` renders them; `upgrade`'s readiness
+//! step stops a hop on what they call blocking.
+
+pub(crate) mod addon_versions;
+pub(crate) mod aws;
+pub(crate) mod helm_releases;
+
+use std::path::Path;
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::readiness::KubeVersion;
+use crate::verdict::Section;
+
+/// Every section, in the order `verify` shows them.
+pub(crate) async fn sections(
+    ctx: &Ctx,
+    clone: &Path,
+    target: KubeVersion,
+    helm: helm_releases::Fixing,
+) -> Result<Vec<Section>> {
+    Ok(vec![
+        addon_versions::section(ctx, clone, target).await?,
+        helm_releases::section(ctx, target, helm).await?,
+        aws::section(ctx, target).await?,
+    ])
+}

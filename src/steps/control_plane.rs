@@ -1,0 +1,179 @@
+//! control-plane (`upgrade`): the API server serves the hop's Kubernetes
+//! version. Done when it does (the version a cluster serves: the emulated
+//! one when the server reports one). The driver moves it: the participant's
+//! terraform (its plan reviewed first), EKS's own update, or the participant
+//! (eks-workshop says what to run and waits).
+
+use std::time::{Duration, Instant};
+
+use super::Checked;
+use crate::ctx::Ctx;
+use crate::effect::Effect;
+use crate::error::{Error, Result};
+use crate::plan::Driver;
+use crate::readiness::KubeVersion;
+use crate::upgrade::terraform::{self, Terraform};
+
+pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result<Checked> {
+    let served = served(ctx).await?;
+    if served >= to {
+        return Ok(Checked::done(format!(
+            "the control plane serves Kubernetes {served}"
+        )));
+    }
+    Ok(Checked::to_do(format!(
+        "the control plane serves Kubernetes {served}; the {} driver moves it to {to}",
+        driver.name()
+    )))
+}
+
+/// The move, as the plan shows it.
+pub(super) fn effects(to: KubeVersion, driver: &Driver) -> Vec<Effect> {
+    let how = match driver {
+        Driver::Terraform { dir } => format!(
+            "`terraform plan` in {} with cluster_version = \"{to}\" (every variable through TF_VAR_*, never the command line); applied only when it changes nothing but the cluster's version and its managed add-ons",
+            dir.display()
+        ),
+        Driver::Eks { cluster, region } => format!(
+            "`aws eks update-cluster-version --name {cluster} --kubernetes-version {to}` in {region}, waited for (a resumed run waits for the same update)"
+        ),
+        Driver::Manual => manual_command(to),
+    };
+    vec![Effect::ControlPlane {
+        to: to.to_string(),
+        how,
+        driver: driver.clone(),
+    }]
+}
+
+/// Move the control plane, then wait until the API server serves `to`.
+pub(crate) async fn perform(ctx: &mut Ctx, to: KubeVersion, driver: &Driver) -> Result<String> {
+    let from = served(ctx).await?;
+    let did = match driver {
+        Driver::Terraform { dir } => by_terraform(ctx, dir, from, to).await?,
+        Driver::Eks { .. } => {
+            return Err(Error::usage(
+                "the eks driver is not available in this build",
+                "pass --driver terraform (with --terraform-dir) or --driver manual",
+            ));
+        }
+        Driver::Manual => {
+            ctx.ui.note(&format!(
+                "upgrade the control plane to Kubernetes {to} now: {}",
+                manual_command(to)
+            ));
+            format!("you moved it from {from}")
+        }
+    };
+    wait_serving(ctx, to).await?;
+    Ok(format!("Kubernetes {from} → {to}: {did}"))
+}
+
+fn manual_command(to: KubeVersion) -> String {
+    format!(
+        "in the workshop's terraform directory, `TF_VAR_cluster_version={to} terraform apply` (the token as TF_VAR_git_password, never -var), or `aws eks update-cluster-version --name <cluster> --kubernetes-version {to}`; eks-workshop waits until the API server serves {to}"
+    )
+}
+
+async fn by_terraform(
+    ctx: &Ctx,
+    dir: &std::path::Path,
+    from: KubeVersion,
+    to: KubeVersion,
+) -> Result<String> {
+    let tf = Terraform::find(&ctx.limits())?;
+    let mut vars = vec![
+        ("cluster_version", to.to_string()),
+        ("git_branch", ctx.config.settings.branch.clone()),
+    ];
+    if let Some(url) = ctx.remote_url() {
+        vars.push(("git_url", url));
+    }
+    if let Some((login, token)) = ctx.git_auth().await? {
+        vars.push(("git_username", login));
+        vars.push(("git_password", token.expose().to_string()));
+    }
+    // The saved plan holds the variables (the token too): it lives in a
+    // private scratch dir, gone when the step ends.
+    let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
+    let plan_file = terraform::plan_path(scratch.path(), &to.to_string());
+    ctx.ui
+        .progress(&format!("{} plan with cluster_version = {to}", tf.name()));
+    let plan = tf.plan(dir, &vars, &plan_file)?;
+    let review = terraform::review(&plan, &from.to_string(), &to.to_string());
+    let listed = |cs: &[terraform::Change]| {
+        cs.iter()
+            .map(terraform::Change::describe)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !review.refused.is_empty() {
+        return Err(Error::Blocked {
+            what: format!("the {} plan for Kubernetes {to}", tf.name()),
+            detail: format!(
+                "besides the cluster's version it would change {}; nothing was applied",
+                listed(&review.refused)
+            ),
+            help: format!(
+                "an upgrade's apply changes only the cluster's version and its managed add-ons: look at `{} plan` in {}, settle the rest (Flux is eks-workshop's: the workshop's cleanup runs `terraform state rm 'module.flux_v2'`), then `eks-workshop resume`",
+                tf.name(),
+                dir.display()
+            ),
+        });
+    }
+    if review.allowed.is_empty() {
+        return Err(Error::Blocked {
+            what: format!("the {} plan for Kubernetes {to}", tf.name()),
+            detail: format!(
+                "it changes nothing, yet the cluster serves {from}: does {} take its version from the variable cluster_version?",
+                dir.display()
+            ),
+            help: "pass the workshop's terraform directory with --terraform-dir, or use --driver manual".into(),
+        });
+    }
+    ctx.ui
+        .progress(&format!("{} apply: {}", tf.name(), listed(&review.allowed)));
+    crate::pause::point("control-plane:before-apply");
+    tf.apply(dir, &vars, &plan_file)?;
+    Ok(format!("{} applied {}", tf.name(), listed(&review.allowed)))
+}
+
+/// The Kubernetes version the API server serves now.
+pub(crate) async fn served(ctx: &Ctx) -> Result<KubeVersion> {
+    let cluster = ctx.cluster().await?;
+    let version = crate::flux::cluster_report::server_version(&cluster).await?;
+    KubeVersion::parse(&version.minor_version())
+}
+
+/// Until the API server serves `to`; while it restarts it does not answer,
+/// which is waited out like the rest.
+async fn wait_serving(ctx: &Ctx, to: KubeVersion) -> Result<()> {
+    let started = Instant::now();
+    let mut delays = crate::backoff::polling(Duration::from_millis(500));
+    loop {
+        let now = served(ctx).await;
+        if let Ok(v) = &now
+            && *v >= to
+        {
+            return Ok(());
+        }
+        ctx.check_interrupt()?;
+        if started.elapsed() > ctx.config.timeout {
+            let detail = match now {
+                Ok(v) => format!("it still serves {v}"),
+                Err(e) => format!("it does not answer: {e}"),
+            };
+            return Err(Error::Timeout {
+                what: format!("the control plane to serve Kubernetes {to}"),
+                detail,
+                after: ctx.config.timeout,
+            });
+        }
+        ctx.ui.progress(&format!(
+            "waiting for the API server to serve Kubernetes {to} ({}s)",
+            started.elapsed().as_secs()
+        ));
+        let delay = delays.next().expect("polling never ends");
+        tokio::time::sleep(delay.min(Duration::from_secs(5))).await;
+    }
+}

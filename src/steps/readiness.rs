@@ -1,0 +1,54 @@
+//! readiness (`upgrade`): nothing blocks the hop's Kubernetes version but
+//! what the plan itself fixes. It only reads: HEAD converted as the plan
+//! would convert it (in a scratch copy), then scanned as `verify` scans;
+//! with the add-on, Helm-release and AWS checks `verify` runs. What is left
+//! stops the upgrade before anything changes, named for the participant.
+
+use super::Checked;
+use crate::checks::{self, helm_releases::Fixing};
+use crate::config::CLUSTER_PATH;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::readiness::KubeVersion;
+use crate::{git, manifests};
+
+pub(super) async fn check(ctx: &Ctx, to: KubeVersion) -> Result<Checked> {
+    let clone = ctx.config.clone_dir();
+    let repo = git::open(&clone)?;
+    let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
+    git::export_head(&repo, scratch.path())?;
+    let before = manifests::scan_repo(scratch.path(), to, CLUSTER_PATH)?;
+    // What the conversion step converts is the plan's to fix.
+    manifests::fix_repo(scratch.path(), to)?;
+    let after = manifests::scan_repo(scratch.path(), to, CLUSTER_PATH)?;
+    let mut items: Vec<String> = after
+        .failing_problems(false)
+        .iter()
+        .map(|p| match p.line {
+            0 => format!("{}: {}", p.file, p.message),
+            line => format!("{}:{line}: {}", p.file, p.message),
+        })
+        .collect();
+    for section in checks::sections(ctx, &clone, to, Fixing::No).await? {
+        for item in section.blocking() {
+            items.push(format!(
+                "{}: {}: {}",
+                section.name, item.subject, item.message
+            ));
+        }
+    }
+    if !items.is_empty() {
+        return Err(Error::UpgradeBlocked {
+            to: to.to_string(),
+            items,
+            help: format!(
+                "fix these in the clone and commit (`eks-workshop verify --target-version {to}` shows the whole report), then run `eks-workshop upgrade` again; nothing was changed"
+            ),
+        });
+    }
+    let fixed = before.failing_problems(false).len();
+    Ok(Checked::done(match fixed {
+        0 => format!("nothing blocks Kubernetes {to}"),
+        n => format!("nothing blocks Kubernetes {to} once the plan converts {n} object(s)"),
+    }))
+}
