@@ -38,6 +38,7 @@ mod table;
 mod templates;
 mod tools;
 mod ui;
+mod upgrade;
 mod values;
 mod verdict;
 mod workshop;
