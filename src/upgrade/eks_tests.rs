@@ -1,7 +1,7 @@
-//! The replies read as pure functions, then the driver with the real `aws`
-//! CLI against moto and `tests/rig/moto_eks.py` (which serves the update
-//! calls moto lacks). Those need the venv `tests/rig/aws.sh` installs into
-//! the rig; without it they say so and pass.
+//! The driver with the real `aws` CLI against moto and
+//! `tests/rig/moto_eks.py` (which serves the update calls moto lacks); the
+//! reading of each reply is tested in `eks/replies.rs`. These need the venv
+//! `tests/rig/aws.sh` installs into the rig; without it they say so and pass.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
