@@ -148,8 +148,8 @@ impl Eks {
     /// Poll until EKS says the update succeeded (`Ok`), failed or was
     /// cancelled ([`Error::UpdateFailed`] with every error it gave), or
     /// the deadline passes ([`Error::Timeout`]). `progress` hears each poll
-    /// that finds it still running. A call that fails for a reason other
-    /// than credentials (throttling, the network) is asked again.
+    /// that finds it still running, and each call that failed and is asked
+    /// again: throttling or the network, not credentials or permissions.
     pub(crate) async fn wait_update(
         &self,
         id: &str,
@@ -192,7 +192,7 @@ impl Eks {
             let elapsed =
                 humantime::format_duration(Duration::from_secs(started.elapsed().as_secs()));
             match &reply.result {
-                Err(Failed::Other(m)) => {
+                Err(Failed::Other(m)) if !m.contains("AccessDenied") => {
                     last = format!("`{}` failed: {}", reply.call, one_line(m));
                     progress(&format!("{what}: {last}; asking again"));
                 }
