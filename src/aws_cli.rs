@@ -53,9 +53,17 @@ impl Failed {
 impl Aws {
     /// The CLI from PATH ([`Error::ToolMissing`] if it is not there).
     pub(crate) fn find(region: &str, interrupted: Arc<AtomicBool>) -> Result<Aws> {
-        let mut child = Child::find("aws", "checking the AWS side of an upgrade")?
-            .timeout(CALL_TIMEOUT)
-            .interrupted(interrupted);
+        let child = Child::find("aws", "checking the AWS side of an upgrade")?;
+        Aws::with_child(child, region, interrupted)
+    }
+
+    /// The CLI `child` runs (tests give one that points at their moto).
+    pub(crate) fn with_child(
+        child: Child,
+        region: &str,
+        interrupted: Arc<AtomicBool>,
+    ) -> Result<Aws> {
+        let mut child = child.timeout(CALL_TIMEOUT).interrupted(interrupted);
         // CLI v2 pipes its output through a pager (`less`) by default, even
         // when stdout is not a terminal, and fails where there is none; v1
         // has no pager and refuses the flag.

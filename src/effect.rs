@@ -87,6 +87,14 @@ pub(crate) enum Effect {
     /// Cordon a node, evict its pods within their PodDisruptionBudgets, and
     /// delete it: Karpenter replaces it with a node of the new version.
     Drain { node: String, kubelet: String },
+    /// Have EKS update a managed node group (it replaces its nodes itself).
+    UpdateNodeGroup {
+        name: String,
+        from: String,
+        to: String,
+        #[serde(skip)]
+        driver: crate::plan::Driver,
+    },
     /// Said while running (a value kept, a file converted or left alone);
     /// not a change, so the plan leaves it out.
     Say {
@@ -179,6 +187,9 @@ impl Effect {
             Effect::ControlPlane { to, how, .. } => {
                 format!("upgrade the control plane to Kubernetes {to}: {how}\n")
             }
+            Effect::UpdateNodeGroup { name, from, to, .. } => format!(
+                "update managed node group {name} from {from} to {to} (`aws eks update-nodegroup-version`), waited for\n"
+            ),
             Effect::Drain { node, kubelet } => format!(
                 "drain node {node} (kubelet {kubelet}) within its pods' PodDisruptionBudgets, then delete it for Karpenter to replace\n"
             ),

@@ -12,11 +12,25 @@ use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::plan::Driver;
 use crate::readiness::KubeVersion;
+use crate::upgrade::eks::{AddonMove, Eks};
 use crate::upgrade::terraform::{self, Terraform};
 
 pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result<Checked> {
-    let served = served(ctx).await?;
+    let served = match driver {
+        Driver::Eks { .. } => eks_version(&eks(ctx, driver)?)?,
+        Driver::Terraform { .. } | Driver::Manual => served(ctx).await?,
+    };
     if served >= to {
+        // With the eks driver, its managed add-ons move with it.
+        if let Driver::Eks { .. } = driver {
+            let moves = eks(ctx, driver)?.addon_moves(&to.to_string())?;
+            if !moves.is_empty() {
+                return Ok(Checked::to_do(format!(
+                    "the control plane serves Kubernetes {served}; managed add-ons to move: {}",
+                    describe_moves(&moves)
+                )));
+            }
+        }
         return Ok(Checked::done(format!(
             "the control plane serves Kubernetes {served}"
         )));
@@ -46,27 +60,93 @@ pub(super) fn effects(to: KubeVersion, driver: &Driver) -> Vec<Effect> {
     }]
 }
 
-/// Move the control plane, then wait until the API server serves `to`.
+/// Move the control plane, then wait until it serves `to`.
 pub(crate) async fn perform(ctx: &mut Ctx, to: KubeVersion, driver: &Driver) -> Result<String> {
-    let from = served(ctx).await?;
-    let did = match driver {
-        Driver::Terraform { dir } => by_terraform(ctx, dir, from, to).await?,
+    match driver {
         Driver::Eks { .. } => {
-            return Err(Error::usage(
-                "the eks driver is not available in this build",
-                "pass --driver terraform (with --terraform-dir) or --driver manual",
-            ));
+            let eks = eks(ctx, driver)?;
+            let from = eks_version(&eks)?;
+            by_eks(ctx, &eks, from, to).await
+        }
+        Driver::Terraform { dir } => {
+            let from = served(ctx).await?;
+            let did = by_terraform(ctx, dir, from, to).await?;
+            wait_serving(ctx, to).await?;
+            Ok(format!("Kubernetes {from} → {to}: {did}"))
         }
         Driver::Manual => {
+            let from = served(ctx).await?;
             ctx.ui.note(&format!(
                 "upgrade the control plane to Kubernetes {to} now: {}",
                 manual_command(to)
             ));
-            format!("you moved it from {from}")
+            wait_serving(ctx, to).await?;
+            Ok(format!("Kubernetes {from} → {to}: you moved it"))
         }
+    }
+}
+
+/// The EKS cluster of the eks driver, through the participant's `aws` CLI.
+pub(crate) fn eks(ctx: &Ctx, driver: &Driver) -> Result<Eks> {
+    let Driver::Eks { cluster, region } = driver else {
+        return Err(Error::usage("not the eks driver", "pass --driver eks"));
     };
-    wait_serving(ctx, to).await?;
-    Ok(format!("Kubernetes {from} → {to}: {did}"))
+    let aws = crate::aws_cli::Aws::find(region, ctx.interrupted.clone())?;
+    Ok(Eks::new(aws, cluster))
+}
+
+/// What EKS says the control plane runs.
+fn eks_version(eks: &Eks) -> Result<KubeVersion> {
+    KubeVersion::parse(&eks.version()?)
+}
+
+fn describe_moves(moves: &[AddonMove]) -> String {
+    moves
+        .iter()
+        .map(|m| format!("{} {} → {}", m.name, m.from, m.to))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `update-cluster-version` (or the update already in progress: a resumed
+/// run waits for the same update, never starts a second), waited for; then
+/// each managed add-on to the new version's default, one at a time.
+async fn by_eks(ctx: &Ctx, eks: &Eks, from: KubeVersion, to: KubeVersion) -> Result<String> {
+    let limits = ctx.limits();
+    let progress = |m: &str| ctx.ui.progress(m);
+    let target = to.to_string();
+    let mut said = Vec::new();
+    if eks_version(eks)? < to {
+        let id = match eks.version_update_in_progress()? {
+            Some(id) => {
+                said.push(format!("waited for EKS update {id}, already in progress"));
+                id
+            }
+            None => {
+                let id = eks.start_version_update(&target)?;
+                said.push(format!("EKS update {id}"));
+                id
+            }
+        };
+        crate::pause::point("control-plane:update-started");
+        let what = format!("the control plane's update to Kubernetes {to}");
+        eks.wait_update(&id, &what, None, None, &limits, &progress)
+            .await?;
+    }
+    let moves = eks.addon_moves(&target)?;
+    for m in &moves {
+        let id = match eks.addon_update_in_progress(&m.name)? {
+            Some(id) => id,
+            None => eks.update_addon(&m.name, &m.to)?,
+        };
+        let what = format!("add-on {}'s update to {}", m.name, m.to);
+        eks.wait_update(&id, &what, None, Some(&m.name), &limits, &progress)
+            .await?;
+    }
+    if !moves.is_empty() {
+        said.push(format!("add-ons {}", describe_moves(&moves)));
+    }
+    Ok(format!("Kubernetes {from} → {to}: {}", said.join("; ")))
 }
 
 fn manual_command(to: KubeVersion) -> String {

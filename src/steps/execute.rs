@@ -91,6 +91,9 @@ pub(crate) async fn perform(effect: Effect, ctx: &mut Ctx) -> Result<String> {
             super::control_plane::perform(ctx, to, &driver).await
         }
         Effect::Drain { node, .. } => super::nodes::drain(ctx, &node).await,
+        Effect::UpdateNodeGroup {
+            name, to, driver, ..
+        } => super::nodes::update_group(ctx, &name, &to, &driver).await,
         Effect::Say { message, warning } => {
             match warning {
                 true => ctx.ui.warn(&message),

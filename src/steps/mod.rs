@@ -84,7 +84,7 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::Reconcile(wait) => reconcile::check(ctx, wait).await,
         Step::Readiness(to) => readiness::check(ctx, *to).await,
         Step::ControlPlane { to, driver } => control_plane::check(ctx, *to, driver).await,
-        Step::Nodes { to, .. } => nodes::check(ctx, *to).await,
+        Step::Nodes { to, driver } => nodes::check(ctx, *to, driver).await,
     }
 }
 
@@ -111,7 +111,7 @@ pub(crate) async fn effects(
         Step::Reconcile(wait) => reconcile::effects(ctx, wait, after).await,
         Step::Readiness(_) => Ok(Vec::new()),
         Step::ControlPlane { to, driver } => Ok(control_plane::effects(*to, driver)),
-        Step::Nodes { to, .. } => nodes::effects(ctx, *to).await,
+        Step::Nodes { to, driver } => nodes::effects(ctx, *to, driver).await,
     }
 }
 

@@ -2,5 +2,6 @@
 //! EKS) and the node roll. Clients like `kube` and `aws_cli`: they know
 //! nothing of the engine.
 
+pub(crate) mod eks;
 pub(crate) mod nodes;
 pub(crate) mod terraform;
