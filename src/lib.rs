@@ -38,11 +38,14 @@ mod table;
 mod templates;
 mod tools;
 mod ui;
+mod upgrade;
 mod values;
 mod verdict;
 mod workshop;
 
 pub use run::run;
+#[doc(hidden)]
+pub use upgrade::nodes::for_tests as upgrade_nodes;
 
 /// The version and the commit it was built from, as `--version` prints them.
 pub(crate) const VERSION: &str = concat!(
