@@ -8,6 +8,8 @@
 //! are never force-deleted: a pod is gone when its kubelet says it stopped.
 
 mod budgets;
+#[doc(hidden)]
+pub mod for_tests;
 
 use std::time::Duration;
 
@@ -101,28 +103,35 @@ pub(crate) async fn drain(
         progress(&format!("node {node} is already gone"));
         return Ok(());
     };
-    if !found
-        .spec
-        .as_ref()
-        .and_then(|s| s.unschedulable)
-        .unwrap_or(false)
-    {
-        let patch = Patch::Merge(serde_json::json!({"spec": {"unschedulable": true}}));
-        let params = PatchParams {
-            field_manager: Some(FIELD_MANAGER.into()),
-            ..PatchParams::default()
-        };
-        match retry::idempotent(|| nodes.patch(node, &params, &patch)).await {
-            Ok(_) => progress(&format!("cordoned node {node}")),
-            Err(::kube::Error::Api(s)) if s.code == 404 => {
-                progress(&format!("node {node} is already gone"));
-                return Ok(());
-            }
-            Err(e) => return Err(cluster.error(&format!("cordon node {node}"), e)),
-        }
+    let cordoned = found.spec.as_ref().and_then(|s| s.unschedulable);
+    if cordoned != Some(true) && !cordon(cluster, &nodes, node, progress).await? {
+        return Ok(());
     }
     evict_all(cluster, node, limits, progress).await?;
     delete_node(cluster, &nodes, &found, progress).await
+}
+
+/// Mark `node` unschedulable; `false` when it is gone.
+async fn cordon(
+    cluster: &Cluster,
+    nodes: &Api<Node>,
+    node: &str,
+    progress: &dyn Fn(&str),
+) -> Result<bool> {
+    let patch = Patch::Merge(serde_json::json!({"spec": {"unschedulable": true}}));
+    let params = PatchParams {
+        field_manager: Some(FIELD_MANAGER.into()),
+        ..PatchParams::default()
+    };
+    match retry::idempotent(|| nodes.patch(node, &params, &patch)).await {
+        Ok(_) => progress(&format!("cordoned node {node}")),
+        Err(::kube::Error::Api(s)) if s.code == 404 => {
+            progress(&format!("node {node} is already gone"));
+            return Ok(false);
+        }
+        Err(e) => return Err(cluster.error(&format!("cordon node {node}"), e)),
+    }
+    Ok(true)
 }
 
 /// What the Eviction API answered for one pod.
@@ -155,25 +164,7 @@ async fn evict_all(
         if limits.remaining().is_zero() {
             return Err(timed_out(cluster, node, &pods, limits).await);
         }
-        let mut refused = Vec::new();
-        let mut evicted = false;
-        for pod in pods
-            .iter()
-            .filter(|p| p.metadata.deletion_timestamp.is_none())
-        {
-            match evict(cluster, pod).await? {
-                Eviction::Done => {
-                    evicted = true;
-                    progress(&format!("evicted pod {}", pod_name(pod)));
-                }
-                Eviction::Gone => {}
-                Eviction::Refused(message) => refused.push((pod, message)),
-                Eviction::Unsupported(message) => {
-                    let budgets = budgets_of(cluster, &[(pod, message.clone())]).await?;
-                    return Err(blocked(node, &[(pod, message)], &budgets));
-                }
-            }
-        }
+        let (evicted, refused) = evict_pass(cluster, node, &pods, progress).await?;
         let terminating = pods.len() - refused.len();
         if terminating != waiting_for && terminating > 0 {
             progress(&format!(
@@ -203,6 +194,36 @@ async fn evict_all(
         };
         limits.within(tokio::time::sleep(wait)).await?;
     }
+}
+
+/// Evict each pod not terminating yet: whether any was, and those a budget
+/// refused with the server's words.
+async fn evict_pass<'a>(
+    cluster: &Cluster,
+    node: &str,
+    pods: &'a [Pod],
+    progress: &dyn Fn(&str),
+) -> Result<(bool, Vec<(&'a Pod, String)>)> {
+    let (mut evicted, mut refused) = (false, Vec::new());
+    let pending = pods
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none());
+    for pod in pending {
+        match evict(cluster, pod).await? {
+            Eviction::Done => {
+                evicted = true;
+                progress(&format!("evicted pod {}", pod_name(pod)));
+            }
+            Eviction::Gone => {}
+            Eviction::Refused(message) => refused.push((pod, message)),
+            Eviction::Unsupported(message) => {
+                let refused = [(pod, message)];
+                let budgets = budgets_of(cluster, &refused).await?;
+                return Err(blocked(node, &refused, &budgets));
+            }
+        }
+    }
+    Ok((evicted, refused))
 }
 
 /// The pods on `node` a drain evicts: all but DaemonSets' and mirror pods.
@@ -235,7 +256,9 @@ async fn evict(cluster: &Cluster, pod: &Pod) -> Result<Eviction> {
         namespace(pod),
         pod.metadata.name.as_deref().unwrap_or_default(),
     );
-    let api: Api<Pod> = Api::namespaced(cluster.client.clone(), ns);
+    // Without kube's retries, which would sit out a refusal's Retry-After up
+    // to 15 times: a refusal is paced by the caller.
+    let api: Api<Pod> = Api::namespaced(cluster.client_once.clone(), ns);
     let params = EvictParams {
         delete_options: Some(DeleteParams {
             preconditions: Some(Preconditions {
@@ -254,7 +277,7 @@ async fn evict(cluster: &Cluster, pod: &Pod) -> Result<Eviction> {
             Ok(_) => Ok(Eviction::Done),
             Err(::kube::Error::Api(s)) => match s.code {
                 404 | 409 => Ok(Eviction::Gone),
-                429 => Ok(Eviction::Refused(s.message)),
+                429 => Ok(Eviction::Refused(said(&s))),
                 500 if s.message.contains("more than one PodDisruptionBudget") => {
                     Ok(Eviction::Unsupported(s.message))
                 }
@@ -266,6 +289,20 @@ async fn evict(cluster: &Cluster, pod: &Pod) -> Result<Eviction> {
     retry::idempotent(call)
         .await
         .map_err(|e| cluster.error(&format!("evict pod {ns}/{name}"), e))
+}
+
+/// A refusal in the server's words: its message, and its causes' (where
+/// it names the budget).
+fn said(status: &::kube::core::Status) -> String {
+    let causes = status.details.iter().flat_map(|d| &d.causes);
+    let causes: Vec<&str> = causes
+        .map(|c| c.message.as_str())
+        .filter(|m| !m.is_empty())
+        .collect();
+    match causes.as_slice() {
+        [] => status.message.clone(),
+        _ => format!("{} ({})", status.message, causes.join("; ")),
+    }
 }
 
 /// [`Error::Timeout`] naming the pods still on the node, and whether the node
@@ -360,79 +397,6 @@ fn pod_list<'a>(pods: impl Iterator<Item = &'a Pod>) -> String {
     match names.as_slice() {
         [one] => format!("pod {one}"),
         _ => format!("pods {}", names.join(", ")),
-    }
-}
-
-/// For the real-cluster tests (the crate's `Cluster` and `Error` are not
-/// public, and no command runs a drain yet): [`older_nodes`] and [`drain`] on
-/// the cluster of a kubeconfig, an error as the user would see it.
-#[doc(hidden)]
-pub mod for_tests {
-    use std::cell::RefCell;
-    use std::path::Path;
-    use std::time::Duration;
-
-    use crate::error::Result;
-    use crate::kube::Cluster;
-    use crate::kube::wait::Limits;
-
-    /// An error: its exit code, its sentence and its help line.
-    #[derive(Debug)]
-    pub struct Failure {
-        pub exit_code: u8,
-        pub message: String,
-        pub help: String,
-    }
-
-    fn failure(e: crate::error::Error) -> Failure {
-        Failure {
-            exit_code: e.exit_code(),
-            help: e.help().unwrap_or_default(),
-            message: e.to_string(),
-        }
-    }
-
-    fn block_on<T>(kubeconfig: &Path, run: impl AsyncFnOnce(Cluster) -> Result<T>) -> Result<T> {
-        let mut settings =
-            crate::config::Settings::new(crate::config::DEFAULT_UPSTREAM.parse().expect("a name"));
-        settings.kubeconfig = Some(kubeconfig.to_path_buf());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async { run(crate::kube::connect(&settings).await?).await })
-    }
-
-    /// `(name, kubelet, karpenter, nodegroup)` of each node older than `control_plane`.
-    #[allow(clippy::type_complexity)]
-    pub fn older_nodes(
-        kubeconfig: &Path,
-        control_plane: &str,
-    ) -> Result<Vec<(String, String, bool, Option<String>)>, Failure> {
-        let control_plane = crate::readiness::KubeVersion::parse(control_plane).map_err(failure)?;
-        block_on(kubeconfig, async |cluster| {
-            let old = super::older_nodes(&cluster, control_plane).await?;
-            Ok(old
-                .into_iter()
-                .map(|n| (n.name, n.kubelet, n.karpenter, n.nodegroup))
-                .collect())
-        })
-        .map_err(failure)
-    }
-
-    /// The drain's progress lines, and how it ended.
-    pub fn drain(
-        kubeconfig: &Path,
-        node: &str,
-        timeout: Duration,
-    ) -> (Vec<String>, Result<(), Failure>) {
-        let lines = RefCell::new(Vec::new());
-        let limits = Limits::new(timeout, Default::default());
-        let progress = |line: &str| lines.borrow_mut().push(line.to_string());
-        let out = block_on(kubeconfig, async |cluster| {
-            super::drain(&cluster, node, &limits, &progress).await
-        });
-        (lines.into_inner(), out.map_err(failure))
     }
 }
 
