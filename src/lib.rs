@@ -45,6 +45,8 @@ mod verdict;
 mod workshop;
 
 pub use run::run;
+#[doc(hidden)]
+pub use upgrade::nodes::for_tests as upgrade_nodes;
 
 /// The version and the commit it was built from, as `--version` prints them.
 pub(crate) const VERSION: &str = concat!(

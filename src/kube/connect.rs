@@ -82,20 +82,27 @@ pub(crate) async fn connect(settings: &Settings) -> Result<Cluster> {
         .to_string()
         .trim_end_matches('/')
         .to_string();
-    let client = ::kube::client::ClientBuilder::try_from(config)
-        .map(|builder| {
-            let layer = super::logged::LogLayer {
-                server: server.clone(),
-            };
-            builder.with_layer(&layer).build()
-        })
-        .map_err(|e| Error::Kube {
-            context: context.clone(),
-            message: format!("cannot make a client for {server}: {}", super::chain(&e)),
-            help: String::new(),
-        })?;
+    // kube retries 429, 503 and 504 by itself (up to 15 times, sitting out
+    // each Retry-After); a second client without that, for the calls whose
+    // refusal is the answer (see `Cluster::client_once`).
+    let mut once = config.clone();
+    once.default_retry = false;
+    let build = |config: ::kube::Config| {
+        let layer = super::logged::LogLayer {
+            server: server.clone(),
+        };
+        ::kube::client::ClientBuilder::try_from(config)
+            .map(|builder| builder.with_layer(&layer).build())
+            .map_err(|e| Error::Kube {
+                context: context.clone(),
+                message: format!("cannot make a client for {server}: {}", super::chain(&e)),
+                help: String::new(),
+            })
+    };
+    let (client, client_once) = (build(config)?, build(once)?);
     Ok(Cluster::new(
         client,
+        client_once,
         context,
         server,
         settings.kubeconfig.clone(),

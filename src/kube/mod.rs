@@ -35,6 +35,11 @@ pub(crate) type Served = std::collections::BTreeSet<(String, String)>;
 #[derive(Clone)]
 pub(crate) struct Cluster {
     pub(crate) client: ::kube::Client,
+    /// The same connection without kube's own retries of 429, 503 and 504
+    /// (up to 15, each Retry-After sat out: ten seconds apiece for an
+    /// eviction a PodDisruptionBudget refuses), for a call whose refusal is
+    /// the answer and which paces its own tries.
+    pub(crate) client_once: ::kube::Client,
     /// The kubeconfig context ("in-cluster" inside a pod).
     pub(crate) context: String,
     pub(crate) server: String,
@@ -59,12 +64,14 @@ impl std::fmt::Debug for Cluster {
 impl Cluster {
     pub(crate) fn new(
         client: ::kube::Client,
+        client_once: ::kube::Client,
         context: String,
         server: String,
         kubeconfig: Option<PathBuf>,
     ) -> Cluster {
         Cluster {
             client,
+            client_once,
             context,
             server,
             kubeconfig,

@@ -14,6 +14,7 @@ mod crash;
 mod dry_run;
 mod fixture;
 mod helm_releases;
+mod nodes;
 mod rejected;
 mod sync;
 mod verify;
