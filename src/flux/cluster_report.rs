@@ -313,9 +313,9 @@ fn scanned_kinds() -> Vec<ApiResource> {
 }
 
 /// Live objects for [`crate::readiness::scan_live`]: every object of the common
-/// built-in kinds, as JSON (with managedFields and annotations, which say
-/// what version each was applied with). Kinds we may not list are skipped
-/// and named in the second list.
+/// built-in kinds, as JSON with its annotations, which hold the manifest
+/// `kubectl apply` last sent. Kinds we may not list are skipped and named in
+/// the second list.
 pub(crate) async fn live_objects(cluster: &Cluster) -> Result<(Vec<Value>, Vec<String>)> {
     let mut objects = Vec::new();
     let mut skipped = Vec::new();

@@ -149,15 +149,6 @@ async fn live_objects_lists_every_scanned_kind_it_may_list_and_names_the_rest() 
         skipped.contains(&"rolebindings.rbac.authorization.k8s.io".to_string()),
         "{skipped:?}"
     );
-    // The scan reads managedFields to tell the applied version.
-    let web = objects
-        .iter()
-        .find(|o| o["metadata"]["name"] == "web")
-        .unwrap();
-    assert_eq!(
-        web["metadata"]["managedFields"][0]["manager"], "kubectl",
-        "{web}"
-    );
 }
 
 #[test]
