@@ -149,6 +149,48 @@ async fn live_objects_lists_every_scanned_kind_it_may_list_and_names_the_rest() 
         skipped.contains(&"rolebindings.rbac.authorization.k8s.io".to_string()),
         "{skipped:?}"
     );
+    // A kind the cluster does not serve (this stand-in serves few) is not
+    // one we may not list.
+    assert_eq!(skipped, ["rolebindings.rbac.authorization.k8s.io"]);
+}
+
+/// A cluster older than 1.30 serves ValidatingAdmissionPolicy at v1beta1
+/// only: the policies are read there, with the annotation the scan reads.
+#[tokio::test]
+async fn live_objects_reads_a_kind_at_the_newest_version_the_cluster_serves() {
+    let api = ApiServer::start().await;
+    let store = api.store();
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "validatingadmissionpolicies.admissionregistration.k8s.io"},
+        "spec": {"group": "admissionregistration.k8s.io", "scope": "Cluster",
+            "names": {"plural": "validatingadmissionpolicies", "singular": "validatingadmissionpolicy",
+                      "kind": "ValidatingAdmissionPolicy"},
+            "versions": [{"name": "v1beta1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}});
+    store.apply(crd, "test", true).unwrap();
+    let last = json!({"apiVersion": "admissionregistration.k8s.io/v1beta1",
+        "kind": "ValidatingAdmissionPolicy", "metadata": {"name": "limit"}});
+    let policy = json!({"apiVersion": "admissionregistration.k8s.io/v1beta1",
+        "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": "limit", "annotations": {
+            "kubectl.kubernetes.io/last-applied-configuration": last.to_string()}},
+        "spec": {"failurePolicy": "Fail"}});
+    store.apply(policy, "kubectl", true).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = connected(&api, dir.path()).await;
+    let (objects, skipped) = live_objects(&cluster).await.unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let policy = objects
+        .iter()
+        .find(|o| o["kind"] == "ValidatingAdmissionPolicy")
+        .unwrap_or_else(|| panic!("{objects:?}"));
+    assert_eq!(policy["apiVersion"], "admissionregistration.k8s.io/v1beta1");
+    let findings = crate::readiness::scan_live(
+        &objects,
+        crate::readiness::KubeVersion::parse("1.34").unwrap(),
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(findings[0].removed_in_target);
 }
 
 #[test]

@@ -10,6 +10,72 @@ use super::version::KubeVersion;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
+/// A built-in kind whose live objects the scan reads.
+pub(crate) struct LiveKind {
+    pub(crate) group: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) plural: &'static str,
+    /// Versions to list it at, newest first: the first the cluster serves
+    /// (a cluster may predate the GA version).
+    pub(crate) versions: &'static [&'static str],
+}
+
+const fn live(
+    group: &'static str,
+    kind: &'static str,
+    plural: &'static str,
+    versions: &'static [&'static str],
+) -> LiveKind {
+    LiveKind {
+        group,
+        kind,
+        plural,
+        versions,
+    }
+}
+
+/// Every kind of the deprecation table that a manifest applies, but those
+/// the tests' `NOT_READ` names with a reason (objects the cluster's own
+/// components write, requests never stored), so the lists and the table
+/// stay in step.
+#[rustfmt::skip]
+pub(crate) const LIVE_KINDS: &[LiveKind] = &[
+    live("apps", "Deployment", "deployments", &["v1"]),
+    live("apps", "DaemonSet", "daemonsets", &["v1"]),
+    live("apps", "StatefulSet", "statefulsets", &["v1"]),
+    live("apps", "ReplicaSet", "replicasets", &["v1"]),
+    live("batch", "CronJob", "cronjobs", &["v1"]),
+    live("autoscaling", "HorizontalPodAutoscaler", "horizontalpodautoscalers", &["v2"]),
+    live("policy", "PodDisruptionBudget", "poddisruptionbudgets", &["v1"]),
+    live("networking.k8s.io", "Ingress", "ingresses", &["v1"]),
+    live("networking.k8s.io", "IngressClass", "ingressclasses", &["v1"]),
+    live("networking.k8s.io", "NetworkPolicy", "networkpolicies", &["v1"]),
+    live("networking.k8s.io", "ServiceCIDR", "servicecidrs", &["v1", "v1beta1"]),
+    live("discovery.k8s.io", "EndpointSlice", "endpointslices", &["v1"]),
+    live("rbac.authorization.k8s.io", "ClusterRole", "clusterroles", &["v1"]),
+    live("rbac.authorization.k8s.io", "ClusterRoleBinding", "clusterrolebindings", &["v1"]),
+    live("rbac.authorization.k8s.io", "Role", "roles", &["v1"]),
+    live("rbac.authorization.k8s.io", "RoleBinding", "rolebindings", &["v1"]),
+    live("storage.k8s.io", "StorageClass", "storageclasses", &["v1"]),
+    live("storage.k8s.io", "CSIDriver", "csidrivers", &["v1"]),
+    live("storage.k8s.io", "VolumeAttributesClass", "volumeattributesclasses", &["v1", "v1beta1"]),
+    live("storagemigration.k8s.io", "StorageVersionMigration", "storageversionmigrations", &["v1beta1", "v1alpha1"]),
+    live("scheduling.k8s.io", "PriorityClass", "priorityclasses", &["v1"]),
+    live("node.k8s.io", "RuntimeClass", "runtimeclasses", &["v1"]),
+    live("certificates.k8s.io", "CertificateSigningRequest", "certificatesigningrequests", &["v1"]),
+    live("admissionregistration.k8s.io", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", &["v1"]),
+    live("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", &["v1"]),
+    live("admissionregistration.k8s.io", "ValidatingAdmissionPolicy", "validatingadmissionpolicies", &["v1", "v1beta1"]),
+    live("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings", &["v1", "v1beta1"]),
+    live("apiregistration.k8s.io", "APIService", "apiservices", &["v1"]),
+    live("apiextensions.k8s.io", "CustomResourceDefinition", "customresourcedefinitions", &["v1"]),
+    live("flowcontrol.apiserver.k8s.io", "FlowSchema", "flowschemas", &["v1", "v1beta3"]),
+    live("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", "prioritylevelconfigurations", &["v1", "v1beta3"]),
+    live("resource.k8s.io", "DeviceClass", "deviceclasses", &["v1", "v1beta2", "v1beta1"]),
+    live("resource.k8s.io", "ResourceClaim", "resourceclaims", &["v1", "v1beta2", "v1beta1"]),
+    live("resource.k8s.io", "ResourceClaimTemplate", "resourceclaimtemplates", &["v1", "v1beta2", "v1beta1"]),
+];
+
 /// Findings for live objects. A stored object is served at every version
 /// its API still has, and the server converts it on upgrade, so what can
 /// break is a client that keeps sending the removed version. The object's
@@ -106,6 +172,54 @@ mod tests {
         assert!(scan_live(&objects, v("1.20")).is_empty());
         let at_24 = scan_live(&objects, v("1.24"));
         assert!(at_24.len() == 1 && !at_24[0].removed_in_target);
+    }
+
+    /// Kubernetes kinds of the deprecation table the live scan does not read, and why.
+    #[rustfmt::skip]
+    const NOT_READ: &[(&str, &str)] = &[
+        ("Event", "written by the cluster's components, gone within the hour (audit.k8s.io's: a file kube-apiserver writes)"),
+        ("Lease", "written by the cluster's components (leader election, node heartbeats)"),
+        ("CSINode", "written by the kubelet"),
+        ("VolumeAttachment", "written by the attach-detach controller"),
+        ("CSIStorageCapacity", "written by CSI drivers"),
+        ("ResourceSlice", "written by DRA drivers"),
+        ("IPAddress", "written by kube-apiserver, one per Service IP"),
+        ("PodSecurityPolicy", "no version of it is served from 1.25 on"),
+        ("TokenReview", "a request, never stored"),
+        ("SubjectAccessReview", "a request, never stored"),
+        ("LocalSubjectAccessReview", "a request, never stored"),
+        ("SelfSubjectAccessReview", "a request, never stored"),
+        ("SelfSubjectRulesReview", "a request, never stored"),
+        ("SelfSubjectReview", "a request, never stored"),
+        ("Policy", "audit.k8s.io: a file kube-apiserver reads, never served"),
+    ];
+
+    /// The table's Kubernetes kinds are each read live or named with a reason;
+    /// the other projects' CRDs (Flux, Karpenter, ...) are theirs to serve,
+    /// at versions their release decides, and the repository scan judges the
+    /// manifests Flux applies.
+    #[test]
+    fn every_kubernetes_kind_of_the_table_is_read_live_or_has_a_reason() {
+        let read: Vec<&str> = LIVE_KINDS.iter().map(|k| k.kind).collect();
+        let skipped: Vec<&str> = NOT_READ.iter().map(|(k, _)| *k).collect();
+        for entry in Table::get().entries.iter().filter(|e| e.is_kubernetes()) {
+            let kind = entry.kind.as_str();
+            assert!(
+                read.contains(&kind) || skipped.contains(&kind),
+                "{} {kind}: add it to LIVE_KINDS or NOT_READ",
+                entry.api_version
+            );
+        }
+        for kind in LIVE_KINDS {
+            assert!(!skipped.contains(&kind.kind), "{} is in both", kind.kind);
+            // Read at a version the table does not deprecate first.
+            let newest = format!("{}/{}", kind.group, kind.versions[0]);
+            assert!(
+                Table::get().lookup(&newest, kind.kind).is_none(),
+                "{newest} {}",
+                kind.kind
+            );
+        }
     }
 
     /// After `verify --fix` lands, Flux finds the policy unchanged and skips
