@@ -3,6 +3,7 @@
 //! default upgrade target), and live objects for the deprecated-API scan.
 
 use ::kube::api::{Api, ApiResource, GroupVersionKind, ListParams};
+use k8s_openapi::apimachinery::pkg::version::Info;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -29,11 +30,12 @@ pub(crate) struct FluxRow {
     pub(crate) ok: bool,
 }
 
-/// The Kubernetes version the API server reports.
+/// The Kubernetes version the API server serves.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub(crate) struct ServerVersion {
     pub(crate) major: u32,
     pub(crate) minor: u32,
+    /// The binary's version, for display: `v1.36.3` even when it emulates 1.33.
     pub(crate) git_version: String,
 }
 
@@ -41,6 +43,27 @@ impl ServerVersion {
     /// `1.33`
     pub(crate) fn minor_version(&self) -> String {
         format!("{}.{}", self.major, self.minor)
+    }
+
+    /// From `/version`. A kube-apiserver started with `--emulated-version`
+    /// serves that version's APIs and says so in `emulationMajor` and
+    /// `emulationMinor`, while `major`, `minor` and `gitVersion` name the
+    /// binary; EKS reports no emulation (and minors like `33+`).
+    /// `Err` holds the unreadable version.
+    fn from_info(info: Info) -> std::result::Result<ServerVersion, String> {
+        let number = |s: &str| s.trim_end_matches('+').parse::<u32>().ok();
+        let (major, minor) = match (info.emulation_major, info.emulation_minor) {
+            (Some(major), Some(minor)) if !major.is_empty() && !minor.is_empty() => (major, minor),
+            _ => (info.major, info.minor),
+        };
+        match (number(&major), number(&minor)) {
+            (Some(major), Some(minor)) => Ok(ServerVersion {
+                major,
+                minor,
+                git_version: info.git_version,
+            }),
+            _ => Err(format!("{major}.{minor}")),
+        }
     }
 }
 
@@ -87,29 +110,18 @@ impl ClusterReport {
     }
 }
 
-/// `/version`, e.g. 1.33 (EKS reports minors like `33+`).
+/// `/version`: the version the cluster serves, e.g. 1.33.
 pub(crate) async fn server_version(cluster: &Cluster) -> Result<ServerVersion> {
     let info = cluster
         .client
         .apiserver_version()
         .await
         .map_err(|e| cluster.error("read the server version", e))?;
-    let number = |s: &str| s.trim_end_matches('+').parse::<u32>().ok();
-    match (number(&info.major), number(&info.minor)) {
-        (Some(major), Some(minor)) => Ok(ServerVersion {
-            major,
-            minor,
-            git_version: info.git_version,
-        }),
-        _ => Err(Error::Kube {
-            context: cluster.context.clone(),
-            message: format!(
-                "the server reports an unreadable version {}.{}",
-                info.major, info.minor
-            ),
-            help: "pass --target-version".into(),
-        }),
-    }
+    ServerVersion::from_info(info).map_err(|version| Error::Kube {
+        context: cluster.context.clone(),
+        message: format!("the server reports an unreadable version {version}"),
+        help: "pass --target-version".into(),
+    })
 }
 
 /// Every object of `ar` in every namespace, with apiVersion and kind set;

@@ -224,3 +224,52 @@ fn behind_names_objects_not_at_the_head() {
         ["GitRepository flux-system/flux-system: does not exist"]
     );
 }
+
+/// `/version` as kube-apiserver answers it, `emulation` adding what
+/// `--emulated-version` reports.
+fn info(minor: &str, git_version: &str, emulation: Option<(&str, &str)>) -> Info {
+    let mut v = json!({"major": "1", "minor": minor, "gitVersion": git_version,
+        "gitCommit": "0123456789abcdef", "gitTreeState": "clean",
+        "buildDate": "2026-05-01T00:00:00Z", "goVersion": "go1.25.3",
+        "compiler": "gc", "platform": "linux/amd64"});
+    if let Some((major, minor)) = emulation {
+        v["emulationMajor"] = json!(major);
+        v["emulationMinor"] = json!(minor);
+        v["minCompatibilityMajor"] = json!("1");
+        v["minCompatibilityMinor"] = json!("32");
+    }
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn the_server_version_is_the_one_it_serves() {
+    // EKS: no emulation, a `+` after the minor.
+    let eks = ServerVersion::from_info(info("33+", "v1.33.5-eks-3025e55", None)).unwrap();
+    assert_eq!(
+        (eks.minor_version().as_str(), eks.git_version.as_str()),
+        ("1.33", "v1.33.5-eks-3025e55")
+    );
+    // kube-apiserver 1.36 with --emulated-version=1.33 serves 1.33's APIs.
+    let emulated = ServerVersion::from_info(info("36", "v1.36.3", Some(("1", "33")))).unwrap();
+    assert_eq!(
+        (
+            emulated.minor_version().as_str(),
+            emulated.git_version.as_str()
+        ),
+        ("1.33", "v1.36.3")
+    );
+    // Without the flag, a recent kube-apiserver reports its own version there.
+    let plain = ServerVersion::from_info(info("36", "v1.36.3", Some(("1", "36")))).unwrap();
+    assert_eq!(plain.minor_version(), "1.36");
+    // Empty emulation fields are no emulation.
+    let empty = ServerVersion::from_info(info("34", "v1.34.0", Some(("", "")))).unwrap();
+    assert_eq!(empty.minor_version(), "1.34");
+    assert_eq!(
+        ServerVersion::from_info(info("x", "v1.x", None)),
+        Err("1.x".to_string())
+    );
+    assert_eq!(
+        ServerVersion::from_info(info("36", "v1.36.3", Some(("1", "3x")))),
+        Err("1.3x".to_string())
+    );
+}
