@@ -2,7 +2,8 @@
 //! the cluster is at the fork's branch head, the server's version (for the
 //! default upgrade target), and live objects for the deprecated-API scan.
 
-use ::kube::api::{Api, ApiResource, ListParams};
+use ::kube::api::{Api, ApiResource, GroupVersionKind, ListParams};
+use k8s_openapi::apimachinery::pkg::version::Info;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -12,6 +13,7 @@ use crate::flux::{self, Kind};
 use crate::git::Auth;
 use crate::kube::Cluster;
 use crate::kube::wait::{KStatus, describe, kstatus, ready_condition};
+use crate::readiness::LIVE_KINDS;
 
 /// One Flux object, as a row of `flux get`.
 #[derive(Clone, Debug, Serialize)]
@@ -28,11 +30,12 @@ pub(crate) struct FluxRow {
     pub(crate) ok: bool,
 }
 
-/// The Kubernetes version the API server reports.
+/// The Kubernetes version the API server serves.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub(crate) struct ServerVersion {
     pub(crate) major: u32,
     pub(crate) minor: u32,
+    /// The binary's version, for display: `v1.36.3` even when it emulates 1.33.
     pub(crate) git_version: String,
 }
 
@@ -40,6 +43,27 @@ impl ServerVersion {
     /// `1.33`
     pub(crate) fn minor_version(&self) -> String {
         format!("{}.{}", self.major, self.minor)
+    }
+
+    /// From `/version`. A kube-apiserver started with `--emulated-version`
+    /// serves that version's APIs and says so in `emulationMajor` and
+    /// `emulationMinor`, while `major`, `minor` and `gitVersion` name the
+    /// binary; EKS reports no emulation (and minors like `33+`).
+    /// `Err` holds the unreadable version.
+    fn from_info(info: Info) -> std::result::Result<ServerVersion, String> {
+        let number = |s: &str| s.trim_end_matches('+').parse::<u32>().ok();
+        let (major, minor) = match (info.emulation_major, info.emulation_minor) {
+            (Some(major), Some(minor)) if !major.is_empty() && !minor.is_empty() => (major, minor),
+            _ => (info.major, info.minor),
+        };
+        match (number(&major), number(&minor)) {
+            (Some(major), Some(minor)) => Ok(ServerVersion {
+                major,
+                minor,
+                git_version: info.git_version,
+            }),
+            _ => Err(format!("{major}.{minor}")),
+        }
     }
 }
 
@@ -86,38 +110,43 @@ impl ClusterReport {
     }
 }
 
-/// `/version`, e.g. 1.33 (EKS reports minors like `33+`).
+/// `/version`: the version the cluster serves, e.g. 1.33.
 pub(crate) async fn server_version(cluster: &Cluster) -> Result<ServerVersion> {
     let info = cluster
         .client
         .apiserver_version()
         .await
         .map_err(|e| cluster.error("read the server version", e))?;
-    let number = |s: &str| s.trim_end_matches('+').parse::<u32>().ok();
-    match (number(&info.major), number(&info.minor)) {
-        (Some(major), Some(minor)) => Ok(ServerVersion {
-            major,
-            minor,
-            git_version: info.git_version,
-        }),
-        _ => Err(Error::Kube {
-            context: cluster.context.clone(),
-            message: format!(
-                "the server reports an unreadable version {}.{}",
-                info.major, info.minor
-            ),
-            help: "pass --target-version".into(),
-        }),
-    }
+    ServerVersion::from_info(info).map_err(|version| Error::Kube {
+        context: cluster.context.clone(),
+        message: format!("the server reports an unreadable version {version}"),
+        help: "pass --target-version".into(),
+    })
 }
 
 /// Every object of `ar` in every namespace, with apiVersion and kind set;
 /// `None` when the cluster does not serve it or we may not list it.
 async fn list_all(cluster: &Cluster, ar: &ApiResource) -> Result<Option<Vec<Value>>> {
+    Ok(match list_served(cluster, ar).await? {
+        Listing::Found(all) => Some(all),
+        Listing::NotServed | Listing::Forbidden => None,
+    })
+}
+
+/// What listing one kind at one version gave.
+enum Listing {
+    Found(Vec<Value>),
+    /// 404: the cluster does not serve this version.
+    NotServed,
+    /// 403: we may not list it.
+    Forbidden,
+}
+
+async fn list_served(cluster: &Cluster, ar: &ApiResource) -> Result<Listing> {
     let api: Api<crate::kube::loose::Loose> = Api::all_with(cluster.client.clone(), ar);
     let params = ListParams::default();
     match crate::kube::retry::idempotent(|| api.list(&params)).await {
-        Ok(list) => Ok(Some(
+        Ok(list) => Ok(Listing::Found(
             list.items
                 .into_iter()
                 .map(|o| {
@@ -128,7 +157,8 @@ async fn list_all(cluster: &Cluster, ar: &ApiResource) -> Result<Option<Vec<Valu
                 })
                 .collect(),
         )),
-        Err(::kube::Error::Api(s)) if s.code == 404 || s.code == 403 => Ok(None),
+        Err(::kube::Error::Api(s)) if s.code == 404 => Ok(Listing::NotServed),
+        Err(::kube::Error::Api(s)) if s.code == 403 => Ok(Listing::Forbidden),
         Err(e) => Err(cluster.error(&format!("list {}", ar.plural), e)),
     }
 }
@@ -278,51 +308,24 @@ fn behind(observed: &Observed, goal: &Goal) -> Vec<String> {
         .collect()
 }
 
-/// Built-in kinds whose live objects the deprecated-API scan looks at.
-fn scanned_kinds() -> Vec<ApiResource> {
-    use k8s_openapi::api::{
-        admissionregistration::v1 as admission, apps::v1 as apps, autoscaling::v2 as autoscaling,
-        batch::v1 as batch, flowcontrol::v1 as flowcontrol, networking::v1 as networking,
-        policy::v1 as policy, rbac::v1 as rbac, scheduling::v1 as scheduling,
-        storage::v1 as storage,
-    };
-    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-    vec![
-        ApiResource::erase::<apps::Deployment>(&()),
-        ApiResource::erase::<apps::DaemonSet>(&()),
-        ApiResource::erase::<apps::StatefulSet>(&()),
-        ApiResource::erase::<batch::CronJob>(&()),
-        ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&()),
-        ApiResource::erase::<policy::PodDisruptionBudget>(&()),
-        ApiResource::erase::<networking::Ingress>(&()),
-        ApiResource::erase::<networking::IngressClass>(&()),
-        ApiResource::erase::<networking::NetworkPolicy>(&()),
-        ApiResource::erase::<rbac::ClusterRole>(&()),
-        ApiResource::erase::<rbac::ClusterRoleBinding>(&()),
-        ApiResource::erase::<rbac::Role>(&()),
-        ApiResource::erase::<rbac::RoleBinding>(&()),
-        ApiResource::erase::<storage::StorageClass>(&()),
-        ApiResource::erase::<storage::CSIDriver>(&()),
-        ApiResource::erase::<scheduling::PriorityClass>(&()),
-        ApiResource::erase::<admission::MutatingWebhookConfiguration>(&()),
-        ApiResource::erase::<admission::ValidatingWebhookConfiguration>(&()),
-        ApiResource::erase::<flowcontrol::FlowSchema>(&()),
-        ApiResource::erase::<flowcontrol::PriorityLevelConfiguration>(&()),
-        ApiResource::erase::<CustomResourceDefinition>(&()),
-    ]
-}
-
-/// Live objects for [`crate::readiness::scan_live`]: every object of the common
-/// built-in kinds, as JSON (with managedFields and annotations, which say
-/// what version each was applied with). Kinds we may not list are skipped
-/// and named in the second list.
+/// Live objects for [`crate::readiness::scan_live`]: every object of the
+/// kinds it reads ([`LIVE_KINDS`]), each kind at the first of its versions
+/// the cluster serves (one it serves at none has nothing to scan), as JSON
+/// with its annotations, which hold the manifest `kubectl apply` last sent.
+/// Kinds we may not list are skipped and named in the second list.
 pub(crate) async fn live_objects(cluster: &Cluster) -> Result<(Vec<Value>, Vec<String>)> {
     let mut objects = Vec::new();
     let mut skipped = Vec::new();
-    for ar in scanned_kinds() {
-        match list_all(cluster, &ar).await? {
-            Some(found) => objects.extend(found),
-            None => skipped.push(format!("{}.{}", ar.plural, ar.group)),
+    for live in LIVE_KINDS {
+        for version in live.versions {
+            let gvk = GroupVersionKind::gvk(live.group, version, live.kind);
+            let ar = ApiResource::from_gvk_with_plural(&gvk, live.plural);
+            match list_served(cluster, &ar).await? {
+                Listing::Found(found) => objects.extend(found),
+                Listing::NotServed => continue,
+                Listing::Forbidden => skipped.push(format!("{}.{}", live.plural, live.group)),
+            }
+            break;
         }
     }
     Ok((objects, skipped))

@@ -149,15 +149,48 @@ async fn live_objects_lists_every_scanned_kind_it_may_list_and_names_the_rest() 
         skipped.contains(&"rolebindings.rbac.authorization.k8s.io".to_string()),
         "{skipped:?}"
     );
-    // The scan reads managedFields to tell the applied version.
-    let web = objects
+    // A kind the cluster does not serve (this stand-in serves few) is not
+    // one we may not list.
+    assert_eq!(skipped, ["rolebindings.rbac.authorization.k8s.io"]);
+}
+
+/// A cluster older than 1.30 serves ValidatingAdmissionPolicy at v1beta1
+/// only: the policies are read there, with the annotation the scan reads.
+#[tokio::test]
+async fn live_objects_reads_a_kind_at_the_newest_version_the_cluster_serves() {
+    let api = ApiServer::start().await;
+    let store = api.store();
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "validatingadmissionpolicies.admissionregistration.k8s.io"},
+        "spec": {"group": "admissionregistration.k8s.io", "scope": "Cluster",
+            "names": {"plural": "validatingadmissionpolicies", "singular": "validatingadmissionpolicy",
+                      "kind": "ValidatingAdmissionPolicy"},
+            "versions": [{"name": "v1beta1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}});
+    store.apply(crd, "test", true).unwrap();
+    let last = json!({"apiVersion": "admissionregistration.k8s.io/v1beta1",
+        "kind": "ValidatingAdmissionPolicy", "metadata": {"name": "limit"}});
+    let policy = json!({"apiVersion": "admissionregistration.k8s.io/v1beta1",
+        "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": "limit", "annotations": {
+            "kubectl.kubernetes.io/last-applied-configuration": last.to_string()}},
+        "spec": {"failurePolicy": "Fail"}});
+    store.apply(policy, "kubectl", true).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = connected(&api, dir.path()).await;
+    let (objects, skipped) = live_objects(&cluster).await.unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let policy = objects
         .iter()
-        .find(|o| o["metadata"]["name"] == "web")
-        .unwrap();
-    assert_eq!(
-        web["metadata"]["managedFields"][0]["manager"], "kubectl",
-        "{web}"
+        .find(|o| o["kind"] == "ValidatingAdmissionPolicy")
+        .unwrap_or_else(|| panic!("{objects:?}"));
+    assert_eq!(policy["apiVersion"], "admissionregistration.k8s.io/v1beta1");
+    let findings = crate::readiness::scan_live(
+        &objects,
+        crate::readiness::KubeVersion::parse("1.34").unwrap(),
     );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(findings[0].removed_in_target);
 }
 
 #[test]
@@ -189,5 +222,54 @@ fn behind_names_objects_not_at_the_head() {
     assert_eq!(
         behind(&Observed::default(), &goal),
         ["GitRepository flux-system/flux-system: does not exist"]
+    );
+}
+
+/// `/version` as kube-apiserver answers it, `emulation` adding what
+/// `--emulated-version` reports.
+fn info(minor: &str, git_version: &str, emulation: Option<(&str, &str)>) -> Info {
+    let mut v = json!({"major": "1", "minor": minor, "gitVersion": git_version,
+        "gitCommit": "0123456789abcdef", "gitTreeState": "clean",
+        "buildDate": "2026-05-01T00:00:00Z", "goVersion": "go1.25.3",
+        "compiler": "gc", "platform": "linux/amd64"});
+    if let Some((major, minor)) = emulation {
+        v["emulationMajor"] = json!(major);
+        v["emulationMinor"] = json!(minor);
+        v["minCompatibilityMajor"] = json!("1");
+        v["minCompatibilityMinor"] = json!("32");
+    }
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn the_server_version_is_the_one_it_serves() {
+    // EKS: no emulation, a `+` after the minor.
+    let eks = ServerVersion::from_info(info("33+", "v1.33.5-eks-3025e55", None)).unwrap();
+    assert_eq!(
+        (eks.minor_version().as_str(), eks.git_version.as_str()),
+        ("1.33", "v1.33.5-eks-3025e55")
+    );
+    // kube-apiserver 1.36 with --emulated-version=1.33 serves 1.33's APIs.
+    let emulated = ServerVersion::from_info(info("36", "v1.36.3", Some(("1", "33")))).unwrap();
+    assert_eq!(
+        (
+            emulated.minor_version().as_str(),
+            emulated.git_version.as_str()
+        ),
+        ("1.33", "v1.36.3")
+    );
+    // Without the flag, a recent kube-apiserver reports its own version there.
+    let plain = ServerVersion::from_info(info("36", "v1.36.3", Some(("1", "36")))).unwrap();
+    assert_eq!(plain.minor_version(), "1.36");
+    // Empty emulation fields are no emulation.
+    let empty = ServerVersion::from_info(info("34", "v1.34.0", Some(("", "")))).unwrap();
+    assert_eq!(empty.minor_version(), "1.34");
+    assert_eq!(
+        ServerVersion::from_info(info("x", "v1.x", None)),
+        Err("1.x".to_string())
+    );
+    assert_eq!(
+        ServerVersion::from_info(info("36", "v1.36.3", Some(("1", "3x")))),
+        Err("1.3x".to_string())
     );
 }

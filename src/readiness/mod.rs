@@ -15,6 +15,7 @@ mod live;
 mod report;
 pub(crate) mod version;
 
+pub(crate) use live::LIVE_KINDS;
 pub use live::scan_live;
 pub use report::{Finding, Problem, Report};
 pub use version::KubeVersion;

@@ -30,6 +30,20 @@ const RENAMES: &[(&str, &str)] = &[
     ("authorization.k8s.io/v1beta1", "SelfSubjectAccessReview"),
     ("authorization.k8s.io/v1beta1", "SelfSubjectRulesReview"),
     ("authorization.k8s.io/v1beta1", "SubjectAccessReview"),
+    // Policies: v1 has the same fields, defaults and validation as v1beta1
+    // and v1alpha1 (whose last served types match v1's).
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingAdmissionPolicy",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1",
+        "ValidatingAdmissionPolicy",
+    ),
 ];
 
 pub(crate) fn plan(dom: &Dom<'_>, entry: &Entry, to: &str) -> Plan {
@@ -49,6 +63,9 @@ pub(crate) fn plan(dom: &Dom<'_>, entry: &Entry, to: &str) -> Plan {
         ("autoscaling/v2beta1", "HorizontalPodAutoscaler") => hpa_metrics(dom, &mut edits),
         (_, "Deployment" | "DaemonSet" | "ReplicaSet" | "StatefulSet") => apps(dom),
         ("policy/v1beta1", "PodDisruptionBudget") => Ok(pdb_note(dom)),
+        ("admissionregistration.k8s.io/v1alpha1", "ValidatingAdmissionPolicyBinding") => {
+            alpha_binding(dom)
+        }
         (a, k) if RENAMES.contains(&(a, k)) => Ok(Vec::new()),
         (_, kind) => Err(why_not(from, kind)),
     };
@@ -67,7 +84,7 @@ pub(crate) fn plan(dom: &Dom<'_>, entry: &Entry, to: &str) -> Plan {
 
 fn why_not(api_version: &str, kind: &str) -> String {
     match api_version.split('/').next().unwrap_or_default() {
-        "admissionregistration.k8s.io" => {
+        "admissionregistration.k8s.io" if kind.ends_with("WebhookConfiguration") => {
             "admissionregistration.k8s.io/v1 requires sideEffects and admissionReviewVersions on every webhook"
         }
         "apiextensions.k8s.io" => "apiextensions.k8s.io/v1 requires a structural schema for every version",
@@ -94,6 +111,32 @@ fn apps(dom: &Dom<'_>) -> Result<Vec<String>, String> {
         return Err("spec.rollbackTo does not exist in apps/v1".into());
     }
     Ok(Vec::new())
+}
+
+/// A v1alpha1 binding's `paramRef.parameterNotFoundAction` was defaulted (to
+/// Deny) by the server; v1 has no default and refuses a paramRef without it.
+fn alpha_binding(dom: &Dom<'_>) -> Result<Vec<String>, String> {
+    let why = "admissionregistration.k8s.io/v1 requires spec.paramRef.parameterNotFoundAction, which v1alpha1 defaulted to Deny";
+    let param_ref = dom.root("spec").and_then(|s| dom.child(s, "paramRef"));
+    let Some(param_ref) = param_ref.filter(|&p| {
+        // `paramRef:` alone is null: no paramRef.
+        let node = &dom.nodes[p];
+        !(matches!(node.value, Scalar::Block) && node.children.is_empty())
+    }) else {
+        return Ok(Vec::new());
+    };
+    if !matches!(dom.nodes[param_ref].value, Scalar::Block) {
+        // A flow mapping is hidden from the tree: its fields cannot be read here.
+        return Err(format!(
+            "{why}; paramRef is not block style, so check it and convert it by hand"
+        ));
+    }
+    match dom.child(param_ref, "parameterNotFoundAction") {
+        Some(_) => Ok(Vec::new()),
+        None => Err(format!(
+            "{why}: add `parameterNotFoundAction: Deny` to paramRef"
+        )),
+    }
 }
 
 fn pdb_note(dom: &Dom<'_>) -> Vec<String> {

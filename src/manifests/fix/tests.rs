@@ -14,9 +14,14 @@ fn v(s: &str) -> KubeVersion {
 /// `<case>.before.yaml` becomes `<case>.after.yaml`, byte for byte, and a
 /// second run changes nothing.
 fn golden(case: &str) -> Outcome {
+    golden_at(case, v("1.26"))
+}
+
+/// [`golden`] against `target`.
+fn golden_at(case: &str, target: KubeVersion) -> Outcome {
     let before = fs::read_to_string(fixtures().join(format!("{case}.before.yaml"))).unwrap();
     let after = fs::read_to_string(fixtures().join(format!("{case}.after.yaml"))).unwrap();
-    let outcome = fix_text(&before, false, v("1.26"));
+    let outcome = fix_text(&before, false, target);
     let got = outcome.text.clone().expect("something converted");
     if got != after {
         let _ = fs::write(std::env::temp_dir().join(format!("{case}.got.yaml")), &got);
@@ -24,7 +29,7 @@ fn golden(case: &str) -> Outcome {
             "{case}: converted text differs (see {case}.got.yaml in the temp dir)\n--- got\n{got}"
         );
     }
-    let again = fix_text(&after, false, v("1.26"));
+    let again = fix_text(&after, false, target);
     assert!(
         again.text.is_none() && again.changed.is_empty(),
         "{case}: second run changed {:?}",
@@ -65,6 +70,85 @@ fn plain_renames_keep_everything_else() {
         lines,
         vec!["line 2", "line 7", "line 17", "line 33", "line 43"]
     );
+}
+
+#[test]
+fn admission_policies_and_bindings_only_change_their_api_version() {
+    let outcome = golden_at("admission-policy", v("1.34"));
+    assert_eq!(
+        outcome.changed,
+        [
+            "line 2: ValidatingAdmissionPolicy demo-replica-limit: admissionregistration.k8s.io/v1beta1 -> admissionregistration.k8s.io/v1",
+            "line 28: ValidatingAdmissionPolicyBinding demo-replica-limit: admissionregistration.k8s.io/v1beta1 -> admissionregistration.k8s.io/v1",
+            "line 45: ValidatingAdmissionPolicy no-latest: admissionregistration.k8s.io/v1alpha1 -> admissionregistration.k8s.io/v1",
+            "line 59: ValidatingAdmissionPolicyBinding no-latest: admissionregistration.k8s.io/v1alpha1 -> admissionregistration.k8s.io/v1",
+        ]
+    );
+    assert!(outcome.unconverted.is_empty(), "{:?}", outcome.unconverted);
+    // v1 is served from 1.30: a 1.30 cluster takes the converted policy.
+    assert!(
+        golden_at("admission-policy", v("1.31"))
+            .unconverted
+            .is_empty()
+    );
+}
+
+#[test]
+fn webhook_configurations_and_alpha_bindings_missing_a_default_are_refused() {
+    let text = "\
+apiVersion: admissionregistration.k8s.io/v1beta1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: hook
+webhooks:
+- name: hook.example.com
+  clientConfig:
+    service: {name: hook, namespace: demo}
+---
+apiVersion: admissionregistration.k8s.io/v1alpha1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: limit
+spec:
+  policyName: limit
+  validationActions: [Deny]
+  paramRef:
+    name: limit
+    namespace: demo
+---
+apiVersion: admissionregistration.k8s.io/v1alpha1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: flow
+spec:
+  policyName: limit
+  validationActions: [Deny]
+  paramRef: {name: limit, parameterNotFoundAction: Deny}
+";
+    let outcome = fix_text(text, false, v("1.34"));
+    assert!(outcome.text.is_none(), "{:?}", outcome.changed);
+    let got: Vec<(usize, &str)> = outcome
+        .unconverted
+        .iter()
+        .map(|(l, w)| (*l, w.as_str()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got[0].0, 1);
+    assert!(
+        got[0]
+            .1
+            .starts_with("admissionregistration.k8s.io/v1 requires sideEffects"),
+        "{got:?}"
+    );
+    assert_eq!(got[1].0, 10);
+    assert!(
+        got[1]
+            .1
+            .contains("spec.paramRef.parameterNotFoundAction, which v1alpha1 defaulted"),
+        "{got:?}"
+    );
+    assert_eq!(got[2].0, 21);
+    assert!(got[2].1.contains("paramRef is not block style"), "{got:?}");
 }
 
 #[test]
