@@ -26,6 +26,23 @@ impl Plan {
         self.steps.iter().find(|s| s.id() == id)
     }
 
+    /// The plan with each wait judged on what Flux says now, without asking
+    /// it again (`status` only reads; `resume` of a sync finishes it).
+    pub(crate) fn judged_only(self) -> Plan {
+        let steps = self
+            .steps
+            .into_iter()
+            .map(|step| match step {
+                Step::Reconcile(wait) => Step::Reconcile(Wait {
+                    always: false,
+                    ..wait
+                }),
+                other => other,
+            })
+            .collect();
+        Plan { steps }
+    }
+
     /// What the plan's reconcile step waits for (none: the pushed commit).
     pub(crate) fn wait(&self) -> Wait {
         match self.step(StepId::Reconcile) {

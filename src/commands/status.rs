@@ -91,8 +91,10 @@ pub(crate) async fn status(
     let steps: Vec<Step> = ids
         .iter()
         .filter_map(|id| plan.step(*id).cloned().or_else(|| bare(*id, &plan)))
-        .map(judged_only)
         .collect();
+    // Status only reads: a wait that would ask Flux again is judged on what
+    // Flux says now.
+    let steps = crate::plan::Plan { steps }.judged_only().steps;
     let mut ctx = (!recorded).then_some(opened.ctx);
     // The cluster first: what it runs is the headline, read before the
     // checks take their time.
@@ -219,18 +221,6 @@ pub(crate) async fn status(
         println!("run `eks-workshop resume` to continue");
     }
     Ok(exit::OK)
-}
-
-/// Status only reads: a wait that would ask Flux again is judged on what
-/// Flux says now.
-fn judged_only(step: Step) -> Step {
-    match step {
-        Step::Reconcile(wait) => Step::Reconcile(crate::plan::Wait {
-            always: false,
-            ..wait
-        }),
-        other => other,
-    }
 }
 
 /// A step the last command's plan does not hold, as `status` checks it:

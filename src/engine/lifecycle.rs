@@ -110,13 +110,20 @@ pub(crate) async fn prepare_opened(workshop: Workshop, job: Job) -> Result<Prepa
         dry_run,
         ..
     } = job;
+    let resuming = last.is_none();
     let Some(last) = last.or_else(|| ctx.state.last_command.clone()) else {
         return Err(Error::usage(
             "there is nothing to resume in this directory",
             "run `eks-workshop setup` first",
         ));
     };
-    let plan = crate::plan::plan(&last)?;
+    let mut plan = crate::plan::plan(&last)?;
+    // `resume` finishes a sync; it does not sync again once the world shows
+    // it done. (An upgrade's wait after the control plane moved still asks
+    // Flux: its stale Ready says nothing of the new version.)
+    if resuming && matches!(last, LastCommand::Sync { .. }) {
+        plan = plan.judged_only();
+    }
     if let Some(wishes) = wishes {
         ctx.config.settings.addons = wishes.into_iter().collect();
     }

@@ -49,7 +49,9 @@ async fn older(ctx: &Ctx, to: KubeVersion) -> Result<Vec<OldNode>> {
 /// their nodes within the budgets itself).
 fn older_groups(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result<Vec<(String, String)>> {
     match driver {
-        Driver::Eks { .. } => super::control_plane::eks(ctx, driver)?.nodegroups_older(&to.to_string()),
+        Driver::Eks { .. } => {
+            super::control_plane::eks(ctx, driver)?.nodegroups_older(&to.to_string())
+        }
         Driver::Terraform { .. } | Driver::Manual => Ok(Vec::new()),
     }
 }
@@ -100,7 +102,12 @@ pub(crate) async fn drain(ctx: &Ctx, node: &str) -> Result<String> {
 }
 
 /// `update-nodegroup-version` (or the update already in progress), waited for.
-pub(crate) async fn update_group(ctx: &Ctx, name: &str, to: &str, driver: &Driver) -> Result<String> {
+pub(crate) async fn update_group(
+    ctx: &Ctx,
+    name: &str,
+    to: &str,
+    driver: &Driver,
+) -> Result<String> {
     let eks = super::control_plane::eks(ctx, driver)?;
     let id = match eks.nodegroup_update_in_progress(name)? {
         Some(id) => id,
@@ -111,5 +118,7 @@ pub(crate) async fn update_group(ctx: &Ctx, name: &str, to: &str, driver: &Drive
     let what = format!("node group {name}'s update to Kubernetes {to}");
     eks.wait_update(&id, &what, Some(name), None, &limits, &progress)
         .await?;
-    Ok(format!("node group {name} updated to {to} (EKS update {id})"))
+    Ok(format!(
+        "node group {name} updated to {to} (EKS update {id})"
+    ))
 }

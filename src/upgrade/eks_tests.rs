@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::*;
 use super::poll::{POLL_START, poll_from};
+use super::*;
 use crate::child::Child;
 
 #[test]

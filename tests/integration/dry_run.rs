@@ -243,6 +243,8 @@ fn enable_and_disable_addon_dry_runs_show_the_commit_the_run_then_makes() {
 fn sync_dry_run_shows_the_participant_s_commits_and_the_wait_then_sync_does_that() {
     let e = env(true);
     e.setup(&[]).success();
+    // Only an asked reconcile applies a new commit: no periodic poll races the test.
+    e.flux.set_interval_scale(1.0);
     crate::sync::rename_the_sample_app(&e);
     let head = e.w.git(&["rev-parse", "HEAD"]);
     let args = ["sync", "--timeout", "60s"];

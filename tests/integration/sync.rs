@@ -38,6 +38,8 @@ pub(crate) fn rename_the_sample_app(e: &Env) {
 fn plain_git_push_works_and_sync_shows_what_flux_changed() {
     let e = env(true);
     e.setup(&[]).success();
+    // Only an asked reconcile applies a new commit: no periodic poll races the test.
+    e.flux.set_interval_scale(1.0);
     let clone = e.w.clone_dir();
     // The helper is in the clone's local config, once; no token there.
     let config = std::fs::read_to_string(clone.join(".git/config")).unwrap();
@@ -146,6 +148,8 @@ fn plain_git_push_works_and_sync_shows_what_flux_changed() {
 fn sync_pushes_fast_forwards_only_and_never_uncommitted_work() {
     let e = env(true);
     e.setup(&[]).success();
+    // Only an asked reconcile applies a new commit: no periodic poll races the test.
+    e.flux.set_interval_scale(1.0);
     rename_the_sample_app(&e);
     // Uncommitted work beside the commit: pushed is only the commit.
     let readme = e.w.clone_dir().join("README.md");

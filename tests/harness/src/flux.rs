@@ -146,11 +146,13 @@ impl Ctx {
         true
     }
 
-    /// Whether a periodic re-check of `key` is due (at most once a second).
+    /// Whether a periodic re-check of `key` is due: at most once a scaled
+    /// minute (the workshop's `interval: 1m`), a second by default.
     pub fn recheck_due(&mut self, key: &str) -> bool {
         let now = Instant::now();
+        let period = Duration::from_secs(60).mul_f64(lock(&self.settings).interval_scale);
         match self.last_check.get(key) {
-            Some(t) if now.duration_since(*t) < Duration::from_secs(1) => false,
+            Some(t) if now.duration_since(*t) < period => false,
             _ => {
                 self.last_check.insert(key.to_string(), now);
                 true
@@ -272,7 +274,9 @@ impl FluxStandIn {
 
     /// Flux intervals pass `scale` times as fast as real time (default
     /// [`DEFAULT_INTERVAL_SCALE`]): a Kustomization that failed is retried after
-    /// `spec.retryInterval` (else `spec.interval`) times `scale`.
+    /// `spec.retryInterval` (else `spec.interval`) times `scale`, and a source
+    /// looks for new commits every minute times `scale`. A test that pushes
+    /// and then checks that only an asked reconcile applies it sets 1.0.
     pub fn set_interval_scale(&self, scale: f64) {
         lock(&self.settings).interval_scale = scale;
         self.wake.notify_one();
