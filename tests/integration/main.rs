@@ -29,6 +29,7 @@ mod rig_files;
 mod secrets;
 mod support;
 mod sync;
+mod upgrade;
 mod verify_offline;
 mod verify_report;
 mod world;

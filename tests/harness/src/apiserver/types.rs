@@ -90,6 +90,9 @@ impl Registry {
                 b("", "configmaps", "ConfigMap", true, false).short(&["cm"]),
                 b("", "serviceaccounts", "ServiceAccount", true, false).short(&["sa"]),
                 b("", "services", "Service", true, true).short(&["svc"]),
+                // Every cluster has them; `upgrade` lists nodes and their pods.
+                b("", "nodes", "Node", false, true).short(&["no"]),
+                b("", "pods", "Pod", true, true).short(&["po"]),
                 b("apps", "deployments", "Deployment", true, true).short(&["deploy"]),
                 // What a real API server also serves and the workshop's repo
                 // applies (a real server serves far more; eks-workshop's

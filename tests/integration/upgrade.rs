@@ -1,0 +1,158 @@
+//! `upgrade` against the stand-ins (the API server reports Kubernetes 1.33):
+//! what it refuses, the plan it shows, and the readiness step stopping the
+//! hop before any change. The real control-plane upgrade is in
+//! `real_cluster/upgrade.rs`.
+
+use crate::noop::writes;
+use crate::support::Workshop;
+use crate::world::env;
+
+#[test]
+fn upgrade_needs_a_cluster_and_never_goes_back() {
+    let w = Workshop::new();
+    w.setup_offline();
+    w.cmd(&["upgrade", "--to", "1.34"])
+        .run()
+        .bad(2, "needs a cluster");
+    let e = env(true);
+    e.setup(&[]).success();
+    e.w.cmd(&["upgrade", "--to", "1.32", "--yes"])
+        .run()
+        .bad(2, "already serves Kubernetes 1.33");
+    e.w.cmd(&["upgrade", "--to", "next", "--yes"])
+        .run()
+        .bad(2, "next");
+    e.w.cmd(&["upgrade", "--to", "1.34", "--driver", "terraform", "--yes"])
+        .run()
+        .bad(2, "--terraform-dir");
+}
+
+#[test]
+fn the_dry_run_shows_every_hop_one_minor_at_a_time_and_changes_nothing() {
+    let e = env(true);
+    e.setup(&[]).success();
+    e.forge.reset_requests();
+    e.api.clear_requests();
+    let out =
+        e.w.cmd(&[
+            "upgrade",
+            "--to",
+            "1.35",
+            "--driver",
+            "manual",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .run()
+        .success();
+    let (forge, api) = writes(&e);
+    assert!(forge.is_empty(), "{forge:?}");
+    assert!(api.is_empty(), "{api:?}");
+    let plan = out.json();
+    let steps: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    let hop = [
+        "clone",
+        "readiness",
+        "convert",
+        "migrate",
+        "push",
+        "reconcile",
+        "control-plane",
+        "nodes",
+        "reconcile",
+        "readiness",
+    ];
+    assert_eq!(steps, [hop, hop].concat(), "{plan}");
+    let moves: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["changes"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["kind"] == "control-plane")
+        .map(|c| c["to"].as_str().unwrap().to_string().leak() as &str)
+        .collect();
+    assert_eq!(moves[0], "1.34", "{plan}");
+    // The text plan says how the control plane moves and who does it.
+    let text =
+        e.w.cmd(&["upgrade", "--to", "1.34", "--driver", "manual", "--dry-run"])
+            .run()
+            .success();
+    assert!(
+        text.stdout
+            .contains("upgrade the control plane to Kubernetes 1.34"),
+        "{}",
+        text.stdout
+    );
+}
+
+const PSP: &str = "\
+apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata:
+  name: restricted
+spec:
+  privileged: false
+  seLinux:
+    rule: RunAsAny
+  runAsUser:
+    rule: MustRunAsNonRoot
+  supplementalGroups:
+    rule: RunAsAny
+  fsGroup:
+    rule: RunAsAny
+";
+
+#[test]
+fn what_the_plan_cannot_fix_stops_the_hop_before_any_change_named_by_line() {
+    let e = env(true);
+    e.setup(&[]).success();
+    let clone = e.w.clone_dir();
+    std::fs::write(clone.join("gitops/applications/05-psp.yaml"), PSP).unwrap();
+    let apps = clone.join("gitops/applications/kustomization.yaml");
+    let text = std::fs::read_to_string(&apps).unwrap();
+    std::fs::write(
+        &apps,
+        text.replace(
+            "  - 01-pdb-sample-app.yaml\n",
+            "  - 01-pdb-sample-app.yaml\n  - 05-psp.yaml\n",
+        ),
+    )
+    .unwrap();
+    e.w.git(&["add", "-A"]);
+    // Committed, not pushed: the readiness step reads the clone's HEAD (and
+    // Flux could not apply a kind no server serves any more).
+    e.w.git(&["commit", "-qm", "A pod security policy"]);
+    let head = e.head();
+    e.forge.reset_requests();
+    e.api.clear_requests();
+    let out =
+        e.w.cmd(&[
+            "upgrade",
+            "--to",
+            "1.34",
+            "--driver",
+            "manual",
+            "--yes",
+            "--timeout",
+            "30s",
+        ])
+        .run();
+    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("gitops/applications/05-psp.yaml:1")
+            && out.stderr.contains("PodSecurityPolicy"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("help:"), "{}", out.stderr);
+    let (forge, api) = writes(&e);
+    assert!(forge.is_empty(), "nothing pushed: {forge:?}");
+    assert!(api.is_empty(), "nothing applied: {api:?}");
+    assert_eq!(e.head(), head);
+}
