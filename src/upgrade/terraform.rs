@@ -179,7 +179,7 @@ fn only_the_version_moves(change: &Value, from: &str, to: &str) -> bool {
     !differs.is_empty()
         && differs.iter().all(|(path, before, after)| {
             let moved = before.as_str() == Some(from) && after.as_str() == Some(to);
-            moved || pointer(unknown, path).is_some_and(|u| u == &Value::Bool(true))
+            moved || known_after_apply(unknown, path)
         })
 }
 
@@ -211,8 +211,20 @@ fn walk(before: &Value, after: &Value, at: &mut Vec<String>, out: &mut Vec<Diffe
     }
 }
 
-fn pointer<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |v, key| v.get(key))
+/// `after_unknown` marks the value at `path`, or a map or list holding it,
+/// as known only after the apply (an id, a computed output).
+fn known_after_apply(unknown: &Value, path: &[String]) -> bool {
+    let mut at = unknown;
+    for key in path {
+        if at == &Value::Bool(true) {
+            return true;
+        }
+        match at.get(key) {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    at == &Value::Bool(true)
 }
 
 /// Where the saved plan of a hop goes: beside the state file.
@@ -237,8 +249,9 @@ mod tests {
             {"address": "module.eks.aws_eks_addon.this[\"coredns\"]", "type": "aws_eks_addon",
              "change": {"actions": ["update"], "before": {"addon_version": "a"}, "after": {"addon_version": "b"}}},
             {"address": "terraform_data.control_plane", "type": "terraform_data",
-             "change": {"actions": ["delete", "create"], "before": {"triggers_replace": "1.33", "id": "x"},
-                        "after": {"triggers_replace": "1.34"}, "after_unknown": {"id": true}}},
+             "change": {"actions": ["delete", "create"],
+                        "before": {"triggers_replace": "1.33", "id": "x", "output": {"version": "1.33"}},
+                        "after": {"triggers_replace": "1.34"}, "after_unknown": {"id": true, "output": true}}},
             {"address": "aws_vpc.main", "type": "aws_vpc",
              "change": {"actions": ["no-op"], "before": {}, "after": {}}},
             {"address": "module.flux_v2.helm_release.flux", "type": "helm_release",
