@@ -26,6 +26,8 @@ mod pluto;
 mod real_cluster;
 mod real_upstream;
 mod rig_files;
+mod rig_upgrade;
+mod rig_upgrade_command;
 mod secrets;
 mod support;
 mod sync;
