@@ -20,9 +20,8 @@ use crate::real_cluster::watchdog;
 pub(crate) const VAP_V1BETA1: &str = "admissionregistration.k8s.io/v1beta1=true";
 
 /// A cluster serving Kubernetes 1.33 with ValidatingAdmissionPolicy v1beta1 on.
-pub(crate) fn at_1_33(flux: bool) -> RealCluster {
+pub(crate) fn at_1_33() -> RealCluster {
     RealCluster::start(Options {
-        flux,
         emulated_version: Some("1.33".into()),
         runtime_config: vec![VAP_V1BETA1.into()],
         ..Options::default()
@@ -116,11 +115,18 @@ spec:
 
 /// Objects stored at 1.33 survive the restart at 1.34; `/version` and
 /// discovery say 1.34 (VAP v1beta1 gone, though `--runtime-config` still
-/// asks for the group version); Flux reconciles existing and new objects.
+/// asks for the group version); Flux reconciles existing and new objects,
+/// and kube-controller-manager keeps running too.
 #[test]
 fn restarting_at_1_34_keeps_objects_changes_served_apis_and_flux_reconnects() {
     let _w = watchdog();
-    let mut cluster = at_1_33(true);
+    let mut cluster = RealCluster::start(Options {
+        flux: true,
+        controller_manager: true,
+        emulated_version: Some("1.33".into()),
+        runtime_config: vec![VAP_V1BETA1.into()],
+        ..Options::default()
+    });
     assert_eq!(serving(&cluster), ("1.33".into(), "v1.36.3".into()));
     assert_eq!(cluster.emulated_version(), "1.33");
     let before = v1beta1_resources(&cluster);

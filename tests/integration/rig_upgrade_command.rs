@@ -35,7 +35,7 @@ fn text(out: &Output) -> String {
 #[test]
 fn the_upgrade_command_upgrades_once_and_is_idempotent() {
     let _w = watchdog();
-    let cluster = at_1_33(false);
+    let cluster = at_1_33();
     let script = cluster.upgrade_command();
     assert!(script.starts_with(cluster.dir()), "{}", script.display());
 
@@ -92,7 +92,7 @@ fn a_panic_after_an_upgrade_leaves_nothing_running() {
     let _w = watchdog();
     let (tx, rx) = std::sync::mpsc::channel();
     let failed = std::thread::spawn(move || {
-        let cluster = at_1_33(false);
+        let cluster = at_1_33();
         let before = cluster.pids();
         let (out, _) = run(&cluster, "1.34");
         assert!(out.status.success(), "{}", text(&out));

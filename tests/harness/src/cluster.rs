@@ -36,6 +36,7 @@ mod kubectl;
 pub(crate) mod pki;
 mod procs;
 mod rig;
+mod tofu;
 mod upgrade;
 
 use crate::port::ReservedPort;

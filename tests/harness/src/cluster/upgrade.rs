@@ -188,7 +188,7 @@ if [ $# -ne 1 ]; then
   echo "usage: upgrade-control-plane 1.N (the Kubernetes version to upgrade to)" >&2
   exit 2
 fi
-out=$(curl -sS --fail-with-body --max-time {max} -X POST "http://{addr}/upgrade/{token}/$1") &&
+out=$(curl -sS --fail-with-body --noproxy '*' --max-time {max} -X POST "http://{addr}/upgrade/{token}/$1") &&
   {{ printf '%s\n' "$out"; exit 0; }}
 rc=$?
 printf 'upgrade-control-plane: %s\n' "${{out:-no answer from the test harness (curl exit $rc): has its cluster stopped?}}" >&2
