@@ -28,6 +28,7 @@ mod real_upstream;
 mod rig_files;
 mod rig_upgrade;
 mod rig_upgrade_command;
+mod rig_upgrade_pdb;
 mod rig_upgrade_tofu;
 mod secrets;
 mod support;
