@@ -2,8 +2,9 @@
 # All the set-up the test suite needs, on a fresh machine of the project's kind
 # or on plain Debian 12 with Go 1.26 and Rust: the system tools the tests run,
 # from apt and only those missing, then the rig from the registries
-# (tests/rig/build.sh: etcd, kube-apiserver, kubectl, Flux, pluto, cargo-dist,
-# the aws CLI and moto). The README's second command, and so CI:
+# (tests/rig/build.sh: etcd, kube-apiserver, kubectl, kube-controller-manager,
+# Flux, pluto, OpenTofu, cargo-dist, the aws CLI and moto). The README's
+# second command, and so CI:
 #
 #   tests/setup.sh && cargo test --workspace --locked
 #   tests/setup.sh kubectl        # arguments go to build.sh: only these components
@@ -44,7 +45,7 @@ needs=(
   "procps|procps|tests find and signal processes with pgrep and kill"
   "script|bsdutils|the terminal tests run the binary in a pty with script"
   "venv|python3 python3-venv|tests/rig/aws.sh puts the aws CLI and moto in a venv"
-  "curl|curl|the install test runs the shell installer, which downloads with curl"
+  "curl|curl|the install test runs the shell installer, which downloads with curl; the rig's upgrade-control-plane asks the harness with it"
   "chromium|chromium|the report test opens verify's HTML page in headless Chromium"
 )
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the real-cluster test rig: etcd, kube-apiserver, kubectl, the three
-# Flux controllers and pluto, from the Go module proxy, into a cache outside the
-# repo; and cargo-dist (`dist`, from crates.io), which the install test releases
-# with. tests/setup.sh runs it after installing the system packages.
+# Builds the real-cluster test rig: etcd, kube-apiserver, kubectl,
+# kube-controller-manager, the three Flux controllers, pluto and OpenTofu, from
+# the Go module proxy, into a cache outside the repo; and cargo-dist (`dist`,
+# from crates.io), which the install test releases with. tests/setup.sh runs
+# it after installing the system packages.
 #
 #   tests/rig/build.sh                 # everything that is missing or out of date
 #   tests/rig/build.sh etcd pluto      # only these
@@ -23,9 +24,11 @@ components=(
   "etcd|go.etcd.io/etcd/server/v3|go.etcd.io/etcd/server/v3|-"
   "kube-apiserver|k8s.io/kubernetes/cmd/kube-apiserver|k8s.io/kubernetes|-"
   "kubectl|k8s.io/kubernetes/cmd/kubectl|k8s.io/kubernetes|-"
+  "kube-controller-manager|k8s.io/kubernetes/cmd/kube-controller-manager|k8s.io/kubernetes|-"
   "source-controller|github.com/fluxcd/source-controller|github.com/fluxcd/source-controller|source"
   "kustomize-controller|github.com/fluxcd/kustomize-controller|github.com/fluxcd/kustomize-controller|kustomize"
   "helm-controller|github.com/fluxcd/helm-controller|github.com/fluxcd/helm-controller|helm"
+  "tofu|github.com/opentofu/opentofu/cmd/tofu|github.com/opentofu/opentofu|-"
 )
 
 die() { echo "build.sh: $*" >&2; exit 1; }
@@ -50,7 +53,7 @@ for w in "${wanted[@]}"; do
   [ "$w" = dist ] && continue
   found=no
   for c in "${components[@]}"; do [ "${c%%|*}" = "$w" ] && found=yes; done
-  [ "$found" = yes ] || die "unknown component '$w' (known: etcd kube-apiserver kubectl source-controller kustomize-controller helm-controller pluto dist)"
+  [ "$found" = yes ] || die "unknown component '$w' (known: $(for c in "${components[@]}"; do printf '%s ' "${c%%|*}"; done)dist)"
 done
 
 mkdir -p "$rig/bin" "$rig/crds" "$rig/stamps"
@@ -69,7 +72,11 @@ ldflags_for() {
     # `kubectl version` reads component-base's stamps, its User-Agent
     # client-go's: stamp both, as Kubernetes' own release build does.
     kubectl) k8s_stamps "$version" k8s.io/component-base/version k8s.io/client-go/pkg/version ;;
+    kube-controller-manager) k8s_stamps "$version" k8s.io/component-base/version k8s.io/client-go/pkg/version ;;
     pluto) echo "-X main.version=${version#v} -X main.commit=module-proxy" ;;
+    # The version comes from an embedded VERSION file; without dev=no it
+    # says 1.12.6-dev, as an unreleased build would.
+    tofu) echo "-X github.com/opentofu/opentofu/version.dev=no" ;;
   esac
 }
 

@@ -11,32 +11,45 @@
 //! ```
 //!
 //! What is real: the API server (discovery, OpenAPI, CRD validation, server-side
-//! apply, RBAC, admission), etcd, and the three Flux controllers. What is not
-//! there: kubelet, kube-controller-manager, scheduler. So no Pod ever runs, no
-//! Deployment gets a ReplicaSet, no namespace finishes deleting, no garbage
-//! collection of owned objects, and no `default` ServiceAccount appears in new
-//! namespaces. [`RealCluster::fake_flux_install`] writes the Flux Deployments a
-//! tool looks for, with a status that says they are available.
+//! apply, RBAC, admission), etcd, the three Flux controllers and, on request,
+//! kube-controller-manager's disruption controller. What is not there: kubelet,
+//! scheduler, the other controllers. So no Pod ever runs, no Deployment gets a
+//! ReplicaSet, no namespace finishes deleting, no garbage collection of owned
+//! objects, and no `default` ServiceAccount appears in new namespaces.
+//! [`RealCluster::fake_flux_install`] writes the Flux Deployments a tool looks
+//! for, with a status that says they are available.
+//!
+//! A control-plane upgrade is real too: [`RealCluster::restart_apiserver`]
+//! restarts kube-apiserver at a higher `--emulated-version` on the same etcd,
+//! and [`RealCluster::upgrade_command`] is a command line that does the same
+//! from any process (terraform's `local-exec`).
 //!
 //! Dropping the cluster (also while a test panics) kills every child's process
 //! group and removes the temp dir; on a panic it first prints each log's tail.
 
 mod control_plane;
+mod controller_manager;
 mod flux;
 pub mod helmrepo;
+mod kube_apiserver;
 mod kubectl;
 pub(crate) mod pki;
 mod procs;
 mod rig;
+mod tofu;
+mod upgrade;
 
 use crate::port::ReservedPort;
+use kube_apiserver::KubeApiserver;
 use procs::Procs;
 use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use upgrade::UpgradeEndpoint;
 
+pub use controller_manager::CONTROLLERS;
 pub use flux::{FLUX_CONTROLLERS, FLUX_NAMESPACE};
 pub use rig::Rig;
 
@@ -56,6 +69,19 @@ pub struct Options {
     /// Have kube-apiserver write an audit log (every request at level
     /// Metadata, JSON lines) to [`RealCluster::audit_log`].
     pub audit: bool,
+    /// The Kubernetes version the API server serves, `Some("1.33")` for
+    /// `--emulated-version=kube=1.33` (1.33 to 1.36; `None`: 1.36, the
+    /// binary's own): the APIs, defaults and feature gates of that release.
+    pub emulated_version: Option<String>,
+    /// `--runtime-config` entries, joined with commas; e.g.
+    /// `admissionregistration.k8s.io/v1beta1=true` serves
+    /// ValidatingAdmissionPolicy v1beta1 at 1.33, where it is off by default.
+    /// Kept on restart: kube-apiserver accepts one for an API the new
+    /// version removed, and serves nothing for it.
+    pub runtime_config: Vec<String>,
+    /// Run kube-controller-manager with only [`CONTROLLERS`] (PodDisruptionBudget
+    /// status, so evictions are allowed and refused as on a real cluster).
+    pub controller_manager: bool,
 }
 
 impl Default for Options {
@@ -65,6 +91,9 @@ impl Default for Options {
             narrow_namespace: "default".into(),
             timeout: Duration::from_secs(120),
             audit: false,
+            emulated_version: None,
+            runtime_config: Vec::new(),
+            controller_manager: false,
         }
     }
 }
@@ -73,6 +102,9 @@ impl Default for Options {
 pub struct RealCluster {
     rig: Rig,
     opts: Options,
+    // Before `api` and `procs`: its thread holds the API server until joined.
+    upgrade: UpgradeEndpoint,
+    api: Arc<KubeApiserver>,
     procs: Procs,
     server: String,
     admin_token: String,
@@ -98,8 +130,8 @@ fn random_token() -> String {
 impl RealCluster {
     /// Starts etcd and kube-apiserver in a fresh temp dir and waits for
     /// `/readyz`; with `opts.flux`, also installs the Flux CRDs and starts the
-    /// controllers. Panics (saying to run `tests/rig/build.sh`) when the rig
-    /// lacks a binary.
+    /// controllers; with `opts.controller_manager`, kube-controller-manager.
+    /// Panics (saying to run `tests/setup.sh`) when the rig lacks a binary.
     pub fn start(opts: Options) -> RealCluster {
         let started = Instant::now();
         let rig = Rig::locate();
@@ -110,15 +142,18 @@ impl RealCluster {
             }
             rig.flux_crds();
         }
+        if opts.controller_manager {
+            rig.bin(controller_manager::NAME);
+        }
         let dir = tempfile::Builder::new()
             .prefix("eks-rig-")
             .tempdir()
             .expect("cluster: create temp dir");
-        let mut procs = Procs::new(&dir.path().join("logs"));
+        let procs = Procs::new(&dir.path().join("logs"));
         let pki = pki::generate(&dir.path().join("pki"));
 
         let (etcd_url, mut ports) =
-            control_plane::start_etcd(&mut procs, &etcd, dir.path(), opts.timeout);
+            control_plane::start_etcd(&procs, &etcd, dir.path(), opts.timeout);
         let (admin_token, narrow_token) = (random_token(), random_token());
         let tokens = dir.path().join("tokens.csv");
         let lines = format!(
@@ -129,26 +164,36 @@ impl RealCluster {
         let reserved = ReservedPort::new();
         let port = reserved.port();
         ports.push(reserved);
-        let mut cmd = Command::new(&apiserver);
-        cmd.args(control_plane::apiserver_args(
-            &etcd_url,
-            port,
-            dir.path(),
-            &pki,
-        ))
-        .arg(format!("--token-auth-file={}", tokens.display()));
+        let mut args = control_plane::apiserver_args(&etcd_url, port, dir.path(), &pki);
+        args.push(format!("--token-auth-file={}", tokens.display()));
         if opts.audit {
-            cmd.args(control_plane::audit_args(dir.path()));
+            args.extend(control_plane::audit_args(dir.path()));
         }
-        procs.spawn("kube-apiserver", cmd);
+        if !opts.runtime_config.is_empty() {
+            args.push(format!(
+                "--runtime-config={}",
+                opts.runtime_config.join(",")
+            ));
+        }
 
         let ca_pem = std::fs::read(&pki.ca_cert).expect("cluster: read ca.crt");
         let server = format!("https://127.0.0.1:{port}");
         let kubeconfig = kubectl::kubeconfig_path(dir.path(), "admin");
         kubectl::write_kubeconfig(&kubeconfig, "rig-admin", &server, &ca_pem, &admin_token);
+        let api = Arc::new(KubeApiserver::start(
+            apiserver,
+            args,
+            opts.emulated_version.as_deref(),
+            kubeconfig.clone(),
+            opts.timeout,
+            procs.clone(),
+        ));
+        let upgrade = UpgradeEndpoint::start(api.clone(), dir.path(), opts.timeout);
         let mut cluster = RealCluster {
             rig,
             opts,
+            upgrade,
+            api,
             procs,
             server,
             admin_token,
@@ -159,11 +204,13 @@ impl RealCluster {
             _ports: ports,
             dir,
         };
-        cluster.wait_ready();
         cluster.bind_narrow_user();
         if cluster.opts.flux {
             cluster.install_flux_crds();
             cluster.start_flux_controllers();
+        }
+        if cluster.opts.controller_manager {
+            cluster.start_controller_manager();
         }
         eprintln!(
             "cluster: {} ready in {:.1}s (logs in {})",
@@ -174,24 +221,40 @@ impl RealCluster {
         cluster
     }
 
-    /// Waits for `/readyz` to answer `ok`, failing early if kube-apiserver exits.
-    fn wait_ready(&mut self) {
-        let kubeconfig = self.kubeconfig.clone();
-        let procs = &mut self.procs;
-        kubectl::wait_until(
-            "kube-apiserver /readyz",
-            self.opts.timeout,
-            || {
-                procs.assert_running();
-                let out = kubectl::run(&kubeconfig, &["get", "--raw", "/readyz"], None);
-                (out.status.success() && out.stdout.starts_with(b"ok")).then_some(())
-            },
-            || {
-                let out = kubectl::run(&kubeconfig, &["get", "--raw", "/readyz?verbose"], None);
-                String::from_utf8_lossy(&out.stdout).into_owned()
-                    + &String::from_utf8_lossy(&out.stderr)
-            },
-        );
+    /// Stops kube-apiserver and starts it again at `emulated` (`"1.34"`),
+    /// with every other flag as before (port, certificates, etcd, tokens,
+    /// runtime config), and waits for `/readyz`: a control-plane upgrade
+    /// when `emulated` is higher. Objects in etcd stay; Flux controllers
+    /// and kube-controller-manager keep running and reconnect by
+    /// themselves. Panics with the log's end if it does not come back.
+    pub fn restart_apiserver(&mut self, emulated: &str) {
+        self.api
+            .restart(emulated)
+            .unwrap_or_else(|e| panic!("cluster: {e}"));
+    }
+
+    /// The Kubernetes version the API server serves now (`1.34`): its
+    /// emulated version, or the binary's own.
+    pub fn emulated_version(&self) -> String {
+        self.api.emulated()
+    }
+
+    /// `GET /version` (`gitVersion` is the binary's, v1.36.3;
+    /// `emulationMajor`/`emulationMinor` what it serves).
+    pub fn version(&self) -> Value {
+        self.api
+            .version()
+            .unwrap_or_else(|e| panic!("cluster: {e}"))
+    }
+
+    /// An executable that upgrades this cluster's control plane from any
+    /// process, while the cluster lives: `upgrade-control-plane 1.N`
+    /// restarts kube-apiserver at emulated 1.N and exits 0 once `/readyz` is
+    /// ok; at 1.N already it exits 0 at once; more than one minor up, or
+    /// down, exits 1 saying why (usage errors: 2). Needs curl. See
+    /// `cluster/upgrade.rs`.
+    pub fn upgrade_command(&self) -> PathBuf {
+        self.upgrade.script().to_path_buf()
     }
 
     /// A read-only ClusterRole bound to [`NARROW_USER`] in the narrow namespace.
@@ -273,8 +336,9 @@ impl RealCluster {
     /// The last `n` lines of every process's log, headed by its name.
     pub fn log_tails(&self, n: usize) -> String {
         self.procs
+            .logs()
             .iter()
-            .map(|p| format!("--- {}:\n{}\n", p.name, procs::tail(&p.log, n)))
+            .map(|(name, log)| format!("--- {name}:\n{}\n", procs::tail(log, n)))
             .collect()
     }
 
@@ -298,86 +362,11 @@ impl RealCluster {
 
     /// The pid of every running child (each leads its own process group).
     pub fn pids(&self) -> Vec<u32> {
-        self.procs.iter().map(|p| p.pid()).collect()
+        self.procs.pids()
     }
 
     /// Panics, with the log's tail, if any child process has exited.
     pub fn assert_running(&mut self) {
         self.procs.assert_running();
-    }
-
-    /// Runs `kubectl` as admin.
-    pub fn kubectl(&self, args: &[&str]) -> Output {
-        kubectl::run(&self.kubeconfig, args, None)
-    }
-
-    /// Runs `kubectl` as admin; panics with its stderr unless it succeeded.
-    pub fn kubectl_ok(&self, args: &[&str]) -> String {
-        kubectl::ok(&self.kubeconfig, args, None)
-    }
-
-    /// `kubectl apply --server-side --force-conflicts -f -` as admin.
-    pub fn apply_yaml(&self, yaml: &str) -> String {
-        let args = [
-            "apply",
-            "--server-side",
-            "--force-conflicts",
-            "--field-manager=rig",
-            "-f",
-            "-",
-        ];
-        kubectl::ok(&self.kubeconfig, &args, Some(yaml.as_bytes()))
-    }
-
-    /// `kubectl get <args> -o json` as admin; `None` when not found.
-    pub fn get_json(&self, args: &[&str]) -> Option<Value> {
-        kubectl::get_json(&self.kubeconfig, args)
-    }
-
-    /// Polls `check` until it returns `Some` (within `timeout`); on a timeout,
-    /// panics with `what` and the tail of every log.
-    pub fn wait_for<T>(
-        &self,
-        what: &str,
-        timeout: Duration,
-        check: impl FnMut() -> Option<T>,
-    ) -> T {
-        kubectl::wait_until(what, timeout, check, || {
-            format!("the logs' ends:\n{}", self.log_tails(15))
-        })
-    }
-
-    /// Waits until `kind/name` in `namespace` has condition `Ready=True` and
-    /// its status has seen its generation; returns
-    /// the object. Panics with its conditions and the logs on a timeout.
-    pub fn wait_ready_condition(&self, kind: &str, namespace: &str, name: &str) -> Value {
-        let last = std::cell::RefCell::new(Value::Null);
-        let what = format!("{kind} {namespace}/{name} to be Ready");
-        kubectl::wait_until(
-            &what,
-            self.opts.timeout,
-            || {
-                let obj = self.get_json(&[kind, "-n", namespace, name])?;
-                let ready = obj["status"]["conditions"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|c| c["type"] == "Ready" && c["status"] == "True");
-                // Real Flux patches Ready=True a moment before it records
-                // `observedGeneration` (and `lastAppliedRevision`): seen
-                // Ready with observedGeneration -1. Done is both.
-                let seen = obj["status"]["observedGeneration"].as_i64()
-                    >= obj["metadata"]["generation"].as_i64();
-                *last.borrow_mut() = obj.clone();
-                (ready && seen).then_some(obj)
-            },
-            || {
-                format!(
-                    "its status: {}\nthe logs' ends:\n{}",
-                    last.borrow()["status"],
-                    self.log_tails(15)
-                )
-            },
-        )
     }
 }

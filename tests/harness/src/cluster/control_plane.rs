@@ -9,7 +9,7 @@ use std::time::Duration;
 /// returns its client URL and the reservations, which etcd shares
 /// (`--socket-reuse-port`) and the caller keeps while etcd runs.
 pub(super) fn start_etcd(
-    procs: &mut Procs,
+    procs: &Procs,
     etcd: &Path,
     dir: &Path,
     timeout: Duration,

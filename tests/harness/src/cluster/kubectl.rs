@@ -1,5 +1,6 @@
 //! Kubeconfig files for the rig, and the rig's `kubectl` against it.
 
+use super::{RealCluster, kubectl};
 use base64::Engine;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -115,4 +116,82 @@ pub(crate) fn cache_dir(kubeconfig: &Path) -> PathBuf {
 /// A fresh file name under `dir` for a kubeconfig.
 pub(crate) fn kubeconfig_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("kubeconfig-{name}"))
+}
+
+/// kubectl as the cluster's admin, and waits on what it reads.
+impl RealCluster {
+    /// Runs `kubectl` as admin.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        kubectl::run(&self.kubeconfig, args, None)
+    }
+
+    /// Runs `kubectl` as admin; panics with its stderr unless it succeeded.
+    pub fn kubectl_ok(&self, args: &[&str]) -> String {
+        kubectl::ok(&self.kubeconfig, args, None)
+    }
+
+    /// `kubectl apply --server-side --force-conflicts -f -` as admin.
+    pub fn apply_yaml(&self, yaml: &str) -> String {
+        let args = [
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--field-manager=rig",
+            "-f",
+            "-",
+        ];
+        kubectl::ok(&self.kubeconfig, &args, Some(yaml.as_bytes()))
+    }
+
+    /// `kubectl get <args> -o json` as admin; `None` when not found.
+    pub fn get_json(&self, args: &[&str]) -> Option<Value> {
+        kubectl::get_json(&self.kubeconfig, args)
+    }
+
+    /// Polls `check` until it returns `Some` (within `timeout`); on a timeout,
+    /// panics with `what` and the tail of every log.
+    pub fn wait_for<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        check: impl FnMut() -> Option<T>,
+    ) -> T {
+        kubectl::wait_until(what, timeout, check, || {
+            format!("the logs' ends:\n{}", self.log_tails(15))
+        })
+    }
+
+    /// Waits until `kind/name` in `namespace` has condition `Ready=True` and
+    /// its status has seen its generation; returns
+    /// the object. Panics with its conditions and the logs on a timeout.
+    pub fn wait_ready_condition(&self, kind: &str, namespace: &str, name: &str) -> Value {
+        let last = std::cell::RefCell::new(Value::Null);
+        let what = format!("{kind} {namespace}/{name} to be Ready");
+        kubectl::wait_until(
+            &what,
+            self.opts.timeout,
+            || {
+                let obj = self.get_json(&[kind, "-n", namespace, name])?;
+                let ready = obj["status"]["conditions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["type"] == "Ready" && c["status"] == "True");
+                // Real Flux patches Ready=True a moment before it records
+                // `observedGeneration` (and `lastAppliedRevision`): seen
+                // Ready with observedGeneration -1. Done is both.
+                let seen = obj["status"]["observedGeneration"].as_i64()
+                    >= obj["metadata"]["generation"].as_i64();
+                *last.borrow_mut() = obj.clone();
+                (ready && seen).then_some(obj)
+            },
+            || {
+                format!(
+                    "its status: {}\nthe logs' ends:\n{}",
+                    last.borrow()["status"],
+                    self.log_tails(15)
+                )
+            },
+        )
+    }
 }

@@ -1,6 +1,12 @@
 //! The rig's child processes: each in its own process group, output to a log
 //! file, stopped by signalling the whole group.
 //!
+//! [`Procs`] is a shared handle (clones see the same children): kube-apiserver
+//! is restarted from the thread behind the upgrade command
+//! (`cluster/upgrade.rs`) while the test's thread waits on terraform, and the
+//! restarted process must still be one of the children stopped on drop. The
+//! children are stopped when the last handle goes.
+//!
 //! Children are spawned from one thread that lives exactly as long as the
 //! [`Procs`] handle, and each asks the kernel (`PR_SET_PDEATHSIG`) to be killed
 //! when that thread ends. So a test process that dies without unwinding (killed
@@ -12,7 +18,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -39,8 +45,12 @@ impl Proc {
     }
 }
 
-/// Every child of one cluster, and the thread that spawned them.
-pub(crate) struct Procs {
+/// Every child of one cluster, and the thread that spawned them; cloning
+/// shares them.
+#[derive(Clone)]
+pub(crate) struct Procs(Arc<Mutex<Inner>>);
+
+struct Inner {
     log_dir: PathBuf,
     running: Vec<Proc>,
     tx: Option<mpsc::Sender<Request>>,
@@ -48,6 +58,12 @@ pub(crate) struct Procs {
 }
 
 impl Procs {
+    /// The children, even when a thread panicked holding them (what is left
+    /// must still be stopped).
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn new(log_dir: &Path) -> Procs {
         std::fs::create_dir_all(log_dir).expect("cluster: create log dir");
         let (tx, rx) = mpsc::channel::<Request>();
@@ -59,19 +75,25 @@ impl Procs {
                 }
             })
             .expect("cluster: start spawner thread");
-        Procs {
+        Procs(Arc::new(Mutex::new(Inner {
             log_dir: log_dir.to_path_buf(),
             running: Vec::new(),
             tx: Some(tx),
             thread: Some(thread),
-        }
+        })))
     }
 
     /// Starts `program args` in a new process group with stdout and stderr
-    /// going to `<log_dir>/<name>.log`.
-    pub fn spawn(&mut self, name: &str, mut cmd: Command) -> &mut Proc {
-        let log = self.log_dir.join(format!("{name}.log"));
-        let out = File::create(&log).unwrap_or_else(|e| panic!("cluster: create {log:?}: {e}"));
+    /// appended to `<log_dir>/<name>.log` (a restarted process continues its
+    /// log); returns its pid.
+    pub fn spawn(&self, name: &str, mut cmd: Command) -> u32 {
+        let mut inner = self.lock();
+        let log = inner.log_dir.join(format!("{name}.log"));
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap_or_else(|e| panic!("cluster: open {log:?}: {e}"));
         let err = out.try_clone().expect("cluster: dup log file");
         cmd.stdin(Stdio::null())
             .stdout(out)
@@ -87,28 +109,41 @@ impl Procs {
             });
         }
         let (reply_tx, reply_rx) = mpsc::channel();
-        let tx = self.tx.as_ref().expect("spawner running");
+        let tx = inner.tx.as_ref().expect("spawner running");
         tx.send((cmd, reply_tx))
             .expect("cluster: spawner thread gone");
         let child = reply_rx
             .recv()
             .expect("cluster: spawner thread gone")
             .unwrap_or_else(|e| panic!("cluster: start {name}: {e}"));
-        self.running.push(Proc {
+        let pid = child.id();
+        inner.running.push(Proc {
             name: name.to_string(),
             log,
             child,
         });
-        self.running.last_mut().expect("just pushed")
+        pid
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Proc> {
-        self.running.iter()
+    /// Each running child's name and log file, oldest first.
+    pub fn logs(&self) -> Vec<(String, PathBuf)> {
+        let inner = self.lock();
+        inner
+            .running
+            .iter()
+            .map(|p| (p.name.clone(), p.log.clone()))
+            .collect()
+    }
+
+    /// Each running child's pid, oldest first.
+    pub fn pids(&self) -> Vec<u32> {
+        self.lock().running.iter().map(Proc::pid).collect()
     }
 
     /// Panics with the log's tail if any child has exited.
-    pub fn assert_running(&mut self) {
-        for p in &mut self.running {
+    pub fn assert_running(&self) {
+        let mut inner = self.lock();
+        for p in &mut inner.running {
             if let Some(status) = p.child.try_wait().ok().flatten() {
                 panic!(
                     "cluster: {} exited ({status}); the end of {}:\n{}",
@@ -121,22 +156,26 @@ impl Procs {
     }
 
     /// The exit status of `name` and the end of its log, once it has exited.
-    pub fn exited(&mut self, name: &str) -> Option<(std::process::ExitStatus, String)> {
-        let p = self.running.iter_mut().find(|p| p.name == name)?;
+    pub fn exited(&self, name: &str) -> Option<(std::process::ExitStatus, String)> {
+        let mut inner = self.lock();
+        let p = inner.running.iter_mut().find(|p| p.name == name)?;
         let status = p.exited()?;
         Some((status, tail(&p.log, 40)))
     }
 
     /// Stops `name` (if running) and forgets it.
-    pub fn stop(&mut self, name: &str) {
-        let (stopping, kept) = self.running.drain(..).partition(|p| p.name == name);
-        self.running = kept;
+    pub fn stop(&self, name: &str) {
+        let mut inner = self.lock();
+        let (stopping, kept) = inner.running.drain(..).partition(|p| p.name == name);
+        inner.running = kept;
         stop_all(stopping);
     }
+}
 
+impl Inner {
     /// Stops every child, newest first and one at a time: kube-apiserver hangs
     /// on SIGTERM when etcd has already gone, so etcd must outlive it.
-    pub fn stop_everything(&mut self) {
+    fn stop_everything(&mut self) {
         while let Some(p) = self.running.pop() {
             stop_all(vec![p]);
         }
@@ -167,7 +206,7 @@ fn stop_all(mut procs: Vec<Proc>) {
     }
 }
 
-impl Drop for Procs {
+impl Drop for Inner {
     fn drop(&mut self) {
         if std::thread::panicking() {
             for p in &self.running {

@@ -39,8 +39,9 @@ impl Rig {
         if !path.is_file() {
             panic!(
                 "cluster: {} is missing: run tests/setup.sh (it builds etcd, kube-apiserver, \
-                 kubectl, the Flux controllers and pluto from the Go module proxy into {}; set \
-                 EKS_WORKSHOP_RIG to use another directory)",
+                 kubectl, kube-controller-manager, the Flux controllers, pluto and OpenTofu \
+                 from the Go module proxy into {}; set EKS_WORKSHOP_RIG to use another \
+                 directory)",
                 path.display(),
                 self.root.display()
             );
