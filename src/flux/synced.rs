@@ -67,6 +67,10 @@ pub(crate) struct Fresh {
     /// Our later requests to single Kustomizations, by (namespace, name):
     /// after a dependency became Ready (see [`depends`]).
     pub(crate) nudges: std::collections::BTreeMap<(String, String), String>,
+    /// A Ready the source or a Kustomization reported before it handled our
+    /// request does not count: after an upgrade the same revision can fail,
+    /// and only Flux's answer to the request says whether it does.
+    pub(crate) answered: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,6 +176,16 @@ fn is_fresh(obj: &Value, goal: &Goal, fresh: &Fresh) -> bool {
     matches!((changed, fresh.since), (Some(c), Some(s)) if c >= s)
 }
 
+/// The object handled our request to reconcile (or our later nudge).
+fn answered(obj: &Value, fresh: &Fresh) -> bool {
+    let handled = text(obj, "/status/lastHandledReconcileAt");
+    let key = (
+        text(obj, "/metadata/namespace").to_string(),
+        text(obj, "/metadata/name").to_string(),
+    );
+    fresh.token.as_deref() == Some(handled) || fresh.nudges.get(&key).map(String::as_str) == Some(handled)
+}
+
 fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
     let revision_of = |o: &Value| match kind.kind {
         "GitRepository" => Some(text(o, "/status/artifact/revision").to_string()),
@@ -205,6 +219,9 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
                 };
                 Verdict::Waiting(format!("{at}, waiting for {}", goal.short()))
             }
+            Some(_) if fresh.answered && !answered(obj, fresh) => Verdict::Waiting(
+                "Ready from before it was asked to reconcile; waiting for its answer".into(),
+            ),
             _ => Verdict::Ready(message),
         },
     };

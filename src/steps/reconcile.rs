@@ -55,7 +55,8 @@ pub(super) async fn wait(ctx: &Ctx, wait: &Wait) -> Result<String> {
     let addons = ctx.releases(wait);
     let limits = ctx.limits();
     ctx.ui.progress("asking Flux to reconcile now");
-    let fresh = crate::flux::observe::request_reconcile(&cluster, &types).await?;
+    let mut fresh = crate::flux::observe::request_reconcile(&cluster, &types).await?;
+    fresh.answered = wait.always;
     ctx.flux_asked();
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await
 }

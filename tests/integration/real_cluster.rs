@@ -17,6 +17,7 @@ mod helm_releases;
 mod nodes;
 mod rejected;
 mod sync;
+mod upgrade;
 mod verify;
 
 /// Each scenario's bound; past it the test process aborts (the rig's
