@@ -164,6 +164,15 @@ fn restarting_at_1_34_keeps_objects_changes_served_apis_and_flux_reconnects() {
     );
     assert_eq!(serving(&cluster), ("1.34".into(), "v1.36.3".into()));
     assert_eq!(cluster.emulated_version(), "1.34");
+    // One log for both processes, the old one's lines first.
+    let log = std::fs::read_to_string(cluster.log("kube-apiserver")).unwrap();
+    let mark = log
+        .find("===== rig: restarting at emulated version 1.34 (was 1.33) =====")
+        .expect("the restart is marked in the log");
+    assert!(
+        log[..mark].contains("Caches are synced"),
+        "the first process's lines stay"
+    );
     let after = v1beta1_resources(&cluster);
     assert!(
         !after.contains(&"validatingadmissionpolicies".to_string()),

@@ -91,7 +91,7 @@ impl KubeApiserver {
         self.mark_log(&format!(
             "restarting at emulated version {emulated} (was {current})"
         ));
-        self.procs.spawn(NAME, self.command(Some(emulated)));
+        self.procs.respawn(NAME, self.command(Some(emulated)));
         self.wait_ready()?;
         let version = self.version()?;
         let now = emulation_of(&version).unwrap_or_default();
@@ -117,12 +117,7 @@ impl KubeApiserver {
     }
 
     fn log(&self) -> PathBuf {
-        self.procs
-            .logs()
-            .into_iter()
-            .find(|(n, _)| n == NAME)
-            .map(|(_, log)| log)
-            .unwrap_or_default()
+        self.procs.log_path(NAME)
     }
 
     /// Polls `/readyz` until it says `ok`; an error when the process exits

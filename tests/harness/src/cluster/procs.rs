@@ -84,14 +84,28 @@ impl Procs {
     }
 
     /// Starts `program args` in a new process group with stdout and stderr
-    /// appended to `<log_dir>/<name>.log` (a restarted process continues its
-    /// log); returns its pid.
-    pub fn spawn(&self, name: &str, mut cmd: Command) -> u32 {
+    /// going to a fresh `<log_dir>/<name>.log`; returns its pid. A fresh
+    /// log, because readers look for the first line of a kind (a Flux
+    /// controller's health address): one started again on another port
+    /// must not be found at the old one's.
+    pub fn spawn(&self, name: &str, cmd: Command) -> u32 {
+        self.start(name, cmd, false)
+    }
+
+    /// [`Procs::spawn`], appending to the log: kube-apiserver restarted at
+    /// another version continues its log after the old process's lines.
+    pub fn respawn(&self, name: &str, cmd: Command) -> u32 {
+        self.start(name, cmd, true)
+    }
+
+    fn start(&self, name: &str, mut cmd: Command, append: bool) -> u32 {
+        let log = self.log_path(name);
         let mut inner = self.lock();
-        let log = inner.log_dir.join(format!("{name}.log"));
         let out = std::fs::OpenOptions::new()
             .create(true)
-            .append(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
             .open(&log)
             .unwrap_or_else(|e| panic!("cluster: open {log:?}: {e}"));
         let err = out.try_clone().expect("cluster: dup log file");
@@ -123,6 +137,11 @@ impl Procs {
             child,
         });
         pid
+    }
+
+    /// Where the log of `name` is (or will be), running or not.
+    pub fn log_path(&self, name: &str) -> PathBuf {
+        self.lock().log_dir.join(format!("{name}.log"))
     }
 
     /// Each running child's name and log file, oldest first.
