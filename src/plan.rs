@@ -173,7 +173,7 @@ fn upgrade(from: KubeVersion, to: KubeVersion, driver: &Driver) -> Vec<Step> {
             Step::Reconcile(Wait {
                 enabled_addons: true,
                 tip: true,
-                always: true,
+                since_control_plane: true,
                 ..Wait::commit()
             }),
             Step::Readiness(hop),

@@ -41,6 +41,10 @@ pub(crate) struct Outputs {
     pub(crate) fork_url: Option<String>,
     pub(crate) clone_path: Option<PathBuf>,
     pub(crate) pushed_commit: Option<String>,
+    /// When `upgrade` last moved the control plane (RFC 3339): Flux's
+    /// answers from before it say nothing of the new version.
+    #[serde(default)]
+    pub(crate) control_plane_moved: Option<String>,
     /// Where each rendered file had a placeholder, and what we wrote there:
     /// the tool owns these values, never the files.
     #[serde(default)]

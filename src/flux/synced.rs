@@ -183,7 +183,8 @@ fn answered(obj: &Value, fresh: &Fresh) -> bool {
         text(obj, "/metadata/namespace").to_string(),
         text(obj, "/metadata/name").to_string(),
     );
-    fresh.token.as_deref() == Some(handled) || fresh.nudges.get(&key).map(String::as_str) == Some(handled)
+    fresh.token.as_deref() == Some(handled)
+        || fresh.nudges.get(&key).map(String::as_str) == Some(handled)
 }
 
 fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {

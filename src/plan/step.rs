@@ -81,6 +81,10 @@ pub(crate) struct Wait {
     /// look done: after an upgrade the same revision can fail (`sync`, and
     /// `upgrade` after the control plane moved).
     pub(crate) always: bool,
+    /// `upgrade`: done once Flux answered a request made after the control
+    /// plane last moved (asked when it has not), so a second run that finds
+    /// everything done asks nothing.
+    pub(crate) since_control_plane: bool,
 }
 
 impl Wait {

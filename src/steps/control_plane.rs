@@ -60,8 +60,17 @@ pub(super) fn effects(to: KubeVersion, driver: &Driver) -> Vec<Effect> {
     }]
 }
 
-/// Move the control plane, then wait until it serves `to`.
+/// Move the control plane, then wait until it serves `to`; when, is
+/// recorded (Flux is asked again after it).
 pub(crate) async fn perform(ctx: &mut Ctx, to: KubeVersion, driver: &Driver) -> Result<String> {
+    let moved = moving(ctx, to, driver).await?;
+    let now = humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string();
+    ctx.state.outputs.control_plane_moved = Some(now);
+    ctx.save()?;
+    Ok(moved)
+}
+
+async fn moving(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result<String> {
     match driver {
         Driver::Eks { .. } => {
             let eks = eks(ctx, driver)?;

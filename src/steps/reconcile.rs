@@ -31,6 +31,14 @@ pub(super) async fn check(ctx: &Ctx, wait: &Wait) -> Result<Checked> {
     let goal = ctx.goal(wait).await?;
     let addons = ctx.releases(wait);
     let observed = crate::flux::observe::observe(&cluster, &types, &addons).await?;
+    if wait.since_control_plane
+        && let Some(moved) = &ctx.state.outputs.control_plane_moved
+        && let Some(stale) = not_answered_since(&observed.kustomizations, moved)
+    {
+        return Ok(Checked::to_do(format!(
+            "Kustomization {stale} has not reconciled since the control plane moved"
+        )));
+    }
     for odd in observed.odd() {
         ctx.ui.warn(&format!("{odd}; judged without it"));
     }
@@ -39,6 +47,28 @@ pub(super) async fn check(ctx: &Ctx, wait: &Wait) -> Result<Checked> {
         Outcome::Synced(detail) => Checked::done(detail),
         Outcome::Pending { summary, .. } => Checked::to_do(summary),
         Outcome::Failed(err) => Checked::to_do(err.to_string()),
+    })
+}
+
+/// The first Kustomization whose last handled request to reconcile (our
+/// tokens are RFC 3339 times) is older than `moved`.
+fn not_answered_since(kustomizations: &[serde_json::Value], moved: &str) -> Option<String> {
+    let time = |t: &str| humantime::parse_rfc3339_weak(t).ok();
+    let moved = time(moved)?;
+    kustomizations.iter().find_map(|ks| {
+        let handled = ks
+            .pointer("/status/lastHandledReconcileAt")
+            .and_then(serde_json::Value::as_str)
+            .and_then(time);
+        (handled.is_none_or(|h| h < moved)).then(|| {
+            let name = |p: &str| {
+                ks.pointer(p)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            format!("{}/{}", name("/metadata/namespace"), name("/metadata/name"))
+        })
     })
 }
 
@@ -56,7 +86,7 @@ pub(super) async fn wait(ctx: &Ctx, wait: &Wait) -> Result<String> {
     let limits = ctx.limits();
     ctx.ui.progress("asking Flux to reconcile now");
     let mut fresh = crate::flux::observe::request_reconcile(&cluster, &types).await?;
-    fresh.answered = wait.always;
+    fresh.answered = wait.always || wait.since_control_plane;
     ctx.flux_asked();
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await
 }

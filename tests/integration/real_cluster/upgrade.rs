@@ -48,12 +48,16 @@ fn at_1_33_with_the_policy() -> Real {
     r.set_up();
     let clone = r.w.clone_dir();
     let apps = "gitops/applications/kustomization.yaml";
-    let listed = std::fs::read_to_string(clone.join(apps))
-        .unwrap()
-        .replace("  - 01-pdb-sample-app.yaml\n", "  - 01-pdb-sample-app.yaml\n  - 04-policy.yaml\n");
+    let listed = std::fs::read_to_string(clone.join(apps)).unwrap().replace(
+        "  - 01-pdb-sample-app.yaml\n",
+        "  - 01-pdb-sample-app.yaml\n  - 04-policy.yaml\n",
+    );
     r.participant_pushes(
         "Add a replica limit policy",
-        &[("gitops/applications/04-policy.yaml", POLICY), (apps, &listed)],
+        &[
+            ("gitops/applications/04-policy.yaml", POLICY),
+            (apps, &listed),
+        ],
     );
     let out = r.w.cmd(&["sync", "--no-push", "--timeout", "180s"]).run();
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
@@ -79,7 +83,10 @@ impl Terraform {
             dir,
             scratch: tempfile::tempdir().unwrap(),
         };
-        for args in [&["init", "-input=false"][..], &["apply", "-input=false", "-auto-approve"]] {
+        for args in [
+            &["init", "-input=false"][..],
+            &["apply", "-input=false", "-auto-approve"],
+        ] {
             let out = r
                 .cluster
                 .rig()
@@ -90,7 +97,11 @@ impl Terraform {
                 .env("TF_VAR_git_password", "not-the-token")
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "tofu {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "tofu {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         t
     }
@@ -166,29 +177,64 @@ fn upgrade_fixes_the_removed_api_in_git_moves_the_control_plane_by_terraform_and
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["step"].as_str().unwrap().to_string(), s["status"].as_str().unwrap().to_string()))
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap().to_string(),
+                s["status"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let names: Vec<&str> = steps.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(
         names,
-        ["clone", "readiness", "convert", "migrate", "push", "reconcile", "control-plane", "nodes", "reconcile", "readiness"],
+        [
+            "clone",
+            "readiness",
+            "convert",
+            "migrate",
+            "push",
+            "reconcile",
+            "control-plane",
+            "nodes",
+            "reconcile",
+            "readiness"
+        ],
         "{plan}"
     );
-    assert!(steps.contains(&("convert".into(), "would-run".into())), "{plan}");
-    assert!(steps.contains(&("control-plane".into(), "would-run".into())), "{plan}");
+    assert!(
+        steps.contains(&("convert".into(), "would-run".into())),
+        "{plan}"
+    );
+    assert!(
+        steps.contains(&("control-plane".into(), "would-run".into())),
+        "{plan}"
+    );
     assert_eq!(r.revision(), head_before, "the dry run pushed nothing");
     assert_eq!(serves(&r), "1.33", "the dry run moved nothing");
 
     let out = upgrade(&r, &tf, &[]);
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
     assert_eq!(serves(&r), "1.34");
-    assert!(out.stdout.contains("committed") && out.stdout.contains("Convert deprecated APIs"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("committed") && out.stdout.contains("Convert deprecated APIs"),
+        "{}",
+        out.stdout
+    );
     // The fix is in Git, and Flux applied it on the new version.
     let fork_head = r.revision();
     assert_ne!(fork_head, head_before);
-    assert_eq!(r.assert_all_applied(&fork_head), super::fixture::SEED_KUSTOMIZATIONS);
-    let policy = r.get(&["validatingadmissionpolicies.v1.admissionregistration.k8s.io", "replica-limit"]);
-    assert_eq!(policy["apiVersion"], "admissionregistration.k8s.io/v1", "{policy}");
+    assert_eq!(
+        r.assert_all_applied(&fork_head),
+        super::fixture::SEED_KUSTOMIZATIONS
+    );
+    let policy = r.get(&[
+        "validatingadmissionpolicies.v1.admissionregistration.k8s.io",
+        "replica-limit",
+    ]);
+    assert_eq!(
+        policy["apiVersion"], "admissionregistration.k8s.io/v1",
+        "{policy}"
+    );
     // The token went to terraform through its environment, never argv:
     // the plan was applied from a saved plan, and the command line is in the log.
     assert!(!out.stdout.contains(crate::world::TOKEN) && !out.stderr.contains(crate::world::TOKEN));
