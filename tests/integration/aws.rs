@@ -7,10 +7,10 @@
 //! (`${EKS_WORKSHOP_RIG:-$HOME/.cache/eks-workshop-rig}/aws/venv`, pinned
 //! awscli and moto[server]); the tests use that venv only, never an `aws`
 //! or moto found elsewhere, and fail with the fix when it is missing.
-//! moto 5.2.1 has no EKS add-on operations, so the server is
-//! `tests/rig/moto_eks.py`: moto's app, plus CreateAddon, ListAddons,
-//! DescribeAddon and DescribeAddonVersions answered from memory and from a
-//! catalog of versions each test writes.
+//! moto 5.2.1 has no EKS add-on operations or version updates, so the
+//! server is `tests/rig/moto_eks.py`: moto's app, plus the add-on calls
+//! (answered from memory and from a catalog of versions each test writes)
+//! and the updates `upgrade`'s eks driver makes.
 
 mod moto;
 

@@ -7,8 +7,8 @@
 #   EKS_WORKSHOP_RIG=/some/dir tests/rig/aws.sh
 #
 # The venv is $RIG/aws/venv; tests/integration/aws.rs runs its `aws`, and its
-# python with tests/rig/moto_eks.py (moto's app plus the EKS add-on routes
-# moto lacks). Every dependency is pinned too, by tests/rig/aws-constraints.txt
+# python with tests/rig/moto_eks.py (moto's app plus the EKS add-on and
+# version-update routes moto lacks). Every dependency is pinned too, by tests/rig/aws-constraints.txt
 # (`pip freeze` of the venv). It is rebuilt only when the pins, that file or
 # the Python version change (see $RIG/stamps/aws).
 set -euo pipefail
