@@ -140,7 +140,12 @@ fn upgrade(r: &Real, tf: &Terraform, extra: &[&str]) -> Outcome {
         "300s",
     ];
     args.extend_from_slice(extra);
-    let mut cmd = r.w.cmd(&args).env("PATH", &tf.path(r));
+    with_terraform(r, tf, &args).run()
+}
+
+/// `args` run with the rig's tofu and the upgrade command on PATH, tofu kept offline.
+fn with_terraform(r: &Real, tf: &Terraform, args: &[&str]) -> crate::support::Cmd {
+    let mut cmd = r.w.cmd(args).env("PATH", &tf.path(r));
     // tofu stays offline by its CLI configuration; the proxy variables
     // that also keep it there are left out (eks-workshop's kube client
     // would take them for its own: see the README's closing notes).
@@ -149,7 +154,26 @@ fn upgrade(r: &Real, tf: &Terraform, extra: &[&str]) -> Outcome {
             cmd = cmd.env(&key, &value);
         }
     }
-    cmd.run()
+    cmd
+}
+
+/// Run `args` until the pause point `point`, then SIGKILL it.
+fn kill_at(r: &Real, tf: &Terraform, args: &[&str], point: &str) {
+    use std::io::{BufRead, BufReader};
+    let mut cmd = with_terraform(r, tf, args)
+        .env("EKS_WORKSHOP_PAUSE_AT", point)
+        .command;
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let stderr = child.stderr.take().unwrap();
+    let paused = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line == format!("paused at {point}"));
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+    assert!(paused, "{args:?} never reached {point}");
 }
 
 /// The minor version the API server serves (its emulated one).
@@ -268,4 +292,51 @@ fn a_terraform_plan_that_also_touches_flux_stops_before_apply_naming_it() {
     assert_eq!(out.code, 7, "{}", r.diagnose(&out));
     assert!(out.stderr.contains("module.flux_v2"), "{}", out.stderr);
     assert_eq!(serves(&r), "1.33", "nothing was applied");
+}
+
+#[test]
+fn killed_at_each_stage_of_the_hop_resume_ends_as_an_uninterrupted_upgrade() {
+    let r = at_1_33_with_the_policy();
+    let tf = Terraform::applied(&r, "control-plane");
+    let dir = tf.dir.path().to_str().unwrap().to_string();
+    let first = [
+        "upgrade",
+        "--to",
+        "1.34",
+        "--terraform-dir",
+        dir.as_str(),
+        "--yes",
+        "--timeout",
+        "300s",
+    ];
+    let resume = ["resume", "--yes", "--timeout", "300s"];
+    // The conversion written, not committed; the plan about to be applied;
+    // the control plane moved, the step not recorded; Flux asked on the new
+    // version, its answer not in yet.
+    kill_at(&r, &tf, &first, "convert:before-commit");
+    kill_at(&r, &tf, &resume, "control-plane:before-apply");
+    assert_eq!(serves(&r), "1.33", "killed before the apply");
+    kill_at(&r, &tf, &resume, "ran:control-plane");
+    assert_eq!(serves(&r), "1.34");
+    kill_at(&r, &tf, &resume, "reconcile:watching");
+    let out = with_terraform(&r, &tf, &resume).run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    assert_eq!(serves(&r), "1.34");
+    let head = r.revision();
+    assert_eq!(
+        r.assert_all_applied(&head),
+        super::fixture::SEED_KUSTOMIZATIONS
+    );
+    let subjects = crate::support::git(
+        &r.forge.repo_dir(crate::world::LOGIN, crate::world::NAME),
+        &["log", "--format=%s", "main"],
+    );
+    assert_eq!(
+        subjects.matches("Convert deprecated APIs").count(),
+        1,
+        "one conversion commit: {subjects}"
+    );
+    let again = upgrade(&r, &tf, &[]);
+    assert_eq!(again.code, 0, "{}", r.diagnose(&again));
+    assert!(again.stdout.contains("nothing to do"), "{}", again.stdout);
 }
