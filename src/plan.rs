@@ -154,7 +154,10 @@ fn upgrade(from: KubeVersion, to: KubeVersion, driver: &Driver) -> Vec<Step> {
         let hop = at.next_minor();
         steps.extend([
             Step::Clone,
-            Step::Readiness(hop),
+            Step::Readiness {
+                to: hop,
+                driver: driver.clone(),
+            },
             Step::Convert(hop),
             Step::Migrate,
             Step::Push,
@@ -176,7 +179,10 @@ fn upgrade(from: KubeVersion, to: KubeVersion, driver: &Driver) -> Vec<Step> {
                 since_control_plane: true,
                 ..Wait::commit()
             }),
-            Step::Readiness(hop),
+            Step::Readiness {
+                to: hop,
+                driver: driver.clone(),
+            },
         ]);
         at = hop;
     }

@@ -37,7 +37,8 @@ pub(crate) async fn upgrade(
             "set the workshop up against your cluster (`eks-workshop setup` without --offline), then upgrade it",
         ));
     }
-    let served = crate::steps::served(ctx).await?;
+    let driver = choose(global, ctx, driver)?;
+    let served = crate::steps::served_by(ctx, &driver).await?;
     if served > to {
         return Err(Error::usage(
             format!("the cluster already serves Kubernetes {served}, newer than --to {to}"),
@@ -54,7 +55,6 @@ pub(crate) async fn upgrade(
         }
         _ => served,
     };
-    let driver = choose(global, ctx, driver)?;
     let job = Job {
         last: Some(LastCommand::Upgrade {
             from: from.to_string(),

@@ -24,7 +24,10 @@ pub(crate) enum Step {
     Reconcile(Wait),
     /// `upgrade`: what blocks this version and the plan does not fix stops
     /// the hop before anything changes (and, at the hop's end, nothing does).
-    Readiness(KubeVersion),
+    Readiness {
+        to: KubeVersion,
+        driver: Driver,
+    },
     /// `upgrade`: the control plane serves this version, moved by the driver.
     ControlPlane {
         to: KubeVersion,
@@ -115,7 +118,7 @@ impl Step {
             Step::Publish => StepId::Publish,
             Step::Flux => StepId::Flux,
             Step::Reconcile(_) => StepId::Reconcile,
-            Step::Readiness(_) => StepId::Readiness,
+            Step::Readiness { .. } => StepId::Readiness,
             Step::ControlPlane { .. } => StepId::ControlPlane,
             Step::Nodes { .. } => StepId::Nodes,
         }

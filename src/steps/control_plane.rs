@@ -16,10 +16,7 @@ use crate::upgrade::eks::{AddonMove, Eks};
 use crate::upgrade::terraform::{self, Terraform};
 
 pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result<Checked> {
-    let served = match driver {
-        Driver::Eks { .. } => eks_version(&eks(ctx, driver)?)?,
-        Driver::Terraform { .. } | Driver::Manual => served(ctx).await?,
-    };
+    let served = served_by(ctx, driver).await?;
     if served >= to {
         // With the eks driver, its managed add-ons move with it.
         if let Driver::Eks { .. } = driver {
@@ -225,6 +222,15 @@ async fn by_terraform(
     crate::pause::point("control-plane:before-apply");
     tf.apply(dir, &vars, &plan_file)?;
     Ok(format!("{} applied {}", tf.name(), listed(&review.allowed)))
+}
+
+/// The Kubernetes version the control plane serves, as the driver's world
+/// says it: EKS's own word for the eks driver, else the API server's.
+pub(crate) async fn served_by(ctx: &Ctx, driver: &Driver) -> Result<KubeVersion> {
+    match driver {
+        Driver::Eks { .. } => eks_version(&eks(ctx, driver)?),
+        Driver::Terraform { .. } | Driver::Manual => served(ctx).await,
+    }
 }
 
 /// The Kubernetes version the API server serves now.

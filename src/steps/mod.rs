@@ -28,7 +28,7 @@ pub(crate) use crate::plan::{Step, StepId};
 use crate::stand::Stand;
 use crate::state::Learned;
 
-pub(crate) use control_plane::served;
+pub(crate) use control_plane::served_by;
 pub(crate) use execute::perform;
 
 /// What a step's check found: done, to do or skipped, why, and what it
@@ -82,7 +82,7 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::Publish => publish::check(ctx).await,
         Step::Flux => flux::check(ctx).await,
         Step::Reconcile(wait) => reconcile::check(ctx, wait).await,
-        Step::Readiness(to) => readiness::check(ctx, *to).await,
+        Step::Readiness { to, driver } => readiness::check(ctx, *to, driver).await,
         Step::ControlPlane { to, driver } => control_plane::check(ctx, *to, driver).await,
         Step::Nodes { to, driver } => nodes::check(ctx, *to, driver).await,
     }
@@ -109,7 +109,7 @@ pub(crate) async fn effects(
         Step::Publish => publish::effects(ctx).await,
         Step::Flux => flux::effects(ctx).await,
         Step::Reconcile(wait) => reconcile::effects(ctx, wait, after).await,
-        Step::Readiness(_) => Ok(Vec::new()),
+        Step::Readiness { .. } => Ok(Vec::new()),
         Step::ControlPlane { to, driver } => Ok(control_plane::effects(*to, driver)),
         Step::Nodes { to, driver } => nodes::effects(ctx, *to, driver).await,
     }
@@ -188,7 +188,7 @@ fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
         | Step::Publish
         | Step::Flux
         | Step::Reconcile(_)
-        | Step::Readiness(_)
+        | Step::Readiness { .. }
         | Step::ControlPlane { .. }
         | Step::Nodes { .. } => said.join("; "),
     }

@@ -9,10 +9,21 @@ use crate::checks::{self, helm_releases::Fixing};
 use crate::config::CLUSTER_PATH;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::plan::Driver;
 use crate::readiness::KubeVersion;
 use crate::{git, manifests};
 
-pub(super) async fn check(ctx: &Ctx, to: KubeVersion) -> Result<Checked> {
+pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result<Checked> {
+    // Resumed while the hop's own update runs: the gate was passed before
+    // it began, and what the update shows meanwhile (an UPDATING cluster)
+    // is the plan's doing.
+    if let Driver::Eks { .. } = driver
+        && let Some(id) = super::control_plane::eks(ctx, driver)?.version_update_in_progress()?
+    {
+        return Ok(Checked::done(format!(
+            "the hop is under way: EKS update {id} in progress"
+        )));
+    }
     let clone = ctx.config.clone_dir();
     let repo = git::open(&clone)?;
     let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;

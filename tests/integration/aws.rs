@@ -12,6 +12,7 @@
 //! (answered from memory and from a catalog of versions each test writes)
 //! and the updates `upgrade`'s eks driver makes.
 
+mod eks_upgrade;
 mod moto;
 
 use serde_json::Value;

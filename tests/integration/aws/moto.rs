@@ -41,13 +41,23 @@ pub struct Moto {
 impl Moto {
     /// Start it with `catalog` as the add-on versions EKS offers.
     pub fn start(catalog: &Value) -> Moto {
+        Moto::start_with(catalog, &serde_json::json!({}))
+    }
+
+    /// [`Moto::start`], with `updates` telling how the updates it is asked
+    /// for end (`MOTO_EKS_UPDATES`: see `tests/rig/moto_eks.py`).
+    pub fn start_with(catalog: &Value, updates: &Value) -> Moto {
         let venv = venv();
         let home = tempfile::tempdir().unwrap();
         let catalog_file = home.path().join("addon-versions.json");
         std::fs::write(&catalog_file, catalog.to_string()).unwrap();
+        let updates_file = home.path().join("updates.json");
+        std::fs::write(&updates_file, updates.to_string()).unwrap();
         let mut child = Command::new(venv.join("bin/python"))
             .arg(repo_root().join("tests/rig/moto_eks.py"))
             .env("MOTO_EKS_ADDON_VERSIONS", &catalog_file)
+            .env("MOTO_EKS_UPDATES", &updates_file)
+            .env("MOTO_EKS_LOG", home.path().join("calls.log"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -67,6 +77,15 @@ impl Moto {
             bin: venv.join("bin"),
             home,
         }
+    }
+
+    /// How many `op` calls (`UpdateClusterVersion`) moto_eks.py served.
+    pub fn calls(&self, op: &str) -> usize {
+        let log = std::fs::read_to_string(self.home.path().join("calls.log")).unwrap_or_default();
+        log.lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|call| call["op"] == op)
+            .count()
     }
 
     /// The environment that points an aws CLI at moto.
