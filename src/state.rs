@@ -116,8 +116,32 @@ pub(crate) enum LastCommand {
     Upgrade {
         from: String,
         to: String,
-        driver: crate::plan::Driver,
+        driver: Driver,
     },
+}
+
+/// How `upgrade` moves the control plane.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "driver", rename_all = "kebab-case")]
+pub(crate) enum Driver {
+    /// The participant's workshop terraform: `plan` with the new
+    /// `cluster_version`, read as JSON, applied only when it changes nothing
+    /// else.
+    Terraform { dir: std::path::PathBuf },
+    /// `aws eks update-cluster-version`, then the managed add-ons and node groups.
+    Eks { cluster: String, region: String },
+    /// The participant runs it; eks-workshop says what and waits.
+    Manual,
+}
+
+impl Driver {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Driver::Terraform { .. } => "terraform",
+            Driver::Eks { .. } => "eks",
+            Driver::Manual => "manual",
+        }
+    }
 }
 
 impl LastCommand {

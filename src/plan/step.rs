@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+pub(crate) use crate::state::Driver;
+
 use crate::addon_catalog::Addon;
 use crate::readiness::KubeVersion;
 
@@ -38,30 +40,6 @@ pub(crate) enum Step {
         to: KubeVersion,
         driver: Driver,
     },
-}
-
-/// How `upgrade` moves the control plane.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(tag = "driver", rename_all = "kebab-case")]
-pub(crate) enum Driver {
-    /// The participant's workshop terraform: `plan` with the new
-    /// `cluster_version`, read as JSON, applied only when it changes nothing
-    /// else.
-    Terraform { dir: std::path::PathBuf },
-    /// `aws eks update-cluster-version`, then the managed add-ons and node groups.
-    Eks { cluster: String, region: String },
-    /// The participant runs it; eks-workshop says what and waits.
-    Manual,
-}
-
-impl Driver {
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Driver::Terraform { .. } => "terraform",
-            Driver::Eks { .. } => "eks",
-            Driver::Manual => "manual",
-        }
-    }
 }
 
 /// What the reconcile step waits for.

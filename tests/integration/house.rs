@@ -339,7 +339,16 @@ fn paths_are_read_through_crate_and_super() {
 #[test]
 fn the_clients_know_nothing_of_the_engine_or_the_commands() {
     let graph = graph();
-    for client in ["git", "github", "kube", "flux", "manifests", "readiness"] {
+    for client in [
+        "git",
+        "github",
+        "kube",
+        "flux",
+        "manifests",
+        "readiness",
+        "upgrade",
+        "aws_cli",
+    ] {
         for above in ["ctx", "engine", "steps", "commands", "run", "cli"] {
             assert!(
                 !graph.get(client).is_some_and(|m| m.contains_key(above)),
