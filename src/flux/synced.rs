@@ -237,25 +237,6 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
     }
 }
 
-/// A failed fetch whose cause passes: the git host's 5xx, a connection cut
-/// or timed out. "repository not found" or a refused credential do not pass.
-fn transient_fetch(message: &str) -> bool {
-    let lower = message.to_ascii_lowercase();
-    [
-        "500 internal",
-        "502",
-        "503",
-        "504",
-        "connection reset",
-        "unexpected eof",
-        "broken pipe",
-        "i/o timeout",
-        "timed out",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-}
-
 /// The reason of an object's Ready condition, or "".
 fn ready_reason(obj: &Value) -> &str {
     obj.pointer("/status/conditions")
@@ -394,8 +375,11 @@ fn named(o: &Value, ns: &str, name: &str) -> bool {
 
 mod conditions;
 mod outcome;
+mod transient;
+
 use conditions::{retrying_failure, through_dependency};
 pub(crate) use outcome::{Outcome, outcome};
+use transient::transient_fetch;
 
 #[cfg(test)]
 #[path = "synced_tests.rs"]

@@ -8,6 +8,9 @@
 //! are never force-deleted: a pod is gone when its kubelet says it stopped.
 
 mod budgets;
+mod names;
+
+use names::{karpenter, namespace, pod_list, pod_name};
 #[doc(hidden)]
 pub mod for_tests;
 
@@ -369,35 +372,6 @@ async fn delete_node(
         Err(e) => return Err(cluster.error(&format!("delete node {name}"), e)),
     }
     Ok(())
-}
-
-fn karpenter(node: &Node) -> bool {
-    let labels = node.metadata.labels.as_ref();
-    KARPENTER_LABELS
-        .iter()
-        .any(|k| labels.is_some_and(|l| l.contains_key(*k)))
-}
-
-fn namespace(pod: &Pod) -> &str {
-    pod.metadata.namespace.as_deref().unwrap_or_default()
-}
-
-/// `ns/name`.
-fn pod_name(pod: &Pod) -> String {
-    format!(
-        "{}/{}",
-        namespace(pod),
-        pod.metadata.name.as_deref().unwrap_or_default()
-    )
-}
-
-/// `pod ns/a` or `pods ns/a, ns/b`.
-fn pod_list<'a>(pods: impl Iterator<Item = &'a Pod>) -> String {
-    let names: Vec<String> = pods.map(pod_name).collect();
-    match names.as_slice() {
-        [one] => format!("pod {one}"),
-        _ => format!("pods {}", names.join(", ")),
-    }
 }
 
 #[cfg(test)]
