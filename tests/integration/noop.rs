@@ -52,8 +52,23 @@ fn re_running_a_finished_command_writes_nothing_anywhere() {
         reset(&e);
         let out = e.w.cmd(&args).run();
         assert_eq!(out.code, 0, "{args:?}: {}\n{}", out.stdout, out.stderr);
-        let (forge, api) = writes(&e);
+        let (forge, mut api) = writes(&e);
         assert!(forge.is_empty(), "{args:?} wrote to the forge: {forge:?}");
+        if args[0] == "sync" {
+            // sync always has Flux reconcile (after an upgrade the same
+            // revision can fail): its only writes are those requests, a
+            // merge patch of the annotation on Flux's source and
+            // Kustomizations, which change no object's spec.
+            // (A server-side apply would carry `force=true`.)
+            api.retain(|w| {
+                let flux = w
+                    .starts_with("PATCH /apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/")
+                    || w.starts_with(
+                        "PATCH /apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/",
+                    );
+                !(flux && !w.contains("force=true"))
+            });
+        }
         assert!(api.is_empty(), "{args:?} wrote to the API server: {api:?}");
         // And it did talk to both: the checks look at the world.
         assert!(!e.forge.requests().is_empty(), "{args:?} asked the forge");
