@@ -102,6 +102,12 @@ pub(crate) fn size(bytes: u64) -> String {
     }
 }
 
+/// A private scratch directory, removed when dropped (HEAD exported to be
+/// scanned or built, a saved terraform plan).
+pub(crate) fn scratch_dir() -> Result<tempfile::TempDir> {
+    tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))
+}
+
 pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
     fs::create_dir_all(path).map_err(|e| Error::io(path, "created", e))
 }

@@ -19,7 +19,7 @@ use crate::readiness::Problem;
 
 /// Stop with every problem, by `file:line`, before anything is pushed.
 pub(super) async fn check_head(ctx: &Ctx, repo: &git2::Repository) -> Result<()> {
-    let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
+    let tmp = crate::fsx::scratch_dir()?;
     git::export_head(repo, tmp.path())?;
     let found = problems(ctx, tmp.path()).await?;
     // Each kustomization builds (verify's scan checks the same, so not in

@@ -181,7 +181,7 @@ async fn by_terraform(
     }
     // The saved plan holds the variables (the token too): it lives in a
     // private scratch dir, gone when the step ends.
-    let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
+    let scratch = crate::fsx::scratch_dir()?;
     let plan_file = terraform::plan_path(scratch.path(), &to.to_string());
     ctx.ui
         .progress(&format!("{} plan with cluster_version = {to}", tf.name()));

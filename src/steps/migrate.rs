@@ -102,7 +102,7 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
 async fn plan(ctx: &Ctx) -> Result<(FluxApis, Vec<FileMigration>)> {
     let target = target(ctx).await;
     let repo = git::open(&ctx.config.clone_dir())?;
-    let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
+    let tmp = crate::fsx::scratch_dir()?;
     git::export_head(&repo, tmp.path())?;
     let files = flux_migration::migrate_repo(tmp.path(), &target)?;
     Ok((target, files))

@@ -26,7 +26,7 @@ pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result
     }
     let clone = ctx.config.clone_dir();
     let repo = git::open(&clone)?;
-    let scratch = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), "create", e))?;
+    let scratch = crate::fsx::scratch_dir()?;
     git::export_head(&repo, scratch.path())?;
     let before = manifests::scan_repo(scratch.path(), to, CLUSTER_PATH)?;
     // What the conversion step converts is the plan's to fix.
