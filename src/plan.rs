@@ -143,7 +143,8 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
 
 /// `upgrade`: one hop per minor version after `from` up to `to`, each
 /// complete before the next. A hop: what blocks the version, stopped before
-/// anything changes; the fixes in Git (conversions, the Flux migration), pushed
+/// anything changes; the fixes in Git (conversions, add-on chart bumps, the
+/// Flux migration), pushed
 /// and applied by Flux; the control plane moved by the driver; the nodes
 /// rolled; Flux asked again and judged on the new version; and nothing left
 /// that blocks it.
@@ -159,6 +160,7 @@ fn upgrade(from: KubeVersion, to: KubeVersion, driver: &Driver) -> Vec<Step> {
                 driver: driver.clone(),
             },
             Step::Convert(hop),
+            Step::Charts(hop),
             Step::Migrate,
             Step::Push,
             Step::Reconcile(Wait {
@@ -291,6 +293,7 @@ mod tests {
             StepId::Clone,
             StepId::Readiness,
             StepId::Convert,
+            StepId::Charts,
             StepId::Migrate,
             StepId::Push,
             StepId::Reconcile,

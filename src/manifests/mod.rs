@@ -10,6 +10,7 @@
 //! ([`edit`]). [`releases`] lists the repository's HelmReleases, and
 //! [`stored_release`] reads a Helm release as Helm stores it on the cluster.
 
+pub(crate) mod charts;
 mod checks;
 mod edit;
 mod fix;

@@ -98,10 +98,60 @@ fn version_line(text: &str, version: &str) -> Option<usize> {
         if t.starts_with("chart:") {
             after_chart = true;
         } else if after_chart && t.starts_with("version:") {
-            let value = t["version:".len()..].trim().trim_matches(['"', '\'']);
+            let value = &t["version:".len()..];
+            // A trailing comment is not part of the value.
+            let value = value.split(" #").next().unwrap_or(value);
+            let value = value.trim().trim_matches(['"', '\'']);
             if value == version {
                 return Some(i);
             }
+        }
+    }
+    None
+}
+
+/// `text` with this release's chart version set to `to` (the workshop's
+/// `add-on-version` label too, when it said the same version), each value
+/// written in place with its quotes: nothing else in the file moves. `None`
+/// when the version is not where the release says (the file changed).
+pub(crate) fn set_version(text: &str, release: &RepoRelease, to: &str) -> Option<String> {
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(String::from).collect();
+    let at = release.line.checked_sub(1)?;
+    lines[at] = set_value(lines.get(at)?, "version:", &release.version, to)?;
+    let same = |l: &str| l.trim_start_matches('v') == release.version.trim_start_matches('v');
+    if let Some(label) = release.label.as_deref().filter(|l| same(l)) {
+        let label_to = match label.starts_with('v') {
+            true => format!("v{}", to.trim_start_matches('v')),
+            false => to.trim_start_matches('v').to_string(),
+        };
+        // The label is in the same document, above the chart.
+        for i in (0..at).rev() {
+            if lines[i].starts_with("---") {
+                break;
+            }
+            if let Some(new) = set_value(&lines[i], "add-on-version:", label, &label_to) {
+                lines[i] = new;
+                break;
+            }
+        }
+    }
+    Some(lines.concat())
+}
+
+/// `line` (`key: value`, the value maybe quoted, maybe commented) with the
+/// value `was` replaced by `to`.
+fn set_value(line: &str, key: &str, was: &str, to: &str) -> Option<String> {
+    let indent = line.len() - line.trim_start().len();
+    let rest = line[indent..].strip_prefix(key)?;
+    let spaces = rest.len() - rest.trim_start().len();
+    let value_at = indent + key.len() + spaces;
+    let value = &line[value_at..];
+    for quote in ["\"", "'", ""] {
+        let quoted = format!("{quote}{was}{quote}");
+        if let Some(after) = value.strip_prefix(&quoted)
+            && (after.trim().is_empty() || after.trim_start().starts_with('#'))
+        {
+            return Some(format!("{}{quote}{to}{quote}{after}", &line[..value_at]));
         }
     }
     None
@@ -134,5 +184,19 @@ mod tests {
     fn a_release_without_a_chart_is_not_an_add_on() {
         let text = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: r\nspec:\n  chartRef:\n    kind: OCIRepository\n    name: r\n";
         assert!(in_text(text, "r.yaml", true).is_empty());
+    }
+    #[test]
+    fn setting_a_version_moves_the_chart_and_its_label_and_nothing_else() {
+        let text = "---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: karpenter\n  namespace: flux-system\n  labels:\n    add-on-version: \"v0.27.3\"\nspec:\n  chart:\n    spec:\n      chart: karpenter\n      version: v0.27.3 # pinned\n  values:\n    version: v0.27.3\n";
+        let r = &in_text(text, "k.yaml", true)[0];
+        let new = set_version(text, r, "v0.28.0").unwrap();
+        assert_eq!(
+            new,
+            text.replace("\"v0.27.3\"", "\"v0.28.0\"")
+                .replace("version: v0.27.3 # pinned", "version: v0.28.0 # pinned")
+        );
+        assert!(new.contains("  values:\n    version: v0.27.3\n"), "{new}");
+        let moved = text.replace("v0.27.3 # pinned", "v0.27.4");
+        assert_eq!(set_version(&moved, r, "v0.28.0"), None, "not where it was");
     }
 }

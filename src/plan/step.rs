@@ -19,6 +19,8 @@ pub(crate) enum Step {
     Addons,
     /// `verify --fix`: convert deprecated APIs for this version.
     Convert(KubeVersion),
+    /// `upgrade`: bump add-on charts that do not support this version.
+    Charts(KubeVersion),
     Migrate,
     Push,
     Publish,
@@ -91,6 +93,7 @@ impl Step {
             Step::Render => StepId::Render,
             Step::Addons => StepId::Addons,
             Step::Convert(_) => StepId::Convert,
+            Step::Charts(_) => StepId::Charts,
             Step::Migrate => StepId::Migrate,
             Step::Push => StepId::Push,
             Step::Publish => StepId::Publish,
@@ -123,6 +126,7 @@ pub(crate) enum StepId {
     Render,
     Addons,
     Convert,
+    Charts,
     Migrate,
     Push,
     Publish,
@@ -143,13 +147,14 @@ impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [StepId; 14] = [
+    pub(crate) const ALL: [StepId; 15] = [
         StepId::Prerequisites,
         StepId::Fork,
         StepId::Clone,
         StepId::Render,
         StepId::Addons,
         StepId::Convert,
+        StepId::Charts,
         StepId::Migrate,
         StepId::Push,
         StepId::Publish,
@@ -181,6 +186,7 @@ impl StepId {
             StepId::Render => "render",
             StepId::Addons => "addons",
             StepId::Convert => "convert",
+            StepId::Charts => "charts",
             StepId::Migrate => "migrate",
             StepId::Push => "push",
             StepId::Publish => "publish",
@@ -200,6 +206,7 @@ impl StepId {
             StepId::Render => "rendering manifests with your values",
             StepId::Addons => "enabling and disabling add-ons",
             StepId::Convert => "converting deprecated Kubernetes APIs",
+            StepId::Charts => "bumping add-on charts to versions that support the target",
             StepId::Migrate => "migrating manifests to the Flux APIs the cluster serves",
             StepId::Push => "committing and pushing",
             StepId::Publish => "pushing your commits (fast-forward only)",
@@ -238,6 +245,7 @@ impl StepId {
             StepId::Render
             | StepId::Addons
             | StepId::Convert
+            | StepId::Charts
             | StepId::Migrate
             | StepId::Push
             | StepId::Publish => &[StepId::Fork, StepId::Clone],
@@ -248,9 +256,10 @@ impl StepId {
     /// done now: the push pushes their commits, the wait waits for them.
     pub(crate) fn runs_after(self) -> &'static [StepId] {
         match self {
-            StepId::Push => &[StepId::Convert, StepId::Migrate],
+            StepId::Push => &[StepId::Convert, StepId::Charts, StepId::Migrate],
             StepId::Reconcile => &[
                 StepId::Convert,
+                StepId::Charts,
                 StepId::Migrate,
                 StepId::Push,
                 StepId::Publish,
@@ -265,6 +274,7 @@ impl StepId {
             | StepId::Render
             | StepId::Addons
             | StepId::Convert
+            | StepId::Charts
             | StepId::Migrate
             | StepId::Publish
             | StepId::Flux
@@ -304,6 +314,7 @@ mod tests {
             | StepId::Render
             | StepId::Addons
             | StepId::Convert
+            | StepId::Charts
             | StepId::Migrate
             | StepId::Push
             | StepId::Publish

@@ -12,6 +12,7 @@ pub(crate) mod charts;
 pub(crate) mod deprecations;
 pub(crate) mod finding;
 mod live;
+pub(crate) mod paths;
 mod report;
 pub(crate) mod version;
 

@@ -6,6 +6,7 @@
 //! here, in one place.
 
 pub(crate) mod addons;
+mod charts;
 mod clone;
 mod control_plane;
 mod convert;
@@ -77,6 +78,7 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::Render => render::check(ctx),
         Step::Addons => addons::check(ctx),
         Step::Convert(to) => convert::check(ctx, *to),
+        Step::Charts(to) => charts::check(ctx, *to),
         Step::Migrate => migrate::check(ctx).await,
         Step::Push => push::check(ctx).await,
         Step::Publish => publish::check(ctx).await,
@@ -104,6 +106,7 @@ pub(crate) async fn effects(
         Step::Render => render::effects(ctx),
         Step::Addons => addons::effects(ctx),
         Step::Convert(to) => convert::effects(ctx, *to),
+        Step::Charts(to) => charts::effects(ctx, *to),
         Step::Migrate => migrate::effects(ctx).await,
         Step::Push => push::effects(ctx).await,
         Step::Publish => publish::effects(ctx).await,
@@ -183,6 +186,7 @@ fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
         | Step::Fork
         | Step::Clone
         | Step::Convert(_)
+        | Step::Charts(_)
         | Step::Migrate
         | Step::Push
         | Step::Publish

@@ -1,8 +1,10 @@
 //! readiness (`upgrade`): nothing blocks the hop's Kubernetes version but
 //! what the plan itself fixes. It only reads: HEAD converted as the plan
-//! would convert it (in a scratch copy), then scanned as `verify` scans;
-//! with the add-on, Helm-release and AWS checks `verify` runs. What is left
-//! stops the upgrade before anything changes, named for the participant.
+//! would convert it and bump its add-on charts (in a scratch copy), then
+//! scanned as `verify` scans; with the add-on, Helm-release and AWS checks
+//! `verify` runs. What is left, and an add-on whose upgrade path needs a
+//! person (a migration, named with its guide), stops the upgrade before
+//! anything changes, named for the participant.
 
 use super::Checked;
 use crate::checks::{self, helm_releases::Fixing};
@@ -29,8 +31,10 @@ pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result
     let scratch = crate::fsx::scratch_dir()?;
     git::export_head(&repo, scratch.path())?;
     let before = manifests::scan_repo(scratch.path(), to, CLUSTER_PATH)?;
-    // What the conversion step converts is the plan's to fix.
+    // What the conversion and chart steps change is the plan's to fix.
     manifests::fix_repo(scratch.path(), to)?;
+    let charts = manifests::charts::plan(scratch.path(), CLUSTER_PATH, to)?;
+    manifests::charts::bump_tree(scratch.path(), &charts)?;
     let after = manifests::scan_repo(scratch.path(), to, CLUSTER_PATH)?;
     let mut items: Vec<String> = after
         .failing_problems(false)
@@ -40,8 +44,18 @@ pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result
             line => format!("{}:{line}: {}", p.file, p.message),
         })
         .collect();
-    for section in checks::sections(ctx, &clone, to, Fixing::No).await? {
+    // A chart the plan bumps is pushed and applied before the control
+    // plane moves; one whose path crosses a migration is named with it.
+    let planned: Vec<String> = (charts.bumps.iter().map(|b| b.id()))
+        .chain(charts.stops.iter().map(|s| s.id()))
+        .collect();
+    items.extend((charts.stops.iter()).map(|stop| format!("add-ons: {}", stop.describe(to))));
+    for section in checks::sections(ctx, scratch.path(), to, Fixing::No).await? {
         for item in section.blocking() {
+            let add_on = item.facts.get("add_on").and_then(|v| v.as_str());
+            if add_on.is_some_and(|id| planned.iter().any(|p| p == id)) {
+                continue;
+            }
             items.push(format!(
                 "{}: {}: {}",
                 section.name, item.subject, item.message
@@ -57,9 +71,20 @@ pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result
             ),
         });
     }
-    let fixed = before.failing_problems(false).len();
-    Ok(Checked::done(match fixed {
-        0 => format!("nothing blocks Kubernetes {to}"),
-        n => format!("nothing blocks Kubernetes {to} once the plan converts {n} object(s)"),
+    let mut fixes = Vec::new();
+    match before.failing_problems(false).len() {
+        0 => {}
+        n => fixes.push(format!("converts {n} object(s)")),
+    }
+    if !charts.bumps.is_empty() {
+        let bumps: Vec<String> = charts.bumps.iter().map(|b| b.describe()).collect();
+        fixes.push(format!("bumps {}", bumps.join(", ")));
+    }
+    Ok(Checked::done(match fixes.is_empty() {
+        true => format!("nothing blocks Kubernetes {to}"),
+        false => format!(
+            "nothing blocks Kubernetes {to} once the plan {}",
+            fixes.join(" and ")
+        ),
     }))
 }

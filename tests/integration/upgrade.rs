@@ -60,6 +60,7 @@ fn the_dry_run_shows_every_hop_one_minor_at_a_time_and_changes_nothing() {
         "clone",
         "readiness",
         "convert",
+        "charts",
         "migrate",
         "push",
         "reconcile",
@@ -154,5 +155,102 @@ fn what_the_plan_cannot_fix_stops_the_hop_before_any_change_named_by_line() {
     let (forge, api) = writes(&e);
     assert!(forge.is_empty(), "nothing pushed: {forge:?}");
     assert!(api.is_empty(), "nothing applied: {api:?}");
+    assert_eq!(e.head(), head);
+}
+
+/// The participant's Karpenter HelmRelease at `version` (chart and label), enabled.
+fn karpenter_at(e: &crate::world::Env, version: &str) {
+    for v in [version, "1.6.0"] {
+        e.flux.add_chart(&harness::fixtures::karpenter_chart_at(v));
+    }
+    let clone = e.w.clone_dir();
+    let file = clone.join("gitops/add-ons/02-karpenter.yaml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("v0.27.3", version);
+    std::fs::write(&file, text).unwrap();
+    e.w.git(&["commit", "-qam", &format!("Karpenter {version}")]);
+    e.w.cmd(&["enable-addon", "karpenter", "--yes"])
+        .run()
+        .success();
+}
+
+#[test]
+fn a_chart_that_does_not_support_the_hop_is_bumped_in_its_own_commit_in_the_plan() {
+    let e = env(true);
+    e.setup(&[]).success();
+    karpenter_at(&e, "1.5.0");
+    let head = e.head();
+    e.forge.reset_requests();
+    e.api.clear_requests();
+    let out =
+        e.w.cmd(&[
+            "upgrade",
+            "--to",
+            "1.34",
+            "--driver",
+            "manual",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .run()
+        .success();
+    let (forge, api) = writes(&e);
+    assert!(forge.is_empty() && api.is_empty(), "{forge:?} {api:?}");
+    assert_eq!(e.head(), head);
+    let plan = out.json();
+    let charts = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "charts")
+        .unwrap();
+    assert_eq!(charts["status"], "would-run", "{plan}");
+    let shown = charts.to_string();
+    assert!(
+        shown.contains("Bump add-on charts for Kubernetes 1.34")
+            && shown.contains("karpenter 1.5.0 → 1.6.0"),
+        "{shown}"
+    );
+    let gate = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "readiness")
+        .unwrap();
+    assert!(
+        gate.to_string().contains("bumps karpenter 1.5.0 → 1.6.0"),
+        "{gate}"
+    );
+}
+
+#[test]
+fn a_chart_whose_path_crosses_a_migration_stops_the_hop_with_the_guide() {
+    let e = env(true);
+    e.setup(&[]).success();
+    // The workshop's own Karpenter, v0.27.3: 1.34 needs v1.6, past the
+    // v1beta1 (Provisioner to NodePool) and v1 migrations.
+    e.w.cmd(&["enable-addon", "karpenter", "--yes"])
+        .run()
+        .success();
+    let head = e.head();
+    e.forge.reset_requests();
+    e.api.clear_requests();
+    let out =
+        e.w.cmd(&["upgrade", "--to", "1.34", "--driver", "manual", "--yes"])
+            .run();
+    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("flux-system/karpenter")
+            && out.stderr.contains("Provisioner becomes NodePool")
+            && out
+                .stderr
+                .contains("https://karpenter.sh/v0.32/upgrading/v1beta1-migration/"),
+        "{}",
+        out.stderr
+    );
+    let (forge, api) = writes(&e);
+    assert!(forge.is_empty() && api.is_empty(), "{forge:?} {api:?}");
     assert_eq!(e.head(), head);
 }

@@ -75,7 +75,13 @@ fn crd(group: &str, version: &str, kind: &str, plural: &str) -> String {
 /// its `crds/` bring the Provisioner and AWSNodeTemplate kinds that the
 /// `karpenter-provisioner` Kustomization applies.
 pub fn karpenter_chart() -> Chart {
-    Chart::new("karpenter", "v0.27.3")
+    karpenter_chart_at("v0.27.3")
+}
+
+/// [`karpenter_chart`] at another chart version (the kinds stay v1alpha5:
+/// only the version matters to an upgrade's chart bump).
+pub fn karpenter_chart_at(version: &str) -> Chart {
+    Chart::new("karpenter", version)
         .crd(
             "karpenter.sh_provisioners.yaml",
             &crd("karpenter.sh", "v1alpha5", "Provisioner", "provisioners"),

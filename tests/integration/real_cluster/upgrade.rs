@@ -215,6 +215,7 @@ fn upgrade_fixes_the_removed_api_in_git_moves_the_control_plane_by_terraform_and
             "clone",
             "readiness",
             "convert",
+            "charts",
             "migrate",
             "push",
             "reconcile",
