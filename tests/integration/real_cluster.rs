@@ -18,6 +18,7 @@ mod nodes;
 mod rejected;
 mod sync;
 mod upgrade;
+mod upgrade_charts;
 mod verify;
 
 /// Each scenario's bound; past it the test process aborts (the rig's

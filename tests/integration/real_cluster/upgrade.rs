@@ -67,13 +67,13 @@ fn at_1_33_with_the_policy() -> Real {
 /// The workshop's terraform, shaped for the rig: `cluster_version` moves
 /// the rig's control plane. A copy, applied once at 1.33 as the workshop's
 /// was before the upgrade lessons, its state kept with the test.
-struct Terraform {
+pub(super) struct Terraform {
     dir: tempfile::TempDir,
     scratch: tempfile::TempDir,
 }
 
 impl Terraform {
-    fn applied(r: &Real, fixture: &str) -> Terraform {
+    pub(super) fn applied(r: &Real, fixture: &str) -> Terraform {
         let dir = tempfile::tempdir().unwrap();
         let from = crate::support::repo_root()
             .join("tests/fixtures/terraform")
@@ -127,7 +127,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn upgrade(r: &Real, tf: &Terraform, extra: &[&str]) -> Outcome {
+pub(super) fn upgrade(r: &Real, tf: &Terraform, extra: &[&str]) -> Outcome {
     let dir = tf.dir.path().to_str().unwrap();
     let mut args = vec![
         "upgrade",
@@ -177,7 +177,7 @@ fn kill_at(r: &Real, tf: &Terraform, args: &[&str], point: &str) {
 }
 
 /// The minor version the API server serves (its emulated one).
-fn serves(r: &Real) -> String {
+pub(super) fn serves(r: &Real) -> String {
     let v = r.cluster.version();
     let minor = v["emulationMinor"]
         .as_str()
