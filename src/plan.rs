@@ -143,8 +143,8 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
 
 /// `upgrade`: one hop per minor version after `from` up to `to`, each
 /// complete before the next. A hop: what blocks the version, stopped before
-/// anything changes; the fixes in Git (conversions, add-on chart bumps, the
-/// Flux migration), pushed
+/// anything changes; Flux upgraded if it does not support the version; the
+/// fixes in Git (conversions, add-on chart bumps, the Flux migration), pushed
 /// and applied by Flux; the control plane moved by the driver; the nodes
 /// rolled; Flux asked again and judged on the new version; and nothing left
 /// that blocks it.
@@ -159,6 +159,7 @@ fn upgrade(from: KubeVersion, to: KubeVersion, driver: &Driver) -> Vec<Step> {
                 to: hop,
                 driver: driver.clone(),
             },
+            Step::FluxUpgrade(hop),
             Step::Convert(hop),
             Step::Charts(hop),
             Step::Migrate,
@@ -292,6 +293,7 @@ mod tests {
         let hop = [
             StepId::Clone,
             StepId::Readiness,
+            StepId::FluxUpgrade,
             StepId::Convert,
             StepId::Charts,
             StepId::Migrate,

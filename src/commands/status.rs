@@ -240,7 +240,11 @@ fn bare(id: StepId, plan: &crate::plan::Plan) -> Option<Step> {
         StepId::Flux => Some(Step::Flux),
         StepId::Reconcile => Some(Step::Reconcile(plan.wait())),
         // An upgrade's steps need the version of their hop.
-        StepId::Charts | StepId::Readiness | StepId::ControlPlane | StepId::Nodes => None,
+        StepId::FluxUpgrade
+        | StepId::Charts
+        | StepId::Readiness
+        | StepId::ControlPlane
+        | StepId::Nodes => None,
     }
 }
 

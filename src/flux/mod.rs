@@ -143,6 +143,30 @@ pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
     Ok(missing)
 }
 
+/// The Flux release running, by the `app.kubernetes.io/version` label that
+/// `flux install` puts on its controllers (the oldest when they differ, as a
+/// half-finished upgrade leaves them); `None` when none is labelled.
+pub(crate) async fn installed_version(cluster: &Cluster) -> Result<Option<String>> {
+    let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let mut found: Vec<(crate::readiness::charts::ChartVersion, String)> = Vec::new();
+    for name in CONTROLLERS {
+        let got = kube::retry::idempotent(|| deployments.get_opt(name))
+            .await
+            .map_err(|e| cluster.error(&format!("read Deployment {NAMESPACE}/{name}"), e))?;
+        let label = got.and_then(|d| {
+            d.metadata
+                .labels
+                .and_then(|l| l.get("app.kubernetes.io/version").cloned())
+        });
+        if let Some(label) = label
+            && let Some(v) = crate::readiness::charts::ChartVersion::parse(&label)
+        {
+            found.push((v, label));
+        }
+    }
+    Ok(found.into_iter().min().map(|(_, label)| label))
+}
+
 /// What Flux should sync: the fork's URL and branch, with HTTPS credentials.
 pub(crate) struct Sync<'a> {
     pub(crate) url: &'a str,

@@ -25,6 +25,8 @@ pub(crate) enum Step {
     Push,
     Publish,
     Flux,
+    /// `upgrade`: the Flux running supports this version (upgraded if not).
+    FluxUpgrade(KubeVersion),
     Reconcile(Wait),
     /// `upgrade`: what blocks this version and the plan does not fix stops
     /// the hop before anything changes (and, at the hop's end, nothing does).
@@ -98,6 +100,7 @@ impl Step {
             Step::Push => StepId::Push,
             Step::Publish => StepId::Publish,
             Step::Flux => StepId::Flux,
+            Step::FluxUpgrade(_) => StepId::FluxUpgrade,
             Step::Reconcile(_) => StepId::Reconcile,
             Step::Readiness { .. } => StepId::Readiness,
             Step::ControlPlane { .. } => StepId::ControlPlane,
@@ -131,6 +134,7 @@ pub(crate) enum StepId {
     Push,
     Publish,
     Flux,
+    FluxUpgrade,
     Reconcile,
     Readiness,
     ControlPlane,
@@ -147,7 +151,7 @@ impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [StepId; 15] = [
+    pub(crate) const ALL: [StepId; 16] = [
         StepId::Prerequisites,
         StepId::Fork,
         StepId::Clone,
@@ -159,6 +163,7 @@ impl StepId {
         StepId::Push,
         StepId::Publish,
         StepId::Flux,
+        StepId::FluxUpgrade,
         StepId::Reconcile,
         StepId::Readiness,
         StepId::ControlPlane,
@@ -191,6 +196,7 @@ impl StepId {
             StepId::Push => "push",
             StepId::Publish => "publish",
             StepId::Flux => "flux",
+            StepId::FluxUpgrade => "flux-upgrade",
             StepId::Reconcile => "reconcile",
             StepId::Readiness => "readiness",
             StepId::ControlPlane => "control-plane",
@@ -211,6 +217,7 @@ impl StepId {
             StepId::Push => "committing and pushing",
             StepId::Publish => "pushing your commits (fast-forward only)",
             StepId::Flux => "bootstrapping Flux",
+            StepId::FluxUpgrade => "upgrading Flux to a release that supports the target",
             StepId::Reconcile => "waiting for Flux to apply the pushed commit",
             StepId::Readiness => "checking what blocks the target version",
             StepId::ControlPlane => "upgrading the control plane",
@@ -238,6 +245,7 @@ impl StepId {
             StepId::Prerequisites
             | StepId::Fork
             | StepId::Flux
+            | StepId::FluxUpgrade
             | StepId::ControlPlane
             | StepId::Nodes => &[],
             StepId::Clone | StepId::Reconcile => &[StepId::Fork],
@@ -278,6 +286,7 @@ impl StepId {
             | StepId::Migrate
             | StepId::Publish
             | StepId::Flux
+            | StepId::FluxUpgrade
             | StepId::Readiness
             | StepId::ControlPlane => &[],
         }
@@ -288,6 +297,7 @@ impl StepId {
         matches!(
             self,
             StepId::Flux
+                | StepId::FluxUpgrade
                 | StepId::Reconcile
                 | StepId::Readiness
                 | StepId::ControlPlane
@@ -319,6 +329,7 @@ mod tests {
             | StepId::Push
             | StepId::Publish
             | StepId::Flux
+            | StepId::FluxUpgrade
             | StepId::Reconcile
             | StepId::Readiness
             | StepId::ControlPlane

@@ -11,6 +11,7 @@
 pub(crate) mod charts;
 pub(crate) mod deprecations;
 pub(crate) mod finding;
+pub(crate) mod flux_support;
 mod live;
 pub(crate) mod paths;
 mod report;

@@ -102,6 +102,11 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
 }
 
 /// Install Flux's controllers (see [`install::install`]).
+/// Where an install would take Flux from, as the plan names it.
+pub(super) fn install_source(ctx: &Ctx) -> Result<String> {
+    Ok(install::install_source(ctx)?.describe())
+}
+
 pub(super) async fn install(ctx: &Ctx) -> Result<String> {
     let cluster = ctx.cluster().await?;
     install::install(ctx, &cluster, &ctx.limits()).await

@@ -12,6 +12,7 @@ mod control_plane;
 mod convert;
 mod execute;
 mod flux;
+mod flux_upgrade;
 mod fork;
 mod migrate;
 mod nodes;
@@ -83,6 +84,7 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::Push => push::check(ctx).await,
         Step::Publish => publish::check(ctx).await,
         Step::Flux => flux::check(ctx).await,
+        Step::FluxUpgrade(to) => flux_upgrade::check(ctx, *to).await,
         Step::Reconcile(wait) => reconcile::check(ctx, wait).await,
         Step::Readiness { to, driver } => readiness::check(ctx, *to, driver).await,
         Step::ControlPlane { to, driver } => control_plane::check(ctx, *to, driver).await,
@@ -111,6 +113,7 @@ pub(crate) async fn effects(
         Step::Push => push::effects(ctx).await,
         Step::Publish => publish::effects(ctx).await,
         Step::Flux => flux::effects(ctx).await,
+        Step::FluxUpgrade(to) => flux_upgrade::effects(ctx, *to).await,
         Step::Reconcile(wait) => reconcile::effects(ctx, wait, after).await,
         Step::Readiness { .. } => Ok(Vec::new()),
         Step::ControlPlane { to, driver } => Ok(control_plane::effects(*to, driver)),
@@ -135,6 +138,14 @@ pub(crate) async fn run(step: &Step, ctx: &mut Ctx, checked: &Checked) -> Result
         }
         ctx.config.settings.values.check_all()?;
         planned = effects(step, ctx, checked, false).await?;
+        // What was asked or installed did not take: the same again would not either.
+        if planned.iter().any(Effect::replans) {
+            let now = check(step, ctx).await?;
+            return Err(crate::error::Error::StepNotDone {
+                step: id,
+                detail: format!("still to do after it ran: {}", now.detail),
+            });
+        }
     }
     let mut applied = Vec::new();
     let mut edits = 0;
@@ -191,6 +202,7 @@ fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
         | Step::Push
         | Step::Publish
         | Step::Flux
+        | Step::FluxUpgrade(_)
         | Step::Reconcile(_)
         | Step::Readiness { .. }
         | Step::ControlPlane { .. }

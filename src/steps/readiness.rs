@@ -50,6 +50,9 @@ pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result
         .chain(charts.stops.iter().map(|s| s.id()))
         .collect();
     items.extend((charts.stops.iter()).map(|stop| format!("add-ons: {}", stop.describe(to))));
+    if let Some(item) = flux_blocks(ctx, to).await? {
+        items.push(item);
+    }
     for section in checks::sections(ctx, scratch.path(), to, Fixing::No).await? {
         for item in section.blocking() {
             let add_on = item.facts.get("add_on").and_then(|v| v.as_str());
@@ -87,4 +90,31 @@ pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result
             fixes.join(" and ")
         ),
     }))
+}
+
+/// Flux running a release that does not support `to`, when the release
+/// eks-workshop installs does not either: the plan cannot upgrade Flux there.
+async fn flux_blocks(ctx: &Ctx, to: KubeVersion) -> Result<Option<String>> {
+    use crate::readiness::flux_support::{FluxSupport, support};
+    let cluster = ctx.cluster().await?;
+    let Some(running) = crate::flux::installed_version(&cluster).await? else {
+        return Ok(None);
+    };
+    let FluxSupport::No { tested } = support(&running, to) else {
+        return Ok(None);
+    };
+    Ok(match support(crate::flux::FLUX_VERSION, to) {
+        // The plan upgrades it, from where setup would install it.
+        FluxSupport::Yes { .. } => match super::flux::install_source(ctx) {
+            Ok(_) => None,
+            Err(_) => Some(format!(
+                "flux: Flux {running} does not support Kubernetes {to} ({tested}); the plan upgrades it, and has nowhere to take it from: pass --flux-manifests FILE (the output of `flux install --export` of {v} or later), put the flux CLI on PATH, or pass --flux-manifest-sha256 HEX of {v}'s install.yaml",
+                v = crate::flux::FLUX_VERSION
+            )),
+        },
+        _ => Some(format!(
+            "flux: Flux {running} does not support Kubernetes {to} ({tested}), and neither does Flux {}, the release eks-workshop installs: upgrade Flux to a release that does first (`flux install` of it), then run `eks-workshop upgrade` again",
+            crate::flux::FLUX_VERSION
+        )),
+    })
 }

@@ -16,6 +16,7 @@ fn upgrade_needs_a_cluster_and_never_goes_back() {
         .bad(2, "needs a cluster");
     let e = env(true);
     e.setup(&[]).success();
+    e.flux_labelled("v2.9.5");
     e.w.cmd(&["upgrade", "--to", "1.32", "--yes"])
         .run()
         .bad(2, "already serves Kubernetes 1.33");
@@ -31,6 +32,7 @@ fn upgrade_needs_a_cluster_and_never_goes_back() {
 fn the_dry_run_shows_every_hop_one_minor_at_a_time_and_changes_nothing() {
     let e = env(true);
     e.setup(&[]).success();
+    e.flux_labelled("v2.9.5");
     e.forge.reset_requests();
     e.api.clear_requests();
     let out =
@@ -59,6 +61,7 @@ fn the_dry_run_shows_every_hop_one_minor_at_a_time_and_changes_nothing() {
     let hop = [
         "clone",
         "readiness",
+        "flux-upgrade",
         "convert",
         "charts",
         "migrate",
@@ -113,6 +116,7 @@ spec:
 fn what_the_plan_cannot_fix_stops_the_hop_before_any_change_named_by_line() {
     let e = env(true);
     e.setup(&[]).success();
+    e.flux_labelled("v2.9.5");
     let clone = e.w.clone_dir();
     std::fs::write(clone.join("gitops/applications/05-psp.yaml"), PSP).unwrap();
     let apps = clone.join("gitops/applications/kustomization.yaml");
@@ -179,6 +183,7 @@ fn karpenter_at(e: &crate::world::Env, version: &str) {
 fn a_chart_that_does_not_support_the_hop_is_bumped_in_its_own_commit_in_the_plan() {
     let e = env(true);
     e.setup(&[]).success();
+    e.flux_labelled("v2.9.5");
     karpenter_at(&e, "1.5.0");
     let head = e.head();
     e.forge.reset_requests();
@@ -229,6 +234,7 @@ fn a_chart_that_does_not_support_the_hop_is_bumped_in_its_own_commit_in_the_plan
 fn a_chart_whose_path_crosses_a_migration_stops_the_hop_with_the_guide() {
     let e = env(true);
     e.setup(&[]).success();
+    e.flux_labelled("v2.9.5");
     // The workshop's own Karpenter, v0.27.3: 1.34 needs v1.6, past the
     // v1beta1 (Provisioner to NodePool) and v1 migrations.
     e.w.cmd(&["enable-addon", "karpenter", "--yes"])
@@ -253,4 +259,103 @@ fn a_chart_whose_path_crosses_a_migration_stops_the_hop_with_the_guide() {
     let (forge, api) = writes(&e);
     assert!(forge.is_empty() && api.is_empty(), "{forge:?} {api:?}");
     assert_eq!(e.head(), head);
+}
+
+#[test]
+fn flux_that_does_not_support_the_hop_is_upgraded_before_the_control_plane_moves() {
+    use harness::flux::{FluxApis, FluxStandIn};
+    let e = env(true);
+    e.setup(&[]).success();
+    let running = |e: &crate::world::Env| {
+        e.get("apps/v1", "Deployment", "kustomize-controller")["metadata"]["labels"]
+            ["app.kubernetes.io/version"]
+            .clone()
+    };
+    // The stand-in's Flux is labelled v2.6.0: tested on Kubernetes 1.31-1.33.
+    assert_eq!(running(&e), "v2.6.0");
+    let current = e.w.dir().join("flux-2.9.5.yaml");
+    std::fs::write(
+        &current,
+        FluxStandIn::components_manifest_for(FluxApis::Current),
+    )
+    .unwrap();
+    let plan =
+        e.w.cmd(&[
+            "upgrade",
+            "--to",
+            "1.34",
+            "--driver",
+            "manual",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .run();
+    assert_eq!(plan.code, 4, "{}", plan.stderr);
+    assert!(
+        plan.stderr
+            .contains("Flux v2.6.0 does not support Kubernetes 1.34")
+            && plan.stderr.contains("--flux-manifests"),
+        "nowhere to take Flux from is said before anything changes: {}",
+        plan.stderr
+    );
+    let flag = current.to_str().unwrap();
+    let plan =
+        e.w.cmd(&[
+            "upgrade",
+            "--to",
+            "1.34",
+            "--driver",
+            "manual",
+            "--dry-run",
+            "-o",
+            "json",
+            "--flux-manifests",
+            flag,
+        ])
+        .run()
+        .success()
+        .json();
+    let step = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "flux-upgrade")
+        .unwrap()
+        .clone();
+    assert_eq!(step["status"], "would-run", "{plan}");
+    assert!(
+        step.to_string()
+            .contains("Flux v2.6.0 does not support Kubernetes 1.34")
+            && step.to_string().contains("1.31-1.33"),
+        "{step}"
+    );
+    assert_eq!(running(&e), "v2.6.0", "the dry run changed nothing");
+
+    // The run upgrades Flux, then waits for the control plane (the manual
+    // driver: the stand-in never reports 1.34, so it times out there).
+    let out =
+        e.w.cmd(&[
+            "upgrade",
+            "--to",
+            "1.34",
+            "--driver",
+            "manual",
+            "--yes",
+            "--flux-manifests",
+            current.to_str().unwrap(),
+            "--timeout",
+            "5s",
+        ])
+        .run();
+    assert_ne!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("flux-upgrade") && out.stdout.contains("installed Flux from"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert_eq!(running(&e), "v2.9.5");
+    let status = e.w.cmd(&["status", "-o", "json"]).run().success().json();
+    assert!(status.to_string().contains("flux-upgrade"), "{status}");
 }

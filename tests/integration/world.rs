@@ -79,6 +79,20 @@ pub fn env_on(upstream: &Path, apis: Option<FluxApis>, extra_env: &[(&str, &str)
 }
 
 impl Env {
+    /// Flux's controllers relabelled as release `version` (the stand-in's
+    /// are v2.6.0, tested on Kubernetes 1.31-1.33): an upgrade to 1.34 not
+    /// about Flux starts from one that supports it.
+    pub fn flux_labelled(&self, version: &str) {
+        let store = self.api.store();
+        for name in harness::flux::FluxStandIn::controller_names() {
+            let patch =
+                serde_json::json!({"metadata": {"labels": {"app.kubernetes.io/version": version}}});
+            store
+                .merge_patch("apps/v1", "Deployment", Some("flux-system"), name, patch)
+                .unwrap();
+        }
+    }
+
     pub fn args<'a>(&self, values: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
         let mut args = vec!["setup", "--yes", "--values", values, "--timeout", "60s"];
         args.extend_from_slice(extra);

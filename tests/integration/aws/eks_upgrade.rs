@@ -32,6 +32,7 @@ fn world(moto: &Moto, name: &str) -> (Env, Cluster) {
     e.w.cmd(&e.args(values.to_str().unwrap(), &["--region", super::moto::REGION]))
         .run()
         .success();
+    e.flux_labelled("v2.9.5");
     (e, cluster)
 }
 

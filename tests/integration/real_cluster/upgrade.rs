@@ -214,6 +214,7 @@ fn upgrade_fixes_the_removed_api_in_git_moves_the_control_plane_by_terraform_and
         [
             "clone",
             "readiness",
+            "flux-upgrade",
             "convert",
             "charts",
             "migrate",
