@@ -158,6 +158,7 @@ fn upgrade(from: KubeVersion, to: KubeVersion, driver: &Driver) -> Vec<Step> {
             Step::Readiness {
                 to: hop,
                 driver: driver.clone(),
+                end: false,
             },
             Step::FluxUpgrade(hop),
             Step::Convert(hop),
@@ -185,6 +186,7 @@ fn upgrade(from: KubeVersion, to: KubeVersion, driver: &Driver) -> Vec<Step> {
             Step::Readiness {
                 to: hop,
                 driver: driver.clone(),
+                end: true,
             },
         ]);
         at = hop;

@@ -49,6 +49,28 @@ pub(crate) struct Outputs {
     /// the tool owns these values, never the files.
     #[serde(default)]
     pub(crate) placements: crate::placeholders::Placements,
+    /// `upgrade`: how each hop (by its Kubernetes version) found the world
+    /// when it began, for what it says it changed at its end.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) hops: BTreeMap<String, Hop>,
+}
+
+/// The world as a hop of `upgrade` found it before it changed anything.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Hop {
+    /// Seconds since the Unix epoch.
+    pub(crate) started: u64,
+    /// The clone's HEAD: the hop's commits are the ones after it.
+    pub(crate) head: String,
+    /// Each HelmRelease (`namespace/name`) and the chart version it ran.
+    pub(crate) releases: BTreeMap<String, String>,
+    /// The Flux release running.
+    pub(crate) flux: Option<String>,
+    /// Nodes whose kubelet was older than the hop's version.
+    pub(crate) old_nodes: Vec<String>,
+    /// When its last step first found it over.
+    #[serde(default)]
+    pub(crate) finished: Option<u64>,
 }
 
 /// What a step found out, for the engine to record in [`Outputs`]: a
@@ -63,6 +85,10 @@ pub(crate) enum Learned {
     PushedCommit(String),
     /// Where the values we own sit in one file.
     Placements(String, Vec<crate::placeholders::Placement>),
+    /// A hop of `upgrade` began (kept if one to that version already had).
+    HopBegan(String, Hop),
+    /// That hop is over, now (kept if it was over before).
+    HopEnded(String, u64),
 }
 
 impl Outputs {
@@ -76,6 +102,14 @@ impl Outputs {
             Learned::PushedCommit(commit) => self.pushed_commit = Some(commit),
             Learned::Placements(path, placements) => {
                 self.placements.insert(path, placements);
+            }
+            Learned::HopBegan(to, hop) => {
+                self.hops.entry(to).or_insert(hop);
+            }
+            Learned::HopEnded(to, at) => {
+                if let Some(hop) = self.hops.get_mut(&to) {
+                    hop.finished.get_or_insert(at);
+                }
             }
         }
     }

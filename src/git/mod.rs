@@ -349,6 +349,24 @@ pub(crate) fn status_lines(repo: &Repository) -> Vec<String> {
 
 /// The subjects of the commits after `from` up to `to`, oldest first.
 pub(crate) fn subjects(repo: &Repository, from: Oid, to: Oid) -> Vec<String> {
+    between(repo, from, to)
+        .iter()
+        .map(|c| c.summary().ok().flatten().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The commits after `from` up to `to` as `abc1234 subject`, oldest first.
+pub(crate) fn one_lines(repo: &Repository, from: Oid, to: Oid) -> Vec<String> {
+    between(repo, from, to)
+        .iter()
+        .map(|c| {
+            let summary = c.summary().ok().flatten().unwrap_or_default();
+            format!("{} {summary}", short(&c.id().to_string()))
+        })
+        .collect()
+}
+
+fn between(repo: &Repository, from: Oid, to: Oid) -> Vec<git2::Commit<'_>> {
     let Ok(mut walk) = repo.revwalk() else {
         return Vec::new();
     };
@@ -361,7 +379,6 @@ pub(crate) fn subjects(repo: &Repository, from: Oid, to: Oid) -> Vec<String> {
         return Vec::new();
     }
     walk.filter_map(|oid| repo.find_commit(oid.ok()?).ok())
-        .map(|c| c.summary().ok().flatten().unwrap_or_default().to_string())
         .collect()
 }
 

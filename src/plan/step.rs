@@ -33,6 +33,8 @@ pub(crate) enum Step {
     Readiness {
         to: KubeVersion,
         driver: Driver,
+        /// The hop's last step: it also says what the hop changed.
+        end: bool,
     },
     /// `upgrade`: the control plane serves this version, moved by the driver.
     ControlPlane {

@@ -86,7 +86,7 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::Flux => flux::check(ctx).await,
         Step::FluxUpgrade(to) => flux_upgrade::check(ctx, *to).await,
         Step::Reconcile(wait) => reconcile::check(ctx, wait).await,
-        Step::Readiness { to, driver } => readiness::check(ctx, *to, driver).await,
+        Step::Readiness { to, driver, end } => readiness::check(ctx, *to, driver, *end).await,
         Step::ControlPlane { to, driver } => control_plane::check(ctx, *to, driver).await,
         Step::Nodes { to, driver } => nodes::check(ctx, *to, driver).await,
     }

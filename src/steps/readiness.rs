@@ -15,7 +15,12 @@ use crate::plan::Driver;
 use crate::readiness::KubeVersion;
 use crate::{git, manifests};
 
-pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result<Checked> {
+pub(super) async fn check(
+    ctx: &Ctx,
+    to: KubeVersion,
+    driver: &Driver,
+    end: bool,
+) -> Result<Checked> {
     // Resumed while the hop's own update runs: the gate was passed before
     // it began, and what the update shows meanwhile (an UPDATING cluster)
     // is the plan's doing.
@@ -74,6 +79,15 @@ pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result
             ),
         });
     }
+    let cluster = ctx.cluster().await?;
+    let now = crate::clock::unix_now();
+    if end && let Some(hop) = ctx.state.outputs.hops.get(&to.to_string()) {
+        let line = crate::upgrade::hop::summary(&cluster, &repo, hop, to, now).await?;
+        return Ok(
+            Checked::done(format!("nothing blocks Kubernetes {to}; {line}"))
+                .learning(crate::state::Learned::HopEnded(to.to_string(), now)),
+        );
+    }
     let mut fixes = Vec::new();
     match before.failing_problems(false).len() {
         0 => {}
@@ -83,13 +97,19 @@ pub(super) async fn check(ctx: &Ctx, to: KubeVersion, driver: &Driver) -> Result
         let bumps: Vec<String> = charts.bumps.iter().map(|b| b.describe()).collect();
         fixes.push(format!("bumps {}", bumps.join(", ")));
     }
-    Ok(Checked::done(match fixes.is_empty() {
+    let found = Checked::done(match fixes.is_empty() {
         true => format!("nothing blocks Kubernetes {to}"),
         false => format!(
             "nothing blocks Kubernetes {to} once the plan {}",
             fixes.join(" and ")
         ),
-    }))
+    });
+    // The hop begins here: how the world was, for what its end says.
+    if end || ctx.state.outputs.hops.contains_key(&to.to_string()) {
+        return Ok(found);
+    }
+    let hop = crate::upgrade::hop::began(&cluster, &repo, to, now).await?;
+    Ok(found.learning(crate::state::Learned::HopBegan(to.to_string(), hop)))
 }
 
 /// Flux running a release that does not support `to`, when the release

@@ -3,5 +3,6 @@
 //! nothing of the engine.
 
 pub(crate) mod eks;
+pub(crate) mod hop;
 pub(crate) mod nodes;
 pub(crate) mod terraform;

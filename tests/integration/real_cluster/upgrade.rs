@@ -246,6 +246,13 @@ fn upgrade_fixes_the_removed_api_in_git_moves_the_control_plane_by_terraform_and
         "{}",
         out.stdout
     );
+    assert!(
+        out.stdout.contains("Kubernetes 1.34 in ")
+            && out.stdout.contains("1 commit(s): ")
+            && !out.stdout.contains("add-ons:"),
+        "the hop's last line: {}",
+        out.stdout
+    );
     // The fix is in Git, and Flux applied it on the new version.
     let fork_head = r.revision();
     assert_ne!(fork_head, head_before);

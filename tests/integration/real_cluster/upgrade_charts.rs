@@ -56,6 +56,18 @@ fn upgrade_bumps_the_add_on_chart_in_git_and_helm_controller_upgrades_it_before_
         "{}",
         out.stdout
     );
+    // The hop's last line says what it changed, as read from the cluster.
+    assert!(
+        out.stdout.contains("Kubernetes 1.34 in ")
+            && out
+                .stdout
+                .contains("add-ons: flux-system/karpenter 1.5.0 → 1.6.0")
+            && out
+                .stdout
+                .contains("Bump add-on charts for Kubernetes 1.34"),
+        "{}",
+        out.stdout
+    );
     // Upgraded by helm-controller, Ready at the new chart, the fork's tip applied.
     let hr = r.get(&KARPENTER);
     assert!(ready(&hr), "{hr}");
