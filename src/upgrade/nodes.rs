@@ -110,7 +110,9 @@ pub(crate) async fn drain(
     if cordoned != Some(true) && !cordon(cluster, &nodes, node, progress).await? {
         return Ok(());
     }
+    crate::pause::point("nodes:cordoned");
     evict_all(cluster, node, limits, progress).await?;
+    crate::pause::point("nodes:evicted");
     delete_node(cluster, &nodes, &found, progress).await
 }
 

@@ -19,6 +19,7 @@ mod rejected;
 mod sync;
 mod upgrade;
 mod upgrade_charts;
+mod upgrade_kills;
 mod verify;
 
 /// Each scenario's bound; past it the test process aborts (the rig's

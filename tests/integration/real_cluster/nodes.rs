@@ -19,27 +19,27 @@ use serde_json::Value;
 
 use super::watchdog;
 
-const NS: &str = "shop";
+pub(super) const NS: &str = "shop";
 const OLD: &str = "ip-10-0-1-1.ec2.internal";
 const NEW: &str = "ip-10-0-2-2.ec2.internal";
 /// An old node whose kubelet is gone: its pods never stop.
 const LOST: &str = "ip-10-0-1-3.ec2.internal";
-const OLD_KUBELET: &str = "v1.33.5-eks-113cf36";
-const REPLICA: &str = "{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9c, uid: 11111111-1111-1111-1111-111111111111, controller: true}";
+pub(super) const OLD_KUBELET: &str = "v1.33.5-eks-113cf36";
+pub(super) const REPLICA: &str = "{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9c, uid: 11111111-1111-1111-1111-111111111111, controller: true}";
 const DAEMON: &str = "{apiVersion: apps/v1, kind: DaemonSet, name: proxy, uid: 22222222-2222-2222-2222-222222222222, controller: true}";
 /// The drain's bound; a blocked drain must end long before it.
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Stands in for the kubelets: force-deletes (grace 0) every pod the API
 /// server marked for deletion, and remembers which.
-struct Kubelet {
+pub(super) struct Kubelet {
     stop: Arc<AtomicBool>,
     stopped: Arc<Mutex<BTreeSet<String>>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Kubelet {
-    fn start(kubeconfig: &Path) -> Kubelet {
+    pub(super) fn start(kubeconfig: &Path) -> Kubelet {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped: Arc<Mutex<BTreeSet<String>>> = Arc::default();
         let kubectl = Rig::locate().kubectl();
@@ -77,7 +77,7 @@ impl Kubelet {
     }
 
     /// The pods it saw terminating and stopped, as `ns/name`.
-    fn stopped(&self) -> BTreeSet<String> {
+    pub(super) fn stopped(&self) -> BTreeSet<String> {
         self.stopped.lock().unwrap().clone()
     }
 }
@@ -119,7 +119,13 @@ fn terminating(kubectl: &Path, kubeconfig: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-fn add_node(cluster: &RealCluster, name: &str, kubelet: &str, labels: &str, ready: bool) {
+pub(super) fn add_node(
+    cluster: &RealCluster,
+    name: &str,
+    kubelet: &str,
+    labels: &str,
+    ready: bool,
+) {
     cluster.apply_yaml(&format!(
         "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}, labels: {labels}}}\n"
     ));
@@ -143,7 +149,7 @@ fn add_node(cluster: &RealCluster, name: &str, kubelet: &str, labels: &str, read
 }
 
 /// A running, ready pod bound to `node`; `owner` is an ownerReferences entry.
-fn add_pod(cluster: &RealCluster, name: &str, node: &str, app: &str, owner: &str) {
+pub(super) fn add_pod(cluster: &RealCluster, name: &str, node: &str, app: &str, owner: &str) {
     cluster.apply_yaml(&format!(
         "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {NS}, labels: {{app: {app}}}, ownerReferences: [{owner}]}}\n\
          spec: {{nodeName: {node}, automountServiceAccountToken: false, containers: [{{name: c, image: nginx}}]}}\n"

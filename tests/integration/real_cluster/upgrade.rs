@@ -68,7 +68,7 @@ fn at_1_33_with_the_policy() -> Real {
 /// the rig's control plane. A copy, applied once at 1.33 as the workshop's
 /// was before the upgrade lessons, its state kept with the test.
 pub(super) struct Terraform {
-    dir: tempfile::TempDir,
+    pub(super) dir: tempfile::TempDir,
     scratch: tempfile::TempDir,
 }
 
@@ -144,7 +144,7 @@ pub(super) fn upgrade(r: &Real, tf: &Terraform, extra: &[&str]) -> Outcome {
 }
 
 /// `args` run with the rig's tofu and the upgrade command on PATH, tofu kept offline.
-fn with_terraform(r: &Real, tf: &Terraform, args: &[&str]) -> crate::support::Cmd {
+pub(super) fn with_terraform(r: &Real, tf: &Terraform, args: &[&str]) -> crate::support::Cmd {
     let mut cmd = r.w.cmd(args).env("PATH", &tf.path(r));
     // tofu stays offline by its CLI configuration; the proxy variables
     // that also keep it there are left out (eks-workshop's kube client
@@ -158,7 +158,7 @@ fn with_terraform(r: &Real, tf: &Terraform, args: &[&str]) -> crate::support::Cm
 }
 
 /// Run `args` until the pause point `point`, then SIGKILL it.
-fn kill_at(r: &Real, tf: &Terraform, args: &[&str], point: &str) {
+pub(super) fn kill_at(r: &Real, tf: &Terraform, args: &[&str], point: &str) {
     use std::io::{BufRead, BufReader};
     let mut cmd = with_terraform(r, tf, args)
         .env("EKS_WORKSHOP_PAUSE_AT", point)
@@ -167,13 +167,19 @@ fn kill_at(r: &Real, tf: &Terraform, args: &[&str], point: &str) {
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     let stderr = child.stderr.take().unwrap();
+    let mut said = Vec::new();
     let paused = BufReader::new(stderr)
         .lines()
         .map_while(Result::ok)
+        .inspect(|line| said.push(line.clone()))
         .any(|line| line == format!("paused at {point}"));
     child.kill().expect("SIGKILL");
     child.wait().unwrap();
-    assert!(paused, "{args:?} never reached {point}");
+    assert!(
+        paused,
+        "{args:?} never reached {point}:\n{}",
+        said.join("\n")
+    );
 }
 
 /// The minor version the API server serves (its emulated one).
