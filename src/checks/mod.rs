@@ -1,10 +1,11 @@
 //! The readiness checks that read the world beyond the fork's files: the
-//! add-ons' chart versions, the removed APIs inside the cluster's Helm
+//! add-ons' chart versions, Flux's own support of the target, the removed APIs inside the cluster's Helm
 //! releases, and the AWS side. `verify` renders them; `upgrade`'s readiness
 //! step stops a hop on what they call blocking.
 
 pub(crate) mod addon_versions;
 pub(crate) mod aws;
+pub(crate) mod flux_support;
 pub(crate) mod helm_releases;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ pub(crate) async fn sections(
 ) -> Result<Vec<Section>> {
     Ok(vec![
         addon_versions::section(ctx, clone, target).await?,
+        flux_support::section(ctx, target).await?,
         helm_releases::section(ctx, target, helm).await?,
         aws::section(ctx, target).await?,
     ])

@@ -91,6 +91,15 @@ pub(crate) fn support(version: &str, k: KubeVersion) -> FluxSupport {
     }
 }
 
+/// The Flux minor releases the table says support `k`, oldest first (`2.8`).
+pub(crate) fn supporting(k: KubeVersion) -> Vec<String> {
+    table()
+        .iter()
+        .filter(|r| r.minimum <= k.0 && k.0 <= r.tested.1)
+        .map(|r| r.flux.to_string())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +152,12 @@ mod tests {
             tested.contains("1.31-1.33") && tested.contains("v2.6.4"),
             "{tested}"
         );
+    }
+
+    #[test]
+    fn the_releases_that_support_a_version_are_listed_oldest_first() {
+        assert_eq!(supporting(k("1.34")), ["2.7", "2.8", "2.9"]);
+        assert!(supporting(k("1.40")).is_empty());
     }
 
     #[test]

@@ -55,8 +55,11 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let mut out = Vec::new();
     let missing = flux::missing(&cluster).await?;
     if !missing.is_empty() {
+        let source = install::install_source(ctx)?;
+        let served = super::control_plane::served(ctx).await?;
+        install::supports(&source, served)?;
         out.push(Effect::InstallFlux {
-            from: install::install_source(ctx)?.describe(),
+            from: source.describe(),
         });
     }
     let known = ctx.remote_url().is_some();

@@ -59,6 +59,10 @@ pub(super) async fn check(
         items.push(item);
     }
     for section in checks::sections(ctx, scratch.path(), to, Fixing::No).await? {
+        // Flux's support is the flux-upgrade step's (and `flux_blocks`').
+        if section.name == checks::flux_support::NAME {
+            continue;
+        }
         for item in section.blocking() {
             let add_on = item.facts.get("add_on").and_then(|v| v.as_str());
             if add_on.is_some_and(|id| planned.iter().any(|p| p == id)) {

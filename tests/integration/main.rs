@@ -9,6 +9,7 @@ mod doctor;
 mod dry_run;
 mod flaky;
 mod flux;
+mod flux_support;
 mod github;
 mod harness_apiserver;
 mod harness_faults;

@@ -11,6 +11,7 @@ use crate::flux;
 use crate::flux::release;
 use crate::kube::wait::Limits;
 use crate::kube::{self, Cluster};
+use crate::readiness::KubeVersion;
 
 /// Where Flux would come from.
 pub(super) enum Source {
@@ -45,6 +46,53 @@ pub(super) fn install_source(ctx: &Ctx) -> Result<Source> {
         settings.flux_manifest_url.as_deref(),
         settings.flux_manifest_sha256.as_deref(),
     )?))
+}
+
+/// Refuse a Flux release that does not support the Kubernetes version the
+/// cluster serves, before installing it: the release eks-workshop pins, or
+/// the one a `--flux-manifests` file labels its controllers with. `flux
+/// install` is the CLI's own release: not judged here.
+pub(super) fn supports(source: &Source, served: KubeVersion) -> Result<()> {
+    use crate::readiness::flux_support::{FluxSupport, support, supporting};
+    let version = match source {
+        Source::Release(_) => flux::FLUX_VERSION.to_string(),
+        Source::File(path) => {
+            let text = crate::config::read_manifests(path)?;
+            match labelled_version(&text) {
+                Some(v) => v,
+                None => return Ok(()),
+            }
+        }
+        Source::Cli(_) => return Ok(()),
+    };
+    let FluxSupport::No { tested } = support(&version, served) else {
+        return Ok(());
+    };
+    let others = supporting(served);
+    Err(Error::usage(
+        format!(
+            "Flux {version}, the release setup would install, does not support the Kubernetes {served} this cluster serves ({tested})"
+        ),
+        match others.is_empty() {
+            true => format!(
+                "no Flux release eks-workshop knows supports Kubernetes {served}; upgrade the cluster first"
+            ),
+            false => format!(
+                "pass --flux-manifests FILE with `flux install --export` of Flux {} (it supports {served}), or upgrade the cluster first",
+                others.join(" or ")
+            ),
+        },
+    ))
+}
+
+/// The `app.kubernetes.io/version` a Flux install manifest labels its
+/// objects with (the first one).
+fn labelled_version(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let value = line.trim().strip_prefix("app.kubernetes.io/version:")?;
+        let value = value.trim().trim_matches(['"', '\'']);
+        (!value.is_empty()).then(|| value.to_string())
+    })
 }
 
 async fn install_file(
