@@ -5,6 +5,7 @@
 
 pub(crate) mod addon_versions;
 pub(crate) mod aws;
+pub(crate) mod disruption;
 pub(crate) mod flux_support;
 pub(crate) mod helm_releases;
 
@@ -25,6 +26,7 @@ pub(crate) async fn sections(
     Ok(vec![
         addon_versions::section(ctx, clone, target).await?,
         flux_support::section(ctx, target).await?,
+        disruption::section(ctx, clone).await?,
         helm_releases::section(ctx, target, helm).await?,
         aws::section(ctx, target).await?,
     ])
