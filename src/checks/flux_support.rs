@@ -42,9 +42,16 @@ fn judge(version: &str, target: KubeVersion, role: &str) -> Item {
             Severity::Fine,
             format!("supports Kubernetes {target}: {tested}"),
         ),
-        FluxSupport::No { tested } => (
+        // Past the release's window: what an upgrade to the target meets.
+        // Below its floor (a target older than the release): only a
+        // downgrade would, which nothing here does.
+        FluxSupport::No { tested } if newer_than_running(version, &supporting(target)) => (
             Severity::Blocking,
             format!("does not support Kubernetes {target}: {tested}"),
+        ),
+        FluxSupport::No { tested } => (
+            Severity::ToDo,
+            format!("Kubernetes {target} is below what it supports: {tested}"),
         ),
         FluxSupport::Unknown { why } => (Severity::ToDo, why),
     };
@@ -65,6 +72,19 @@ fn judge(version: &str, target: KubeVersion, role: &str) -> Item {
     match severity {
         Severity::Fine => item,
         _ => item.fix(fix),
+    }
+}
+
+/// Whether the releases that support the target (or, with none known,
+/// any) are newer than `running`.
+fn newer_than_running(running: &str, releases: &[String]) -> bool {
+    use crate::readiness::version::Release;
+    let Some(running) = Release::parse(running) else {
+        return false;
+    };
+    match releases.first().and_then(|r| Release::parse(r)) {
+        Some(oldest) => oldest > running,
+        None => true,
     }
 }
 

@@ -554,6 +554,8 @@ fn verify_finds_a_removed_api_in_a_live_object_by_its_last_applied_version() {
 fn an_object_with_an_odd_field_type_is_named_and_the_rest_judged() {
     let e = env(true);
     e.setup(&[]).success();
+    // A Flux that supports the target: this test is about the odd object.
+    e.flux_labelled("v2.9.5");
     // Kubernetes 1.36 refuses a boolean label on every write path (see the
     // harness's differential tests), so this is the stand-in's back door for
     // what an older server stored: a custom resource written before metadata

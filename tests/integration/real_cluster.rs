@@ -21,6 +21,7 @@ mod upgrade;
 mod upgrade_charts;
 mod upgrade_kills;
 mod verify;
+mod verify_disruption;
 
 /// Each scenario's bound; past it the test process aborts (the rig's
 /// children die with it), so CI never hangs.
