@@ -1,8 +1,8 @@
 //! verify's disruption readiness on the rig: a fork whose applications hold
 //! a one-replica Deployment without a readiness probe and a budget that
 //! allows no disruption over it, applied by real Flux. kube-controller-manager
-//! runs, so the Deployment has its Pod (Pending: no scheduler) and the
-//! disruption controller writes the budget's live status.
+//! runs its disruption controller, which writes the budget's live status over
+//! the one pod (made by the test: the rig has no Deployment controller).
 
 use harness::cluster::Options;
 use serde_json::Value;
@@ -67,7 +67,25 @@ fn a_budget_allowing_no_disruption_and_a_lone_replica_without_probe_are_named_by
     r.participant_pushes("A shop", &[(FILE, SHOP), (apps, &listed)]);
     let out = r.w.cmd(&["sync", "--no-push", "--timeout", "180s"]).run();
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
-    // The disruption controller has counted the budget over the Pending pod.
+    // The rig runs no Deployment controller: the one pod a kubelet would
+    // run is made here, Ready, for the disruption controller to count.
+    r.cluster.apply_yaml(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: default}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata: {name: shop-1, namespace: default, labels: {app: shop}}\n\
+         spec: {nodeName: node-1, automountServiceAccountToken: false, containers: [{name: shop, image: registry.k8s.io/pause:3.10}]}\n",
+    );
+    r.cluster.kubectl_ok(&[
+        "patch",
+        "pod",
+        "-n",
+        "default",
+        "shop-1",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}"#,
+    ]);
+    // The disruption controller has counted the budget over the pod.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let pdb = r.get(&["-n", "default", "pdb", "shop-pdb"]);
