@@ -1,5 +1,6 @@
 //! `verify`'s AWS half: the cluster's subnets, the cluster IAM role and security
-//! group, the cluster's and node groups' versions, the EKS managed add-ons.
+//! group, the cluster's and node groups' versions, the EKS managed add-ons,
+//! and EKS's own upgrade insights for the target.
 //!
 //! Asked of AWS through the participant's `aws` CLI ([`crate::aws_cli`]: not the
 //! SDK, which would cost many minutes of compile on two cores), read-only,
@@ -17,6 +18,7 @@ use crate::verdict::{Item, Section, Severity};
 
 mod eks_addons;
 mod inputs;
+mod insights;
 mod resources;
 mod versions;
 
@@ -177,6 +179,25 @@ fn checks(aws: &Aws, i: &Inputs, target: KubeVersion) -> Result<Section> {
     }
     for (name, pair) in addon_names.iter().zip(addon_replies.chunks(2)) {
         items.push(eks_addons::addon(c, name, target, &pair[0], &pair[1]));
+    }
+    // What EKS itself found for the target, from the cluster's audit log.
+    let list = aws.calls(&[insights::list_args(c, target)])?;
+    match insights::ids(c, &list[0]) {
+        Err(item) => items.push(item),
+        Ok(ids) if ids.is_empty() => items.push(Item::new(
+            Severity::Fine,
+            format!("EKS upgrade insights of cluster {c}"),
+            format!("none for Kubernetes {target}"),
+        )),
+        Ok(ids) => {
+            let calls: Vec<Vec<String>> = ids
+                .iter()
+                .map(|id| insights::describe_args(c, id))
+                .collect();
+            for (id, reply) in ids.iter().zip(aws.calls(&calls)?) {
+                items.push(insights::item(id, &reply));
+            }
+        }
     }
     Ok(Section::ran(NAME, items))
 }

@@ -13,6 +13,7 @@
 //! and the updates `upgrade`'s eks driver makes.
 
 mod eks_upgrade;
+mod insights;
 mod moto;
 
 use serde_json::Value;
@@ -141,6 +142,7 @@ fn verify_checks_the_aws_side_against_moto() {
         ("node group old".into(), "blocking", "runs 1.26: 4 minors behind 1.30, more than the 3 the Kubernetes version skew policy allows a kubelet".into()),
         ("add-on coredns".into(), "fine", "v1.11.1-eksbuild.9 is supported at 1.30".into()),
         ("add-on vpc-cni".into(), "blocking", "v1.16.0-eksbuild.1 is older than any version EKS supports at 1.30 (the oldest is v1.18.3-eksbuild.2)".into()),
+        ("EKS upgrade insights of cluster ws-blocked".into(), "fine", "none for Kubernetes 1.30".into()),
     ];
     let items = check["items"].as_array().unwrap();
     let got: Vec<(&str, &str, &str)> = items

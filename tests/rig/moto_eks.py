@@ -14,6 +14,8 @@ app and answers these itself, in EKS's REST protocol, from memory:
   UpdateNodegroupVersion  POST /clusters/{name}/node-groups/{ng}/update-version
   ListUpdates             GET  /clusters/{name}/updates[?nodegroupName=|?addonName=]
   DescribeUpdate          GET  /clusters/{name}/updates/{id}[?nodegroupName=|?addonName=]
+  ListInsights            POST /clusters/{name}/insights
+  DescribeInsight         GET  /clusters/{name}/insights/{id}
 
 Every other request goes to moto. The versions EKS would offer come from the
 JSON file named by MOTO_EKS_ADDON_VERSIONS:
@@ -39,6 +41,17 @@ another outcome:
 EKS does, a second update of a thing with one in progress is refused
 (ResourceInUseException), so is a cluster update that is not to the next
 minor, and a node group newer than its cluster.
+
+The insights come from the JSON file named by MOTO_EKS_INSIGHTS, by cluster
+name, each as DescribeInsight returns it; ListInsights answers their
+summaries, filtered as EKS filters them (categories, kubernetesVersions,
+statuses):
+
+  {"c": [{"id": "...", "name": "Deprecated APIs removed in Kubernetes v1.32",
+          "category": "UPGRADE_READINESS", "kubernetesVersion": "1.32",
+          "insightStatus": {"status": "ERROR", "reason": "..."},
+          "recommendation": "...", "resources": [...],
+          "categorySpecificSummary": {"deprecationDetails": [...]}}]}
 
 When MOTO_EKS_LOG names a file, each request served here appends one JSON
 line to it: {"op": "UpdateClusterVersion", "cluster": "c", ...}, so a test
@@ -73,6 +86,9 @@ ADDON = re.compile(r"^/clusters/([^/]+)/addons(?:/([^/]+))?/?$")
 ADDON_UPDATE = re.compile(r"^/clusters/([^/]+)/addons/([^/]+)/update/?$")
 NODEGROUP_UPDATE = re.compile(r"^/clusters/([^/]+)/node-groups/([^/]+)/update-version/?$")
 UPDATES = re.compile(r"^/clusters/([^/]+)/updates(?:/([^/]+))?/?$")
+INSIGHTS = re.compile(r"^/clusters/([^/]+)/insights(?:/([^/]+))?/?$")
+SUMMARY = ("id", "name", "category", "kubernetesVersion", "lastRefreshTime",
+           "lastTransitionTime", "description", "insightStatus")
 SCOPE = re.compile(r"Credential=[^/]+/\d+/([^/]+)/eks/aws4_request")
 
 
@@ -87,9 +103,10 @@ class Refused(Exception):
 class Eks:
     """The add-on and update routes in front of moto's app."""
 
-    def __init__(self, app, catalog, control, log):
+    def __init__(self, app, catalog, control, log, insights=None):
         self.app = app
         self.catalog = catalog
+        self.insights = insights or {}  # cluster name -> [insight]
         self.control = control  # the MOTO_EKS_UPDATES file, or None
         self.log = log  # the MOTO_EKS_LOG file, or None
         self.installed = {}  # (region, cluster) -> {addon name: addon}
@@ -126,6 +143,13 @@ class Eks:
                 if (route := NODEGROUP_UPDATE.match(path)) and method == "POST":
                     return reply(start_response, self.update_nodegroup(
                         region, part(route, 1), part(route, 2), body(environ)))
+                if route := INSIGHTS.match(path):
+                    cluster, insight = part(route, 1), part(route, 2)
+                    self.cluster(region, cluster)
+                    if method == "POST" and insight is None:
+                        return reply(start_response, self.list_insights(cluster, body(environ)))
+                    if method == "GET" and insight is not None:
+                        return reply(start_response, self.describe_insight(cluster, insight))
                 if route := UPDATES.match(path):
                     cluster, update = part(route, 1), part(route, 2)
                     target = (("nodegroup", arg("nodegroupName")) if arg("nodegroupName")
@@ -361,6 +385,29 @@ class Eks:
             raise Refused(404, "ResourceNotFoundException", f"No cluster found for name: {name}.")
         return found
 
+    # ---- insights ----
+
+    def list_insights(self, cluster, request):
+        wanted = request.get("filter") or {}
+        self.logged("ListInsights", cluster=cluster, filter=wanted)
+        def keep(i):
+            return all([
+                i.get("category") in wanted.get("categories", [i.get("category")]),
+                i.get("kubernetesVersion") in wanted.get("kubernetesVersions",
+                                                         [i.get("kubernetesVersion")]),
+                i["insightStatus"]["status"] in wanted.get("statuses",
+                                                           [i["insightStatus"]["status"]]),
+            ])
+        found = [i for i in self.insights.get(cluster, []) if keep(i)]
+        return {"insights": [{k: i[k] for k in SUMMARY if k in i} for i in found]}
+
+    def describe_insight(self, cluster, insight):
+        self.logged("DescribeInsight", cluster=cluster, id=insight)
+        for i in self.insights.get(cluster, []):
+            if i["id"] == insight:
+                return {"insight": i}
+        raise Refused(404, "ResourceNotFoundException", f"No insight found for id: {insight}.")
+
     def logged(self, op, **fields):
         if self.log:
             with open(self.log, "a") as f:
@@ -403,8 +450,12 @@ def main():
     if path:
         with open(path) as f:
             catalog = json.load(f)
+    insights = {}
+    if os.environ.get("MOTO_EKS_INSIGHTS"):
+        with open(os.environ["MOTO_EKS_INSIGHTS"]) as f:
+            insights = json.load(f)
     app = Eks(DomainDispatcherApplication(create_backend_app), catalog,
-              os.environ.get("MOTO_EKS_UPDATES"), os.environ.get("MOTO_EKS_LOG"))
+              os.environ.get("MOTO_EKS_UPDATES"), os.environ.get("MOTO_EKS_LOG"), insights)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.server_port)
     print(server.server_port, flush=True)

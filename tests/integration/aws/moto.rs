@@ -47,8 +47,16 @@ impl Moto {
     /// [`Moto::start`], with `updates` telling how the updates it is asked
     /// for end (`MOTO_EKS_UPDATES`: see `tests/rig/moto_eks.py`).
     pub fn start_with(catalog: &Value, updates: &Value) -> Moto {
+        Moto::start_all(catalog, updates, &serde_json::json!({}))
+    }
+
+    /// [`Moto::start_with`], with `insights` the EKS upgrade insights of each
+    /// cluster (`MOTO_EKS_INSIGHTS`: see `tests/rig/moto_eks.py`).
+    pub fn start_all(catalog: &Value, updates: &Value, insights: &Value) -> Moto {
         let venv = venv();
         let home = tempfile::tempdir().unwrap();
+        let insights_file = home.path().join("insights.json");
+        std::fs::write(&insights_file, insights.to_string()).unwrap();
         let catalog_file = home.path().join("addon-versions.json");
         std::fs::write(&catalog_file, catalog.to_string()).unwrap();
         let updates_file = home.path().join("updates.json");
@@ -57,6 +65,7 @@ impl Moto {
             .arg(repo_root().join("tests/rig/moto_eks.py"))
             .env("MOTO_EKS_ADDON_VERSIONS", &catalog_file)
             .env("MOTO_EKS_UPDATES", &updates_file)
+            .env("MOTO_EKS_INSIGHTS", &insights_file)
             .env("MOTO_EKS_LOG", home.path().join("calls.log"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
