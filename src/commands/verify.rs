@@ -258,13 +258,40 @@ async fn cluster_half(
     let pair = ctx.git_auth().await?;
     let fork_url = ctx.remote_url();
     let branch = ctx.config.settings.branch.clone();
-    crate::flux::cluster_report::cluster_report(
+    let flux = crate::flux::cluster_report::cluster_report(
         &cluster,
         fork_url.as_deref(),
         &branch,
         crate::ctx::auth(&pair),
     )
-    .await
+    .await?;
+    // What Flux applied at an API the target deprecates or removes, traced
+    // to the file and line of the clone it comes from.
+    let mut applied = readiness::scan_inventory(&flux.kustomizations, target);
+    let clone = ctx.config.clone_dir();
+    if clone.is_dir() {
+        let objects = crate::manifests::objects::applied_objects(&clone, CLUSTER_PATH)?;
+        for f in &mut applied {
+            trace(f, &objects);
+        }
+    }
+    report.findings.extend(applied);
+    Ok(flux)
+}
+
+/// The clone's file and line of the object a cluster finding is about
+/// (same kind and name; the same namespace, or none written).
+fn trace(f: &mut readiness::Finding, objects: &[crate::manifests::objects::RepoObject]) {
+    let found = objects.iter().find(|o| {
+        let written = o.str_at(&["metadata", "namespace"]);
+        o.kind() == f.kind
+            && o.name() == f.name
+            && (written == Some(f.namespace.as_str()) || written.is_none())
+    });
+    if let Some(o) = found {
+        f.file = o.file.clone();
+        f.line = o.line;
+    }
 }
 
 /// `--target-version`, else the cluster's version + 1 minor; offline it must be given.

@@ -84,6 +84,9 @@ pub(crate) struct ClusterReport {
     /// those objects are judged without them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) odd: Vec<String>,
+    /// The Kustomizations as read, for what their inventories say.
+    #[serde(skip)]
+    pub(crate) kustomizations: Vec<Value>,
 }
 
 impl ClusterReport {
@@ -219,6 +222,7 @@ pub(crate) async fn cluster_report(
         remote_head: None,
         behind: Vec::new(),
         odd: Vec::new(),
+        kustomizations: Vec::new(),
     };
     let Some(types) = flux::types(cluster).await? else {
         return Ok(report);
@@ -245,7 +249,10 @@ pub(crate) async fn cluster_report(
                         && o["metadata"]["name"] == flux::NAME
                 })
             }
-            "Kustomization" => observed.kustomizations = objects,
+            "Kustomization" => {
+                report.kustomizations = objects.clone();
+                observed.kustomizations = objects;
+            }
             _ => {}
         }
     }

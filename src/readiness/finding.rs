@@ -45,6 +45,7 @@ pub(crate) fn make_finding(
         removed_in_target: entry.removed_at(target),
         reachable,
         source,
+        kustomization: String::new(),
         replacement_kind,
         replacement_since,
     }

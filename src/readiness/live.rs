@@ -127,6 +127,60 @@ pub fn scan_live(objects: &[Value], target: KubeVersion) -> Vec<Finding> {
     findings
 }
 
+/// What Flux applied, by the inventories of `kustomizations`: each entry
+/// (`id` `namespace_name_group_kind`, `v` the version) records the API
+/// version kustomize-controller applied the object at, so an entry at an
+/// API the target deprecates or removes is a finding, with its
+/// Kustomization. Unlike `managedFields`, the inventory moves to the new
+/// version once Flux applies the converted manifest.
+pub fn scan_inventory(kustomizations: &[Value], target: KubeVersion) -> Vec<Finding> {
+    let table = Table::get();
+    let mut findings = Vec::new();
+    for ks in kustomizations {
+        let text = |p: &str| ks.pointer(p).and_then(Value::as_str).unwrap_or_default();
+        let owner = format!("{}/{}", text("/metadata/namespace"), text("/metadata/name"));
+        let entries = ks
+            .pointer("/status/inventory/entries")
+            .and_then(Value::as_array);
+        for entry in entries.into_iter().flatten() {
+            let (Some(id), Some(version)) = (entry["id"].as_str(), entry["v"].as_str()) else {
+                continue;
+            };
+            let mut parts = id.splitn(4, '_');
+            let (Some(namespace), Some(name), Some(group), Some(kind)) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let api_version = match group {
+                "" => version.to_string(),
+                g => format!("{g}/{version}"),
+            };
+            let Some(found) = table
+                .lookup(&api_version, kind)
+                .filter(|e| e.reported_at(target))
+            else {
+                continue;
+            };
+            let mut finding = make_finding(
+                "",
+                0,
+                kind,
+                namespace,
+                name,
+                &api_version,
+                found,
+                target,
+                true,
+                "cluster",
+            );
+            finding.kustomization = owner.clone();
+            findings.push(finding);
+        }
+    }
+    findings
+}
+
 /// The apiVersion of the manifest `kubectl apply` last sent, if any.
 fn last_applied_version(object: &Value) -> Option<String> {
     let pointer = format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1"));
@@ -139,6 +193,40 @@ fn last_applied_version(object: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn what_a_kustomization_s_inventory_holds_at_a_removed_api_is_found_with_it() {
+        let ks = json!({"metadata": {"name": "apps", "namespace": "flux-system"},
+        "status": {"inventory": {"entries": [
+            {"id": "_replica-limit_admissionregistration.k8s.io_ValidatingAdmissionPolicy", "v": "v1beta1"},
+            {"id": "default_web_apps_Deployment", "v": "v1"},
+            {"id": "default_cfg__ConfigMap", "v": "v1"},
+            {"id": "odd"}
+        ]}}});
+        let found = scan_inventory(std::slice::from_ref(&ks), v("1.34"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = &found[0];
+        assert_eq!(
+            (
+                f.kind.as_str(),
+                f.namespace.as_str(),
+                f.name.as_str(),
+                f.api_version.as_str()
+            ),
+            (
+                "ValidatingAdmissionPolicy",
+                "",
+                "replica-limit",
+                "admissionregistration.k8s.io/v1beta1"
+            )
+        );
+        assert!(f.removed_in_target && f.source == "cluster");
+        assert_eq!(f.kustomization, "flux-system/apps");
+        assert_eq!(
+            f.cluster_place(),
+            "(cluster, Kustomization flux-system/apps)"
+        );
+    }
 
     fn v(s: &str) -> KubeVersion {
         KubeVersion::parse(s).unwrap()

@@ -18,6 +18,6 @@ mod report;
 pub(crate) mod version;
 
 pub(crate) use live::LIVE_KINDS;
-pub use live::scan_live;
+pub use live::{scan_inventory, scan_live};
 pub use report::{Finding, Problem, Report};
 pub use version::KubeVersion;

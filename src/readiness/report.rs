@@ -28,6 +28,10 @@ pub struct Finding {
     pub reachable: bool,
     /// `repo` or `cluster`.
     pub source: &'static str,
+    /// For a cluster object Flux applied: `namespace/name` of the
+    /// Kustomization whose inventory holds it (at this apiVersion).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub kustomization: String,
     /// The replacement's kind when it differs (Provisioner -> NodePool).
     #[serde(skip)]
     pub(crate) replacement_kind: String,
@@ -37,6 +41,19 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Where a cluster finding comes from: `(cluster)`, with the
+    /// Kustomization that applies it and its file:line when known.
+    pub(crate) fn cluster_place(&self) -> String {
+        let mut parts = vec!["cluster".to_string()];
+        if !self.kustomization.is_empty() {
+            parts.push(format!("Kustomization {}", self.kustomization));
+        }
+        if !self.file.is_empty() {
+            parts.push(format!("{}:{}", self.file, self.line));
+        }
+        format!("({})", parts.join(", "))
+    }
+
     /// `removed in 1.26`, or `deprecated in 1.23, removed in 1.26`.
     pub(crate) fn status(&self) -> String {
         if self.removed_in_target {
@@ -251,7 +268,7 @@ fn table(out: &mut String, rows: &[&Finding], with_removal: bool, color: bool) {
                 row.push(f.removed_in.clone());
             }
             row.push(match (f.source, f.reachable) {
-                ("cluster", _) => "(cluster)".to_owned(),
+                ("cluster", _) => f.cluster_place(),
                 (_, true) => format!("{}:{}", f.file, f.line),
                 (_, false) => format!("{}:{} (not applied by Flux)", f.file, f.line),
             });

@@ -22,6 +22,7 @@ mod upgrade_charts;
 mod upgrade_kills;
 mod verify;
 mod verify_disruption;
+mod verify_inventory;
 
 /// Each scenario's bound; past it the test process aborts (the rig's
 /// children die with it), so CI never hangs.

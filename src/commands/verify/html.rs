@@ -136,7 +136,8 @@ pub(super) fn lines(
 
 fn place(file: &str, line: usize, source: &str, namespace: &str, kind: &str, name: &str) -> String {
     match (source, line) {
-        ("cluster", _) => format!("{kind} {namespace}/{name} (cluster)"),
+        ("cluster", 0) => format!("{kind} {namespace}/{name} (cluster)"),
+        ("cluster", _) => format!("{kind} {namespace}/{name} (cluster, {file}:{line})"),
         (_, 0) if file.is_empty() => "repository".into(),
         (_, 0) => file.to_string(),
         _ => format!("{file}:{line}"),

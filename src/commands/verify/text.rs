@@ -163,6 +163,7 @@ pub(super) mod tests {
             rows,
             branch: "main".into(),
             odd: Vec::new(),
+            kustomizations: Vec::new(),
             remote_head: Some("0123456789abcdef".into()),
             behind: vec!["Kustomization flux-system/apps: at main@sha1:old".into()],
         }

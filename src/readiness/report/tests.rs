@@ -14,6 +14,7 @@ pub(crate) fn finding(file: &str, line: usize, removed: bool, reachable: bool) -
         removed_in_target: removed,
         reachable,
         source: "repo",
+        kustomization: String::new(),
         replacement_kind: String::new(),
         replacement_since: "1.21".into(),
     }

@@ -39,7 +39,7 @@ spec:
 
 /// A workshop on a cluster serving 1.33 whose fork's applications hold the
 /// v1beta1 policy, applied by Flux.
-fn at_1_33_with_the_policy() -> Real {
+pub(super) fn at_1_33_with_the_policy() -> Real {
     let mut r = Real::start_with(Options {
         emulated_version: Some("1.33".into()),
         runtime_config: vec!["admissionregistration.k8s.io/v1beta1=true".into()],
