@@ -189,13 +189,20 @@ fn builds_not_checked(dirs: &[String]) -> Option<Section> {
     Some(Section::ran("kustomize builds", vec![item]))
 }
 
-/// A section's blocking items, as the problems the exit status counts.
+/// A section's blocking items, as the problems the exit status counts,
+/// each at the file and line it comes from when the item says (an add-on's
+/// chart version, a budget that allows no disruption).
 fn section_problems(section: &Section) -> Vec<readiness::Problem> {
     section
         .blocking()
         .map(|i| readiness::Problem {
-            file: String::new(),
-            line: 0,
+            file: i
+                .facts
+                .get("file")
+                .and_then(|f| f.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            line: i.facts.get("line").and_then(|l| l.as_u64()).unwrap_or(0) as usize,
             message: format!("{}: {}: {}", section.name, i.subject, i.message),
         })
         .collect()
