@@ -67,6 +67,15 @@ pub(crate) enum Error {
         name: String,
         help: String,
     },
+    /// The kubeconfig's context points at another cluster than the values'
+    /// `cluster_endpoint` (checked before any request to it).
+    #[error("kubeconfig context `{context}` points at {server}, but the values name {} at {endpoint}: another cluster; nothing was read from or written to it", hint.cluster_name.as_deref().map_or("the cluster".to_string(), |n| format!("cluster `{n}`")))]
+    WrongCluster {
+        context: String,
+        server: String,
+        endpoint: String,
+        hint: Box<ClusterHint>,
+    },
     #[error("{} is a symbolic link (to {}); eks-workshop reads and writes only regular files inside the clone, never through a link", link.display(), target.display())]
     Symlink { link: PathBuf, target: PathBuf },
     #[error("{}:{line}: {reason}", path.display())]
@@ -204,6 +213,15 @@ pub(crate) enum Error {
     },
 }
 
+/// What [`Error::WrongCluster`]'s help is made of (boxed: the error stays small).
+#[derive(Debug)]
+pub(crate) struct ClusterHint {
+    pub(crate) cluster_name: Option<String>,
+    pub(crate) region: Option<String>,
+    /// The kubeconfig's contexts whose server is the values' endpoint.
+    pub(crate) matching: Vec<String>,
+}
+
 /// [`Error::Interrupted`] once Ctrl-C has set `flag`: the one check the
 /// engine (between steps), the waits and the child processes make.
 pub(crate) fn check_interrupt(flag: &std::sync::atomic::AtomicBool) -> Result<()> {
@@ -257,6 +275,7 @@ impl Error {
             | ToolMissing { .. }
             | CannotPrompt { .. }
             | NotFound { .. }
+            | WrongCluster { .. }
             | Symlink { .. }
             | InvalidYaml { .. } => exit::USAGE,
             // An API that answers "moved" is an API URL to correct.
@@ -331,6 +350,18 @@ impl Error {
             CannotPrompt { .. } => "give it by flag or environment variable (see --help)".into(),
             Symlink { .. } => "nothing was written or committed; put the regular file there instead of the link (if the link came with a commit to your fork, commit the file in its place), then run the command again".into(),
             InvalidYaml { .. } => "nothing was written or committed; fix the YAML at that line (YAML indents with spaces, never tabs), commit it, then run the command again".into(),
+            WrongCluster { endpoint, hint, .. } => match hint.matching.first() {
+                Some(first) => format!(
+                    "pass --context {first} (the kubeconfig's context{} for {endpoint}: {}), or, if the values name the wrong cluster, correct cluster_endpoint in them",
+                    if hint.matching.len() == 1 { "" } else { "s" },
+                    hint.matching.join(", ")
+                ),
+                None => format!(
+                    "no kubeconfig context points at {endpoint}: run `aws eks update-kubeconfig --name {} --region {}` and pass --context with the context it writes; or, if the values name the wrong cluster, correct cluster_endpoint in them (`terraform output cluster_endpoint` shows the workshop's)",
+                    hint.cluster_name.as_deref().unwrap_or("<cluster_name>"),
+                    hint.region.as_deref().unwrap_or("<region>")
+                ),
+            },
             UserMismatch { .. } => "drop --github-user (the token's login is used), or use that user's token".into(),
             VerifyFailed { .. } => "see the findings above; `eks-workshop verify --fix` converts what can be converted mechanically".into(),
             Locked { .. } => "wait for the other run to finish; if none is running, another process still has the lock file open".into(),
