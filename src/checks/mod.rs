@@ -5,6 +5,7 @@
 
 pub(crate) mod addon_versions;
 pub(crate) mod aws;
+pub(crate) mod context;
 pub(crate) mod helm_releases;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ pub(crate) async fn sections(
     helm: helm_releases::Fixing,
 ) -> Result<Vec<Section>> {
     Ok(vec![
+        context::section(ctx)?,
         addon_versions::section(ctx, clone, target).await?,
         helm_releases::section(ctx, target, helm).await?,
         aws::section(ctx, target).await?,
