@@ -30,6 +30,7 @@ mod rig_upgrade;
 mod rig_upgrade_command;
 mod rig_upgrade_pdb;
 mod rig_upgrade_tofu;
+mod right_cluster;
 mod secrets;
 mod support;
 mod sync;
