@@ -100,6 +100,13 @@ pub(crate) enum Error {
     },
     #[error("the token belongs to `{token_login}`, but --github-user is `{flag}`")]
     UserMismatch { flag: String, token_login: String },
+    /// A classic token whose scopes cannot push to the fork (found before
+    /// forking).
+    #[error("the GitHub token is a classic one with {}, but pushing to your fork needs `public_repo` (or `repo`); nothing was forked", if scopes.is_empty() { "no scopes".to_string() } else { format!("the scopes {}", scopes.join(", ")) })]
+    TokenScopes { scopes: Vec<String> },
+    /// GitHub says the token may not push to the fork (`permissions.push`).
+    #[error("GitHub says the token may not push to {repo}; nothing was pushed")]
+    CannotPush { repo: String },
 
     // ---- verify found problems (exit 4) ----
     #[error("verify found {count} problem(s)")]
@@ -280,7 +287,11 @@ impl Error {
             | InvalidYaml { .. } => exit::USAGE,
             // An API that answers "moved" is an API URL to correct.
             Remote { status, .. } if (300..400).contains(status) => exit::USAGE,
-            Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
+            Unauthorized { .. }
+            | Forbidden { .. }
+            | UserMismatch { .. }
+            | TokenScopes { .. }
+            | CannotPush { .. } => exit::AUTH,
             VerifyFailed { .. } | Preflight { .. } | UpgradeBlocked { .. } => exit::VERIFY,
             Blocked { .. } => exit::BLOCKED,
             Locked { .. } | GitLocked { .. } => exit::LOCKED,
@@ -362,6 +373,8 @@ impl Error {
                     hint.region.as_deref().unwrap_or("<region>")
                 ),
             },
+            TokenScopes { .. } => "give the token the `public_repo` scope (`repo` for a private upstream): on GitHub, Settings → Developer settings → Personal access tokens → Tokens (classic), edit the token, tick it and save (the token stays the same); or use a fine-grained token with Contents and Administration: Read and write (README: GitHub token)".into(),
+            CannotPush { repo } => format!("a fine-grained token needs access to {repo} (Repository access \"All repositories\", or {repo} selected) with Contents: Read and write; a classic one the `public_repo` (or `repo`) scope (README: GitHub token)"),
             UserMismatch { .. } => "drop --github-user (the token's login is used), or use that user's token".into(),
             VerifyFailed { .. } => "see the findings above; `eks-workshop verify --fix` converts what can be converted mechanically".into(),
             Locked { .. } => "wait for the other run to finish; if none is running, another process still has the lock file open".into(),
