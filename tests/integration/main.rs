@@ -34,6 +34,7 @@ mod right_cluster;
 mod secrets;
 mod support;
 mod sync;
+mod token_push;
 mod upgrade;
 mod verify_offline;
 mod verify_report;
