@@ -29,8 +29,8 @@ pub(super) fn check(ctx: &Ctx) -> Result<Checked> {
 
 /// The context against the values' endpoint, as the step's detail says it.
 /// A plan that reaches the cluster was stopped on another cluster before
-/// its first step (the engine); one that stops short of it (`--until`) is
-/// told and goes on.
+/// its first step (the engine); one that stops short of it (`--until`), or
+/// `status` looking, is told and goes on.
 fn cluster(ctx: &Ctx) -> Result<String> {
     if ctx.offline() {
         return Ok("cluster not compared: offline".into());
@@ -43,7 +43,7 @@ fn cluster(ctx: &Ctx) -> Result<String> {
         Err(Error::WrongCluster {
             context, endpoint, ..
         }) => format!(
-            "kubeconfig context `{context}` is not the values' cluster ({endpoint}); this run does not reach the cluster"
+            "kubeconfig context `{context}` points at another cluster than the values' ({endpoint}): a step that reaches the cluster stops on it"
         ),
         Err(e) => return Err(e),
     })

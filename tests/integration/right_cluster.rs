@@ -1,7 +1,8 @@
 //! The kubeconfig's context must be the cluster the values name
-//! (`cluster_endpoint`): on another one `setup` and `verify` stop before
-//! any request to it (and `setup` before the fork), naming both and the
-//! `--context` that fits; `--context` fixes it.
+//! (`cluster_endpoint`): on another one `setup`, `verify` and `sync` stop
+//! before any request to it (and `setup` before the fork), naming both and
+//! the `--context` that fits (`doctor` and `status` say it); `--context`
+//! fixes it.
 
 use serde_json::Value;
 
@@ -121,6 +122,21 @@ fn another_cluster_stops_setup_and_verify_before_any_request_and_context_fixes_i
         )
         .stderr_has("help: pass --context eks ");
     nothing_asked(&e);
+    // Every other command that reads or writes the cluster stops, or says so.
+    e.w.cmd(&["sync"])
+        .run()
+        .bad(2, "kubeconfig context `workshop` points at")
+        .stderr_has("help: pass --context eks ");
+    e.w.cmd(&["doctor"])
+        .run()
+        .success()
+        .stdout_has("another cluster; nothing was read from or written to it")
+        .stdout_has("help: pass --context eks ");
+    e.w.cmd(&["status"])
+        .run()
+        .success()
+        .stdout_has("another cluster; nothing was read from or written to it");
+    nothing_asked(&e);
     let out =
         e.w.cmd(&[
             "verify",
@@ -160,4 +176,24 @@ fn the_example_endpoint_is_not_compared_and_verify_says_so() {
             .run()
             .success();
     out.stdout_has("Kubeconfig context skipped: cluster_endpoint is the made-up one of templates/values.example.yaml");
+}
+
+#[test]
+fn a_setup_that_stops_short_of_the_cluster_is_told_and_goes_on() {
+    let e = env(true);
+    let values = values(&e);
+    kubeconfig(&e, CONTEXT, "other", "other");
+    e.api.clear_requests();
+    let out =
+        e.w.cmd(&e.args(&values, &["--until", "push", "-o", "json"]))
+            .run()
+            .success();
+    assert!(
+        prerequisites(&out.stdout).contains(
+            "kubeconfig context `other` points at another cluster than the values' (https://127.0.0.1:"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(e.api.requests().is_empty(), "{:?}", e.api.requests());
 }
