@@ -76,8 +76,8 @@ pub(crate) fn same_server(a: &str, b: &str) -> bool {
     matches!((address(a), address(b)), (Some(a), Some(b)) if a == b)
 }
 
-/// The server of context `name` in `kc`.
-fn server_of<'a>(kc: &'a Kubeconfig, name: &str) -> Option<&'a str> {
+/// The cluster entry of context `name` in `kc`.
+fn cluster_of<'a>(kc: &'a Kubeconfig, name: &str) -> Option<&'a ::kube::config::Cluster> {
     let cluster = kc
         .contexts
         .iter()
@@ -90,16 +90,26 @@ fn server_of<'a>(kc: &'a Kubeconfig, name: &str) -> Option<&'a str> {
         .iter()
         .find(|c| c.name == cluster)?
         .cluster
-        .as_ref()?
-        .server
-        .as_deref()
+        .as_ref()
 }
 
-/// The contexts of `kc` whose server is `endpoint`.
+/// Whether `cluster` reaches `endpoint`: its server is the endpoint, or it
+/// is a tunnel to it (a private endpoint through a bastion): its
+/// `tls-server-name`, the name the server's certificate must carry, is the
+/// endpoint's host.
+fn reaches(cluster: &::kube::config::Cluster, endpoint: &str) -> bool {
+    let server = cluster.server.as_deref().unwrap_or_default();
+    let tunnel = cluster.tls_server_name.as_deref().is_some_and(|name| {
+        address(endpoint).is_some_and(|e| e.host == name.trim().to_ascii_lowercase())
+    });
+    same_server(server, endpoint) || tunnel
+}
+
+/// The contexts of `kc` that reach `endpoint`.
 fn contexts_at(kc: &Kubeconfig, endpoint: &str) -> Vec<String> {
     kc.contexts
         .iter()
-        .filter(|c| server_of(kc, &c.name).is_some_and(|s| same_server(s, endpoint)))
+        .filter(|c| cluster_of(kc, &c.name).is_some_and(|cl| reaches(cl, endpoint)))
         .map(|c| c.name.clone())
         .collect()
 }
@@ -127,12 +137,14 @@ pub(crate) fn compare(settings: &Settings, kc: &Kubeconfig, context: &str) -> Re
         Ok(e) => e,
         Err(why) => return Ok(Compared::NotCompared(why)),
     };
-    let Some(server) = server_of(kc, context) else {
+    let Some((cluster, server)) =
+        cluster_of(kc, context).and_then(|c| Some((c, c.server.as_deref()?)))
+    else {
         return Ok(Compared::NotCompared(format!(
             "kubeconfig context `{context}` names no cluster server"
         )));
     };
-    if same_server(server, endpoint) {
+    if reaches(cluster, endpoint) {
         return Ok(Compared::Same {
             context: context.to_string(),
             server: server.to_string(),

@@ -84,6 +84,28 @@ fn the_values_cluster_is_found_in_the_context() {
 }
 
 #[test]
+fn a_tunnel_whose_tls_server_name_is_the_endpoints_host_is_the_values_cluster() {
+    let mut kc = kubeconfig(
+        &[("tunnel", "https://localhost:8443"), ("other", OTHER)],
+        "tunnel",
+    );
+    let named = |kc: &mut Kubeconfig, i: usize, name: &str| {
+        kc.clusters[i].cluster.as_mut().unwrap().tls_server_name = Some(name.into());
+    };
+    named(&mut kc, 0, "abc123.gr7.us-west-2.eks.amazonaws.com");
+    assert!(matches!(
+        compare(&settings(Some(EKS)), &kc, "tunnel").unwrap(),
+        Compared::Same { .. }
+    ));
+    // The name of another host is another cluster, and the help lists the tunnel.
+    named(&mut kc, 1, "someone-else.example");
+    match compare(&settings(Some(EKS)), &kc, "other").unwrap_err() {
+        Error::WrongCluster { hint, .. } => assert_eq!(hint.matching, ["tunnel"]),
+        e => panic!("{e:?}"),
+    }
+}
+
+#[test]
 fn another_cluster_is_an_error_naming_both_and_the_contexts_that_fit() {
     let kc = kubeconfig(
         &[("other", OTHER), ("eks", EKS), ("eks-admin", EKS)],
