@@ -175,11 +175,6 @@ impl Ctx {
         Ok(self.asked_scopes.get_or_init(|| who.scopes).clone())
     }
 
-    /// The scopes learnt this run, without asking.
-    pub(crate) fn known_scopes(&self) -> Option<&[String]> {
-        self.asked_scopes.get()?.as_deref()
-    }
-
     /// The login asked of GitHub this run, else the remembered one.
     pub(crate) fn known_login(&self) -> Option<&str> {
         self.asked_login

@@ -102,8 +102,12 @@ pub(crate) enum Error {
     UserMismatch { flag: String, token_login: String },
     /// A classic token whose scopes cannot push to the fork (found before
     /// forking).
-    #[error("the GitHub token is a classic one with {}, but pushing to your fork needs `public_repo` (or `repo`); nothing was forked", if scopes.is_empty() { "no scopes".to_string() } else { format!("the scopes {}", scopes.join(", ")) })]
-    TokenScopes { scopes: Vec<String> },
+    #[error("the GitHub token is a classic one with {}, but pushing to your fork needs `public_repo` (or `repo`); {}", if scopes.is_empty() { "no scopes".to_string() } else { format!("the scopes {}", scopes.join(", ")) }, fork.as_deref().map_or("nothing was forked".to_string(), |f| format!("nothing was pushed to {f}")))]
+    TokenScopes {
+        scopes: Vec<String>,
+        /// The fork, when it exists already.
+        fork: Option<String>,
+    },
     /// GitHub says the token may not push to the fork (`permissions.push`).
     #[error("GitHub says the token may not push to {repo}; nothing was pushed")]
     CannotPush { repo: String },

@@ -30,13 +30,14 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
                 // Before the fork is made: a token that could not push to it
                 // would be found only at the push, with the fork left behind.
                 let scopes = ctx.token_scopes().await?;
-                scopes_can_push(scopes.as_deref())?;
+                scopes_can_push(scopes.as_deref(), None)?;
                 return Ok(Checked::to_do(format!("{name} does not exist yet")));
             }
         },
     };
     ensure_fork_of_upstream(ctx, &repo)?;
-    scopes_can_push(ctx.known_scopes())?;
+    let scopes = ctx.token_scopes().await?;
+    scopes_can_push(scopes.as_deref(), Some(&repo.full_name))?;
     if repo.push == Some(false) {
         return Err(Error::CannotPush {
             repo: repo.full_name.clone(),
@@ -50,12 +51,14 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     Ok(found.learning(learned(&repo)))
 }
 
-/// A classic token's scopes must let it push (`None`: not a classic token,
-/// or not known: the fork's `permissions.push` says it).
-fn scopes_can_push(scopes: Option<&[String]>) -> Result<()> {
+/// A classic token's scopes must let it push to `fork` (`None`: not made
+/// yet); a token without scopes (fine-grained) is judged by the fork's
+/// `permissions.push` once the fork exists.
+fn scopes_can_push(scopes: Option<&[String]>, fork: Option<&str>) -> Result<()> {
     match scopes {
         Some(scopes) if !crate::github::scopes::can_push(scopes) => Err(Error::TokenScopes {
             scopes: scopes.to_vec(),
+            fork: fork.map(String::from),
         }),
         _ => Ok(()),
     }

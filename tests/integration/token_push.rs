@@ -2,7 +2,7 @@
 //! token's scopes (GitHub's `X-OAuth-Scopes`) before the fork is made, and
 //! GitHub's `permissions.push` on the fork before the push.
 
-use harness::forge::{Fault, Forge, Target};
+use harness::forge::{Fault, Forge, RequestKind, Target};
 
 use crate::support::{Outcome, Workshop, example_values, repo_root};
 
@@ -65,6 +65,27 @@ fn a_classic_token_without_public_repo_stops_setup_before_the_fork() {
             .iter()
             .any(|(_, s)| s.contains("Render workshop manifests")),
         "{pushed:?}"
+    );
+}
+
+#[test]
+fn a_classic_token_without_public_repo_stops_setup_before_pushing_to_an_existing_fork() {
+    let (forge, w) = online();
+    setup(&w, "fork").success();
+    let head = forge.branch_head(LOGIN, NAME, "main");
+    // The login is remembered now; the scopes are asked all the same.
+    forge.set_token_scopes(TOKEN, &[]);
+    setup(&w, "push")
+        .bad(3, "a classic one with no scopes")
+        .stderr_has(&format!("nothing was pushed to {LOGIN}/{NAME}"))
+        .stderr_has("help: give the token the `public_repo` scope");
+    assert_eq!(forge.branch_head(LOGIN, NAME, "main"), head);
+    assert!(
+        !forge
+            .requests()
+            .iter()
+            .any(|r| r.kind == RequestKind::GitWrite),
+        "a push was tried"
     );
 }
 
