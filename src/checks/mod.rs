@@ -7,6 +7,7 @@ pub(crate) mod addon_versions;
 pub(crate) mod aws;
 pub(crate) mod context;
 pub(crate) mod helm_releases;
+pub(crate) mod token;
 
 use std::path::Path;
 
@@ -27,5 +28,6 @@ pub(crate) async fn sections(
         addon_versions::section(ctx, clone, target).await?,
         helm_releases::section(ctx, target, helm).await?,
         aws::section(ctx, target).await?,
+        token::section(ctx).await?,
     ])
 }
