@@ -124,3 +124,55 @@ fn a_fork_github_says_the_token_may_not_push_to_stops_before_the_push() {
     assert_eq!(forge.branch_head(LOGIN, NAME, "main"), head);
     assert_eq!(forge.faults_queued(), 0, "the fork's JSON was asked for");
 }
+
+/// The `github token` check of `verify -o json`.
+fn token_check(stdout: &str) -> serde_json::Value {
+    let json: serde_json::Value = serde_json::from_str(stdout).expect("one JSON object");
+    json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "github token")
+        .cloned()
+        .expect("the token check is in the report")
+}
+
+#[test]
+fn verify_says_whether_the_token_can_push_and_a_token_that_cannot_blocks() {
+    let e = crate::world::env(true);
+    e.forge.set_token_scopes(crate::world::TOKEN, &["repo"]);
+    e.setup(&[]).success();
+    let verify = || {
+        e.w.cmd(&["verify", "--target-version", "1.25", "-o", "json"])
+            .run()
+    };
+    let check = token_check(&verify().success().stdout);
+    assert_eq!(check["items"][0]["severity"], "fine", "{check}");
+    assert_eq!(check["items"][0]["scopes"], serde_json::json!(["repo"]));
+
+    e.forge
+        .set_token_scopes(crate::world::TOKEN, &["read:user"]);
+    let out = verify().code(4);
+    let check = token_check(&out.stdout);
+    let item = &check["items"][0];
+    assert_eq!(item["severity"], "blocking", "{check}");
+    assert!(
+        item["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs `public_repo` (or `repo`); nothing was pushed to alice/"),
+        "{item}"
+    );
+    assert!(
+        item["fix"]
+            .as_str()
+            .unwrap()
+            .contains("`public_repo` scope")
+    );
+    let text =
+        e.w.cmd(&["verify", "--target-version", "1.25"])
+            .run()
+            .code(4)
+            .stdout;
+    assert!(text.contains("GitHub token:"), "{text}");
+}
