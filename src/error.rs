@@ -101,7 +101,7 @@ pub(crate) enum Error {
     #[error("the token belongs to `{token_login}`, but --github-user is `{flag}`")]
     UserMismatch { flag: String, token_login: String },
     /// A classic token whose scopes cannot push to the fork (found before
-    /// forking).
+    /// forking, or before pushing to a fork made earlier).
     #[error("the GitHub token is a classic one with {}, but pushing to your fork needs `public_repo` (or `repo`); {}", if scopes.is_empty() { "no scopes".to_string() } else { format!("the scopes {}", scopes.join(", ")) }, fork.as_deref().map_or("nothing was forked".to_string(), |f| format!("nothing was pushed to {f}")))]
     TokenScopes {
         scopes: Vec<String>,

@@ -141,19 +141,22 @@ pub(crate) fn compare(settings: &Settings, kc: &Kubeconfig, context: &str) -> Re
         cluster_of(kc, context).and_then(|c| Some((c, c.server.as_deref()?)))
     else {
         return Ok(Compared::NotCompared(format!(
-            "kubeconfig context `{context}` names no cluster server"
+            "kubeconfig context `{}` names no cluster server",
+            crate::outside::one_line(context)
         )));
     };
+    // Names from the kubeconfig are shown, never acted on: one line each.
+    let shown = crate::outside::one_line;
     if reaches(cluster, endpoint) {
         return Ok(Compared::Same {
-            context: context.to_string(),
-            server: server.to_string(),
+            context: shown(context),
+            server: shown(server),
             endpoint: endpoint.to_string(),
         });
     }
     Err(Error::WrongCluster {
-        context: context.to_string(),
-        server: crate::outside::one_line(server),
+        context: shown(context),
+        server: shown(server),
         endpoint: endpoint.to_string(),
         hint: Box::new(ClusterHint {
             cluster_name: settings.values.get("cluster_name").map(String::from),
@@ -162,7 +165,7 @@ pub(crate) fn compare(settings: &Settings, kc: &Kubeconfig, context: &str) -> Re
                 .as_deref()
                 .or_else(|| settings.values.get("aws_region"))
                 .map(String::from),
-            matching: contexts_at(kc, endpoint),
+            matching: contexts_at(kc, endpoint).iter().map(|c| shown(c)).collect(),
         }),
     })
 }
@@ -185,7 +188,9 @@ pub(crate) fn check(settings: &Settings, loaded: Option<(Kubeconfig, String)>) -
     match name {
         Some(name) if kc.contexts.iter().any(|c| c.name == name) => compare(settings, &kc, &name),
         Some(name) => Ok(Compared::NotCompared(format!(
-            "{whence} has no context `{name}`"
+            "{} has no context `{}`",
+            crate::outside::one_line(&whence),
+            crate::outside::one_line(&name)
         ))),
         None => Ok(Compared::NotCompared(format!(
             "{whence} has no current context"
