@@ -32,6 +32,8 @@ pub(crate) struct Ctx {
     typed_token: OnceLock<Secret>,
     /// The login GitHub gave for the token this run.
     asked_login: OnceLock<String>,
+    /// The token's scopes GitHub gave this run (`None`: not a classic token).
+    asked_scopes: OnceLock<Option<Vec<String>>>,
     github: OnceLock<crate::github::GitHub>,
     cluster: tokio::sync::OnceCell<Cluster>,
     /// Which step of the plan is being looked at or run (1-based; set by
@@ -50,6 +52,7 @@ impl Ctx {
             interrupted,
             typed_token: OnceLock::new(),
             asked_login: OnceLock::new(),
+            asked_scopes: OnceLock::new(),
             github: OnceLock::new(),
             cluster: tokio::sync::OnceCell::new(),
             step_at: AtomicUsize::new(0),
@@ -148,7 +151,9 @@ impl Ctx {
             return Ok(login.to_string());
         }
         // Nothing remembered, or --github-user now names someone else: ask the token.
-        let login = self.github()?.login().await?;
+        let who = self.github()?.identity().await?;
+        let _ = self.asked_scopes.set(who.scopes);
+        let login = who.login;
         if let Some(flag) = &self.config.settings.github_user
             && !flag.eq_ignore_ascii_case(&login)
         {
@@ -158,6 +163,16 @@ impl Ctx {
             });
         }
         Ok(self.asked_login.get_or_init(|| login).clone())
+    }
+
+    /// A classic token's scopes (`None` for a fine-grained one): those
+    /// learnt with the login this run, else asked of GitHub (`GET /user`).
+    pub(crate) async fn token_scopes(&self) -> Result<Option<Vec<String>>> {
+        if let Some(scopes) = self.asked_scopes.get() {
+            return Ok(scopes.clone());
+        }
+        let who = self.github()?.identity().await?;
+        Ok(self.asked_scopes.get_or_init(|| who.scopes).clone())
     }
 
     /// The login asked of GitHub this run, else the remembered one.

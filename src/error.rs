@@ -67,6 +67,15 @@ pub(crate) enum Error {
         name: String,
         help: String,
     },
+    /// The kubeconfig's context points at another cluster than the values'
+    /// `cluster_endpoint` (checked before any request to it).
+    #[error("kubeconfig context `{context}` points at {server}, but the values name {} at {endpoint}: another cluster; nothing was read from or written to it", hint.cluster_name.as_deref().map_or("the cluster".to_string(), |n| format!("cluster `{n}`")))]
+    WrongCluster {
+        context: String,
+        server: String,
+        endpoint: String,
+        hint: Box<ClusterHint>,
+    },
     #[error("{} is a symbolic link (to {}); eks-workshop reads and writes only regular files inside the clone, never through a link", link.display(), target.display())]
     Symlink { link: PathBuf, target: PathBuf },
     #[error("{}:{line}: {reason}", path.display())]
@@ -91,6 +100,17 @@ pub(crate) enum Error {
     },
     #[error("the token belongs to `{token_login}`, but --github-user is `{flag}`")]
     UserMismatch { flag: String, token_login: String },
+    /// A classic token whose scopes cannot push to the fork (found before
+    /// forking, or before pushing to a fork made earlier).
+    #[error("the GitHub token is a classic one with {}, but pushing to your fork needs `public_repo` (or `repo`); {}", if scopes.is_empty() { "no scopes".to_string() } else { format!("the scopes {}", scopes.join(", ")) }, fork.as_deref().map_or("nothing was forked".to_string(), |f| format!("nothing was pushed to {f}")))]
+    TokenScopes {
+        scopes: Vec<String>,
+        /// The fork, when it exists already.
+        fork: Option<String>,
+    },
+    /// GitHub says the token may not push to the fork (`permissions.push`).
+    #[error("GitHub says the token may not push to {repo}; nothing was pushed")]
+    CannotPush { repo: String },
 
     // ---- verify found problems (exit 4) ----
     #[error("verify found {count} problem(s)")]
@@ -204,6 +224,15 @@ pub(crate) enum Error {
     },
 }
 
+/// What [`Error::WrongCluster`]'s help is made of (boxed: the error stays small).
+#[derive(Debug)]
+pub(crate) struct ClusterHint {
+    pub(crate) cluster_name: Option<String>,
+    pub(crate) region: Option<String>,
+    /// The kubeconfig's contexts whose server is the values' endpoint.
+    pub(crate) matching: Vec<String>,
+}
+
 /// [`Error::Interrupted`] once Ctrl-C has set `flag`: the one check the
 /// engine (between steps), the waits and the child processes make.
 pub(crate) fn check_interrupt(flag: &std::sync::atomic::AtomicBool) -> Result<()> {
@@ -257,11 +286,16 @@ impl Error {
             | ToolMissing { .. }
             | CannotPrompt { .. }
             | NotFound { .. }
+            | WrongCluster { .. }
             | Symlink { .. }
             | InvalidYaml { .. } => exit::USAGE,
             // An API that answers "moved" is an API URL to correct.
             Remote { status, .. } if (300..400).contains(status) => exit::USAGE,
-            Unauthorized { .. } | Forbidden { .. } | UserMismatch { .. } => exit::AUTH,
+            Unauthorized { .. }
+            | Forbidden { .. }
+            | UserMismatch { .. }
+            | TokenScopes { .. }
+            | CannotPush { .. } => exit::AUTH,
             VerifyFailed { .. } | Preflight { .. } | UpgradeBlocked { .. } => exit::VERIFY,
             Blocked { .. } => exit::BLOCKED,
             Locked { .. } | GitLocked { .. } => exit::LOCKED,
@@ -331,6 +365,20 @@ impl Error {
             CannotPrompt { .. } => "give it by flag or environment variable (see --help)".into(),
             Symlink { .. } => "nothing was written or committed; put the regular file there instead of the link (if the link came with a commit to your fork, commit the file in its place), then run the command again".into(),
             InvalidYaml { .. } => "nothing was written or committed; fix the YAML at that line (YAML indents with spaces, never tabs), commit it, then run the command again".into(),
+            WrongCluster { endpoint, hint, .. } => match hint.matching.first() {
+                Some(first) => format!(
+                    "pass --context {first} (the kubeconfig's context{} for {endpoint}: {}), or, if the values name the wrong cluster, correct cluster_endpoint in them",
+                    if hint.matching.len() == 1 { "" } else { "s" },
+                    hint.matching.join(", ")
+                ),
+                None => format!(
+                    "no kubeconfig context points at {endpoint}: run `aws eks update-kubeconfig --name {} --region {}` and pass --context with the context it writes; or, if the values name the wrong cluster, correct cluster_endpoint in them (`terraform output cluster_endpoint` shows the workshop's)",
+                    hint.cluster_name.as_deref().unwrap_or("<cluster_name>"),
+                    hint.region.as_deref().unwrap_or("<region>")
+                ),
+            },
+            TokenScopes { .. } => "give the token the `public_repo` scope (`repo` for a private upstream): on GitHub, Settings → Developer settings → Personal access tokens → Tokens (classic), edit the token, tick it and save (the token stays the same); or use a fine-grained token with Contents and Administration: Read and write (README: GitHub token)".into(),
+            CannotPush { repo } => format!("a fine-grained token needs access to {repo} (Repository access \"All repositories\", or {repo} selected) with Contents: Read and write; a classic one the `public_repo` (or `repo`) scope (README: GitHub token)"),
             UserMismatch { .. } => "drop --github-user (the token's login is used), or use that user's token".into(),
             VerifyFailed { .. } => "see the findings above; `eks-workshop verify --fix` converts what can be converted mechanically".into(),
             Locked { .. } => "wait for the other run to finish; if none is running, another process still has the lock file open".into(),

@@ -2,11 +2,14 @@
 //! transient failures and errors that say what to do.
 //!
 //! Only three endpoints, and none changes a repository's settings:
-//! `GET /user`, `GET /repos/{owner}/{repo}`, `POST /repos/{owner}/{repo}/forks`.
+//! `GET /user` (the login, and a classic token's scopes from its
+//! `X-OAuth-Scopes` header), `GET /repos/{owner}/{repo}`,
+//! `POST /repos/{owner}/{repo}/forks`.
 //! The token travels only in the `Authorization` header octocrab sets; every
 //! message built from an answer is redacted (see [`errors::redact`]).
 
 mod errors;
+pub(crate) mod scopes;
 
 use std::time::Duration;
 
@@ -31,6 +34,18 @@ pub(crate) struct Repo {
     /// `owner/name` of the repository it was forked from, and of the root of the fork network.
     pub(crate) parent: Option<String>,
     pub(crate) source: Option<String>,
+    /// `permissions.push`: whether the token may push to it (`None` when
+    /// GitHub does not say).
+    pub(crate) push: Option<bool>,
+}
+
+/// Who the token is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Identity {
+    pub(crate) login: String,
+    /// A classic token's OAuth scopes (`X-OAuth-Scopes`); `None` for a token
+    /// GitHub sends none for (fine-grained, a GitHub App's).
+    pub(crate) scopes: Option<Vec<String>>,
 }
 
 pub(crate) struct GitHub {
@@ -64,14 +79,17 @@ impl GitHub {
         })
     }
 
-    /// `GET /user`: the token's login.
-    pub(crate) async fn login(&self) -> Result<String> {
+    /// `GET /user`: the token's login, and a classic token's scopes.
+    pub(crate) async fn identity(&self) -> Result<Identity> {
         #[derive(Deserialize)]
         struct User {
             login: String,
         }
         let reply = self.send(Call::User, Method::GET, "/user".into()).await?;
-        Ok(self.parse::<User>(&reply)?.login)
+        Ok(Identity {
+            login: self.parse::<User>(&reply)?.login,
+            scopes: scopes::of(&reply.headers),
+        })
     }
 
     /// `GET /repos/{owner}/{repo}`; None on 404.
@@ -209,6 +227,12 @@ struct RepoJson {
     fork: bool,
     parent: Option<RepoRef>,
     source: Option<RepoRef>,
+    permissions: Option<Permissions>,
+}
+
+#[derive(Deserialize)]
+struct Permissions {
+    push: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -227,6 +251,7 @@ impl From<RepoJson> for Repo {
             fork: r.fork,
             parent: r.parent.map(|p| p.full_name),
             source: r.source.map(|s| s.full_name),
+            push: r.permissions.and_then(|p| p.push),
         }
     }
 }

@@ -132,6 +132,12 @@ pub(crate) async fn prepare_opened(workshop: Workshop, job: Job) -> Result<Prepa
         crate::addon_catalog::find(name)?;
     }
     ctx.state.last_command = Some(last);
+    // Before the first step (the fork, a push, a preview that reads the
+    // cluster): a plan that reaches the cluster stops here when the
+    // kubeconfig's context is not the cluster the values name.
+    if !ctx.offline() && plan.steps.iter().any(|s| s.id().needs_cluster()) {
+        crate::kube::same_cluster(&ctx.config.settings)?;
+    }
     if let Some(found) = &ctx.config.values_found {
         ctx.ui.note(&format!(
             "values from the terraform state {}",

@@ -40,6 +40,8 @@ pub(crate) async fn connect(settings: &Settings) -> Result<Cluster> {
                     help: help(settings),
                 });
             }
+            // Before any request: is this the cluster the values name?
+            super::endpoint::compare(settings, &kc, &name)?;
             let options = KubeConfigOptions {
                 context: Some(name.clone()),
                 ..Default::default()
@@ -138,7 +140,7 @@ fn without_secrets(mut kc: Kubeconfig) -> Kubeconfig {
 }
 
 /// The merged kubeconfig and where it came from; `None` when there is none.
-fn load(settings: &Settings) -> Result<Option<(Kubeconfig, String)>> {
+pub(super) fn load(settings: &Settings) -> Result<Option<(Kubeconfig, String)>> {
     if let Some(path) = &settings.kubeconfig {
         if !path.exists() {
             return Err(Error::NotFound {

@@ -6,6 +6,7 @@
 
 mod apply;
 mod connect;
+pub(crate) mod endpoint;
 mod logged;
 pub(crate) mod loose;
 pub(crate) mod retry;
@@ -23,6 +24,13 @@ use crate::error::{Error, Result};
 pub(crate) use apply::{apply, apply_manifest, established, get, label, wait_crds_established};
 pub(crate) use connect::{connect, update_kubeconfig_args};
 pub(crate) use served::served;
+
+/// Whether the kubeconfig's context (`--context`, else the current one) is
+/// the cluster the values name ([`endpoint`]): read from the files
+/// [`connect`] reads, with no request; [`Error::WrongCluster`] when not.
+pub(crate) fn same_cluster(settings: &crate::config::Settings) -> Result<endpoint::Compared> {
+    endpoint::check(settings, connect::load(settings).ok().flatten())
+}
 
 /// The field manager of everything eks-workshop applies.
 pub(crate) const FIELD_MANAGER: &str = "eks-workshop";

@@ -26,16 +26,42 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
         Some(repo) => repo,
         None => match ctx.github()?.repo(&name).await? {
             Some(repo) => repo,
-            None => return Ok(Checked::to_do(format!("{name} does not exist yet"))),
+            None => {
+                // Before the fork is made: a token that could not push to it
+                // would be found only at the push, with the fork left behind.
+                let scopes = ctx.token_scopes().await?;
+                scopes_can_push(scopes.as_deref(), None)?;
+                return Ok(Checked::to_do(format!("{name} does not exist yet")));
+            }
         },
     };
     ensure_fork_of_upstream(ctx, &repo)?;
+    let scopes = ctx.token_scopes().await?;
+    scopes_can_push(scopes.as_deref(), Some(&repo.full_name))?;
+    if repo.push == Some(false) {
+        return Err(Error::CannotPush {
+            repo: repo.full_name.clone(),
+        });
+    }
     let pair = ctx.git_auth().await?;
     let found = match branch_state(&repo.clone_url, &ctx.config.settings.branch, auth(&pair))? {
         BranchState::Ready => Checked::done(repo.full_name.clone()),
         BranchState::NotYet => Checked::to_do(format!("{} is not cloneable yet", repo.full_name)),
     };
     Ok(found.learning(learned(&repo)))
+}
+
+/// A classic token's scopes must let it push to `fork` (`None`: not made
+/// yet); a token without scopes (fine-grained) is judged by the fork's
+/// `permissions.push` once the fork exists.
+fn scopes_can_push(scopes: Option<&[String]>, fork: Option<&str>) -> Result<()> {
+    match scopes {
+        Some(scopes) if !crate::github::scopes::can_push(scopes) => Err(Error::TokenScopes {
+            scopes: scopes.to_vec(),
+            fork: fork.map(String::from),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The fork the last run found, when GitHub knows it under another name

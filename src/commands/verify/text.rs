@@ -132,10 +132,13 @@ pub(super) fn section_text(section: &Section) -> String {
     out
 }
 
-/// A section's name as a heading: `add-ons` → `Add-ons`, `aws` → `AWS checks`.
+/// A section's name as a heading: `add-ons` → `Add-ons`, `aws` → `AWS
+/// checks`, `github token` → `GitHub token`.
 pub(super) fn title(name: &str) -> String {
-    if name == "aws" {
-        return "AWS checks".into();
+    match name {
+        "aws" => return "AWS checks".into(),
+        "github token" => return "GitHub token".into(),
+        _ => {}
     }
     let mut chars = name.chars();
     chars

@@ -180,6 +180,14 @@ impl Forge {
         self.shared.lock().add_user(login, token);
     }
 
+    /// Makes `token` a classic token with OAuth `scopes` (`[]`: none): every
+    /// authenticated API answer to it carries `X-OAuth-Scopes` (as GitHub's
+    /// do), and git refuses its pushes without `repo` or `public_repo`. Any
+    /// other token gets no such header, like a fine-grained one.
+    pub fn set_token_scopes(&self, token: &str, scopes: &[&str]) {
+        self.shared.lock().set_scopes(token, scopes);
+    }
+
     /// Creates bare repo `owner/name` holding one commit of `content_dir`'s files
     /// on `branch` (also its default branch); returns the commit sha.
     pub fn seed_repo(&self, owner: &str, name: &str, content_dir: &Path, branch: &str) -> String {

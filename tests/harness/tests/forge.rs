@@ -197,6 +197,32 @@ fn pushing_to_someone_elses_repo_is_403_but_reading_is_fine() {
 }
 
 #[test]
+fn a_classic_token_without_repo_or_public_repo_cannot_push_to_its_own_repo() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (forge, seed) = setup(tmp.path());
+    forge.set_token_scopes("tok-alice", &["read:user"]);
+    let work = clone_and_commit(&forge, tmp.path(), "tok-alice", "scoped");
+    let push = || {
+        git(
+            &work,
+            tmp.path(),
+            Some("tok-alice"),
+            &["push", "origin", "main"],
+        )
+    };
+    let out = push();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("403"));
+    assert_eq!(
+        forge.branch_head("alice", "demo", "main"),
+        Some(seed.clone())
+    );
+    forge.set_token_scopes("tok-alice", &["public_repo"]);
+    assert!(push().status.success());
+    assert_ne!(forge.branch_head("alice", "demo", "main"), Some(seed));
+}
+
+#[test]
 fn protected_branch_rejects_push_with_gh006_but_other_branches_work() {
     let tmp = tempfile::tempdir().expect("tmp");
     let (forge, seed) = setup(tmp.path());

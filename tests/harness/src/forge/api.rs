@@ -8,7 +8,7 @@ use hyper::{HeaderMap, Method, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::server::{Resp, add_rate_headers, json_response};
+use super::server::{Resp, add_rate_headers, json_response, set_header};
 use super::state::{RepoMeta, State};
 use super::{Shared, json, repos};
 
@@ -43,6 +43,14 @@ pub(super) fn handle(
     shared.lock().api_calls += 1;
     let mut resp = json_response(status, &value);
     add_rate_headers(shared, &mut resp);
+    // A classic token's scopes come with every answer it authenticates.
+    let scopes = match (&login, token_of(headers)) {
+        (Some(_), Some(token)) => shared.lock().scopes_of(&token).map(|s| s.join(", ")),
+        _ => None,
+    };
+    if let Some(scopes) = scopes {
+        set_header(&mut resp, "x-oauth-scopes", &scopes);
+    }
     (resp, login)
 }
 
@@ -63,6 +71,24 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Auth {
         Some(login) => Auth::User(login),
         None => Auth::Bad,
     }
+}
+
+/// The token of a `Bearer`/`token` header, or the Basic password (else user).
+pub(super) fn token_of(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    if let Some(encoded) = value.strip_prefix("Basic ") {
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        let (user, password) = decoded.split_once(':').unwrap_or((&decoded, ""));
+        return Some(if password.is_empty() { user } else { password }.to_string());
+    }
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("token "))
+        .map(|t| t.trim().to_string())
 }
 
 fn route(shared: &Shared, method: &Method, path: &str, login: Option<&str>, body: &[u8]) -> Reply {

@@ -53,7 +53,10 @@ pub(super) async fn handle(
         let st = shared.lock();
         match st.repo(t.owner, t.repo) {
             // Not yet "created" forks look exactly like missing repos, as on GitHub.
-            Some(m) if Instant::now() >= m.git_ready_at => (true, m.may_push(&login)),
+            Some(m) if Instant::now() >= m.git_ready_at => {
+                let scoped = super::api::token_of(headers).is_none_or(|t| st.scopes_may_push(&t));
+                (true, m.may_push(&login) && scoped)
+            }
             _ => (false, false),
         }
     };

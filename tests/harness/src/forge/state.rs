@@ -13,6 +13,9 @@ pub(crate) const RATE_LIMIT: u64 = 5000;
 pub(crate) struct State {
     /// login -> token for registered users.
     tokens: BTreeMap<String, String>,
+    /// token -> OAuth scopes, for the tokens made classic ones (see
+    /// `Forge::set_token_scopes`); any other token is like a fine-grained one.
+    scopes: BTreeMap<String, Vec<String>>,
     /// login -> numeric account id, for users and organisations alike.
     account_ids: BTreeMap<String, u64>,
     repos: BTreeMap<(String, String), RepoMeta>,
@@ -82,6 +85,23 @@ impl State {
             .iter()
             .find(|(_, t)| t.as_str() == token)
             .map(|(l, _)| l.clone())
+    }
+
+    pub fn set_scopes(&mut self, token: &str, scopes: &[&str]) {
+        let scopes = scopes.iter().map(|s| s.to_string()).collect();
+        self.scopes.insert(token.to_string(), scopes);
+    }
+
+    /// The classic token's scopes; `None` for any other token.
+    pub fn scopes_of(&self, token: &str) -> Option<&[String]> {
+        self.scopes.get(token).map(Vec::as_slice)
+    }
+
+    /// Whether `token` may push over git as far as its scopes go: a classic
+    /// token needs `repo` or `public_repo` (every forge repo is public).
+    pub fn scopes_may_push(&self, token: &str) -> bool {
+        self.scopes_of(token)
+            .is_none_or(|s| s.iter().any(|s| s == "repo" || s == "public_repo"))
     }
 
     pub fn is_user(&self, login: &str) -> bool {

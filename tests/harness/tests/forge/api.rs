@@ -74,6 +74,32 @@ fn get_user_returns_the_tokens_user_and_rate_limit_headers() {
 }
 
 #[test]
+fn a_classic_tokens_scopes_come_with_every_answer_and_other_tokens_have_none() {
+    let (forge, _, _tmp) = setup();
+    forge.set_token_scopes("tok-alice", &["read:user", "gist"]);
+    forge.set_token_scopes("tok-bob", &[]);
+    let get =
+        |path: &str, auth: &str| http(forge.addr(), "GET", path, &[("Authorization", auth)], b"");
+    let repo = format!("/repos/{}/{}", UPSTREAM.0, UPSTREAM.1);
+    for path in ["/user", repo.as_str(), "/nope"] {
+        let r = get(path, &bearer("tok-alice"));
+        assert_eq!(r.header("x-oauth-scopes"), "read:user, gist", "{path}");
+        // A classic token with no scope says so with an empty header.
+        let r = get(path, &bearer("tok-bob"));
+        assert!(r.headers.contains_key("x-oauth-scopes"), "{path}");
+        assert_eq!(r.header("x-oauth-scopes"), "", "{path}");
+    }
+    forge.add_user("carol", "tok-carol");
+    for (path, auth) in [
+        ("/user", bearer("tok-carol")),
+        ("/user", bearer("tok-nobody")),
+    ] {
+        let r = get(path, &auth);
+        assert!(!r.headers.contains_key("x-oauth-scopes"), "{path} {auth}");
+    }
+}
+
+#[test]
 fn bad_or_missing_credentials_get_githubs_401_json() {
     let (forge, _, _tmp) = setup();
     let bad = bearer("tok-nope");
