@@ -54,14 +54,19 @@ fn ready_reason(obj: &Value) -> &str {
         .unwrap_or_default()
 }
 
-/// Ready=True about the current spec: what Flux's controllers require of a
-/// dependency (`checkDependencies`).
-fn ready_now(obj: &Value) -> bool {
+/// The controller has reconciled the current spec.
+fn spec_seen(obj: &Value) -> bool {
     let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64);
     let seen = obj
         .pointer("/status/observedGeneration")
         .and_then(Value::as_i64);
-    generation == seen && ready_condition(obj).is_some_and(|c| c["status"] == "True")
+    generation == seen
+}
+
+/// Ready=True about the current spec: what Flux's controllers require of a
+/// dependency (`checkDependencies`).
+fn ready_now(obj: &Value) -> bool {
+    spec_seen(obj) && ready_condition(obj).is_some_and(|c| c["status"] == "True")
 }
 
 /// Reconciling right now (not a failure it retries): its outcome is coming.
@@ -139,10 +144,12 @@ pub(crate) fn asks(obs: &Observed, goal: &Goal, fresh: &Fresh) -> Vec<Ask> {
     }
     let find = |list: &[Value], at: &(String, String)| list.iter().find(|o| key(o) == *at).cloned();
     for ks in obs.kustomizations.iter().filter(|k| from_our_source(k)) {
-        // Behind when we asked: kustomize-controller reconciles it on its own
-        // as the source moves (asking too would reconcile it twice); only a
+        // kustomize-controller reconciles it on its own when the source
+        // moves for it (it was behind when we asked) or its spec changes (a
+        // new object, too): asking as well would reconcile it twice. Only a
         // failed dependency check waits for the timer.
-        if fresh.behind.contains(&key(ks)) && ready_reason(ks) != "DependencyNotReady" {
+        let on_its_own = fresh.behind.contains(&key(ks)) || !spec_seen(ks);
+        if on_its_own && ready_reason(ks) != "DependencyNotReady" {
             continue;
         }
         let deps: Vec<Option<bool>> = depends_on(ks)

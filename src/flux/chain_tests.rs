@@ -45,8 +45,7 @@ fn set(obj: &mut Value, pointer: &str, value: Value) {
 /// It tried, and its dependencies were not ready: the controller retries
 /// after `--requeue-dependency`.
 fn dependency_not_ready(mut obj: Value) -> Value {
-    let not_ready = cond("Ready", "False", "DependencyNotReady");
-    set(&mut obj, "/status/conditions", json!([not_ready]));
+    obj["status"]["conditions"] = json!([cond("Ready", "False", "DependencyNotReady")]);
     obj
 }
 
@@ -271,4 +270,27 @@ fn a_helm_release_is_asked_once_the_releases_it_depends_on_are_ready() {
     assert_eq!(names(&found), ["karpenter"]);
     assert_eq!(found[0].kind, HELM_RELEASE);
     assert_eq!(found[0].label(), "HelmRelease flux-system/karpenter");
+}
+
+#[test]
+fn a_new_or_changed_kustomization_is_the_controller_s_until_its_dependencies_stop_it() {
+    let rev = goal().revision();
+    // sources applied the new commit.
+    let fresh = requested(&["sources"], true);
+    // Just made by flux-system's apply: no status yet.
+    let mut new = ks("infrastructure", &["sources"], "");
+    new["status"] = json!({});
+    let list = |infra: Value| vec![ks("sources", &[], &rev), infra];
+    let obs = observed(&rev, list(new.clone()));
+    assert!(asks(&obs, &goal(), &fresh).is_empty());
+    // A new spec, not reconciled yet.
+    let mut changed = ks("infrastructure", &["sources"], &rev);
+    changed["metadata"]["generation"] = json!(2);
+    let obs = observed(&rev, list(changed.clone()));
+    assert!(asks(&obs, &goal(), &fresh).is_empty());
+    // Either tried before sources was Ready: waiting for the timer.
+    for waiting in [new, changed] {
+        let obs = observed(&rev, list(dependency_not_ready(waiting)));
+        assert_eq!(names(&asks(&obs, &goal(), &fresh)), ["infrastructure"]);
+    }
 }
