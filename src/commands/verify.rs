@@ -255,16 +255,12 @@ async fn cluster_half(
         ));
     }
     report.findings.extend(readiness::scan_live(&live, target));
-    let pair = ctx.git_auth().await?;
-    let fork_url = ctx.remote_url();
+    let remote_head = match ctx.remote_url() {
+        Some(_) => ctx.fork_head().await?.map(|oid| oid.to_string()),
+        None => None,
+    };
     let branch = ctx.config.settings.branch.clone();
-    crate::flux::cluster_report::cluster_report(
-        &cluster,
-        fork_url.as_deref(),
-        &branch,
-        crate::ctx::auth(&pair),
-    )
-    .await
+    crate::flux::cluster_report::cluster_report(&cluster, &branch, remote_head).await
 }
 
 /// `--target-version`, else the cluster's version + 1 minor; offline it must be given.

@@ -229,3 +229,35 @@ fn a_sync_killed_after_its_push_is_finished_by_resume() {
         e.revision()
     );
 }
+
+/// The `git ls-remote`s of the last run, from its log (the forge also
+/// serves the Flux stand-in's fetches).
+fn ls_remotes(e: &Env) -> usize {
+    let log = crate::logs::logs(e.w.dir())
+        .pop()
+        .expect("a log was written");
+    let log = std::fs::read_to_string(log).unwrap();
+    log.lines()
+        .filter(|l| l.contains("s git      ls-remote "))
+        .count()
+}
+
+#[test]
+fn sync_asks_the_fork_for_its_head_once() {
+    let e = env(true);
+    e.setup(&[]).success();
+    rename_the_sample_app(&e);
+    let out = e.w.cmd(&["sync", "--yes", "--timeout", "60s"]).run();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(e.head(), e.w.git(&["rev-parse", "HEAD"]));
+    assert_eq!(ls_remotes(&e), 1);
+    // Nothing to push: still once.
+    let out = e.w.cmd(&["sync", "--yes", "--timeout", "60s"]).run();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("the cluster already runs"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(ls_remotes(&e), 1);
+}
