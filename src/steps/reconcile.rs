@@ -1,7 +1,9 @@
 //! reconcile: wait until Flux has applied the pushed commit: the
 //! GitRepository has fetched it, every Kustomization has applied it, and the
-//! HelmReleases of the add-ons just enabled are Ready. `run` asks Flux to
-//! reconcile now, then watches (no polling) until that holds.
+//! HelmReleases of the add-ons just enabled are Ready. `run` asks Flux's
+//! source to fetch now, then watches (no polling) until that holds, asking
+//! each Kustomization to reconcile as its dependencies get there
+//! ([`crate::flux::chain`]).
 
 use super::Checked;
 use crate::ctx::Ctx;
