@@ -20,8 +20,8 @@ use super::synced::{Fresh, Goal, Observed, answered, from_our_source, text};
 use crate::flux::{HELM_RELEASE, KUSTOMIZATION, Kind};
 use crate::kube::wait::{condition, ready_condition};
 
-/// An object (namespace, name) and the token of our last request to it.
-pub(crate) type Asked = BTreeMap<(String, String), String>;
+/// An object (kind, namespace, name) and the token of our last request to it.
+pub(crate) type Asked = BTreeMap<(&'static str, String, String), String>;
 
 /// Ask this object to reconcile now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,8 +36,8 @@ impl Ask {
         format!("{} {}/{}", self.kind.kind, self.namespace, self.name)
     }
 
-    pub(crate) fn key(&self) -> (String, String) {
-        (self.namespace.clone(), self.name.clone())
+    pub(crate) fn key(&self) -> (&'static str, String, String) {
+        (self.kind.kind, self.namespace.clone(), self.name.clone())
     }
 }
 
@@ -116,11 +116,12 @@ fn depends_on(obj: &Value) -> Vec<(String, String)> {
 
 /// Whether to ask `obj` now, given whether each dependency is done (`None`:
 /// not seen) and whether it is done itself.
-fn due(obj: &Value, done: bool, deps: &[Option<bool>], asked: &Asked) -> bool {
+fn due(kind: Kind, obj: &Value, done: bool, deps: &[Option<bool>], asked: &Asked) -> bool {
     if done || suspended_or_going(obj) || in_flight(obj) {
         return false;
     }
-    if let Some(token) = asked.get(&key(obj)) {
+    let (ns, name) = key(obj);
+    if let Some(token) = asked.get(&(kind.kind, ns, name)) {
         // Asked once: again only when it answered that its dependencies were
         // not ready (they moved meanwhile) and they are now.
         let handled = text(obj, "/status/lastHandledReconcileAt") == token;
@@ -156,7 +157,8 @@ pub(crate) fn asks(obs: &Observed, goal: &Goal, fresh: &Fresh) -> Vec<Ask> {
             .iter()
             .map(|d| find(&obs.kustomizations, d).map(|d| kustomization_done(&d, goal, fresh)))
             .collect();
-        if due(ks, kustomization_done(ks, goal, fresh), &deps, asked) {
+        let done = kustomization_done(ks, goal, fresh);
+        if due(KUSTOMIZATION, ks, done, &deps, asked) {
             out.push(ask(KUSTOMIZATION, ks));
         }
     }
@@ -171,7 +173,7 @@ pub(crate) fn asks(obs: &Observed, goal: &Goal, fresh: &Fresh) -> Vec<Ask> {
             .iter()
             .map(|d| find(&obs.helm_releases, d).map(|d| ready_now(&d)))
             .collect();
-        if due(hr, false, &deps, asked) {
+        if due(HELM_RELEASE, hr, false, &deps, asked) {
             out.push(ask(HELM_RELEASE, hr));
         }
     }

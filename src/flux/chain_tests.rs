@@ -143,7 +143,10 @@ fn a_no_op_asks_each_kustomization_once_its_dependencies_answered() {
     );
     let mut asked = Asked::new();
     for name in ["flux-system", "sources"] {
-        asked.insert(("flux-system".into(), name.into()), format!("{name}-ask"));
+        asked.insert(
+            ("Kustomization", "flux-system".into(), name.into()),
+            format!("{name}-ask"),
+        );
     }
     let fresh = Fresh {
         chain: asked,
@@ -171,7 +174,11 @@ fn asked_again_only_when_it_answered_that_its_dependencies_were_not_ready() {
     let rev = goal().revision();
     let mut asked = Asked::new();
     asked.insert(
-        ("flux-system".into(), "infrastructure".into()),
+        (
+            "Kustomization",
+            "flux-system".into(),
+            "infrastructure".into(),
+        ),
         "ask".into(),
     );
     let fresh = Fresh {
@@ -293,4 +300,20 @@ fn a_new_or_changed_kustomization_is_the_controller_s_until_its_dependencies_sto
         let obs = observed(&rev, list(dependency_not_ready(waiting)));
         assert_eq!(names(&asks(&obs, &goal(), &fresh)), ["infrastructure"]);
     }
+}
+
+#[test]
+fn a_helm_release_asked_is_not_the_kustomization_of_the_same_name() {
+    let rev = goal().revision();
+    let mut asked = Asked::new();
+    asked.insert(
+        ("HelmRelease", "flux-system".into(), "sources".into()),
+        "ask".into(),
+    );
+    let fresh = Fresh {
+        chain: asked,
+        ..requested(&[], true)
+    };
+    let obs = observed(&rev, vec![ks("sources", &[], &rev)]);
+    assert_eq!(names(&asks(&obs, &goal(), &fresh)), ["sources"]);
 }

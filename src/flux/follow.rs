@@ -192,7 +192,8 @@ pub(crate) async fn wait_synced(
         let judged = synced::judge(&observed, goal, releases, &fresh);
         for j in judged.iter().filter(|j| j.nudge) {
             let (ns, name) = (&j.namespace, &j.name);
-            let token = super::observe::nudge(cluster, &types.kustomization, ns, name).await?;
+            let asked = super::observe::nudge(cluster, &types.kustomization, ns, name).await?;
+            let Some(token) = asked else { continue };
             ui.progress(&format!(
                 "{}: what it waited for is there; asked Flux to apply it now",
                 j.label()
@@ -205,7 +206,8 @@ pub(crate) async fn wait_synced(
             } else {
                 &types.kustomization
             };
-            let token = super::observe::nudge(cluster, ar, &ask.namespace, &ask.name).await?;
+            let asked = super::observe::nudge(cluster, ar, &ask.namespace, &ask.name).await?;
+            let Some(token) = asked else { continue };
             ui.progress(&format!(
                 "{}: its dependencies are Ready at {}; asked Flux to reconcile it now",
                 ask.label(),

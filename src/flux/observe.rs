@@ -127,21 +127,23 @@ pub(crate) async fn request_reconcile(
 }
 
 /// Ask one object (a Kustomization or a HelmRelease) to reconcile now.
-/// Returns the annotation's value.
+/// Returns the annotation's value; `None` when the object is gone (pruned
+/// since it was seen: nothing to ask).
 pub(crate) async fn nudge(
     cluster: &Cluster,
     ar: &::kube::api::ApiResource,
     ns: &str,
     name: &str,
-) -> Result<String> {
+) -> Result<Option<String>> {
     let token = humantime::format_rfc3339_nanos(SystemTime::now()).to_string();
-    annotate(cluster, ar, ns, name, &token).await.map_err(|e| {
-        cluster.error(
+    match annotate(cluster, ar, ns, name, &token).await {
+        Ok(()) => Ok(Some(token)),
+        Err(::kube::Error::Api(s)) if s.code == 404 => Ok(None),
+        Err(e) => Err(cluster.error(
             &format!("request a reconcile of {} {ns}/{name}", ar.kind),
             e,
-        )
-    })?;
-    Ok(token)
+        )),
+    }
 }
 
 /// Set `reconcile.fluxcd.io/requestedAt: token` on one object (a merge

@@ -186,9 +186,12 @@ fn is_fresh(obj: &Value, goal: &Goal, fresh: &Fresh) -> bool {
 fn handled_ours(obj: &Value, fresh: &Fresh) -> bool {
     let handled = text(obj, "/status/lastHandledReconcileAt");
     let key = key_of(obj);
+    // Only Kustomizations answer this wait's judgement (a HelmRelease's
+    // failure is always an answer: see `judge`).
+    let chained = (KUSTOMIZATION.kind, key.0.clone(), key.1.clone());
     fresh.token.as_deref() == Some(handled)
         || fresh.nudges.get(&key).map(String::as_str) == Some(handled)
-        || fresh.chain.get(&key).map(String::as_str) == Some(handled)
+        || fresh.chain.get(&chained).map(String::as_str) == Some(handled)
 }
 
 /// At the goal, the object answers this wait: it handled our request, or
