@@ -92,10 +92,15 @@ fn source_at_goal(obs: &Observed, goal: &Goal, fresh: &Fresh) -> bool {
 }
 
 /// A Kustomization has applied the goal, Ready, and (when the wait wants
-/// Flux's answer) did so for this wait.
+/// Flux's answer) did so for this wait. One of another source is judged by
+/// its Ready alone: we neither ask it nor know its revision.
 fn kustomization_done(ks: &Value, goal: &Goal, fresh: &Fresh) -> bool {
-    let at_goal = !from_our_source(ks) || goal.matches(text(ks, "/status/lastAppliedRevision"));
-    at_goal && ready_now(ks) && (!fresh.answered || answered(ks, fresh))
+    if !from_our_source(ks) {
+        return ready_now(ks);
+    }
+    goal.matches(text(ks, "/status/lastAppliedRevision"))
+        && ready_now(ks)
+        && (!fresh.answered || answered(ks, fresh))
 }
 
 /// The `dependsOn` of `obj` as (namespace, name), the namespace defaulting
@@ -143,7 +148,6 @@ pub(crate) fn asks(obs: &Observed, goal: &Goal, fresh: &Fresh) -> Vec<Ask> {
     if fresh.token.is_none() || !source_at_goal(obs, goal, fresh) {
         return out;
     }
-    let find = |list: &[Value], at: &(String, String)| list.iter().find(|o| key(o) == *at).cloned();
     for ks in obs.kustomizations.iter().filter(|k| from_our_source(k)) {
         // kustomize-controller reconciles it on its own when the source
         // moves for it (it was behind when we asked) or its spec changes (a
@@ -155,7 +159,7 @@ pub(crate) fn asks(obs: &Observed, goal: &Goal, fresh: &Fresh) -> Vec<Ask> {
         }
         let deps: Vec<Option<bool>> = depends_on(ks)
             .iter()
-            .map(|d| find(&obs.kustomizations, d).map(|d| kustomization_done(&d, goal, fresh)))
+            .map(|d| find(&obs.kustomizations, d).map(|d| kustomization_done(d, goal, fresh)))
             .collect();
         let done = kustomization_done(ks, goal, fresh);
         if due(KUSTOMIZATION, ks, done, &deps, asked) {
@@ -171,13 +175,18 @@ pub(crate) fn asks(obs: &Observed, goal: &Goal, fresh: &Fresh) -> Vec<Ask> {
         }
         let deps: Vec<Option<bool>> = deps
             .iter()
-            .map(|d| find(&obs.helm_releases, d).map(|d| ready_now(&d)))
+            .map(|d| find(&obs.helm_releases, d).map(ready_now))
             .collect();
         if due(HELM_RELEASE, hr, false, &deps, asked) {
             out.push(ask(HELM_RELEASE, hr));
         }
     }
     out
+}
+
+/// The object of `list` at (namespace, name).
+fn find<'a>(list: &'a [Value], at: &(String, String)) -> Option<&'a Value> {
+    list.iter().find(|o| key(o) == *at)
 }
 
 fn ask(kind: Kind, obj: &Value) -> Ask {

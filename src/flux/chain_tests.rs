@@ -246,6 +246,15 @@ fn dependencies_in_another_namespace_and_other_sources() {
     mine["spec"]["dependsOn"] = json!([{"name": "theirs", "namespace": "team"}]);
     let obs = observed(&rev, vec![theirs.clone(), mine.clone()]);
     assert_eq!(names(&asks(&obs, &goal(), &fresh)), ["mine"]);
+    // Waiting for Flux's answer: ours must answer, theirs need only be Ready.
+    let mine_at_goal = {
+        let mut m = mine.clone();
+        m["status"]["lastAppliedRevision"] = json!(rev);
+        m
+    };
+    let obs = observed(&rev, vec![theirs.clone(), mine_at_goal]);
+    let answering = requested(&[], true);
+    assert_eq!(names(&asks(&obs, &goal(), &answering)), ["mine"]);
     // Without the namespace it names flux-system/theirs, which is not there.
     mine["spec"]["dependsOn"] = json!([{"name": "theirs"}]);
     let obs = observed(&rev, vec![theirs, mine]);
