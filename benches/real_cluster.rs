@@ -145,8 +145,21 @@ impl Bench {
         for ks in items {
             let name = &ks["metadata"]["name"];
             assert_eq!(ks["status"]["lastAppliedRevision"], want.as_str(), "{name}");
-            assert!(harness::fixtures::ready(ks), "{name} is not Ready: {ks}");
         }
+        // Ready too; outside the timed part, and a Kustomization's periodic
+        // reconcile (`interval: 1m0s`) shows Ready=Unknown for a moment.
+        let args = ["wait", "--for=condition=Ready", "kustomization", "--all"];
+        let args = [&args[..], &["-n", "flux-system", "--timeout=60s"]].concat();
+        let out = Command::new(self.cluster.rig().kubectl())
+            .args(&args)
+            .env("KUBECONFIG", self.cluster.kubeconfig())
+            .output()
+            .expect("kubectl runs");
+        assert!(
+            out.status.success(),
+            "not every Kustomization is Ready: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -177,11 +190,36 @@ fn edit_and_commit(w: &Workshop, round: &str) -> String {
     w.git(&["rev-parse", "HEAD"])
 }
 
-/// (a) `eks-workshop sync --yes`.
-fn by_tool(b: &Bench) -> Duration {
+/// (a) `eks-workshop sync --yes`: how long it took, and how long after its
+/// push returned it asked Flux (from its run log).
+fn by_tool(b: &Bench) -> (Duration, Duration) {
     let started = Instant::now();
     b.run(&["sync", "--yes", "--timeout", "180s"]);
-    started.elapsed()
+    let took = started.elapsed();
+    (took, push_to_ask(&b.w))
+}
+
+/// From the last run's log (`   1.234s kind     text` lines): the time from
+/// the line of the finished `git push` to that of the finished request to
+/// the GitRepository.
+fn push_to_ask(w: &Workshop) -> Duration {
+    let logs = w.dir().join(".eks-workshop/logs");
+    let mut files: Vec<_> = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let log = std::fs::read_to_string(files.last().expect("a run log")).unwrap();
+    let at = |wanted: &dyn Fn(&str) -> bool| {
+        log.lines()
+            .find(|l| wanted(l))
+            .and_then(|l| l.trim_start().split_once('s'))
+            .and_then(|(t, _)| t.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("not in the run log:\n{log}"))
+    };
+    let pushed = at(&|l| l.contains(" git ") && l.contains(" push "));
+    let asked = at(&|l| l.contains("PATCH ") && l.contains("/gitrepositories/"));
+    Duration::from_secs_f64((asked - pushed).max(0.0))
 }
 
 /// (b) `git push`, `flux reconcile --with-source`, `kubectl wait`.
@@ -246,29 +284,45 @@ fn push_to_cluster(b: &Bench, rounds: usize) {
     println!("(1) push → every Kustomization Ready at the commit ({rounds} rounds, interleaved)");
     println!("    Kustomizations: {}", chain.join(", "));
     println!("    Flux's controllers run with their default --requeue-dependency (30 s)");
-    let (mut tool, mut hand) = (Vec::new(), Vec::new());
+    let (mut tool, mut hand, mut asks) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=rounds {
-        let one = |tool: bool| {
-            let sha = edit_and_commit(&b.w, &format!("{round}{tool}"));
-            let took = if tool { by_tool(b) } else { by_hand(b) };
+        let tool_round = || {
+            let sha = edit_and_commit(&b.w, &format!("{round}a"));
+            let took = by_tool(b);
             b.assert_applied(&sha);
             took
         };
-        let (a, h) = if round % 2 == 1 {
-            let a = one(true);
-            (a, one(false))
+        let hand_round = || {
+            let sha = edit_and_commit(&b.w, &format!("{round}b"));
+            let took = by_hand(b);
+            b.assert_applied(&sha);
+            took
+        };
+        let ((a, ask), h) = if round % 2 == 1 {
+            let a = tool_round();
+            (a, hand_round())
         } else {
-            let h = one(false);
-            (one(true), h)
+            let h = hand_round();
+            (tool_round(), h)
         };
         tool.push(a);
         hand.push(h);
+        asks.push(ask);
         println!(
-            "    round {round}: eks-workshop sync --yes {}   git push + flux reconcile --with-source + kubectl wait {}",
+            "    round {round}: eks-workshop sync --yes {} (Flux asked {} ms after the push returned)   \
+             git push + flux reconcile --with-source + kubectl wait {}",
             secs(a),
+            ask.as_millis(),
             secs(h)
         );
     }
+    let (ask, ask_min, ask_max) = spread(asks);
+    println!(
+        "    sync asked Flux after its push returned: median {} ms (min {}, max {})",
+        ask.as_millis(),
+        ask_min.as_millis(),
+        ask_max.as_millis()
+    );
     let (t, t_min, t_max) = spread(tool);
     let (h, h_min, h_max) = spread(hand);
     println!(
