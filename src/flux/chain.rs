@@ -12,16 +12,11 @@
 //! its dependency check), none is asked that the controller reconciles on
 //! its own anyway, and none waits for the timer.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
-use super::synced::{Fresh, Goal, Observed, answered, from_our_source, text};
+use super::synced::{Asked, Fresh, Goal, Observed, answered, from_our_source, text};
 use crate::flux::{HELM_RELEASE, KUSTOMIZATION, Kind};
 use crate::kube::wait::{condition, ready_condition};
-
-/// An object (kind, namespace, name) and the token of our last request to it.
-pub(crate) type Asked = BTreeMap<(&'static str, String, String), String>;
 
 /// Ask this object to reconcile now.
 #[derive(Clone, Debug, PartialEq, Eq)]

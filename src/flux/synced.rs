@@ -57,6 +57,9 @@ impl Observed {
     }
 }
 
+/// An object (kind, namespace, name) and the token of our last request to it.
+pub(crate) type Asked = std::collections::BTreeMap<(&'static str, String, String), String>;
+
 /// When a failure counts as an answer to our reconcile request rather than
 /// left over from before it. The default (for `check`): never.
 #[derive(Clone, Debug, Default)]
@@ -68,8 +71,8 @@ pub(crate) struct Fresh {
     /// after a dependency became Ready (see [`depends`]).
     pub(crate) nudges: std::collections::BTreeMap<(String, String), String>,
     /// Our requests to single Kustomizations and HelmReleases as the chain
-    /// of dependencies gets there (see [`super::chain`]).
-    pub(crate) chain: super::chain::Asked,
+    /// of dependencies gets there (see `flux/chain.rs`).
+    pub(crate) chain: Asked,
     /// The Kustomizations of our source not at the goal when we asked the
     /// source: kustomize-controller reconciles them on its own when the
     /// source's revision changes, and applying the goal answers our request.
