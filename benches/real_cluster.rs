@@ -1,19 +1,20 @@
 //! Against the real cluster of `tests/rig/build.sh` (kube-apiserver, etcd and
-//! Flux 2.9.5's controllers), the local forge and a loopback Helm repository:
+//! Flux 2.9.5's controllers, with Flux's default flags: `--requeue-dependency`
+//! is 30 s), the local forge and a loopback Helm repository:
 //! (1) push → the cluster runs the commit. After a full setup, each round the
 //!     participant edits a Deployment's label under `gitops/applications` and
-//!     commits; then, in turn, (a) `eks-workshop resume` (pushes the commit,
-//!     asks Flux to reconcile, watches until every Kustomization applied it;
-//!     when a run fails on `DependencyNotReady`, as it does on real Flux
-//!     today, `resume` again after a 2 s pause, the total timed) and (b)
-//!     install.sh's way: `git push`, then `kubectl wait` until every
-//!     Kustomization applied it, Flux noticing on its own interval (and
-//!     retrying a dependency every 30 s).
+//!     commits; then, in turn (which goes first alternates by round), (a)
+//!     `eks-workshop sync --yes` (pushes the commit, asks Flux to reconcile,
+//!     drives the Kustomizations' dependency chain, returns once every one
+//!     applied it) and (b) what a participant types: `git push`, `flux
+//!     reconcile ks flux-system --with-source`, then `kubectl wait` until
+//!     every Kustomization is Ready at the commit. Medians (the mean of the
+//!     two middle rounds when even), min and max.
 //! (2) a no-op re-run of `setup`: its requests to kube-apiserver by verb and
 //!     resource, from the API server's audit log (the tool's User-Agent only;
 //!     the Flux controllers' requests are not counted). Twice, to show it is
 //!     stable.
-//! `cargo bench --bench real_cluster [-- ROUNDS]` (default 3)
+//! `cargo bench --bench real_cluster [-- ROUNDS]` (default 5)
 
 #[allow(dead_code)]
 mod common;
@@ -38,22 +39,23 @@ const WHOLE_BENCH: Duration = Duration::from_secs(900);
 /// What the tool sends (src/kube/connect.rs).
 const TOOL_AGENT: &str = "eks-workshop/";
 const WRITES: [&str; 5] = ["create", "update", "patch", "delete", "deletecollection"];
-/// How often, and after what pause, (a) runs `resume` again after a failure.
-const RESUME_TRIES: usize = 30;
-const RESUME_PAUSE: Duration = Duration::from_secs(2);
 /// The participant's file and the label each round sets in it.
 const EDITED: &str = "gitops/applications/01-sample-app.yaml";
 const LABEL: &str = "bench-round";
 
-/// install.sh's way after a commit: push with the token in a header (from the
-/// environment, never in argv or the remote URL), then wait for Flux.
-const SCRIPT: &str = r#"set -eu
+/// What a participant types after a commit: push with the token in a header
+/// (from the environment, never in argv or the remote URL), ask Flux to
+/// fetch and apply now, then wait until every Kustomization is Ready at the
+/// commit.
+const BY_HAND: &str = r#"set -eu
 cd "$CLONE"
 auth=$(printf '%s:%s' "$LOGIN" "$GITHUB_TOKEN" | base64 -w0)
 GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \
   GIT_CONFIG_VALUE_0="Authorization: Basic $auth" git push -q origin main
+flux reconcile ks flux-system --with-source -n flux-system --timeout 5m >/dev/null
 kubectl wait --for=jsonpath='{.status.lastAppliedRevision}'="main@sha1:$(git rev-parse HEAD)" \
   kustomization --all -n flux-system --timeout=5m >/dev/null
+kubectl wait --for=condition=Ready kustomization --all -n flux-system --timeout=5m >/dev/null
 "#;
 
 struct Bench {
@@ -87,6 +89,8 @@ impl Bench {
         forge.seed_repo(UP_OWNER, NAME, upstream.path(), "main");
         let cluster = RealCluster::start(Options {
             audit: true,
+            // Flux's default flags, as on a participant's cluster.
+            requeue_dependency: None,
             ..Options::default()
         });
         let w = Workshop::new()
@@ -130,7 +134,8 @@ impl Bench {
             .unwrap_or_else(|| panic!("kubectl get {args:?}"))
     }
 
-    /// Every Kustomization applied `main@sha1:<sha>`, and the fork holds it.
+    /// Every Kustomization applied `main@sha1:<sha>` and is Ready, and the
+    /// fork holds it.
     fn assert_applied(&self, sha: &str) {
         assert_eq!(self.forge.branch_head(LOGIN, NAME, "main").unwrap(), sha);
         let want = format!("main@sha1:{sha}");
@@ -141,6 +146,20 @@ impl Bench {
             let name = &ks["metadata"]["name"];
             assert_eq!(ks["status"]["lastAppliedRevision"], want.as_str(), "{name}");
         }
+        // Ready too; outside the timed part, and a Kustomization's periodic
+        // reconcile (`interval: 1m0s`) shows Ready=Unknown for a moment.
+        let args = ["wait", "--for=condition=Ready", "kustomization", "--all"];
+        let args = [&args[..], &["-n", "flux-system", "--timeout=60s"]].concat();
+        let out = Command::new(self.cluster.rig().kubectl())
+            .args(&args)
+            .env("KUBECONFIG", self.cluster.kubeconfig())
+            .output()
+            .expect("kubectl runs");
+        assert!(
+            out.status.success(),
+            "not every Kustomization is Ready: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -171,70 +190,51 @@ fn edit_and_commit(w: &Workshop, round: &str) -> String {
     w.git(&["rev-parse", "HEAD"])
 }
 
-/// (a) The tool pushes the participant's commit and waits. A run that
-/// fails because a Kustomization waits for a dependency (see the README) is
-/// followed, after a participant's pause, by another `resume`, as its help
-/// says; the time is the total.
-struct ToolRun {
-    total: Duration,
-    runs: usize,
-    /// When the first `resume` returned.
-    first: Duration,
-}
-
-fn by_tool(b: &Bench, show_failure: &mut bool) -> ToolRun {
+/// (a) `eks-workshop sync --yes`: how long it took, and how long after its
+/// push returned it asked Flux (from its run log).
+fn by_tool(b: &Bench) -> (Duration, Duration) {
     let started = Instant::now();
-    let args = ["resume", "--yes", "--timeout", "180s"];
-    let mut first = None;
-    for runs in 1..=RESUME_TRIES {
-        let out = b.w.cmd(&args).run();
-        let first = *first.get_or_insert(started.elapsed());
-        if out.code == 0 {
-            return ToolRun {
-                total: started.elapsed(),
-                runs,
-                first,
-            };
-        }
-        assert!(
-            out.stderr.contains("DependencyNotReady"),
-            "{args:?}\n{}\n{}",
-            out.stdout,
-            out.stderr
-        );
-        if std::mem::take(show_failure) {
-            let error = out.stderr.lines().find(|l| l.starts_with("error:"));
-            println!(
-                "    resume exit {} at {}: {}",
-                out.code,
-                secs(started.elapsed()),
-                error.unwrap_or("")
-            );
-            let list = b.get(&["kustomizations", "-n", "flux-system"]);
-            for ks in list["items"].as_array().unwrap() {
-                let name = &ks["metadata"]["name"];
-                println!(
-                    "      {name} conditions then: {}",
-                    ks["status"]["conditions"]
-                );
-            }
-        }
-        std::thread::sleep(RESUME_PAUSE);
-    }
-    panic!("{args:?} failed {RESUME_TRIES} times");
+    b.run(&["sync", "--yes", "--timeout", "180s"]);
+    let took = started.elapsed();
+    (took, push_to_ask(&b.w))
 }
 
-/// (b) `git push`, then `kubectl wait`.
+/// From the last run's log (`   1.234s kind     text` lines): the time from
+/// the line of the finished `git push` to that of the finished request to
+/// the GitRepository.
+fn push_to_ask(w: &Workshop) -> Duration {
+    let logs = w.dir().join(".eks-workshop/logs");
+    let mut files: Vec<_> = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let log = std::fs::read_to_string(files.last().expect("a run log")).unwrap();
+    let at = |wanted: &dyn Fn(&str) -> bool| {
+        log.lines()
+            .find(|l| wanted(l))
+            .and_then(|l| l.trim_start().split_once('s'))
+            .and_then(|(t, _)| t.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("not in the run log:\n{log}"))
+    };
+    let pushed = at(&|l| l.contains(" git ") && l.contains(" push "));
+    let asked = at(&|l| l.contains("PATCH ") && l.contains("/gitrepositories/"));
+    Duration::from_secs_f64((asked - pushed).max(0.0))
+}
+
+/// (b) `git push`, `flux reconcile --with-source`, `kubectl wait`.
 fn by_hand(b: &Bench) -> Duration {
+    let flux = b.cluster.rig().peer("flux");
+    let peers = flux.parent().expect("flux is in peers/");
     let started = Instant::now();
     let out = Command::new("sh")
-        .args(["-c", SCRIPT])
+        .args(["-c", BY_HAND])
         .env("CLONE", b.w.clone_dir())
         .env("LOGIN", LOGIN)
         .env("GITHUB_TOKEN", TOKEN)
         .env("KUBECONFIG", b.cluster.kubeconfig())
         .env("HOME", b.w.dir())
-        .env("PATH", harness::fixtures::path_with_rig(&[])) // the rig's kubectl, as the tool gets
+        .env("PATH", harness::fixtures::path_with_rig(&[peers]))
         .output()
         .expect("sh runs");
     let elapsed = started.elapsed();
@@ -250,50 +250,94 @@ fn secs(d: Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
+/// The median (of an even count, the mean of the two middle values), min, max.
+fn spread(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
     v.sort();
-    v[v.len() / 2]
+    let n = v.len();
+    let median = if n.is_multiple_of(2) {
+        (v[n / 2 - 1] + v[n / 2]) / 2
+    } else {
+        v[n / 2]
+    };
+    (median, v[0], v[n - 1])
 }
 
 fn push_to_cluster(b: &Bench, rounds: usize) {
-    let git = b.get(&["-n", "flux-system", "gitrepository", "flux-system"]);
-    let interval = git["spec"]["interval"].as_str().unwrap_or("?").to_string();
     let list = b.get(&["kustomizations", "-n", "flux-system"]);
-    let ks: Vec<String> = list["items"]
+    let chain: Vec<String> = list["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| format!("{} {}", k["metadata"]["name"], k["spec"]["interval"]))
+        .map(|k| {
+            let deps: Vec<&str> = k["spec"]["dependsOn"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d["name"].as_str())
+                .collect();
+            match deps.as_slice() {
+                [] => k["metadata"]["name"].to_string(),
+                deps => format!("{} (after {})", k["metadata"]["name"], deps.join(", ")),
+            }
+        })
         .collect();
-    println!("(1) push → every Kustomization at the commit ({rounds} rounds, in turn)");
-    println!("    GitRepository flux-system spec.interval: {interval}");
-    println!("    Kustomizations' spec.interval: {}", ks.join(", "));
-    let (mut tool, mut hand) = (Vec::new(), Vec::new());
-    let mut show_failure = true;
+    println!("(1) push → every Kustomization Ready at the commit ({rounds} rounds, interleaved)");
+    println!("    Kustomizations: {}", chain.join(", "));
+    println!("    Flux's controllers run with their default --requeue-dependency (30 s)");
+    let (mut tool, mut hand, mut asks) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=rounds {
-        let sha = edit_and_commit(&b.w, &format!("{round}a"));
-        let run = by_tool(b, &mut show_failure);
-        tool.push(run.total);
-        b.assert_applied(&sha);
-        let sha = edit_and_commit(&b.w, &format!("{round}b"));
-        hand.push(by_hand(b));
-        b.assert_applied(&sha);
+        let tool_round = || {
+            let sha = edit_and_commit(&b.w, &format!("{round}a"));
+            let took = by_tool(b);
+            b.assert_applied(&sha);
+            took
+        };
+        let hand_round = || {
+            let sha = edit_and_commit(&b.w, &format!("{round}b"));
+            let took = by_hand(b);
+            b.assert_applied(&sha);
+            took
+        };
+        let ((a, ask), h) = if round % 2 == 1 {
+            let a = tool_round();
+            (a, hand_round())
+        } else {
+            let h = hand_round();
+            (tool_round(), h)
+        };
+        tool.push(a);
+        hand.push(h);
+        asks.push(ask);
         println!(
-            "    round {round}: eks-workshop resume {} ({} runs, the first returned at {})   \
-             git push + kubectl wait {}",
-            secs(run.total),
-            run.runs,
-            secs(run.first),
-            secs(hand[round - 1])
+            "    round {round}: eks-workshop sync --yes {} (Flux asked {} ms after the push returned)   \
+             git push + flux reconcile --with-source + kubectl wait {}",
+            secs(a),
+            ask.as_millis(),
+            secs(h)
         );
     }
-    let (tool, hand) = (median(tool), median(hand));
+    let (ask, ask_min, ask_max) = spread(asks);
     println!(
-        "    medians: eks-workshop resume {}   git push + kubectl wait {} ({:.1}x)",
-        secs(tool),
-        secs(hand),
-        hand.as_secs_f64() / tool.as_secs_f64()
+        "    sync asked Flux after its push returned: median {} ms (min {}, max {})",
+        ask.as_millis(),
+        ask_min.as_millis(),
+        ask_max.as_millis()
     );
+    let (t, t_min, t_max) = spread(tool);
+    let (h, h_min, h_max) = spread(hand);
+    println!(
+        "    eks-workshop sync --yes: median {} (min {}, max {})",
+        secs(t),
+        secs(t_min),
+        secs(t_max)
+    );
+    println!(
+        "    git push + flux reconcile ks flux-system --with-source + kubectl wait: median {} (min {}, max {})",
+        secs(h),
+        secs(h_min),
+        secs(h_max)
+    );
+    println!("    medians: {:.1}x", h.as_secs_f64() / t.as_secs_f64());
 }
 
 /// The audit events appended to `log` since byte `offset`, once complete.
@@ -374,7 +418,7 @@ fn main() {
     let rounds: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(5);
     std::thread::spawn(|| {
         std::thread::sleep(WHOLE_BENCH);
         eprintln!("real_cluster bench still running after {WHOLE_BENCH:?}; aborting");

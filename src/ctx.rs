@@ -7,7 +7,7 @@
 //! login) the engine records after the step.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::addon_catalog::{ADDONS, ADDONS_KUSTOMIZATION};
 use crate::config::{Config, Secret};
@@ -41,6 +41,17 @@ pub(crate) struct Ctx {
     /// reconcile: a wait that always asks Flux is done only once it asked.
     step_at: AtomicUsize,
     flux_asked_at: AtomicUsize,
+    /// The fork's branch head: asked of the fork once per command (`git
+    /// ls-remote`), then kept, and moved by what this command pushes.
+    fork_head: Mutex<Option<ForkHead>>,
+}
+
+/// Where the branch of the fork at a URL was last seen.
+#[derive(Clone)]
+struct ForkHead {
+    url: String,
+    branch: String,
+    head: Option<git2::Oid>,
 }
 
 impl Ctx {
@@ -57,6 +68,7 @@ impl Ctx {
             cluster: tokio::sync::OnceCell::new(),
             step_at: AtomicUsize::new(0),
             flux_asked_at: AtomicUsize::new(usize::MAX),
+            fork_head: Mutex::new(None),
         }
     }
 
@@ -266,6 +278,37 @@ impl Ctx {
         })
     }
 
+    /// The commit the fork's branch points at (`None`: no such branch):
+    /// asked of the fork the first time in this command, known after.
+    pub(crate) async fn fork_head(&self) -> Result<Option<git2::Oid>> {
+        let url = self.fork_url()?;
+        let branch = self.config.settings.branch.clone();
+        if let Some(known) = self.known_fork_head(&url, &branch) {
+            return Ok(known);
+        }
+        let pair = self.git_auth().await?;
+        let head = crate::git::remote_head(&url, &branch, auth(&pair))?;
+        self.fork_moved(head);
+        Ok(head)
+    }
+
+    fn known_fork_head(&self, url: &str, branch: &str) -> Option<Option<git2::Oid>> {
+        let known = self.fork_head.lock().unwrap_or_else(|e| e.into_inner());
+        known
+            .as_ref()
+            .filter(|k| k.url == url && k.branch == branch)
+            .map(|k| k.head)
+    }
+
+    /// The fork's branch is at `head` now: pushed there, or seen there by a
+    /// fetch.
+    pub(crate) fn fork_moved(&self, head: Option<git2::Oid>) {
+        let Ok(url) = self.fork_url() else { return };
+        let branch = self.config.settings.branch.clone();
+        let mut known = self.fork_head.lock().unwrap_or_else(|e| e.into_inner());
+        *known = Some(ForkHead { url, branch, head });
+    }
+
     /// The HelmReleases to wait for (of the add-ons just enabled; for setup,
     /// of every add-on enabled in the clone's HEAD), to see gone (of the add-ons
     /// just disabled), and those of every enabled add-on whose chart brings
@@ -304,9 +347,7 @@ impl Ctx {
         {
             return Ok(Goal { branch, commit });
         }
-        let url = self.fork_url()?;
-        let pair = self.git_auth().await?;
-        match crate::git::remote_head(&url, &branch, auth(&pair))? {
+        match self.fork_head().await? {
             Some(oid) => Ok(Goal {
                 branch,
                 commit: oid.to_string(),

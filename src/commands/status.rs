@@ -268,11 +268,8 @@ async fn cluster_standing(ctx: &Ctx) -> Option<serde_json::Value> {
     .ok()??;
     let applied = crate::flux::synced::text(&ks, "/status/lastAppliedRevision").to_string();
     let branch = ctx.config.settings.branch.clone();
-    let url = ctx.remote_url()?;
-    let pair = ctx.git_auth().await.ok()?;
-    let tip = crate::git::remote_head(&url, &branch, crate::ctx::auth(&pair))
-        .ok()??
-        .to_string();
+    ctx.remote_url()?;
+    let tip = ctx.fork_head().await.ok()??.to_string();
     let at = applied.rsplit(':').next().unwrap_or_default().to_string();
     let behind = crate::git::open(&ctx.config.clone_dir())
         .ok()

@@ -262,16 +262,12 @@ async fn cluster_half(
         ));
     }
     report.findings.extend(readiness::scan_live(&live, target));
-    let pair = ctx.git_auth().await?;
-    let fork_url = ctx.remote_url();
+    let remote_head = match ctx.remote_url() {
+        Some(_) => ctx.fork_head().await?.map(|oid| oid.to_string()),
+        None => None,
+    };
     let branch = ctx.config.settings.branch.clone();
-    let flux = crate::flux::cluster_report::cluster_report(
-        &cluster,
-        fork_url.as_deref(),
-        &branch,
-        crate::ctx::auth(&pair),
-    )
-    .await?;
+    let flux = crate::flux::cluster_report::cluster_report(&cluster, &branch, remote_head).await?;
     // What Flux applied at an API the target deprecates or removes, traced
     // to the file and line of the clone it comes from.
     let mut applied = readiness::scan_inventory(&flux.kustomizations, target);

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use super::synced::{self, Goal, Observed};
 use crate::error::{Error, Result};
 use crate::flux::{self, Kind};
-use crate::git::Auth;
 use crate::kube::Cluster;
 use crate::kube::wait::{KStatus, describe, kstatus, ready_condition};
 use crate::readiness::LIVE_KINDS;
@@ -207,9 +206,8 @@ fn row(kind: Kind, obj: &Value) -> FluxRow {
 /// `fork_url`/`auth`: the fork and its credentials (`None` skips the comparison).
 pub(crate) async fn cluster_report(
     cluster: &Cluster,
-    fork_url: Option<&str>,
     branch: &str,
-    auth: Option<Auth<'_>>,
+    remote_head: Option<String>,
 ) -> Result<ClusterReport> {
     let server_version = server_version(cluster).await?;
     let mut report = ClusterReport {
@@ -256,9 +254,7 @@ pub(crate) async fn cluster_report(
             _ => {}
         }
     }
-    if let Some(url) = fork_url {
-        report.remote_head = crate::git::remote_head(url, branch, auth)?.map(|oid| oid.to_string());
-    }
+    report.remote_head = remote_head;
     if let Some(head) = &report.remote_head {
         let goal = Goal {
             branch: branch.to_string(),

@@ -62,7 +62,7 @@ async fn the_report_lists_flux_objects_and_counts_problems() {
     );
     let dir = tempfile::tempdir().unwrap();
     let cluster = connected(&api, dir.path()).await;
-    let report = cluster_report(&cluster, None, "main", None).await.unwrap();
+    let report = cluster_report(&cluster, "main", None).await.unwrap();
     assert!(report.flux_installed);
     assert_eq!(report.rows.len(), 3);
     assert_eq!(report.at_head(), None, "no fork given, nothing compared");
@@ -90,7 +90,7 @@ async fn without_flux_the_report_says_so() {
     let api = ApiServer::start().await;
     let dir = tempfile::tempdir().unwrap();
     let cluster = connected(&api, dir.path()).await;
-    let report = cluster_report(&cluster, None, "main", None).await.unwrap();
+    let report = cluster_report(&cluster, "main", None).await.unwrap();
     assert!(!report.flux_installed);
     assert_eq!(report.problems(), 1);
     assert!(report.rows.is_empty());

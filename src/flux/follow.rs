@@ -191,14 +191,29 @@ pub(crate) async fn wait_synced(
         }
         let judged = synced::judge(&observed, goal, releases, &fresh);
         for j in judged.iter().filter(|j| j.nudge) {
-            let token = super::observe::nudge(cluster, types, &j.namespace, &j.name).await?;
+            let (ns, name) = (&j.namespace, &j.name);
+            let asked = super::observe::nudge(cluster, &types.kustomization, ns, name).await?;
+            let Some(token) = asked else { continue };
             ui.progress(&format!(
                 "{}: what it waited for is there; asked Flux to apply it now",
                 j.label()
             ));
-            fresh
-                .nudges
-                .insert((j.namespace.clone(), j.name.clone()), token);
+            fresh.nudges.insert((ns.clone(), name.clone()), token);
+        }
+        for ask in super::chain::asks(&observed, goal, &fresh) {
+            let ar = if ask.kind == flux::HELM_RELEASE {
+                &types.helm_release
+            } else {
+                &types.kustomization
+            };
+            let asked = super::observe::nudge(cluster, ar, &ask.namespace, &ask.name).await?;
+            let Some(token) = asked else { continue };
+            ui.progress(&format!(
+                "{}: its dependencies are Ready at {}; asked Flux to reconcile it now",
+                ask.label(),
+                goal.short()
+            ));
+            fresh.chain.insert(ask.key(), token);
         }
         match synced::outcome(&judged, goal) {
             Outcome::Synced(detail) => return Ok(detail),

@@ -4,11 +4,13 @@
 //! Secret, GitRepository, Kustomization). The modules: reading Flux's objects
 //! ([`observe`], [`reported`]), judging them against the pushed commit
 //! ([`synced`], [`depends`]) and watching until they get there ([`follow`]),
+//! asking each object to reconcile as its dependencies get there ([`chain`]),
 //! Flux's install manifest ([`release`]), Helm's release storage
 //! ([`helm_secrets`]), and `verify`'s report on the cluster
 //! ([`cluster_report`]). Everything goes through the client in
 //! [`crate::kube`].
 
+pub(crate) mod chain;
 pub(crate) mod cluster_report;
 pub(crate) mod depends;
 pub(crate) mod follow;

@@ -9,7 +9,7 @@ use crate::kube::loose::Loose;
 use serde_json::Value;
 
 use super::depends::Release;
-use super::synced::{Fresh, Observed, REQUESTED_AT, from_our_source, text, unix};
+use super::synced::{Fresh, Goal, Observed, REQUESTED_AT, from_our_source, text, unix};
 use crate::error::Result;
 use crate::flux::{self, Types};
 use crate::kube::Cluster;
@@ -85,66 +85,65 @@ pub(crate) async fn observe(
     })
 }
 
-/// Ask Flux to fetch and apply now: annotate our GitRepository and the
-/// Kustomizations that sync from it. Returns the annotation's value.
-pub(crate) async fn request_reconcile(cluster: &Cluster, types: &Types) -> Result<Fresh> {
-    let now = SystemTime::now();
-    let token = humantime::format_rfc3339_nanos(now).to_string();
+/// Ask Flux to fetch now: annotate our GitRepository; the Kustomizations
+/// that sync from it are asked as the chain of dependencies gets there (see
+/// [`super::chain`]). Notes which of them are behind `goal`, and returns the
+/// annotation's value.
+pub(crate) async fn request_reconcile(
+    cluster: &Cluster,
+    types: &Types,
+    goal: &Goal,
+) -> Result<Fresh> {
     let scope = kustomization_scope(cluster, types).await?;
-    let mut targets = vec![(
-        types.git_repository.clone(),
-        flux::NAMESPACE.to_string(),
-        flux::NAME.to_string(),
-    )];
-    for ks in list(cluster, &types.kustomization, scope)
+    let behind = list(cluster, &types.kustomization, scope)
         .await?
         .iter()
-        .filter(|k| from_our_source(k))
-    {
-        let (ns, name) = (text(ks, "/metadata/namespace"), text(ks, "/metadata/name"));
-        targets.push((
-            types.kustomization.clone(),
-            ns.to_string(),
-            name.to_string(),
-        ));
-    }
-    for (ar, ns, name) in targets {
-        match annotate(cluster, &ar, &ns, &name, &token).await {
-            Ok(()) => {}
-            Err(::kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => {
-                return Err(cluster.error(
-                    &format!("request a reconcile of {} {ns}/{name}", ar.kind),
-                    e,
-                ));
-            }
+        .filter(|k| from_our_source(k) && !goal.matches(text(k, "/status/lastAppliedRevision")))
+        .map(|k| {
+            let at = |p: &str| text(k, p).to_string();
+            (at("/metadata/namespace"), at("/metadata/name"))
+        })
+        .collect();
+    let now = SystemTime::now();
+    let token = humantime::format_rfc3339_nanos(now).to_string();
+    let (ns, name) = (flux::NAMESPACE, flux::NAME);
+    match annotate(cluster, &types.git_repository, ns, name, &token).await {
+        Ok(()) => {}
+        // Not there yet: the wait says so.
+        Err(::kube::Error::Api(s)) if s.code == 404 => {}
+        Err(e) => {
+            return Err(cluster.error(
+                &format!("request a reconcile of GitRepository {ns}/{name}"),
+                e,
+            ));
         }
     }
     Ok(Fresh {
         token: Some(token),
         since: Some(unix(now)),
+        behind,
         ..Fresh::default()
     })
 }
 
-/// Ask one Kustomization to reconcile now (what it waited for is there).
-/// Returns the annotation's value.
+/// Ask one object (a Kustomization or a HelmRelease) to reconcile now.
+/// Returns the annotation's value; `None` when the object is gone (pruned
+/// since it was seen: nothing to ask).
 pub(crate) async fn nudge(
     cluster: &Cluster,
-    types: &Types,
+    ar: &::kube::api::ApiResource,
     ns: &str,
     name: &str,
-) -> Result<String> {
+) -> Result<Option<String>> {
     let token = humantime::format_rfc3339_nanos(SystemTime::now()).to_string();
-    annotate(cluster, &types.kustomization, ns, name, &token)
-        .await
-        .map_err(|e| {
-            cluster.error(
-                &format!("request a reconcile of Kustomization {ns}/{name}"),
-                e,
-            )
-        })?;
-    Ok(token)
+    match annotate(cluster, ar, ns, name, &token).await {
+        Ok(()) => Ok(Some(token)),
+        Err(::kube::Error::Api(s)) if s.code == 404 => Ok(None),
+        Err(e) => Err(cluster.error(
+            &format!("request a reconcile of {} {ns}/{name}", ar.kind),
+            e,
+        )),
+    }
 }
 
 /// Set `reconcile.fluxcd.io/requestedAt: token` on one object (a merge

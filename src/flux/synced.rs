@@ -57,6 +57,9 @@ impl Observed {
     }
 }
 
+/// An object (kind, namespace, name) and the token of our last request to it.
+pub(crate) type Asked = std::collections::BTreeMap<(&'static str, String, String), String>;
+
 /// When a failure counts as an answer to our reconcile request rather than
 /// left over from before it. The default (for `check`): never.
 #[derive(Clone, Debug, Default)]
@@ -67,6 +70,13 @@ pub(crate) struct Fresh {
     /// Our later requests to single Kustomizations, by (namespace, name):
     /// after a dependency became Ready (see [`depends`]).
     pub(crate) nudges: std::collections::BTreeMap<(String, String), String>,
+    /// Our requests to single Kustomizations and HelmReleases as the chain
+    /// of dependencies gets there (see `flux/chain.rs`).
+    pub(crate) chain: Asked,
+    /// The Kustomizations of our source not at the goal when we asked the
+    /// source: kustomize-controller reconciles them on its own when the
+    /// source's revision changes, and applying the goal answers our request.
+    pub(crate) behind: std::collections::BTreeSet<(String, String)>,
     /// A Ready the source or a Kustomization reported before it handled our
     /// request does not count: after an upgrade the same revision can fail,
     /// and only Flux's answer to the request says whether it does.
@@ -160,9 +170,7 @@ pub(crate) fn from_our_source(ks: &Value) -> bool {
 }
 
 fn is_fresh(obj: &Value, goal: &Goal, fresh: &Fresh) -> bool {
-    if let Some(token) = &fresh.token
-        && text(obj, "/status/lastHandledReconcileAt") == token
-    {
+    if handled_ours(obj, fresh) {
         return true;
     }
     if goal.matches(text(obj, "/status/lastAttemptedRevision")) && fresh.since.is_some() {
@@ -176,15 +184,30 @@ fn is_fresh(obj: &Value, goal: &Goal, fresh: &Fresh) -> bool {
     matches!((changed, fresh.since), (Some(c), Some(s)) if c >= s)
 }
 
-/// The object handled our request to reconcile (or our later nudge).
-fn answered(obj: &Value, fresh: &Fresh) -> bool {
+/// The object handled one of our requests to reconcile: the first one, a
+/// nudge, or the chain's.
+fn handled_ours(obj: &Value, fresh: &Fresh) -> bool {
     let handled = text(obj, "/status/lastHandledReconcileAt");
-    let key = (
-        text(obj, "/metadata/namespace").to_string(),
-        text(obj, "/metadata/name").to_string(),
-    );
+    let key = key_of(obj);
+    // Only Kustomizations answer this wait's judgement (a HelmRelease's
+    // failure is always an answer: see `judge`).
+    let chained = (KUSTOMIZATION.kind, key.0.clone(), key.1.clone());
     fresh.token.as_deref() == Some(handled)
         || fresh.nudges.get(&key).map(String::as_str) == Some(handled)
+        || fresh.chain.get(&chained).map(String::as_str) == Some(handled)
+}
+
+/// At the goal, the object answers this wait: it handled our request, or
+/// it was behind when we asked (so it applied the goal since).
+pub(crate) fn answered(obj: &Value, fresh: &Fresh) -> bool {
+    handled_ours(obj, fresh) || fresh.behind.contains(&key_of(obj))
+}
+
+fn key_of(obj: &Value) -> (String, String) {
+    (
+        text(obj, "/metadata/namespace").to_string(),
+        text(obj, "/metadata/name").to_string(),
+    )
 }
 
 fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {

@@ -475,3 +475,50 @@ fn a_fetch_the_git_host_failed_for_a_moment_is_waited_out_and_a_missing_reposito
     ));
     assert!(!super::transient_fetch("authentication required"));
 }
+
+#[test]
+fn waiting_for_flux_s_answer_a_kustomization_answers_by_moving_or_by_handling_our_ask() {
+    let rev = goal().revision();
+    let mut handled = ks("asked", &rev, ready("True", "Applied"));
+    handled["status"]["lastHandledReconcileAt"] = json!("ask");
+    let obs = Observed {
+        git_repository: Some(git(&rev)),
+        kustomizations: vec![
+            ks("flux-system", &rev, ready("True", "Applied")),
+            ks("moved", &rev, ready("True", "Applied")),
+            handled,
+            ks("stale", &rev, ready("True", "Applied")),
+        ],
+        helm_releases: Vec::new(),
+    };
+    let mut fresh = Fresh {
+        token: Some("request".into()),
+        since: Some(0),
+        answered: true,
+        ..Fresh::default()
+    };
+    // Behind when we asked the source: at the goal now, so it moved for us.
+    fresh.behind.insert(("flux-system".into(), "moved".into()));
+    fresh
+        .behind
+        .insert(("flux-system".into(), "flux-system".into()));
+    fresh.chain.insert(
+        ("Kustomization", "flux-system".into(), "asked".into()),
+        "ask".into(),
+    );
+    let judged = judge(&obs, &goal(), &[], &fresh);
+    let verdict = |name: &str| {
+        judged
+            .iter()
+            .find(|j| j.name == name && j.kind == KUSTOMIZATION)
+            .map(|j| j.verdict.clone())
+            .unwrap()
+    };
+    assert!(matches!(verdict("moved"), Verdict::Ready(_)));
+    assert!(matches!(verdict("asked"), Verdict::Ready(_)));
+    assert!(
+        matches!(&verdict("stale"), Verdict::Waiting(w) if w.contains("waiting for its answer")),
+        "{:?}",
+        verdict("stale")
+    );
+}

@@ -20,9 +20,8 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
         )));
     };
     let url = ctx.fork_url()?;
-    let pair = ctx.git_auth().await?;
     let branch = &ctx.config.settings.branch;
-    let remote = git::remote_head(&url, branch, auth(&pair))?;
+    let remote = ctx.fork_head().await?;
     // Done when we hold the remote's latest commit; the push step rebases if
     // our own commits sit on top of an older one.
     match remote {
@@ -60,6 +59,7 @@ pub(super) async fn clone_or_update(ctx: &mut Ctx) -> Result<String> {
     };
     let helper = credential_helper(ctx, &repo, &url).await?;
     let fetched = git::fetch(&repo, &branch, auth(&pair))?;
+    ctx.fork_moved(Some(fetched));
     let head = git::head_commit(&repo)?;
     if git::is_ancestor(&repo, head, fetched) && head != fetched {
         git::move_branch(&repo, &branch, fetched, "eks-workshop: fast-forward").map_err(

@@ -45,6 +45,7 @@ pub(super) async fn push(ctx: &mut Ctx) -> Result<String> {
     let pair = ctx.git_auth().await?;
     match git::push(&repo, &branch, auth(&pair))? {
         PushOutcome::Pushed => {
+            ctx.fork_moved(Some(local));
             crate::pause::point("publish:after-push");
             ctx.state.outputs.pushed_commit = Some(local.to_string());
             ctx.save()?;
@@ -91,9 +92,7 @@ async fn tips(ctx: &Ctx) -> Result<(Repository, Oid, Option<Oid>)> {
     let local = repo
         .refname_to_id(&format!("refs/heads/{branch}"))
         .map_err(|e| Error::git(format!("read branch {branch} of the clone"), &e))?;
-    let url = ctx.fork_url()?;
-    let pair = ctx.git_auth().await?;
-    let remote = git::remote_head(&url, &branch, auth(&pair))?;
+    let remote = ctx.fork_head().await?;
     Ok((repo, local, remote))
 }
 

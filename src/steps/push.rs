@@ -24,9 +24,7 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
         return Ok(Checked::to_do(format!("to commit: {}", changes.message)));
     }
     let head = git::head_commit(&repo)?;
-    let url = ctx.fork_url()?;
-    let pair = ctx.git_auth().await?;
-    let remote = git::remote_head(&url, &ctx.config.settings.branch, auth(&pair))?;
+    let remote = ctx.fork_head().await?;
     if remote == Some(head) {
         let mut found = Checked::done(format!(
             "{} at {}",
@@ -48,9 +46,7 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
     let mut out = Vec::new();
     let commits = if changes.files.is_empty() {
         let head = git::head_commit(&repo)?;
-        let url = ctx.fork_url()?;
-        let pair = ctx.git_auth().await?;
-        if git::remote_head(&url, &branch, auth(&pair))? == Some(head) {
+        if ctx.fork_head().await? == Some(head) {
             "the commits the steps above make".to_string()
         } else {
             format!("HEAD ({})", short(&head.to_string()))
@@ -80,14 +76,14 @@ pub(super) async fn push(ctx: &mut Ctx) -> Result<String> {
     let mut detail = Vec::new();
     // Nothing is pushed that the cluster would refuse.
     crate::preflight::check_head(ctx, &repo).await?;
-    let url = ctx.fork_url()?;
     let pair = ctx.git_auth().await?;
     let branch = ctx.config.settings.branch.clone();
     // Where the clone last saw the fork's branch, before any fetch below.
     let known = git::tracking_head(&repo, &branch);
     for _ in 0..PUSH_TRIES {
         let head = git::head_commit(&repo)?;
-        let remote = git::remote_head(&url, &branch, auth(&pair))?;
+        // Asked once per command; a fetch or our push below moves it.
+        let remote = ctx.fork_head().await?;
         if remote == Some(head) {
             break;
         }
@@ -98,10 +94,12 @@ pub(super) async fn push(ctx: &mut Ctx) -> Result<String> {
                 Ok(_) => tip,
                 Err(_) => git::fetch(&repo, &branch, auth(&pair))?,
             };
+            ctx.fork_moved(Some(tip));
             refuse_a_rewrite(ctx, &repo, &branch, known, tip)?;
         }
         match git::push(&repo, &branch, auth(&pair))? {
             PushOutcome::Pushed => {
+                ctx.fork_moved(Some(head));
                 crate::pause::point("push:after-push");
                 ctx.state.outputs.pushed_commit = Some(head.to_string());
                 ctx.save()?;
@@ -110,6 +108,7 @@ pub(super) async fn push(ctx: &mut Ctx) -> Result<String> {
             }
             PushOutcome::NonFastForward => {
                 let fetched = git::fetch(&repo, &branch, auth(&pair))?;
+                ctx.fork_moved(Some(fetched));
                 refuse_a_rewrite(ctx, &repo, &branch, known, fetched)?;
                 let tip = git::rebase_onto(&repo, fetched)?;
                 git::move_branch(&repo, &branch, tip, "eks-workshop: rebase onto the remote")?;

@@ -1,7 +1,9 @@
 //! reconcile: wait until Flux has applied the pushed commit: the
 //! GitRepository has fetched it, every Kustomization has applied it, and the
-//! HelmReleases of the add-ons just enabled are Ready. `run` asks Flux to
-//! reconcile now, then watches (no polling) until that holds.
+//! HelmReleases of the add-ons just enabled are Ready. `run` asks Flux's
+//! source to fetch now, then watches (no polling) until that holds, asking
+//! each Kustomization to reconcile as its dependencies get there
+//! ([`crate::flux::chain`]).
 
 use super::Checked;
 use crate::ctx::Ctx;
@@ -85,8 +87,13 @@ pub(super) async fn wait(ctx: &Ctx, wait: &Wait) -> Result<String> {
     let addons = ctx.releases(wait);
     let limits = ctx.limits();
     ctx.ui.progress("asking Flux to reconcile now");
-    let mut fresh = crate::flux::observe::request_reconcile(&cluster, &types).await?;
+    let mut fresh = crate::flux::observe::request_reconcile(&cluster, &types, &goal).await?;
     fresh.answered = wait.always || wait.since_control_plane;
+    if wait.since_control_plane {
+        // Every Kustomization answers a request made after the control plane
+        // moved (what `check` looks for), even one the new commit moves.
+        fresh.behind.clear();
+    }
     ctx.flux_asked();
     wait_synced(&cluster, &types, &goal, &addons, &fresh, &limits, &ctx.ui).await
 }

@@ -10,6 +10,7 @@ pub(crate) use crate::rig_files::{copy_dir, flux_manifests, ready, upstream_for}
 mod addons;
 mod adopt;
 mod basics;
+mod chain;
 mod crash;
 mod dry_run;
 mod fixture;

@@ -229,3 +229,71 @@ fn a_sync_killed_after_its_push_is_finished_by_resume() {
         e.revision()
     );
 }
+
+/// The `git ls-remote`s of the last run, from its log (the forge also
+/// serves the Flux stand-in's fetches).
+fn ls_remotes(e: &Env) -> usize {
+    let log = crate::logs::logs(e.w.dir())
+        .pop()
+        .expect("a log was written");
+    let log = std::fs::read_to_string(log).unwrap();
+    log.lines()
+        .filter(|l| l.contains("s git      ls-remote "))
+        .count()
+}
+
+#[test]
+fn sync_asks_the_fork_for_its_head_once() {
+    let e = env(true);
+    e.setup(&[]).success();
+    rename_the_sample_app(&e);
+    let out = e.w.cmd(&["sync", "--yes", "--timeout", "60s"]).run();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(e.head(), e.w.git(&["rev-parse", "HEAD"]));
+    assert_eq!(ls_remotes(&e), 1);
+    // Nothing to push: still once.
+    let out = e.w.cmd(&["sync", "--yes", "--timeout", "60s"]).run();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("the cluster already runs"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(ls_remotes(&e), 1);
+}
+
+/// kustomize-controller tries a Kustomization whose `dependsOn` had not
+/// applied the commit yet again only after `--requeue-dependency` (30 s by
+/// default, per level of the chain). Here that is an hour, longer than the
+/// run may take: sync returns because it asks each Kustomization as its
+/// dependencies get there.
+#[test]
+fn sync_drives_the_dependency_chain_instead_of_waiting_for_flux_s_retry() {
+    let e = env(true);
+    e.setup(&[]).success();
+    // Only asked reconciles: no periodic poll, no dependency retry.
+    e.flux.set_interval_scale(1.0);
+    e.flux
+        .set_requeue_dependency(Some(std::time::Duration::from_secs(3600)));
+    rename_the_sample_app(&e);
+    let out = e.w.cmd(&["sync", "--yes", "--timeout", "60s"]).run();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let head = e.w.git(&["rev-parse", "HEAD"]);
+    assert_eq!(e.head(), head);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    for name in ["infrastructure", "apps"] {
+        assert!(
+            said.contains(&format!(
+                "Kustomization flux-system/{name}: its dependencies are Ready"
+            )),
+            "{said}"
+        );
+    }
+    let store = e.api.store();
+    let list = store.list("kustomize.toolkit.fluxcd.io/v1", "Kustomization", None);
+    assert!(list.len() >= 4, "{list:?}");
+    for ks in list {
+        let applied = ks["status"]["lastAppliedRevision"].as_str();
+        assert_eq!(applied, Some(format!("main@sha1:{head}").as_str()), "{ks}");
+    }
+}

@@ -29,6 +29,7 @@ components=(
   "kustomize-controller|github.com/fluxcd/kustomize-controller|github.com/fluxcd/kustomize-controller|kustomize"
   "helm-controller|github.com/fluxcd/helm-controller|github.com/fluxcd/helm-controller|helm"
   "tofu|github.com/opentofu/opentofu/cmd/tofu|github.com/opentofu/opentofu|-"
+  "flux|github.com/fluxcd/flux2/v2/cmd/flux|github.com/fluxcd/flux2/v2|-"
 )
 
 die() { echo "build.sh: $*" >&2; exit 1; }
@@ -77,6 +78,8 @@ ldflags_for() {
     # The version comes from an embedded VERSION file; without dev=no it
     # says 1.12.6-dev, as an unreleased build would.
     tofu) echo "-X github.com/opentofu/opentofu/version.dev=no" ;;
+    # `flux version` says 0.0.0-dev.0 without it, as a source build would.
+    flux) echo "-X main.VERSION=${version#v}" ;;
   esac
 }
 
@@ -102,6 +105,35 @@ stamp_of() {
   } | sha256sum | cut -d' ' -f1
 }
 
+# Where a component goes: the tools the binary under test may find on PATH
+# in bin/, the peers the benchmarks measure it against in peers/ (a flux CLI
+# on its PATH would change how setup installs Flux).
+bin_dir() {
+  case "$1" in
+    flux) echo "$rig/peers" ;;
+    *) echo "$rig/bin" ;;
+  esac
+}
+
+# The flux CLI embeds the install manifests its release build generates
+# (cmd/flux/manifests/*.yaml, not in the module), so `go build` of the
+# module refuses the empty //go:embed. The benchmark runs `flux reconcile`
+# and `flux get`, never `flux install`: built from a writable copy of the
+# module with a placeholder there, as its own main module (its go.mod and
+# go.sum, replace lines included, as its release build uses them).
+build_flux() {
+  local dir="$1" module="$2" pkg="$3" ldflags="$4" out="$5" src tmp
+  src="$(cd "$dir" && go list -m -f '{{.Dir}}' "$module")"
+  tmp="$(mktemp -d)"
+  cp -r "$src" "$tmp/src"
+  chmod -R u+w "$tmp/src"
+  mkdir -p "$tmp/src/cmd/flux/manifests"
+  echo "# placeholder: flux's release build generates the install manifests here" \
+    >"$tmp/src/cmd/flux/manifests/placeholder.yaml"
+  (cd "$tmp/src" && go build -trimpath -ldflags="$ldflags" -o "$out" "./${pkg#"$module"/}")
+  rm -rf "$tmp"
+}
+
 copy_crds() {
   local dir="$1" module="$2" sub="$3" src
   src="$(cd "$dir" && go list -m -f '{{.Dir}}' "$module")/config/crd/bases"
@@ -122,7 +154,7 @@ for c in "${components[@]}"; do
   echo "==> $name: resolving $module"
   version="$(pinned_version "$dir" "$module")"
   stamp="$(stamp_of "$dir" "$version")"
-  if [ -x "$rig/bin/$name" ] && [ "$(cat "$rig/stamps/$name" 2>/dev/null)" = "$stamp" ] &&
+  if [ -x "$(bin_dir "$name")/$name" ] && [ "$(cat "$rig/stamps/$name" 2>/dev/null)" = "$stamp" ] &&
     { [ "$crds" = - ] || [ -n "$(ls "$rig/crds/$crds" 2>/dev/null)" ]; }; then
     echo "    $name $version: up to date"
     continue
@@ -130,8 +162,14 @@ for c in "${components[@]}"; do
   echo "    building $name $version ($pkg)"
   start=$(date +%s)
   ldflags="-s -w $(ldflags_for "$name" "$version")"
-  (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$rig/bin/$name.tmp" "$pkg")
-  mv "$rig/bin/$name.tmp" "$rig/bin/$name"
+  out="$(bin_dir "$name")"
+  mkdir -p "$out"
+  if [ "$name" = flux ]; then
+    build_flux "$dir" "$module" "$pkg" "$ldflags" "$out/$name.tmp"
+  else
+    (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$out/$name.tmp" "$pkg")
+  fi
+  mv "$out/$name.tmp" "$out/$name"
   if [ "$crds" != - ]; then copy_crds "$dir" "$module" "$crds"; fi
   echo "$stamp" >"$rig/stamps/$name"
   echo "$version" >"$rig/stamps/$name.version"

@@ -82,6 +82,11 @@ pub struct Options {
     /// Run kube-controller-manager with only [`CONTROLLERS`] (PodDisruptionBudget
     /// status, so evictions are allowed and refused as on a real cluster).
     pub controller_manager: bool,
+    /// The Flux controllers' `--requeue-dependency`: how long a
+    /// Kustomization or HelmRelease whose `dependsOn` is not ready waits
+    /// before it is tried again. `None`: Flux's default (30 s), as on a
+    /// participant's cluster; 2 s by default, so tests need not wait.
+    pub requeue_dependency: Option<Duration>,
 }
 
 impl Default for Options {
@@ -94,6 +99,7 @@ impl Default for Options {
             emulated_version: None,
             runtime_config: Vec::new(),
             controller_manager: false,
+            requeue_dependency: Some(Duration::from_secs(2)),
         }
     }
 }

@@ -44,6 +44,10 @@ struct Settings {
     failures: HashMap<(String, String, String), String>,
     /// How much faster than real time Flux intervals pass (retries after a failure).
     interval_scale: f64,
+    /// kustomize-controller's `--requeue-dependency` (real time, unscaled);
+    /// `None`: a Kustomization whose dependency was not ready is tried again
+    /// on the next pass.
+    requeue_dependency: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -53,6 +57,7 @@ impl Default for Settings {
             charts: Vec::new(),
             failures: HashMap::new(),
             interval_scale: DEFAULT_INTERVAL_SCALE,
+            requeue_dependency: None,
         }
     }
 }
@@ -78,6 +83,9 @@ pub(crate) struct Ctx {
     settings: Arc<Mutex<Settings>>,
     last_check: HashMap<String, Instant>,
     retries: HashMap<String, Retry>,
+    /// Kustomizations whose dependencies were not ready, until they are
+    /// tried again (see [`FluxStandIn::set_requeue_dependency`]).
+    dependency_waits: HashMap<String, Retry>,
 }
 
 impl Ctx {
@@ -116,6 +124,35 @@ impl Ctx {
             return true;
         }
         self.retries.remove(&o.key());
+        false
+    }
+
+    /// `o` found a dependency not ready at `revision`: with a
+    /// `--requeue-dependency` set, it is not tried again before that long.
+    pub fn wait_for_dependency(&mut self, o: &FluxObject, revision: &str) {
+        let Some(wait) = lock(&self.settings).requeue_dependency else {
+            return;
+        };
+        let retry = Retry {
+            due: Instant::now() + wait,
+            generation: o.generation,
+            revision: revision.to_string(),
+        };
+        self.dependency_waits.insert(o.key(), retry);
+    }
+
+    /// Whether `o` waits out `--requeue-dependency`. As on real Flux, a new
+    /// generation, a new source revision or a reconcile request ends the
+    /// wait at once.
+    pub fn waiting_for_dependency(&mut self, o: &FluxObject, revision: &str) -> bool {
+        let Some(r) = self.dependency_waits.get(&o.key()) else {
+            return false;
+        };
+        let same = r.generation == o.generation && r.revision == revision;
+        if same && o.requested_at().is_none() && Instant::now() < r.due {
+            return true;
+        }
+        self.dependency_waits.remove(&o.key());
         false
     }
 
@@ -244,6 +281,7 @@ impl FluxStandIn {
             settings: settings.clone(),
             last_check: HashMap::new(),
             retries: HashMap::new(),
+            dependency_waits: HashMap::new(),
         };
         let runtime = RuntimeThread::start("harness-flux");
         runtime.handle.spawn(run(ctx, wake.clone()));
@@ -279,6 +317,15 @@ impl FluxStandIn {
     /// and then checks that only an asked reconcile applies it sets 1.0.
     pub fn set_interval_scale(&self, scale: f64) {
         lock(&self.settings).interval_scale = scale;
+        self.wake.notify_one();
+    }
+
+    /// kustomize-controller's `--requeue-dependency`: a Kustomization whose
+    /// `dependsOn` was not ready is tried again only after `wait` (real time),
+    /// or at once on a new spec, a new source revision or a reconcile
+    /// request. `None` (the default): on the next pass.
+    pub fn set_requeue_dependency(&self, wait: Option<Duration>) {
+        lock(&self.settings).requeue_dependency = wait;
         self.wake.notify_one();
     }
 

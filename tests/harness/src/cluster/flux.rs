@@ -166,15 +166,17 @@ impl RealCluster {
             // Port 0: the kernel picks, the controller logs what it got.
             .arg("--health-addr=127.0.0.1:0")
             .arg("--log-level=debug")
-            // Flux's default is 30 s per dependency level (sources, then
-            // infrastructure, then apps); tests need not wait that long.
-            .arg("--requeue-dependency=2s")
             .env("RUNTIME_NAMESPACE", FLUX_NAMESPACE)
             .env("SOURCE_CONTROLLER_LOCALHOST", storage)
             // Helm and git caches land here, never in the developer's home.
             .env("HOME", &home)
             .env("TMPDIR", &tmp)
             .env("KUBECONFIG", &self.kubeconfig);
+        // Flux's default is 30 s per dependency level (sources, then
+        // infrastructure, then apps); most tests need not wait that long.
+        if let Some(d) = self.opts.requeue_dependency {
+            cmd.arg(format!("--requeue-dependency={}ms", d.as_millis()));
+        }
         cmd
     }
 

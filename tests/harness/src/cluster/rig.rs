@@ -49,6 +49,22 @@ impl Rig {
         path
     }
 
+    /// `peers/<name>`: a tool the benchmarks measure eks-workshop against
+    /// (the flux CLI), kept out of `bin/`, which tests put on the PATH of
+    /// the binary under test. Panics, saying how to build it, when missing.
+    pub fn peer(&self, name: &str) -> PathBuf {
+        let path = self.root.join("peers").join(name);
+        if !path.is_file() {
+            panic!(
+                "cluster: {} is missing: run tests/rig/build.sh {name} (it builds it from \
+                 the Go module proxy into {})",
+                path.display(),
+                self.root.display()
+            );
+        }
+        path
+    }
+
     /// The rig's kubectl, built from the same `k8s.io/kubernetes` as its
     /// kube-apiserver. Tests use it and never a kubectl found on PATH, whose
     /// version (or absence) would change what they check.

@@ -78,6 +78,9 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &Snapshot) {
         write(&ctx.store, MANAGER, &o, p, Map::new(), &[]);
         return;
     };
+    if ctx.waiting_for_dependency(&o, &revision) {
+        return;
+    }
     if let Some(message) = unready_dependency(&o, snapshot, Some(&revision)) {
         // As real kustomize-controller: no Reconciling condition.
         let p = Outcome::Waiting {
@@ -85,6 +88,7 @@ pub async fn reconcile(ctx: &mut Ctx, o: FluxObject, snapshot: &Snapshot) {
             message,
         };
         write(&ctx.store, MANAGER, &o, p, Map::new(), &[]);
+        ctx.wait_for_dependency(&o, &revision);
         return;
     }
     if ctx.waiting_to_retry(&o, &revision) || done(&o, &revision) {
