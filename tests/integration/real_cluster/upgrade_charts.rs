@@ -14,8 +14,10 @@ use crate::world::{LOGIN, NAME};
 const KARPENTER: [&str; 4] = ["-n", "flux-system", "helmrelease", "karpenter"];
 const FILE: &str = "gitops/add-ons/02-karpenter.yaml";
 
-#[test]
-fn upgrade_bumps_the_add_on_chart_in_git_and_helm_controller_upgrades_it_before_the_hop() {
+/// A workshop on a cluster serving 1.33 whose participant set Karpenter to
+/// 1.5.0 (Kubernetes up to 1.33) and enabled it; 1.6.0 is in the loopback
+/// Helm repository for the bump.
+pub(super) fn karpenter_1_5_at_1_33() -> Real {
     let mut r = Real::start_with(Options {
         emulated_version: Some("1.33".into()),
         ..Options::default()
@@ -24,8 +26,7 @@ fn upgrade_bumps_the_add_on_chart_in_git_and_helm_controller_upgrades_it_before_
         r.helm.add(&karpenter_chart_at(v));
     }
     r.set_up();
-    let clone = r.w.clone_dir();
-    let text = std::fs::read_to_string(clone.join(FILE))
+    let text = std::fs::read_to_string(r.w.clone_dir().join(FILE))
         .unwrap()
         .replace("v0.27.3", "1.5.0");
     r.participant_pushes("Karpenter 1.5.0", &[(FILE, &text)]);
@@ -33,6 +34,12 @@ fn upgrade_bumps_the_add_on_chart_in_git_and_helm_controller_upgrades_it_before_
         r.w.cmd(&["enable-addon", "karpenter", "--timeout", "180s"])
             .run();
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    r
+}
+
+#[test]
+fn upgrade_bumps_the_add_on_chart_in_git_and_helm_controller_upgrades_it_before_the_hop() {
+    let r = karpenter_1_5_at_1_33();
     assert_eq!(
         r.get(&KARPENTER)["status"]["history"][0]["chartVersion"],
         "1.5.0"

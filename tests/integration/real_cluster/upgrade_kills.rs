@@ -5,36 +5,17 @@
 //! an uninterrupted run's: one bump commit, the control plane at 1.34, the
 //! chart upgraded, both old nodes drained and gone.
 
-use harness::cluster::Options;
-use harness::fixtures::karpenter_chart_at;
-
-use super::fixture::Real;
 use super::nodes::{Kubelet, NS, OLD_KUBELET, REPLICA, add_node, add_pod};
 use super::ready;
 use super::upgrade::{Terraform, kill_at, serves, upgrade, with_terraform};
+use super::upgrade_charts::karpenter_1_5_at_1_33;
 use crate::world::{LOGIN, NAME};
 
-const FILE: &str = "gitops/add-ons/02-karpenter.yaml";
 const NODES: [&str; 2] = ["ip-10-0-3-1.ec2.internal", "ip-10-0-3-2.ec2.internal"];
 
 #[test]
 fn killed_at_every_stage_of_a_hop_that_bumps_a_chart_and_rolls_nodes_resume_ends_as_one_run() {
-    let mut r = Real::start_with(Options {
-        emulated_version: Some("1.33".into()),
-        ..Options::default()
-    });
-    for v in ["1.5.0", "1.6.0"] {
-        r.helm.add(&karpenter_chart_at(v));
-    }
-    r.set_up();
-    let text = std::fs::read_to_string(r.w.clone_dir().join(FILE))
-        .unwrap()
-        .replace("v0.27.3", "1.5.0");
-    r.participant_pushes("Karpenter 1.5.0", &[(FILE, &text)]);
-    let out =
-        r.w.cmd(&["enable-addon", "karpenter", "--timeout", "180s"])
-            .run();
-    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    let r = karpenter_1_5_at_1_33();
     // Two of Karpenter's nodes at 1.33, one pod each.
     r.cluster.apply_yaml(&format!(
         "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {NS}}}\n---\n\
