@@ -143,11 +143,21 @@ impl Release<'_> {
             self.place.clone(),
         ]);
         let subject = format!("{} ({})", self.id, self.place);
-        let bump = match lowest {
-            Some(v) => format!(
+        let migration = match crate::readiness::paths::path(self.chart, self.version, target) {
+            Some(crate::readiness::paths::Path::Migrate { migration, .. }) => Some(migration),
+            _ => None,
+        };
+        let bump = match (lowest, migration) {
+            (Some(v), Some(m)) => format!(
+                "{v} or later supports it, and the way there is a migration a person makes: {} (guide: {})",
+                m.needs, m.guide
+            ),
+            (Some(v), None) => format!(
                 "set spec.chart.spec.version (and the add-on-version label) to {v} or later"
             ),
-            None => "check the chart's documentation for a version that supports the target".into(),
+            (None, _) => {
+                "check the chart's documentation for a version that supports the target".into()
+            }
         };
         let at = format!("chart {} {}", self.chart, self.version);
         let item = match &verdict {

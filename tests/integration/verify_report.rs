@@ -184,8 +184,9 @@ fn the_html_report_opens_in_a_browser_grouped_by_what_blocks() {
         blocking
             .contains("<code>flux-system/karpenter (gitops/add-ons/02-karpenter.yaml:22)</code>")
             && blocking.contains(
-                "set spec.chart.spec.version (and the add-on-version label) to 1.5.0 or later"
-            ),
+                "1.5.0 or later supports it, and the way there is a migration a person makes"
+            )
+            && blocking.contains("https://karpenter.sh/v0.32/upgrading/v1beta1-migration/"),
         "{blocking}"
     );
     let to_do = section(&dom, "to-do");
