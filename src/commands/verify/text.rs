@@ -95,9 +95,13 @@ pub(super) fn preflight_text(refused: &[readiness::Problem], offline: bool) -> S
 /// One check beyond the scan: a table of what it found (blocking first), or
 /// the line saying why it was skipped.
 pub(super) fn section_text(section: &Section) -> String {
+    // Items quote the fork, the cluster and AWS (object names, servers'
+    // messages): shown with their control characters escaped, as the
+    // tables' cells are.
+    let shown = crate::outside::printable;
     let name = section.name;
     if let Some(why) = &section.skipped {
-        return format!("{} skipped: {why}\n", title(name));
+        return format!("{} skipped: {}\n", title(name), shown(why));
     }
     if section.items.is_empty() {
         return format!("{}: nothing to check\n", title(name));
@@ -124,9 +128,13 @@ pub(super) fn section_text(section: &Section) -> String {
             Severity::ToDo => "! to do",
             Severity::Fine => "✓ fine",
         };
-        out.push_str(&format!("  {mark}  {}: {}\n", i.subject, i.message));
+        out.push_str(&format!(
+            "  {mark}  {}: {}\n",
+            shown(&i.subject),
+            shown(&i.message)
+        ));
         if !i.fix.is_empty() {
-            out.push_str(&format!("      fix: {}\n", i.fix));
+            out.push_str(&format!("      fix: {}\n", shown(&i.fix)));
         }
     }
     out
@@ -202,6 +210,22 @@ pub(super) mod tests {
             "Kustomization  flux-system  apps         main@sha1:01234567  False  BuildFailed: boom"
         );
         assert_eq!(lines[4], "✘ the cluster is behind main@sha1:01234567:");
+    }
+
+    #[test]
+    fn an_item_quoting_the_world_cannot_drive_the_terminal() {
+        let item = crate::verdict::Item::new(
+            Severity::ToDo,
+            "Deployment default/web\u{1b}]0;owned\u{7} (a.yaml:1)",
+            "runs one replica\u{1b}[2J",
+        )
+        .fix("add\u{1b}[31m replicas");
+        let text = section_text(&Section::ran("disruption", vec![item]));
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(text.contains("Deployment default/web"), "{text}");
     }
 
     #[test]
