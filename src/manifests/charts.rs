@@ -9,13 +9,14 @@ use std::path::Path;
 use super::releases::{RepoRelease, repo_releases, set_version};
 use crate::error::Result;
 use crate::readiness::KubeVersion;
+use crate::readiness::charts::ChartVersion;
 use crate::readiness::paths::{self, Migration};
 
-/// One release's chart moved to `to` (written as its version was).
+/// One release's chart moved to `to`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Bump {
     pub(crate) release: RepoRelease,
-    pub(crate) to: String,
+    pub(crate) to: ChartVersion,
 }
 
 impl Bump {
@@ -79,10 +80,7 @@ pub(crate) fn plan(root: &Path, cluster_path: &str, target: KubeVersion) -> Resu
             continue;
         }
         match paths::path(&release.chart, &release.version, target) {
-            Some(paths::Path::Bump { to }) => out.bumps.push(Bump {
-                to: paths::spelled_like(&release.version, to),
-                release,
-            }),
+            Some(paths::Path::Bump { to }) => out.bumps.push(Bump { to, release }),
             Some(paths::Path::Migrate { to, migration }) => out.stops.push(Stop {
                 to: paths::spelled_like(&release.version, to),
                 release,
@@ -100,7 +98,7 @@ pub(crate) fn plan(root: &Path, cluster_path: &str, target: KubeVersion) -> Resu
 pub(crate) fn bumped(text: &str, bumps: &[&Bump]) -> Option<String> {
     let mut text = text.to_string();
     for bump in bumps {
-        text = set_version(&text, &bump.release, &bump.to)?;
+        text = set_version(&text, &bump.release, bump.to)?;
     }
     Some(text)
 }

@@ -9,6 +9,8 @@ use serde_yaml::Value;
 
 use super::yaml::{parse_doc, split_docs};
 use crate::error::Result;
+use crate::readiness::charts::ChartVersion;
+use crate::readiness::paths::spelled_like;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct RepoRelease {
@@ -112,18 +114,17 @@ fn version_line(text: &str, version: &str) -> Option<usize> {
 
 /// `text` with this release's chart version set to `to` (the workshop's
 /// `add-on-version` label too, when it said the same version), each value
-/// written in place with its quotes: nothing else in the file moves. `None`
+/// written in place with its quotes and as it was spelled (`v` or not):
+/// nothing else in the file moves. `None`
 /// when the version is not where the release says (the file changed).
-pub(crate) fn set_version(text: &str, release: &RepoRelease, to: &str) -> Option<String> {
+pub(crate) fn set_version(text: &str, release: &RepoRelease, to: ChartVersion) -> Option<String> {
     let mut lines: Vec<String> = text.split_inclusive('\n').map(String::from).collect();
     let at = release.line.checked_sub(1)?;
-    lines[at] = set_value(lines.get(at)?, "version:", &release.version, to)?;
+    let version_to = spelled_like(&release.version, to);
+    lines[at] = set_value(lines.get(at)?, "version:", &release.version, &version_to)?;
     let same = |l: &str| l.trim_start_matches('v') == release.version.trim_start_matches('v');
     if let Some(label) = release.label.as_deref().filter(|l| same(l)) {
-        let label_to = match label.starts_with('v') {
-            true => format!("v{}", to.trim_start_matches('v')),
-            false => to.trim_start_matches('v').to_string(),
-        };
+        let label_to = spelled_like(label, to);
         // The label is in the same document, above the chart.
         for i in (0..at).rev() {
             if lines[i].starts_with("---") {
@@ -189,7 +190,7 @@ mod tests {
     fn setting_a_version_moves_the_chart_and_its_label_and_nothing_else() {
         let text = "---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: karpenter\n  namespace: flux-system\n  labels:\n    add-on-version: \"v0.27.3\"\nspec:\n  chart:\n    spec:\n      chart: karpenter\n      version: v0.27.3 # pinned\n  values:\n    version: v0.27.3\n";
         let r = &in_text(text, "k.yaml", true)[0];
-        let new = set_version(text, r, "v0.28.0").unwrap();
+        let new = set_version(text, r, ChartVersion::parse("0.28.0").unwrap()).unwrap();
         assert_eq!(
             new,
             text.replace("\"v0.27.3\"", "\"v0.28.0\"")
@@ -197,6 +198,10 @@ mod tests {
         );
         assert!(new.contains("  values:\n    version: v0.27.3\n"), "{new}");
         let moved = text.replace("v0.27.3 # pinned", "v0.27.4");
-        assert_eq!(set_version(&moved, r, "v0.28.0"), None, "not where it was");
+        assert_eq!(
+            set_version(&moved, r, ChartVersion::parse("0.28.0").unwrap()),
+            None,
+            "not where it was"
+        );
     }
 }
