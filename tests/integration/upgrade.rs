@@ -7,6 +7,32 @@ use crate::noop::writes;
 use crate::support::Workshop;
 use crate::world::env;
 
+/// The steps of one hop, as the plan names them.
+pub(crate) const HOP: [&str; 12] = [
+    "clone",
+    "readiness",
+    "flux-upgrade",
+    "convert",
+    "charts",
+    "migrate",
+    "push",
+    "reconcile",
+    "control-plane",
+    "nodes",
+    "reconcile",
+    "readiness",
+];
+
+/// The step `name` of a `-o json` plan (its first, when it runs twice).
+fn step<'a>(plan: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name}: {plan}"))
+}
+
 #[test]
 fn upgrade_needs_a_cluster_and_never_goes_back() {
     let w = Workshop::new();
@@ -58,21 +84,7 @@ fn the_dry_run_shows_every_hop_one_minor_at_a_time_and_changes_nothing() {
         .iter()
         .map(|s| s["step"].as_str().unwrap())
         .collect();
-    let hop = [
-        "clone",
-        "readiness",
-        "flux-upgrade",
-        "convert",
-        "charts",
-        "migrate",
-        "push",
-        "reconcile",
-        "control-plane",
-        "nodes",
-        "reconcile",
-        "readiness",
-    ];
-    assert_eq!(steps, [hop, hop].concat(), "{plan}");
+    assert_eq!(steps, [HOP, HOP].concat(), "{plan}");
     let moves: Vec<&str> = plan["steps"]
         .as_array()
         .unwrap()
@@ -205,12 +217,7 @@ fn a_chart_that_does_not_support_the_hop_is_bumped_in_its_own_commit_in_the_plan
     assert!(forge.is_empty() && api.is_empty(), "{forge:?} {api:?}");
     assert_eq!(e.head(), head);
     let plan = out.json();
-    let charts = plan["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == "charts")
-        .unwrap();
+    let charts = step(&plan, "charts");
     assert_eq!(charts["status"], "would-run", "{plan}");
     let shown = charts.to_string();
     assert!(
@@ -218,12 +225,7 @@ fn a_chart_that_does_not_support_the_hop_is_bumped_in_its_own_commit_in_the_plan
             && shown.contains("karpenter 1.5.0 → 1.6.0"),
         "{shown}"
     );
-    let gate = plan["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == "readiness")
-        .unwrap();
+    let gate = step(&plan, "readiness");
     assert!(
         gate.to_string().contains("bumps karpenter 1.5.0 → 1.6.0"),
         "{gate}"
@@ -316,19 +318,13 @@ fn flux_that_does_not_support_the_hop_is_upgraded_before_the_control_plane_moves
         .run()
         .success()
         .json();
-    let step = plan["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == "flux-upgrade")
-        .unwrap()
-        .clone();
-    assert_eq!(step["status"], "would-run", "{plan}");
+    let flux = step(&plan, "flux-upgrade");
+    assert_eq!(flux["status"], "would-run", "{plan}");
     assert!(
-        step.to_string()
+        flux.to_string()
             .contains("Flux v2.6.0 does not support Kubernetes 1.34")
-            && step.to_string().contains("1.31-1.33"),
-        "{step}"
+            && flux.to_string().contains("1.31-1.33"),
+        "{flux}"
     );
     assert_eq!(running(&e), "v2.6.0", "the dry run changed nothing");
 

@@ -128,8 +128,15 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 pub(super) fn upgrade(r: &Real, tf: &Terraform, extra: &[&str]) -> Outcome {
+    let mut args = upgrade_args(tf).to_vec();
+    args.extend_from_slice(extra);
+    with_terraform(r, tf, &args).run()
+}
+
+/// `upgrade --to 1.34` through `tf`'s directory, asked nothing.
+pub(super) fn upgrade_args(tf: &Terraform) -> [&str; 8] {
     let dir = tf.dir.path().to_str().unwrap();
-    let mut args = vec![
+    [
         "upgrade",
         "--to",
         "1.34",
@@ -138,9 +145,7 @@ pub(super) fn upgrade(r: &Real, tf: &Terraform, extra: &[&str]) -> Outcome {
         "--yes",
         "--timeout",
         "300s",
-    ];
-    args.extend_from_slice(extra);
-    with_terraform(r, tf, &args).run()
+    ]
 }
 
 /// `args` run with the rig's tofu and the upgrade command on PATH, tofu kept offline.
@@ -215,24 +220,7 @@ fn upgrade_fixes_the_removed_api_in_git_moves_the_control_plane_by_terraform_and
         })
         .collect();
     let names: Vec<&str> = steps.iter().map(|(s, _)| s.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "clone",
-            "readiness",
-            "flux-upgrade",
-            "convert",
-            "charts",
-            "migrate",
-            "push",
-            "reconcile",
-            "control-plane",
-            "nodes",
-            "reconcile",
-            "readiness"
-        ],
-        "{plan}"
-    );
+    assert_eq!(names, crate::upgrade::HOP, "{plan}");
     assert!(
         steps.contains(&("convert".into(), "would-run".into())),
         "{plan}"
@@ -313,17 +301,7 @@ fn a_terraform_plan_that_also_touches_flux_stops_before_apply_naming_it() {
 fn killed_at_each_stage_of_the_hop_resume_ends_as_an_uninterrupted_upgrade() {
     let r = at_1_33_with_the_policy();
     let tf = Terraform::applied(&r, "control-plane");
-    let dir = tf.dir.path().to_str().unwrap().to_string();
-    let first = [
-        "upgrade",
-        "--to",
-        "1.34",
-        "--terraform-dir",
-        dir.as_str(),
-        "--yes",
-        "--timeout",
-        "300s",
-    ];
+    let first = upgrade_args(&tf);
     let resume = ["resume", "--yes", "--timeout", "300s"];
     // The conversion written, not committed; the plan about to be applied;
     // the control plane moved, the step not recorded; Flux asked on the new

@@ -7,7 +7,7 @@
 
 use super::nodes::{Kubelet, NS, OLD_KUBELET, REPLICA, add_node, add_pod};
 use super::ready;
-use super::upgrade::{Terraform, kill_at, serves, upgrade, with_terraform};
+use super::upgrade::{Terraform, kill_at, serves, upgrade, upgrade_args, with_terraform};
 use super::upgrade_charts::karpenter_1_5_at_1_33;
 use crate::world::{LOGIN, NAME};
 
@@ -34,17 +34,7 @@ fn killed_at_every_stage_of_a_hop_that_bumps_a_chart_and_rolls_nodes_resume_ends
     let kubelet = Kubelet::start(r.cluster.kubeconfig());
 
     let tf = Terraform::applied(&r, "control-plane");
-    let dir = tf.dir.path().to_str().unwrap().to_string();
-    let first = [
-        "upgrade",
-        "--to",
-        "1.34",
-        "--terraform-dir",
-        dir.as_str(),
-        "--yes",
-        "--timeout",
-        "300s",
-    ];
+    let first = upgrade_args(&tf);
     let resume = ["resume", "--yes", "--timeout", "300s"];
     kill_at(&r, &tf, &first, "charts:before-commit");
     kill_at(&r, &tf, &resume, "push:after-push");
