@@ -60,16 +60,12 @@ pub(super) fn effects(ctx: &Ctx, to: KubeVersion) -> Result<Vec<Effect>> {
             });
             continue;
         }
-        let working = fsx::read_in(&clone, &f.path)?;
-        if working.as_deref() == Some(&f.head) {
-            out.push(super::edit_effect(
-                &clone,
-                &f.path,
-                &f.head,
-                f.new.clone().into_bytes(),
-                Vec::new(),
-            )?);
-        }
+        out.extend(super::rewrite_effect(
+            &clone,
+            &f.path,
+            &f.head,
+            f.new.as_bytes(),
+        )?);
         for bump in &f.bumps {
             let line = format!("{}: {}", bump.id(), bump.describe());
             out.push(Effect::Say {
@@ -120,9 +116,7 @@ fn read(ctx: &Ctx, to: KubeVersion) -> Result<Vec<File>> {
                 "run the command again; if it says the same, report it with the file",
             )
         })?;
-        let working = fsx::read_in(&clone, path)?;
-        let edited =
-            working.as_deref() != Some(&head[..]) && working.as_deref() != Some(new.as_bytes());
+        let edited = super::edited_in_tree(&clone, path, &head, new.as_bytes())?;
         files.push(File {
             path: path.to_string(),
             bumps: bumps.into_iter().cloned().collect(),

@@ -12,7 +12,7 @@ use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::manifests;
 use crate::readiness::KubeVersion;
-use crate::{fsx, git};
+use crate::git;
 
 pub(crate) const MESSAGE: &str = "Convert deprecated APIs";
 
@@ -75,16 +75,12 @@ pub(super) fn effects(ctx: &Ctx, target: KubeVersion) -> Result<Vec<Effect>> {
             });
             continue;
         }
-        let working = fsx::read_in(&clone, &c.path)?;
-        if working.as_deref() == Some(&c.head) {
-            out.push(super::edit_effect(
-                &clone,
-                &c.path,
-                &c.head,
-                c.new.clone().into_bytes(),
-                Vec::new(),
-            )?);
-        }
+        out.extend(super::rewrite_effect(
+            &clone,
+            &c.path,
+            &c.head,
+            c.new.as_bytes(),
+        )?);
         for what in &c.changed {
             said.push(Effect::Say {
                 message: format!("converted {} {what}", c.path),
@@ -130,9 +126,7 @@ fn read(ctx: &Ctx, target: KubeVersion) -> Result<(Vec<Conversion>, Vec<String>)
             unconverted.push(format!("{path}:{line}: not converted: {why}"));
         }
         let Some(new) = outcome.text else { continue };
-        let working = fsx::read_in(&clone, &path)?;
-        let edited =
-            working.as_deref() != Some(&head) && working.as_deref() != Some(new.as_bytes());
+        let edited = super::edited_in_tree(&clone, &path, &head, new.as_bytes())?;
         out.push(Conversion {
             path,
             head,

@@ -256,6 +256,29 @@ fn commit_effect(
     })
 }
 
+/// Whether the working tree's `path` holds the participant's own edits:
+/// neither HEAD's bytes nor what a step derived from them (`new`, already
+/// written by an earlier run). A step leaves such a file alone.
+fn edited_in_tree(clone: &std::path::Path, path: &str, head: &[u8], new: &[u8]) -> Result<bool> {
+    let working = crate::fsx::read_in(clone, path)?;
+    Ok(working.as_deref() != Some(head) && working.as_deref() != Some(new))
+}
+
+/// The working-tree edit of a file a step rewrites from HEAD: none when an
+/// earlier run wrote it already (the commit is derived from HEAD either way).
+fn rewrite_effect(
+    clone: &std::path::Path,
+    path: &str,
+    head: &[u8],
+    new: &[u8],
+) -> Result<Option<Effect>> {
+    let working = crate::fsx::read_in(clone, path)?;
+    if working.as_deref() != Some(head) {
+        return Ok(None);
+    }
+    edit_effect(clone, path, head, new.to_vec(), Vec::new()).map(Some)
+}
+
 /// An edit of one working-tree file as an effect, held to [`must_parse`]
 /// when planned, so nothing is written when one of several would not parse.
 fn edit_effect(
