@@ -10,9 +10,9 @@ use super::Checked;
 use crate::ctx::Ctx;
 use crate::effect::Effect;
 use crate::error::{Error, Result};
+use crate::git;
 use crate::manifests;
 use crate::readiness::KubeVersion;
-use crate::git;
 
 pub(crate) const MESSAGE: &str = "Convert deprecated APIs";
 
