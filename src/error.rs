@@ -243,6 +243,36 @@ pub(crate) fn check_interrupt(flag: &std::sync::atomic::AtomicBool) -> Result<()
 }
 
 impl Error {
+    /// A Flux failure or a wait that timed out, with the lines that say why
+    /// (the `dependsOn` chain, the source's error, the Events: see
+    /// `flux::trace`) under its message. Any other error is left as it is.
+    pub(crate) fn with_why(self, lines: &[String]) -> Self {
+        let why: String = lines.iter().map(|l| format!("\n  ↳ {l}")).collect();
+        match self {
+            Error::FluxFailed {
+                kind,
+                name,
+                message,
+                help,
+            } => Error::FluxFailed {
+                kind,
+                name,
+                message: message + &why,
+                help,
+            },
+            Error::Timeout {
+                what,
+                detail,
+                after,
+            } => Error::Timeout {
+                what,
+                detail: detail + &why,
+                after,
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn usage(message: impl Into<String>, help: impl Into<String>) -> Self {
         Error::Usage {
             message: message.into(),

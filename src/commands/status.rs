@@ -106,6 +106,14 @@ pub(crate) async fn status(
         Some(ctx) => engine::check_plan(ctx, &steps).await?,
         None => Vec::new(),
     };
+    // The wait not done: why, traced through Flux's objects.
+    let waiting = now
+        .iter()
+        .any(|p| p.step == StepId::Reconcile && matches!(p.status, Stand::ToDo | Stand::Failed));
+    let why = match &ctx {
+        Some(ctx) if waiting => flux_why(ctx).await,
+        _ => Vec::new(),
+    };
     let rows: Vec<Row> = ids
         .iter()
         .map(|&step| {
@@ -156,6 +164,7 @@ pub(crate) async fn status(
             "differs": differ,
             "steps": steps,
             "cluster": cluster,
+            "flux_why": why,
         });
         println!("{out}");
         return Ok(exit::OK);
@@ -206,6 +215,12 @@ pub(crate) async fn status(
     }
     if let Some(c) = &cluster {
         println!("cluster: {}", c["summary"].as_str().unwrap_or_default());
+    }
+    if !why.is_empty() {
+        println!("why Flux is not there yet:");
+        for line in &why {
+            println!("  {}", crate::outside::printable(line));
+        }
     }
     if !differ.is_empty() {
         println!(
@@ -300,6 +315,21 @@ async fn cluster_standing(ctx: &Ctx) -> Option<serde_json::Value> {
     Some(
         json!({"applied": applied, "tip": tip, "at_tip": at == tip, "behind": behind, "summary": summary}),
     )
+}
+
+/// Why Flux is not done, read from the cluster (see `flux::trace`); empty
+/// offline or when the cluster cannot be read (status only reads).
+async fn flux_why(ctx: &Ctx) -> Vec<String> {
+    if ctx.offline() {
+        return Vec::new();
+    }
+    let Some(cluster) = ctx.cluster_if_reachable().await else {
+        return Vec::new();
+    };
+    let Ok(Some(types)) = crate::flux::types(&cluster).await else {
+        return Vec::new();
+    };
+    crate::flux::trace::stuck(&cluster, &types).await
 }
 
 pub(crate) fn addons(global: &Flags) -> Result<u8> {

@@ -161,11 +161,17 @@ pub(crate) async fn wait_synced(
             Next::Item(item) => item,
             Next::End => return Err(lost(cluster)),
             Next::TimedOut => {
-                return Err(Error::Timeout {
+                let err = Error::Timeout {
                     what: format!("Flux to apply {}", goal.short()),
                     detail: format!("{} is not ready ({})", last.0, last.1),
                     after: limits.timeout,
-                });
+                };
+                if !slots.iter().all(|s| s.listed) {
+                    return Err(err);
+                }
+                let observed = observed(&slots);
+                let judged = synced::judge(&observed, goal, releases, &fresh);
+                return Err(why(cluster, types, &observed, &judged, err).await);
             }
         };
         match event {
@@ -217,7 +223,9 @@ pub(crate) async fn wait_synced(
         }
         match synced::outcome(&judged, goal) {
             Outcome::Synced(detail) => return Ok(detail),
-            Outcome::Failed(err) => return Err(err),
+            Outcome::Failed(err) => {
+                return Err(why(cluster, types, &observed, &judged, err).await);
+            }
             Outcome::Pending {
                 summary,
                 first,
@@ -258,6 +266,20 @@ fn observed(slots: &[Slot]) -> Observed {
         }
     }
     obs
+}
+
+/// `err` with why Flux is stuck, traced from the object it names.
+async fn why(
+    cluster: &Cluster,
+    types: &Types,
+    observed: &Observed,
+    judged: &[synced::Judged],
+    err: Error,
+) -> Error {
+    match synced::blamed(judged) {
+        Some(at) => err.with_why(&super::trace::explain(cluster, types, observed, &at).await),
+        None => err,
+    }
 }
 
 fn lost(cluster: &Cluster) -> Error {

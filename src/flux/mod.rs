@@ -19,6 +19,7 @@ pub(crate) mod observe;
 pub(crate) mod release;
 pub(crate) mod reported;
 pub(crate) mod synced;
+pub(crate) mod trace;
 
 use std::collections::BTreeMap;
 

@@ -401,7 +401,7 @@ mod outcome;
 mod transient;
 
 use conditions::{retrying_failure, through_dependency};
-pub(crate) use outcome::{Outcome, outcome};
+pub(crate) use outcome::{Outcome, blamed, outcome};
 use transient::transient_fetch;
 
 #[cfg(test)]

@@ -124,10 +124,23 @@ pub(crate) fn kstatus(obj: &Value) -> KStatus {
     let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64);
     let stale =
         |observed: Option<i64>| matches!((generation, observed), (Some(g), Some(o)) if o < g);
-    if stale(
-        obj.pointer("/status/observedGeneration")
-            .and_then(Value::as_i64),
-    ) {
+    // kustomize-controller leaves `status.observedGeneration: -1` on a
+    // Kustomization it could not build (its source or a dependency not
+    // ready) while its Ready condition speaks of the current generation:
+    // seen, and not ready for the condition's reason.
+    // (Only a Ready that is not True: a success counts once the status says
+    // so.)
+    let ready_seen = ready_condition(obj).is_some_and(|c| {
+        c.get("status").and_then(Value::as_str) != Some("True")
+            && c.get("observedGeneration").and_then(Value::as_i64) == generation
+            && generation.is_some()
+    });
+    if !ready_seen
+        && stale(
+            obj.pointer("/status/observedGeneration")
+                .and_then(Value::as_i64),
+        )
+    {
         return KStatus::InProgress(format!(
             "the controller has not yet seen generation {}",
             generation.unwrap_or_default()
@@ -224,6 +237,30 @@ mod tests {
         assert!(matches!(kstatus(&o), KStatus::InProgress(_)));
         let mut o = obj(3, 3, json!([cond("Ready", "True", "Succeeded", "")]));
         o["status"]["conditions"][0]["observedGeneration"] = json!(2);
+        assert!(matches!(kstatus(&o), KStatus::InProgress(_)));
+    }
+
+    #[test]
+    fn a_kustomization_flux_could_not_build_is_seen_and_not_ready_for_its_reason() {
+        let mut o = obj(
+            1,
+            -1,
+            json!([cond(
+                "Ready",
+                "False",
+                "DependencyNotReady",
+                "dependency 'flux-system/stuck' is not ready"
+            )]),
+        );
+        o["status"]["conditions"][0]["observedGeneration"] = json!(1);
+        assert_eq!(
+            kstatus(&o),
+            KStatus::Failed(
+                "DependencyNotReady: dependency 'flux-system/stuck' is not ready".into()
+            )
+        );
+        // A success counts only once the status says it saw the generation.
+        o["status"]["conditions"][0]["status"] = json!("True");
         assert!(matches!(kstatus(&o), KStatus::InProgress(_)));
     }
 

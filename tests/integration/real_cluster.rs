@@ -24,6 +24,7 @@ mod upgrade_kills;
 mod verify;
 mod verify_disruption;
 mod verify_inventory;
+mod why_stuck;
 
 /// Each scenario's bound; past it the test process aborts (the rig's
 /// children die with it), so CI never hangs.

@@ -3,6 +3,7 @@
 
 use super::{Goal, HELM_RELEASE, Judged, KUSTOMIZATION, Verdict};
 use crate::error::Error;
+use crate::flux::trace::At;
 
 /// Where the whole set stands.
 pub(crate) enum Outcome {
@@ -15,6 +16,23 @@ pub(crate) enum Outcome {
     },
     /// Will not get there by waiting.
     Failed(Error),
+}
+
+/// The object [`outcome`] names when the set is not synced: a suspended
+/// one, else a failure that answers the wait, else the first not Ready.
+pub(crate) fn blamed(judged: &[Judged]) -> Option<At> {
+    let at = |j: &Judged| At::new(j.kind.kind, &j.namespace, &j.name);
+    let failed = |j: &&Judged| matches!(j.verdict, Verdict::Failed { fresh: true, .. });
+    judged
+        .iter()
+        .find(|j| j.verdict == Verdict::Suspended)
+        .or_else(|| judged.iter().find(failed))
+        .or_else(|| {
+            judged
+                .iter()
+                .find(|j| !matches!(j.verdict, Verdict::Ready(_)))
+        })
+        .map(at)
 }
 
 pub(crate) fn outcome(judged: &[Judged], goal: &Goal) -> Outcome {
