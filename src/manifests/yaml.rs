@@ -252,10 +252,42 @@ pub(crate) fn head_of(value: &Value) -> Head<'_> {
     }
 }
 
-/// A Flux Kustomization without `spec.path` applies its source's root.
+/// The name and namespace of the GitRepository that syncs the fork, as
+/// `flux bootstrap` and eks-workshop make it.
+const FORK_SOURCE: &str = "flux-system";
+
+/// A Flux Kustomization without `spec.path` applies its source's root. Only
+/// one built from the fork has a path here: a `sourceRef` naming another
+/// source (kind, name, or namespace — its own when not given) builds from
+/// somewhere else.
 fn flux_path(value: &Value) -> Option<String> {
-    let path = value.get("spec").and_then(|s| s.get("path"));
-    Some(path.map_or(Some("./"), Value::as_str)?.to_owned())
+    let at = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+    let source = value.get("spec").and_then(|s| s.get("sourceRef"));
+    let own = value.get("metadata").and_then(|m| at(m, "namespace"));
+    flux_path_of(
+        value
+            .get("spec")
+            .and_then(|s| s.get("path"))
+            .map(Value::as_str),
+        source.map(|s| (at(s, "kind"), at(s, "name"), at(s, "namespace").or(own))),
+    )
+}
+
+/// The path a Flux Kustomization applies from the fork, from its
+/// `spec.path` (`Some(None)`: not a string) and its `sourceRef` (kind, name,
+/// namespace).
+type SourceRef = (Option<String>, Option<String>, Option<String>);
+
+fn flux_path_of(path: Option<Option<&str>>, source: Option<SourceRef>) -> Option<String> {
+    if let Some((kind, name, namespace)) = source {
+        let ours = kind.as_deref() == Some("GitRepository")
+            && name.as_deref() == Some(FORK_SOURCE)
+            && namespace.as_deref().is_none_or(|ns| ns == FORK_SOURCE);
+        if !ours {
+            return None;
+        }
+    }
+    Some(path.unwrap_or(Some("./"))?.to_owned())
 }
 
 /// Lines of the `- ` entries of a List's top-level `items:`, when they can be
@@ -338,11 +370,20 @@ pub(crate) fn read_json<'a>(
             namespace: text(metadata.and_then(|m| m.get("namespace"))),
         };
         if head.gvk().is_some() {
+            let at = |v: &serde_json::Value, key: &str| {
+                v.get(key)
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            };
+            let own = metadata.and_then(|m| at(m, "namespace"));
+            let source = v
+                .pointer("/spec/sourceRef")
+                .map(|s| (at(s, "kind"), at(s, "name"), at(s, "namespace").or(own)));
+            let path = v.pointer("/spec/path").map(serde_json::Value::as_str);
             let flux_path = head
                 .is_flux_kustomization()
-                .then(|| text(v.pointer("/spec/path")).or(Some(Cow::Borrowed("./"))))
+                .then(|| flux_path_of(path, source))
                 .flatten();
-            let flux_path = flux_path.map(Cow::into_owned);
             found(Manifest {
                 line,
                 head,

@@ -262,6 +262,43 @@ fn flux_kustomizations_carry_their_path() {
 }
 
 #[test]
+fn only_kustomizations_built_from_the_fork_carry_a_path() {
+    let ks = |source: &str| {
+        format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: k\n  namespace: flux-system\nspec:\n  path: ./p\n  sourceRef:\n{source}\n"
+        )
+    };
+    let path = |text: &str| {
+        let mut paths = Vec::new();
+        read_yaml(text, &mut |m| paths.push(m.flux_path));
+        paths.remove(0)
+    };
+    let ours = "    kind: GitRepository\n    name: flux-system";
+    assert_eq!(path(&ks(ours)), Some("./p".to_owned()));
+    assert_eq!(
+        path(&ks(&format!("{ours}\n    namespace: flux-system"))),
+        Some("./p".to_owned())
+    );
+    for other in [
+        "    kind: GitRepository\n    name: broken-src",
+        "    kind: OCIRepository\n    name: flux-system",
+        "    kind: GitRepository\n    name: flux-system\n    namespace: team-a",
+    ] {
+        assert_eq!(path(&ks(other)), None, "{other}");
+    }
+    // Its own namespace is the source's when the sourceRef names none.
+    let elsewhere = ks(ours).replace("namespace: flux-system", "namespace: team-a");
+    assert_eq!(path(&elsewhere), None);
+    // The JSON reader agrees.
+    let json = r#"{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+        "metadata": {"name": "k"}, "spec": {"path": "./p",
+        "sourceRef": {"kind": "GitRepository", "name": "broken-src"}}}"#;
+    let mut paths = Vec::new();
+    read_json(json, &mut |m| paths.push(m.flux_path));
+    assert_eq!(paths, vec![None]);
+}
+
+#[test]
 fn an_empty_api_version_or_kind_is_not_an_object() {
     for text in [
         "apiVersion: ''\nkind: X\n",
