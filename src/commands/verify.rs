@@ -116,6 +116,8 @@ pub(crate) async fn verify(
     out["checks"] = json!(sections);
     out["problems"] = json!(listed);
     out["problems_total"] = json!(problems);
+    let reading = readiness::reading::before_upgrading(target);
+    out["read_before"] = json!(reading);
     match ctx.config.output {
         Output::Json => println!("{out}"),
         Output::Text => {
@@ -128,11 +130,12 @@ pub(crate) async fn verify(
             for section in &sections {
                 print!("{}", text::section_text(section));
             }
+            print!("{}", text::reading_text(target, &reading));
         }
     }
     if let Some(path) = &asked.report {
         let lines = html::lines(&report, asked.strict, &refused, cluster.as_ref(), &sections);
-        html::write(path, &target.to_string(), &lines, &sections)?;
+        html::write(path, &target.to_string(), &lines, &sections, &reading)?;
         ctx.ui
             .note(&format!("report written to {}", path.display()));
     }

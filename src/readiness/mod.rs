@@ -14,6 +14,7 @@ pub(crate) mod finding;
 pub(crate) mod flux_support;
 mod live;
 pub(crate) mod paths;
+pub(crate) mod reading;
 mod report;
 pub(crate) mod version;
 

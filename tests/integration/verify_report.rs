@@ -49,12 +49,25 @@ fn each_add_on_of_the_workshop_with_its_chart_version_and_support_at_1_33() {
         "{}",
         out.stdout
     );
+    // The report ends with what to read, built from the target.
+    let changelog =
+        "https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.33.md";
+    assert!(
+        out.stdout.contains("Before upgrading to 1.33, read:")
+            && out.stdout.contains(changelog)
+            && out.stdout.contains(
+                "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html#kubernetes-1-33"
+            ),
+        "{}",
+        out.stdout
+    );
 
     let json = w
         .cmd(&["verify", "--target-version", "1.33", "-o", "json"])
         .run()
         .success()
         .json();
+    assert_eq!(json["read_before"][0]["url"], changelog);
     let a = addons(&json);
     assert_eq!(a["skipped"], Value::Null);
     let rows = a["table"]["rows"].as_array().unwrap();
@@ -204,10 +217,18 @@ fn the_html_report_opens_in_a_browser_grouped_by_what_blocks() {
         "{skipped}"
     );
     assert!(skipped.contains("<b>AWS checks</b>"), "{skipped}");
+    // Self-contained: nothing to load; the only links are what to read.
     assert!(
-        !dom.contains("src=") && !dom.contains("href="),
+        !dom.contains("src=") && !dom.contains("<link"),
         "self-contained"
     );
+    let reading = section(&dom, "read-before");
+    assert_eq!(
+        reading.matches("<a href=\"https://").count(),
+        5,
+        "{reading}"
+    );
+    assert_eq!(dom.matches("href=").count(), 5, "{dom}");
     // The script hides what is fine when asked.
     let hidden = rendered(&page, "#hide-fine");
     assert!(

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::error::Result;
 use crate::flux::cluster_report::ClusterReport;
+use crate::readiness::reading::Reading;
 use crate::readiness::{self, Report};
 use crate::verdict::{Item, Section, Severity};
 
@@ -144,11 +145,18 @@ fn place(file: &str, line: usize, source: &str, namespace: &str, kind: &str, nam
     }
 }
 
-pub(super) fn write(path: &Path, target: &str, lines: &[Line], sections: &[Section]) -> Result<()> {
-    crate::fsx::write_atomic(path, page(target, lines, sections).as_bytes(), None)
+pub(super) fn write(
+    path: &Path,
+    target: &str,
+    lines: &[Line],
+    sections: &[Section],
+    reading: &[Reading],
+) -> Result<()> {
+    let page = page(target, lines, sections, reading);
+    crate::fsx::write_atomic(path, page.as_bytes(), None)
 }
 
-fn page(target: &str, lines: &[Line], sections: &[Section]) -> String {
+fn page(target: &str, lines: &[Line], sections: &[Section], reading: &[Reading]) -> String {
     let count = |s: Severity| lines.iter().filter(|l| l.item.severity == s).count();
     let mut body = String::new();
     body.push_str(&format!(
@@ -202,6 +210,18 @@ fn page(target: &str, lines: &[Line], sections: &[Section]) -> String {
             "<li><b>{}</b>: {}</li>\n",
             esc(&super::text::title(s.name)),
             esc(why)
+        ));
+    }
+    body.push_str("</ul>\n</section>\n");
+    body.push_str(&format!(
+        "<section id=\"read-before\">\n<h2>Before upgrading to {}, read</h2>\n<ul>\n",
+        esc(target)
+    ));
+    for r in reading {
+        body.push_str(&format!(
+            "<li><a href=\"{}\">{}</a></li>\n",
+            esc(&r.url),
+            esc(&r.title)
         ));
     }
     body.push_str("</ul>\n</section>\n");
@@ -275,7 +295,9 @@ mod tests {
             },
         ];
         let sections = vec![Section::skipped("aws", "no credentials")];
-        let page = page("1.33", &lines, &sections);
+        let target = crate::readiness::KubeVersion::parse("1.33").unwrap();
+        let reading = crate::readiness::reading::before_upgrading(target);
+        let page = page("1.33", &lines, &sections, &reading);
         assert!(page.contains("data-blocking=\"1\" data-to-do=\"0\" data-fine=\"1\""));
         assert!(page.contains(
             "<td><code>flux-system/karpenter</code></td><td>&lt;old&gt;</td><td>bump</td>"
@@ -284,6 +306,10 @@ mod tests {
             "<section id=\"to-do\" class=\"to-do\">\n<h2>To do (0)</h2>\n<p>Nothing.</p>"
         ));
         assert!(page.contains("<li><b>AWS checks</b>: no credentials</li>"));
-        assert!(!page.contains("http"), "self-contained: no link to load");
+        assert!(page.contains(
+            "<li><a href=\"https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.33.md\">"
+        ));
+        // Self-contained: links to read, nothing to load.
+        assert!(!page.contains("src=") && !page.contains("<link"));
     }
 }

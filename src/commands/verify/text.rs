@@ -142,6 +142,18 @@ pub(super) fn section_text(section: &Section) -> String {
 
 /// A section's name as a heading: `add-ons` → `Add-ons`, `aws` → `AWS
 /// checks`, `github token` → `GitHub token`.
+/// The report's last lines: what to read before upgrading.
+pub(super) fn reading_text(
+    target: crate::readiness::KubeVersion,
+    reading: &[crate::readiness::reading::Reading],
+) -> String {
+    let mut out = format!("\nBefore upgrading to {target}, read:\n");
+    for r in reading {
+        out.push_str(&format!("  - {}: {}\n", r.title, r.url));
+    }
+    out
+}
+
 pub(super) fn title(name: &str) -> String {
     match name {
         "aws" => return "AWS checks".into(),
