@@ -118,11 +118,22 @@ pub(crate) async fn types(cluster: &Cluster) -> Result<Option<Types>> {
 }
 
 /// What Flux lacks on this cluster: CRDs (missing or not Established) and
-/// controller Deployments. Empty when Flux is installed.
+/// controller Deployments. Empty when Flux is installed. A served kind is
+/// an Established CRD (discovery, shared with every other lookup); only a
+/// kind not served is looked up as a CRD, to say which.
 pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
+    let kinds = [GIT_REPOSITORY, KUSTOMIZATION, HELM_RELEASE];
+    let wanted: Vec<_> = kinds
+        .iter()
+        .map(|k| (k.group, k.kind, k.versions))
+        .collect();
+    let served = cluster.resources(&wanted).await?;
     let crds: Api<CustomResourceDefinition> = Api::all(cluster.client.clone());
     let mut missing = Vec::new();
-    for name in CRDS {
+    for (name, served) in CRDS.iter().zip(&served) {
+        if served.is_some() {
+            continue;
+        }
         let found = kube::retry::idempotent(|| crds.get_opt(name))
             .await
             .map_err(|e| cluster.error(&format!("read CRD {name}"), e))?;
@@ -131,36 +142,46 @@ pub(crate) async fn missing(cluster: &Cluster) -> Result<Vec<String>> {
             Some(crd) if !kube::established(&crd) => {
                 missing.push(format!("CRD {name} (not Established)"))
             }
+            // Established since discovery ran.
             Some(_) => {}
         }
     }
-    let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let running = controllers(cluster).await?;
     for name in CONTROLLERS {
-        let found = kube::retry::idempotent(|| deployments.get_opt(name))
-            .await
-            .map_err(|e| cluster.error(&format!("read Deployment {NAMESPACE}/{name}"), e))?;
-        if found.is_none() {
+        if !running
+            .iter()
+            .any(|d| d.metadata.name.as_deref() == Some(name))
+        {
             missing.push(format!("Deployment {NAMESPACE}/{name}"));
         }
     }
     Ok(missing)
 }
 
+/// Flux's controller Deployments in its namespace: one list.
+async fn controllers(cluster: &Cluster) -> Result<Vec<Deployment>> {
+    let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), NAMESPACE);
+    let params = ::kube::api::ListParams::default();
+    let list = kube::retry::idempotent(|| deployments.list(&params))
+        .await
+        .map_err(|e| cluster.error(&format!("list Deployments in {NAMESPACE}"), e))?;
+    Ok(list
+        .items
+        .into_iter()
+        .filter(|d| CONTROLLERS.contains(&d.metadata.name.as_deref().unwrap_or_default()))
+        .collect())
+}
+
 /// The Flux release running, by the `app.kubernetes.io/version` label that
 /// `flux install` puts on its controllers (the oldest when they differ, as a
 /// half-finished upgrade leaves them); `None` when none is labelled.
 pub(crate) async fn installed_version(cluster: &Cluster) -> Result<Option<String>> {
-    let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), NAMESPACE);
     let mut found: Vec<(crate::readiness::charts::ChartVersion, String)> = Vec::new();
-    for name in CONTROLLERS {
-        let got = kube::retry::idempotent(|| deployments.get_opt(name))
-            .await
-            .map_err(|e| cluster.error(&format!("read Deployment {NAMESPACE}/{name}"), e))?;
-        let label = got.and_then(|d| {
-            d.metadata
-                .labels
-                .and_then(|l| l.get("app.kubernetes.io/version").cloned())
-        });
+    for d in controllers(cluster).await? {
+        let label = d
+            .metadata
+            .labels
+            .and_then(|l| l.get("app.kubernetes.io/version").cloned());
         if let Some(label) = label
             && let Some(v) = crate::readiness::charts::ChartVersion::parse(&label)
         {

@@ -62,7 +62,6 @@ pub(crate) async fn observe(
     types: &Types,
     releases: &[Release<'_>],
 ) -> Result<Observed> {
-    let scope = kustomization_scope(cluster, types).await?;
     let git_repository = crate::kube::get(
         cluster,
         &types.git_repository,
@@ -70,7 +69,14 @@ pub(crate) async fn observe(
         flux::NAME,
     )
     .await?;
-    let kustomizations = list(cluster, &types.kustomization, scope).await?;
+    // Every namespace, or only flux-system when the identity may not list
+    // cluster-wide (the list's refusal says so: no request to ask first).
+    let kustomizations = match list(cluster, &types.kustomization, None).await {
+        Err(crate::error::Error::Forbidden { .. }) => {
+            list(cluster, &types.kustomization, Some(flux::NAMESPACE)).await?
+        }
+        other => other?,
+    };
     let mut helm_releases = Vec::new();
     let mut namespaces: Vec<&str> = releases.iter().map(|r| r.namespace).collect();
     namespaces.sort_unstable();

@@ -113,33 +113,13 @@ pub(crate) async fn apply_manifest(
     wait_crds_established(cluster, &names, limits).await?;
     cluster.forget_resources();
     let (namespaces, others): (Vec<_>, Vec<_>) = rest.into_iter().partition(|d| is(d, "Namespace"));
-    let groups: BTreeSet<String> = namespaces
-        .iter()
-        .chain(&others)
-        .filter_map(group_of)
-        .collect();
-    let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
-    let discovery = Discovery::new(cluster.client.clone())
-        .filter(&groups)
-        .run()
-        .await
-        .map_err(|e| cluster.error("discover the manifest's types", e))?;
+    let discovery = cluster.discovery().await?;
     let count = crds.len() + namespaces.len() + others.len();
     for doc in namespaces.iter().chain(&others) {
         limits.check_interrupt()?;
         apply_doc(cluster, &discovery, doc).await?;
     }
     Ok(count)
-}
-
-fn group_of(doc: &Value) -> Option<String> {
-    let api_version = doc.get("apiVersion")?.as_str()?;
-    Some(
-        api_version
-            .rsplit_once('/')
-            .map_or("", |(g, _)| g)
-            .to_string(),
-    )
 }
 
 async fn apply_doc(cluster: &Cluster, discovery: &Discovery, doc: &Value) -> Result<()> {
@@ -228,13 +208,5 @@ mod tests {
         let kinds: Vec<_> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["Namespace", "ServiceAccount"]);
         assert!(parse_manifest("a: [").is_err());
-    }
-
-    #[test]
-    fn groups_come_from_api_versions() {
-        let doc = serde_json::json!({"apiVersion": "apps/v1"});
-        assert_eq!(group_of(&doc).as_deref(), Some("apps"));
-        let doc = serde_json::json!({"apiVersion": "v1"});
-        assert_eq!(group_of(&doc).as_deref(), Some(""));
     }
 }

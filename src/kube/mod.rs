@@ -13,11 +13,11 @@ pub(crate) mod retry;
 mod served;
 pub(crate) mod wait;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use ::kube::api::ApiResource;
+use ::kube::discovery::Discovery;
 
 use crate::error::{Error, Result};
 
@@ -35,9 +35,6 @@ pub(crate) fn same_cluster(settings: &crate::config::Settings) -> Result<endpoin
 /// The field manager of everything eks-workshop applies.
 pub(crate) const FIELD_MANAGER: &str = "eks-workshop";
 
-/// Every `(apiVersion, kind)` a cluster serves.
-pub(crate) type Served = std::collections::BTreeSet<(String, String)>;
-
 /// A connected cluster: the kube client plus the context's name and server,
 /// for messages. Cheap to clone.
 #[derive(Clone)]
@@ -53,11 +50,11 @@ pub(crate) struct Cluster {
     pub(crate) server: String,
     /// `--kubeconfig`, passed on to child tools (`flux`, `aws`).
     pub(crate) kubeconfig: Option<PathBuf>,
-    /// Discovered resources by (group, kind); only hits are remembered, so a
-    /// type that appears later (a CRD just installed) is found then.
-    resources: Arc<Mutex<HashMap<(String, String), ApiResource>>>,
-    /// Every served `(apiVersion, kind)`, once discovered in full.
-    served: Arc<Mutex<Option<Served>>>,
+    /// The cluster's discovery, run once (aggregated: `/apis` and `/api`)
+    /// and shared by every lookup until [`Cluster::forget_resources`]; a
+    /// lookup that misses runs it again, so a type that appears later (a
+    /// CRD just installed) is found then.
+    discovery: Arc<Mutex<Option<Arc<Discovery>>>>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -83,67 +80,57 @@ impl Cluster {
             context,
             server,
             kubeconfig,
-            resources: Arc::default(),
-            served: Arc::default(),
+            discovery: Arc::default(),
         }
+    }
+
+    /// The cluster's discovery: every group, version and resource it
+    /// serves. Aggregated discovery (two requests) where the server has it
+    /// (Kubernetes 1.26 and later), else the per-group form; remembered
+    /// until [`Cluster::forget_resources`].
+    pub(crate) async fn discovery(&self) -> Result<Arc<Discovery>> {
+        if let Some(found) = self.discovery.lock().expect("cache lock").clone() {
+            return Ok(found);
+        }
+        self.discover_again().await
+    }
+
+    async fn discover_again(&self) -> Result<Arc<Discovery>> {
+        let aggregated =
+            retry::idempotent(|| Discovery::new(self.client.clone()).run_aggregated()).await;
+        let found = match aggregated {
+            Ok(found) => found,
+            Err(e) if is_auth_error(&e) => return Err(self.error("discover the served APIs", e)),
+            // A server without aggregated discovery answers in the old form,
+            // which kube cannot read as the new one.
+            Err(_) => retry::idempotent(|| Discovery::new(self.client.clone()).run())
+                .await
+                .map_err(|e| self.error("discover the served APIs", e))?,
+        };
+        let found = Arc::new(found);
+        *self.discovery.lock().expect("cache lock") = Some(found.clone());
+        Ok(found)
     }
 
     /// The resources of `(group, kind, versions)`, at the first of `versions`
     /// the cluster serves (else the group's preferred one), `None` where not
-    /// served: one discovery of their groups (one `/apis`, one request per
-    /// group version), remembered until [`Cluster::forget_resources`].
+    /// served, from [`Cluster::discovery`] (run again once when one is not
+    /// there: it may have appeared since).
     pub(crate) async fn resources(
         &self,
         wanted: &[(&str, &str, &[&str])],
     ) -> Result<Vec<Option<ApiResource>>> {
-        let cached = |group: &str, kind: &str| {
-            let key = (group.to_string(), kind.to_string());
-            self.resources
-                .lock()
-                .expect("cache lock")
-                .get(&key)
-                .cloned()
+        let find = |discovery: &Discovery| -> Vec<Option<ApiResource>> {
+            wanted
+                .iter()
+                .map(|(group, kind, versions)| find_resource(discovery, group, kind, versions))
+                .collect()
         };
-        if wanted.iter().all(|(g, k, _)| cached(g, k).is_some()) {
-            return Ok(wanted.iter().map(|(g, k, _)| cached(g, k)).collect());
+        let found = find(&*self.discovery().await?);
+        if found.iter().all(Option::is_some) {
+            return Ok(found);
         }
-        let mut groups: Vec<&str> = wanted.iter().map(|(g, _, _)| *g).collect();
-        groups.sort_unstable();
-        groups.dedup();
-        let discover = || {
-            ::kube::discovery::Discovery::new(self.client.clone())
-                .filter(&groups)
-                .run()
-        };
-        let discovery = retry::idempotent(discover)
-            .await
-            .map_err(|e| self.error(&format!("discover {}", groups.join(", ")), e))?;
-        let mut out = Vec::new();
-        for (group, kind, versions) in wanted {
-            let found = discovery
-                .groups()
-                .find(|g| g.name() == *group)
-                .and_then(|g| {
-                    let version = versions
-                        .iter()
-                        .find(|v| g.versions().any(|served| served == **v))
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| g.preferred_version_or_latest().to_string());
-                    g.versioned_resources(&version)
-                        .into_iter()
-                        .find(|(ar, _)| ar.kind == *kind)
-                        .map(|(ar, _)| ar)
-                });
-            if let Some(ar) = &found {
-                let key = (group.to_string(), kind.to_string());
-                self.resources
-                    .lock()
-                    .expect("cache lock")
-                    .insert(key, ar.clone());
-            }
-            out.push(found);
-        }
-        Ok(out)
+        Ok(find(&*self.discover_again().await?))
     }
 
     /// The API of `ar` in namespace `ns`, or across all namespaces (and for
@@ -160,8 +147,7 @@ impl Cluster {
 
     /// Forget discovered resources (after installing CRDs).
     pub(crate) fn forget_resources(&self) {
-        self.resources.lock().expect("cache lock").clear();
-        *self.served.lock().expect("cache lock") = None;
+        *self.discovery.lock().expect("cache lock") = None;
     }
 
     /// Our error for a failed request; `action` says what we tried, e.g.
@@ -245,4 +231,24 @@ pub(crate) fn chain(err: &dyn std::error::Error) -> String {
 /// Whether a kube error is a 401 or 403, which no retry will fix.
 pub(crate) fn is_auth_error(err: &::kube::Error) -> bool {
     matches!(err, ::kube::Error::Api(s) if s.code == 401 || s.code == 403)
+}
+
+/// `kind` of `group` at the first of `versions` served, else the group's
+/// preferred version; `None` when not served.
+fn find_resource(
+    discovery: &Discovery,
+    group: &str,
+    kind: &str,
+    versions: &[&str],
+) -> Option<ApiResource> {
+    let g = discovery.groups().find(|g| g.name() == group)?;
+    let version = versions
+        .iter()
+        .find(|v| g.versions().any(|served| served == **v))
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| g.preferred_version_or_latest().to_string());
+    g.versioned_resources(&version)
+        .into_iter()
+        .find(|(ar, _)| ar.kind == kind)
+        .map(|(ar, _)| ar)
 }

@@ -7,16 +7,9 @@ use super::Cluster;
 use crate::error::Result;
 
 /// Every `(apiVersion, kind)` pair the cluster serves, every version of every
-/// group. Discovered once per connection (a request per API group), until
-/// [`Cluster::forget_resources`] after CRDs are installed.
+/// group, from the cluster's one discovery ([`Cluster::discovery`]).
 pub(crate) async fn served(cluster: &Cluster) -> Result<BTreeSet<(String, String)>> {
-    if let Some(served) = cluster.served.lock().expect("cache lock").clone() {
-        return Ok(served);
-    }
-    let discovery = ::kube::discovery::Discovery::new(cluster.client.clone())
-        .run()
-        .await
-        .map_err(|e| cluster.error("discover the served APIs", e))?;
+    let discovery = cluster.discovery().await?;
     let mut served = BTreeSet::new();
     for group in discovery.groups() {
         for version in group.versions() {
@@ -25,6 +18,5 @@ pub(crate) async fn served(cluster: &Cluster) -> Result<BTreeSet<(String, String
             }
         }
     }
-    *cluster.served.lock().expect("cache lock") = Some(served.clone());
     Ok(served)
 }

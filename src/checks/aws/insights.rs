@@ -3,7 +3,9 @@
 //! see, such as clients still calling an API the target removes. Each
 //! insight for the target is an item: ERROR blocking, WARNING and UNKNOWN
 //! to do, PASSING fine; with its recommendation, the resources it names and
-//! the clients that call a deprecated API.
+//! the clients that call a deprecated API. The statuses are EKS's own
+//! (`InsightStatusValue` in the EKS API reference,
+//! <https://docs.aws.amazon.com/eks/latest/APIReference/API_InsightStatus.html>).
 
 use serde_json::Value;
 
