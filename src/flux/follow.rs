@@ -276,10 +276,11 @@ async fn why(
     judged: &[synced::Judged],
     err: Error,
 ) -> Error {
-    match synced::blamed(judged) {
-        Some(at) => err.with_why(&super::trace::explain(cluster, types, observed, &at).await),
-        None => err,
-    }
+    let Some((kind, ns, name)) = synced::blamed(judged) else {
+        return err;
+    };
+    let at = super::trace::At::new(kind, &ns, &name);
+    err.with_why(&super::trace::explain(cluster, types, observed, &at).await)
 }
 
 fn lost(cluster: &Cluster) -> Error {

@@ -233,6 +233,16 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
             message,
             fresh: is_fresh(obj, goal, fresh),
         },
+        // Applied the goal, and reconciling again at it (its interval, or
+        // a request after it answered): it got there. Not when the wait
+        // wants Flux's answer to its own request.
+        KStatus::InProgress(_)
+            if !fresh.answered
+                && again_at(obj, goal)
+                && revision_of(obj).is_some_and(|r| goal.matches(&r)) =>
+        {
+            Verdict::Ready(format!("at {}; reconciling it again", goal.short()))
+        }
         KStatus::InProgress(message) => Verdict::Waiting(message),
         KStatus::Current(message) => match revision_of(obj) {
             Some(rev) if !goal.matches(&rev) => {
@@ -258,6 +268,15 @@ fn judge_one(kind: Kind, obj: &Value, goal: &Goal, fresh: &Fresh) -> Judged {
         removed: false,
         hint: None,
     }
+}
+
+/// Reconciling its current spec again, having applied `goal` (Ready
+/// Unknown while a reconcile runs; nothing failed).
+fn again_at(obj: &Value, goal: &Goal) -> bool {
+    let generation = obj.pointer("/metadata/generation");
+    let seen = obj.pointer("/status/observedGeneration");
+    let running = ready_condition(obj).is_some_and(|c| c["status"] == "Unknown");
+    generation.is_some() && generation == seen && running && !goal.commit.is_empty()
 }
 
 /// The reason of an object's Ready condition, or "".

@@ -522,3 +522,44 @@ fn waiting_for_flux_s_answer_a_kustomization_answers_by_moving_or_by_handling_ou
         verdict("stale")
     );
 }
+
+#[test]
+fn a_kustomization_reconciling_again_at_the_goal_is_there_unless_its_answer_is_wanted() {
+    let rev = goal().revision();
+    let mut again = ks("apps", &rev, ready("Unknown", "Progressing"));
+    again["status"]["conditions"].as_array_mut().unwrap().push(
+        json!({"type": "Reconciling", "status": "True", "reason": "Progressing",
+                     "message": "Fetching manifests"}),
+    );
+    let obs = Observed {
+        git_repository: Some(git(&rev)),
+        kustomizations: vec![again.clone()],
+        helm_releases: vec![],
+    };
+    let judged = judge(&obs, &goal(), &[], &Fresh::default());
+    assert!(
+        matches!(&judged[2].verdict, Verdict::Ready(m) if m.contains("again")),
+        "{judged:?}"
+    );
+    let wanted = Fresh {
+        answered: true,
+        ..Fresh::default()
+    };
+    let judged = judge(&obs, &goal(), &[], &wanted);
+    assert!(
+        matches!(judged[2].verdict, Verdict::Waiting(_)),
+        "{judged:?}"
+    );
+    // Not at the goal yet: still waiting.
+    let mut behind = again;
+    behind["status"]["lastAppliedRevision"] = json!("main@sha1:0000");
+    let obs = Observed {
+        kustomizations: vec![behind],
+        ..obs
+    };
+    let judged = judge(&obs, &goal(), &[], &Fresh::default());
+    assert!(
+        matches!(judged[2].verdict, Verdict::Waiting(_)),
+        "{judged:?}"
+    );
+}

@@ -3,7 +3,6 @@
 
 use super::{Goal, HELM_RELEASE, Judged, KUSTOMIZATION, Verdict};
 use crate::error::Error;
-use crate::flux::trace::At;
 
 /// Where the whole set stands.
 pub(crate) enum Outcome {
@@ -18,10 +17,11 @@ pub(crate) enum Outcome {
     Failed(Error),
 }
 
-/// The object [`outcome`] names when the set is not synced: a suspended
-/// one, else a failure that answers the wait, else the first not Ready.
-pub(crate) fn blamed(judged: &[Judged]) -> Option<At> {
-    let at = |j: &Judged| At::new(j.kind.kind, &j.namespace, &j.name);
+/// The object [`outcome`] names when the set is not synced (kind,
+/// namespace, name): a suspended one, else a failure that answers the wait,
+/// else the first not Ready.
+pub(crate) fn blamed(judged: &[Judged]) -> Option<(&'static str, String, String)> {
+    let at = |j: &Judged| (j.kind.kind, j.namespace.clone(), j.name.clone());
     let failed = |j: &&Judged| matches!(j.verdict, Verdict::Failed { fresh: true, .. });
     judged
         .iter()
