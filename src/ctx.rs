@@ -311,7 +311,7 @@ impl Ctx {
 
     /// The HelmReleases to wait for (of the add-ons just enabled; for setup,
     /// of every add-on enabled in the clone's HEAD), to see gone (of the add-ons
-    /// just disabled), and those of every enabled add-on whose chart brings
+    /// just disabled; for reset, of every add-on HEAD does not enable), and those of every enabled add-on whose chart brings
     /// CRDs: a Kustomization that applies such a kind waits for them.
     pub(crate) fn releases(&self, wait: &Wait) -> Vec<Release<'static>> {
         let enabled = git::open(&self.config.clone_dir())
@@ -326,7 +326,8 @@ impl Ctx {
                 let required =
                     wait.addons.iter().any(|w| w.name == a.name) || (wait.enabled_addons && on);
                 let brings = !a.brings.is_empty() && on;
-                let removed = wait.removed.iter().any(|w| w.name == a.name);
+                let removed =
+                    wait.removed.iter().any(|w| w.name == a.name) || (wait.disabled_addons && !on);
                 (required || brings || removed).then_some(Release {
                     namespace: a.helm_release.0,
                     name: a.helm_release.1,

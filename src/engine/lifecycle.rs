@@ -93,7 +93,8 @@ pub(crate) async fn prepare(
             | LastCommand::DisableAddon { .. }
             | LastCommand::VerifyFix { .. }
             | LastCommand::Sync { .. }
-            | LastCommand::Upgrade { .. },
+            | LastCommand::Upgrade { .. }
+            | LastCommand::Reset { .. },
         ) => "this command",
     };
     let workshop = open(global, what, job.access(), interrupted)?;
@@ -179,6 +180,12 @@ impl Ready {
                         .note("stopped; run `eks-workshop resume` to continue");
                 }
             })?;
+        // Where the command left the fork, for a later `reset --to`.
+        let ran = results.iter().any(|r| r.status == Stand::Ran);
+        if let Some(end) = state::ended(&ctx.state, ran, crate::clock::unix_now()) {
+            ctx.state.outputs.learn(end);
+            ctx.save()?;
+        }
         Ok((ctx, results))
     }
 }

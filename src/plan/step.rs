@@ -21,6 +21,9 @@ pub(crate) enum Step {
     Convert(KubeVersion),
     /// `upgrade`: bump add-on charts that do not support this version.
     Charts(KubeVersion),
+    /// `reset`: HEAD's files are the ones this command's end left, by a
+    /// new commit.
+    Reset(crate::state::ResetPoint),
     Migrate,
     Push,
     Publish,
@@ -61,6 +64,9 @@ pub(crate) struct Wait {
     /// Add-ons whose HelmRelease must be gone (pruned and uninstalled).
     #[serde(serialize_with = "names")]
     pub(crate) removed: Vec<&'static Addon>,
+    /// `reset`: the HelmRelease of every add-on the fork's HEAD does not
+    /// enable must be gone too.
+    pub(crate) disabled_addons: bool,
     /// `sync`: wait for the fork's branch head as it is now, not for the
     /// commit eks-workshop pushed last (the participant may have pushed since).
     pub(crate) tip: bool,
@@ -98,6 +104,7 @@ impl Step {
             Step::Addons => StepId::Addons,
             Step::Convert(_) => StepId::Convert,
             Step::Charts(_) => StepId::Charts,
+            Step::Reset(_) => StepId::Reset,
             Step::Migrate => StepId::Migrate,
             Step::Push => StepId::Push,
             Step::Publish => StepId::Publish,
@@ -132,6 +139,7 @@ pub(crate) enum StepId {
     Addons,
     Convert,
     Charts,
+    Reset,
     Migrate,
     Push,
     Publish,
@@ -153,7 +161,7 @@ impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [StepId; 16] = [
+    pub(crate) const ALL: [StepId; 17] = [
         StepId::Prerequisites,
         StepId::Fork,
         StepId::Clone,
@@ -161,6 +169,7 @@ impl StepId {
         StepId::Addons,
         StepId::Convert,
         StepId::Charts,
+        StepId::Reset,
         StepId::Migrate,
         StepId::Push,
         StepId::Publish,
@@ -194,6 +203,7 @@ impl StepId {
             StepId::Addons => "addons",
             StepId::Convert => "convert",
             StepId::Charts => "charts",
+            StepId::Reset => "reset",
             StepId::Migrate => "migrate",
             StepId::Push => "push",
             StepId::Publish => "publish",
@@ -215,6 +225,7 @@ impl StepId {
             StepId::Addons => "enabling and disabling add-ons",
             StepId::Convert => "converting deprecated Kubernetes APIs",
             StepId::Charts => "bumping add-on charts to versions that support the target",
+            StepId::Reset => "putting the fork's files back (a new commit)",
             StepId::Migrate => "migrating manifests to the Flux APIs the cluster serves",
             StepId::Push => "committing and pushing",
             StepId::Publish => "pushing your commits (fast-forward only)",
@@ -256,6 +267,7 @@ impl StepId {
             | StepId::Addons
             | StepId::Convert
             | StepId::Charts
+            | StepId::Reset
             | StepId::Migrate
             | StepId::Push
             | StepId::Publish => &[StepId::Fork, StepId::Clone],
@@ -266,10 +278,16 @@ impl StepId {
     /// done now: the push pushes their commits, the wait waits for them.
     pub(crate) fn runs_after(self) -> &'static [StepId] {
         match self {
-            StepId::Push => &[StepId::Convert, StepId::Charts, StepId::Migrate],
+            StepId::Push => &[
+                StepId::Convert,
+                StepId::Charts,
+                StepId::Reset,
+                StepId::Migrate,
+            ],
             StepId::Reconcile => &[
                 StepId::Convert,
                 StepId::Charts,
+                StepId::Reset,
                 StepId::Migrate,
                 StepId::Push,
                 StepId::Publish,
@@ -285,6 +303,7 @@ impl StepId {
             | StepId::Addons
             | StepId::Convert
             | StepId::Charts
+            | StepId::Reset
             | StepId::Migrate
             | StepId::Publish
             | StepId::Flux
@@ -327,6 +346,7 @@ mod tests {
             | StepId::Addons
             | StepId::Convert
             | StepId::Charts
+            | StepId::Reset
             | StepId::Migrate
             | StepId::Push
             | StepId::Publish

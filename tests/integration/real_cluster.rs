@@ -17,6 +17,7 @@ mod fixture;
 mod helm_releases;
 mod nodes;
 mod rejected;
+mod reset;
 mod sync;
 mod upgrade;
 mod upgrade_charts;
