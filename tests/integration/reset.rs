@@ -124,7 +124,11 @@ fn reset_makes_one_new_commit_with_setup_s_files_and_keeps_history() {
     let (w, setup) = lessons_done();
     let theirs = w.git(&["rev-parse", "HEAD"]);
     let out = w.cmd(&["reset", "--to", "setup", "--yes"]).run().success();
-    assert!(out.stderr.contains("Reset to where setup left the fork"));
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains("Reset to where setup left the fork"),
+        "{said}"
+    );
     // One new commit, on top of the participant's, and pushed (fast-forward).
     assert_eq!(w.git(&["rev-parse", "HEAD~1"]), theirs);
     assert_eq!(
@@ -160,11 +164,10 @@ fn reset_makes_one_new_commit_with_setup_s_files_and_keeps_history() {
     let head = w.git(&["rev-parse", "HEAD"]);
     let before = snapshot(&remote(&w));
     let out = w.cmd(&["reset", "--to", "setup", "--yes"]).run().success();
+    let said = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        out.stderr
-            .contains("nothing to do, everything was already done"),
-        "{}",
-        out.stderr
+        said.contains("nothing to do, everything was already done"),
+        "{said}"
     );
     assert_eq!(w.git(&["rev-parse", "HEAD"]), head);
     assert_same_dir(&before, &snapshot(&remote(&w)), &["reset", "again"]);
@@ -304,11 +307,10 @@ fn online_reset_waits_until_flux_pruned_the_addon() {
         e.w.cmd(&["reset", "--yes", "--timeout", "60s"])
             .run()
             .success();
+    let said = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        out.stderr
-            .contains("HelmRelease karpenter, argo-workflows uninstalled"),
-        "{}",
-        out.stderr
+        said.contains("HelmRelease karpenter, argo-workflows uninstalled"),
+        "{said}"
     );
     assert!(
         e.api

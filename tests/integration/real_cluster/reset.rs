@@ -69,7 +69,7 @@ fn reset_to_setup_prunes_the_addon_on_real_flux_and_a_kill_before_the_push_resum
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
     let text = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        text.contains("HelmRelease argo-workflows uninstalled"),
+        text.contains("HelmRelease karpenter, argo-workflows uninstalled"),
         "{text}"
     );
 
