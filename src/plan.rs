@@ -152,7 +152,7 @@ fn reset(to: crate::state::ResetPoint) -> Vec<Step> {
         Step::Push,
         Step::Reconcile(Wait {
             enabled_addons: true,
-            disabled_addons: true,
+            reset_to: Some(to),
             ..Wait::commit()
         }),
     ]
@@ -317,7 +317,8 @@ mod tests {
             );
             assert_eq!(p.step(StepId::Reset), Some(&Step::Reset(to)));
             let wait = p.wait();
-            assert!(wait.wait && wait.enabled_addons && wait.disabled_addons);
+            assert!(wait.wait && wait.enabled_addons);
+            assert_eq!(wait.reset_to, Some(to));
             assert!(!wait.tip && !wait.always, "the commit reset pushed, once");
             assert!(p.step(StepId::Publish).is_none(), "a normal push");
         }

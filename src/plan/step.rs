@@ -64,9 +64,10 @@ pub(crate) struct Wait {
     /// Add-ons whose HelmRelease must be gone (pruned and uninstalled).
     #[serde(serialize_with = "names")]
     pub(crate) removed: Vec<&'static Addon>,
-    /// `reset`: the HelmRelease of every add-on the fork's HEAD does not
-    /// enable must be gone too.
-    pub(crate) disabled_addons: bool,
+    /// `reset`: the add-ons as that command's end enables them (the files
+    /// the reset commits, read before they are committed, for the plan):
+    /// the HelmRelease of every other add-on must be gone too.
+    pub(crate) reset_to: Option<crate::state::ResetPoint>,
     /// `sync`: wait for the fork's branch head as it is now, not for the
     /// commit eks-workshop pushed last (the participant may have pushed since).
     pub(crate) tip: bool,

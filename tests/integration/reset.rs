@@ -295,13 +295,26 @@ fn online_reset_waits_until_flux_pruned_the_addon() {
     let before = snapshot(e.w.dir());
     e.forge.reset_requests();
     e.api.clear_requests();
-    e.w.cmd(&["reset", "--dry-run", "-o", "json"])
-        .run()
-        .success();
+    let dry =
+        e.w.cmd(&["reset", "--dry-run", "-o", "json"])
+            .run()
+            .success();
     let (forge, api) = crate::noop::writes(&e);
     assert!(forge.is_empty(), "{forge:?}");
     assert!(api.is_empty(), "{api:?}");
     assert_same_dir(&before, &snapshot(e.w.dir()), &["reset", "--dry-run"]);
+    // The wait it shows is for the restored files, not for HEAD's.
+    let json = dry.json();
+    let until = json["steps"][3]["changes"][0]["until"].to_string();
+    assert!(
+        until.contains("HelmRelease flux-system/karpenter is uninstalled and gone"),
+        "{json}"
+    );
+    assert!(
+        until.contains("HelmRelease flux-system/metrics-server is Ready"),
+        "{json}"
+    );
+    assert!(!until.contains("karpenter is Ready"), "{json}");
 
     let out =
         e.w.cmd(&["reset", "--yes", "--timeout", "60s"])
