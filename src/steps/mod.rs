@@ -114,7 +114,7 @@ pub(crate) async fn effects(
         Step::Charts(to) => charts::effects(ctx, *to),
         Step::Reset(to) => reset::effects(ctx, *to),
         Step::Migrate => migrate::effects(ctx).await,
-        Step::Push => push::effects(ctx).await,
+        Step::Push => push::effects(ctx, after).await,
         Step::Publish => publish::effects(ctx).await,
         Step::Flux => flux::effects(ctx).await,
         Step::FluxUpgrade(to) => flux_upgrade::effects(ctx, *to).await,

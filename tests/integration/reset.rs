@@ -76,6 +76,14 @@ fn a_dry_run_or_a_declined_plan_changes_nothing_and_names_the_commits_it_undoes(
     let st = statuses(&json);
     assert_eq!(st["reset"], "would-run", "{json}");
     assert_eq!(st["push"], "would-run", "{json}");
+    let push = &json["steps"][2]["changes"][0];
+    assert!(
+        push["commits"]
+            .as_str()
+            .unwrap()
+            .ends_with(") and the commits the steps above make"),
+        "{push}"
+    );
     let restore = &json["steps"][1]["changes"][0];
     assert_eq!(restore["kind"], "restore", "{json}");
     assert_eq!(restore["commit"], setup.as_str());
