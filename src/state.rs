@@ -18,7 +18,7 @@ use crate::stand::Stand;
 
 mod ends;
 
-pub(crate) use ends::{End, ResetPoint, ended};
+pub(crate) use ends::{End, ResetPoint, changing, ended};
 
 pub(crate) const VERSION: u32 = 1;
 const FILE: &str = "state.json";
@@ -61,6 +61,10 @@ pub(crate) struct Outputs {
     /// (absent from state files written before it was recorded).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) ends: BTreeMap<ResetPoint, End>,
+    /// The command under way (or killed) began to change things: its end
+    /// is recorded in `ends` when it finishes, also by a `resume`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) changing: Option<ResetPoint>,
 }
 
 /// The world as a hop of `upgrade` found it before it changed anything.

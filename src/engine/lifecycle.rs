@@ -133,6 +133,10 @@ pub(crate) async fn prepare_opened(workshop: Workshop, job: Job) -> Result<Prepa
         crate::addon_catalog::find(name)?;
     }
     ctx.state.last_command = Some(last);
+    if !resuming {
+        // A new command: what an abandoned one began is not its end.
+        ctx.state.outputs.changing = None;
+    }
     // Before the first step (the fork, a push, a preview that reads the
     // cluster): a plan that reaches the cluster stops here when the
     // kubeconfig's context is not the cluster the values name.
@@ -181,8 +185,7 @@ impl Ready {
                 }
             })?;
         // Where the command left the fork, for a later `reset --to`.
-        let ran = results.iter().any(|r| r.status == Stand::Ran);
-        if let Some(end) = state::ended(&ctx.state, ran, crate::clock::unix_now()) {
+        if let Some(end) = state::ended(&mut ctx.state, crate::clock::unix_now()) {
             ctx.state.outputs.learn(end);
             ctx.save()?;
         }

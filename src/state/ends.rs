@@ -64,14 +64,31 @@ pub(crate) fn point_of(last: &LastCommand) -> Option<ResetPoint> {
     }
 }
 
-/// What to learn once the last command's plan ran to its end: where it
-/// left the fork (the commit the push step saw on it). Nothing when no step
-/// ran: a run that changed nothing did not leave the fork anywhere new (a
-/// second `setup` after `enable-addon` keeps setup's own end).
-pub(crate) fn ended(state: &State, ran: bool, now: u64) -> Option<Learned> {
+/// A step of the last command is about to change things: mark it, so that
+/// its end is recorded when it finishes, also by a `resume` after a kill.
+/// True when the mark is new (the state is saved once for it).
+pub(crate) fn changing(state: &mut State) -> bool {
+    let point = state.last_command.as_ref().and_then(point_of);
+    if point.is_none() || state.outputs.changing == point {
+        return false;
+    }
+    state.outputs.changing = point;
+    true
+}
+
+/// What to learn once the last command's plan ran to its end: where it left
+/// the fork (the commit its push step saw on it), when one of its steps ran
+/// (in this run or a killed one it resumes). A command that found
+/// everything done did not leave the fork anywhere new: a second `setup`
+/// after `enable-addon` keeps setup's own end.
+pub(crate) fn ended(state: &mut State, now: u64) -> Option<Learned> {
     let point = point_of(state.last_command.as_ref()?)?;
+    if state.outputs.changing != Some(point) {
+        return None;
+    }
     let commit = state.outputs.pushed_commit.clone()?;
-    ran.then_some(Learned::Ended(point, End { commit, at: now }))
+    state.outputs.changing = None;
+    Some(Learned::Ended(point, End { commit, at: now }))
 }
 
 #[cfg(test)]
@@ -86,11 +103,18 @@ mod tests {
         s
     }
 
+    /// The run (or an earlier, killed one) changed something.
+    fn changed(mut s: State) -> State {
+        assert!(changing(&mut s), "a new mark");
+        assert!(!changing(&mut s), "marked once");
+        s
+    }
+
     #[test]
     fn a_whole_setup_and_the_addon_commands_record_their_end() {
-        let setup = state(LastCommand::Setup { until: None }, Some("abc"));
+        let mut setup = changed(state(LastCommand::Setup { until: None }, Some("abc")));
         assert_eq!(
-            ended(&setup, true, 7),
+            ended(&mut setup, 7),
             Some(Learned::Ended(
                 ResetPoint::Setup,
                 End {
@@ -99,6 +123,8 @@ mod tests {
                 }
             ))
         );
+        assert_eq!(setup.outputs.changing, None, "the mark is spent");
+        assert_eq!(ended(&mut setup, 8), None);
         for last in [
             LastCommand::EnableAddon {
                 names: vec!["karpenter".into()],
@@ -109,9 +135,9 @@ mod tests {
                 wait: false,
             },
         ] {
-            let s = state(last, Some("def"));
+            let mut s = changed(state(last, Some("def")));
             assert!(matches!(
-                ended(&s, true, 1),
+                ended(&mut s, 1),
                 Some(Learned::Ended(ResetPoint::Addons, _))
             ));
         }
@@ -119,10 +145,14 @@ mod tests {
 
     #[test]
     fn nothing_is_recorded_when_nothing_ran_nothing_was_pushed_or_no_lesson_ended() {
-        let setup = state(LastCommand::Setup { until: None }, Some("abc"));
-        assert_eq!(ended(&setup, false, 1), None, "a run that changed nothing");
-        let unpushed = state(LastCommand::Setup { until: None }, None);
-        assert_eq!(ended(&unpushed, true, 1), None);
+        let mut setup = state(LastCommand::Setup { until: None }, Some("abc"));
+        assert_eq!(ended(&mut setup, 1), None, "a run that changed nothing");
+        let mut unpushed = changed(state(LastCommand::Setup { until: None }, None));
+        assert_eq!(ended(&mut unpushed, 1), None);
+        // Another command's mark is not this one's.
+        let mut addons = state(LastCommand::Setup { until: None }, Some("abc"));
+        addons.outputs.changing = Some(ResetPoint::Addons);
+        assert_eq!(ended(&mut addons, 1), None);
         for last in [
             LastCommand::Setup {
                 until: Some("push".into()),
@@ -135,11 +165,9 @@ mod tests {
                 to: ResetPoint::Setup,
             },
         ] {
-            assert_eq!(
-                ended(&state(last.clone(), Some("abc")), true, 1),
-                None,
-                "{last:?}"
-            );
+            let mut s = state(last.clone(), Some("abc"));
+            assert!(!changing(&mut s), "{last:?} marks nothing");
+            assert_eq!(ended(&mut s, 1), None, "{last:?}");
         }
     }
 

@@ -352,3 +352,35 @@ fn online_reset_waits_until_flux_pruned_the_addon() {
     let (forge, _) = crate::noop::writes(&e);
     assert!(forge.is_empty(), "{forge:?}");
 }
+
+/// Where setup ends is recorded by the `resume` that finishes it, even when
+/// the killed run had changed everything already and the resume runs no step.
+#[test]
+fn a_setup_killed_after_its_push_records_its_end_when_resumed() {
+    for point in ["push:after-push", "before:reconcile"] {
+        let w = Workshop::new();
+        let values = crate::support::example_values();
+        let args = [
+            "setup",
+            "--offline",
+            "--yes",
+            "--values",
+            values.to_str().unwrap(),
+        ];
+        assert!(kill_at(&w, &args, point), "paused at {point}");
+        w.cmd(&["resume"]).run().success();
+        assert_eq!(
+            recorded(&w, "setup"),
+            w.git(&["rev-parse", "HEAD"]),
+            "{point}"
+        );
+        // And a later no-op setup does not move it past an add-on command.
+        w.cmd(&["enable-addon", "karpenter"]).run().success();
+        w.setup_offline();
+        assert_eq!(
+            recorded(&w, "setup"),
+            w.git(&["rev-parse", "HEAD~1"]),
+            "{point}"
+        );
+    }
+}
