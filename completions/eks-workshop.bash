@@ -37,6 +37,9 @@ _eks__workshop() {
             eks__workshop,help)
                 cmd="eks__workshop__subcmd__help"
                 ;;
+            eks__workshop,reset)
+                cmd="eks__workshop__subcmd__reset"
+                ;;
             eks__workshop,resume)
                 cmd="eks__workshop__subcmd__resume"
                 ;;
@@ -76,6 +79,9 @@ _eks__workshop() {
             eks__workshop__subcmd__help,help)
                 cmd="eks__workshop__subcmd__help__subcmd__help"
                 ;;
+            eks__workshop__subcmd__help,reset)
+                cmd="eks__workshop__subcmd__help__subcmd__reset"
+                ;;
             eks__workshop__subcmd__help,resume)
                 cmd="eks__workshop__subcmd__help__subcmd__resume"
                 ;;
@@ -101,7 +107,7 @@ _eks__workshop() {
 
     case "${cmd}" in
         eks__workshop)
-            opts="-y -v -o -h -V --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help --version setup resume status enable-addon disable-addon sync addons verify upgrade doctor git-credential completions help"
+            opts="-y -v -o -h -V --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help --version setup resume status enable-addon disable-addon sync addons verify upgrade reset doctor git-credential completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -687,7 +693,7 @@ _eks__workshop() {
             return 0
             ;;
         eks__subcmd__workshop__subcmd__help)
-            opts="setup resume status enable-addon disable-addon sync addons verify upgrade doctor git-credential completions help"
+            opts="setup resume status enable-addon disable-addon sync addons verify upgrade reset doctor git-credential completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -798,6 +804,20 @@ _eks__workshop() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        eks__subcmd__workshop__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         eks__subcmd__workshop__subcmd__help__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -875,6 +895,92 @@ _eks__workshop() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        eks__subcmd__workshop__subcmd__reset)
+            opts="-y -v -o -h --to --dry-run --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -W "setup addons" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --upstream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --terraform-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --terraform-state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flux-manifests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flux-manifest-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flux-manifest-sha256)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -272,6 +272,23 @@ pub(crate) enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Put the fork's files back as setup (or the last add-on command) left them
+    ///
+    /// One new commit on top of your history restores every file as that
+    /// command's end had it (changed back, brought back, deleted when added
+    /// later); the commits it undoes stay in `git log` and are named in the
+    /// plan and the commit. Then a normal push (never a force-push) and a wait
+    /// until Flux has applied it: what later lessons added is pruned.
+    /// Uncommitted edits in the clone stop it before anything changes.
+    Reset {
+        /// Whose end to go back to: setup, or the last enable-addon/disable-addon
+        #[arg(long, value_enum, default_value = "setup")]
+        to: ResetTo,
+        /// Show the commit (the commits it undoes, its diff), the push and the
+        /// wait, changing nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Check the tools: git, kubectl, flux, aws, terraform
     Doctor {
         /// Also write a support bundle (.tar.gz) for the facilitator: the state
@@ -332,6 +349,13 @@ pub(crate) fn parse() -> crate::error::Result<Option<Arguments>> {
             Err(crate::error::Error::CommandLine { message, flag })
         }
     }
+}
+
+/// `reset --to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ResetTo {
+    Setup,
+    Addons,
 }
 
 /// `upgrade --driver`.

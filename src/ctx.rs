@@ -311,12 +311,21 @@ impl Ctx {
 
     /// The HelmReleases to wait for (of the add-ons just enabled; for setup,
     /// of every add-on enabled in the clone's HEAD), to see gone (of the add-ons
-    /// just disabled), and those of every enabled add-on whose chart brings
-    /// CRDs: a Kustomization that applies such a kind waits for them.
+    /// just disabled; for reset, of every add-on the restored files do not
+    /// enable), and those of every enabled add-on whose chart brings CRDs: a
+    /// Kustomization that applies such a kind waits for them.
     pub(crate) fn releases(&self, wait: &Wait) -> Vec<Release<'static>> {
+        // A reset's wait reads the files it restores, also before they are committed.
+        let restored = wait
+            .reset_to
+            .and_then(|to| self.state.outputs.ends.get(&to))
+            .map(|end| end.commit.clone());
         let enabled = git::open(&self.config.clone_dir())
             .ok()
-            .and_then(|repo| git::head_blob(&repo, ADDONS_KUSTOMIZATION).ok().flatten())
+            .and_then(|repo| match &restored {
+                Some(commit) => git::blob_at(&repo, commit, ADDONS_KUSTOMIZATION),
+                None => git::head_blob(&repo, ADDONS_KUSTOMIZATION).ok().flatten(),
+            })
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .unwrap_or_default();
         ADDONS
@@ -326,7 +335,8 @@ impl Ctx {
                 let required =
                     wait.addons.iter().any(|w| w.name == a.name) || (wait.enabled_addons && on);
                 let brings = !a.brings.is_empty() && on;
-                let removed = wait.removed.iter().any(|w| w.name == a.name);
+                let removed = wait.removed.iter().any(|w| w.name == a.name)
+                    || (wait.reset_to.is_some() && !on);
                 (required || brings || removed).then_some(Release {
                     namespace: a.helm_release.0,
                     name: a.helm_release.1,

@@ -53,6 +53,15 @@ pub(crate) enum Effect {
         #[serde(skip)]
         then: Vec<Learned>,
     },
+    /// `reset`: a new commit on HEAD holding every file as `commit` has it
+    /// (changed back, brought back, deleted), written to the working tree
+    /// first; the commits it undoes stay in history.
+    Restore {
+        message: String,
+        commit: String,
+        undone: Vec<String>,
+        diff: String,
+    },
     /// Push the branch: rebasing our commits onto a fork that grew, or
     /// (`sync`) a fast-forward only.
     Push {
@@ -159,6 +168,23 @@ impl Effect {
             Effect::Commit { message, diff, .. } => {
                 let subject = message.lines().next().unwrap_or_default();
                 format!("commit \"{subject}\"\n{}", indent(diff))
+            }
+            Effect::Restore {
+                message,
+                undone,
+                diff,
+                ..
+            } => {
+                let subject = message.lines().next().unwrap_or_default();
+                let mut out = format!("commit \"{subject}\"\n");
+                if !undone.is_empty() {
+                    out.push_str("  undoing (they stay in history):\n");
+                    for line in undone {
+                        out.push_str(&format!("    {line}\n"));
+                    }
+                }
+                out.push_str(&indent(diff));
+                out
             }
             Effect::Push {
                 branch, commits, ..

@@ -99,6 +99,10 @@ async fn run_step(ctx: &mut Ctx, step: &Step) -> Result<(Stand, String)> {
         | Stand::Unknown
         | Stand::Failed) => return Ok((stand, checked.detail)),
     }
+    // Saved before anything changes, so a kill cannot lose where it ends.
+    if crate::state::changing(&mut ctx.state) {
+        ctx.save()?;
+    }
     let started = std::time::Instant::now();
     let ran = steps::run(step, ctx, &checked).await;
     let outcome = match &ran {

@@ -129,6 +129,7 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
         LastCommand::Upgrade { from, to, driver } => Plan {
             steps: upgrade(KubeVersion::parse(from)?, KubeVersion::parse(to)?, driver),
         },
+        LastCommand::Reset { to } => Plan { steps: reset(*to) },
         LastCommand::VerifyFix { target_version } => Plan {
             steps: vec![
                 Step::Clone,
@@ -139,6 +140,22 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
             ],
         },
     })
+}
+
+/// `reset --to`: the files that command left, in a new commit on HEAD
+/// (history kept), pushed as any commit is, and waited for until Flux has
+/// applied it: every add-on it enables Ready, every other one pruned and gone.
+fn reset(to: crate::state::ResetPoint) -> Vec<Step> {
+    vec![
+        Step::Clone,
+        Step::Reset(to),
+        Step::Push,
+        Step::Reconcile(Wait {
+            enabled_addons: true,
+            reset_to: Some(to),
+            ..Wait::commit()
+        }),
+    ]
 }
 
 /// `upgrade`: one hop per minor version after `from` up to `to`, each
@@ -282,6 +299,34 @@ mod tests {
             p.step(StepId::Convert),
             Some(&Step::Convert(KubeVersion::parse("1.33").unwrap()))
         );
+    }
+
+    #[test]
+    fn reset_commits_the_recorded_files_then_pushes_and_waits_for_the_prune() {
+        use crate::state::ResetPoint;
+        for to in [ResetPoint::Setup, ResetPoint::Addons] {
+            let p = plan(&LastCommand::Reset { to }).unwrap();
+            assert_eq!(
+                ids(&p),
+                [
+                    StepId::Clone,
+                    StepId::Reset,
+                    StepId::Push,
+                    StepId::Reconcile
+                ]
+            );
+            assert_eq!(p.step(StepId::Reset), Some(&Step::Reset(to)));
+            let wait = p.wait();
+            assert!(wait.wait && wait.enabled_addons);
+            assert_eq!(wait.reset_to, Some(to));
+            assert!(!wait.tip && !wait.always, "the commit reset pushed, once");
+            assert!(p.step(StepId::Publish).is_none(), "a normal push");
+        }
+        // The push and the wait run after the reset's commit, even when
+        // their checks find the fork up to date before it.
+        assert!(StepId::Push.runs_after().contains(&StepId::Reset));
+        assert!(StepId::Reconcile.runs_after().contains(&StepId::Reset));
+        assert!(!StepId::Reset.needs_cluster());
     }
 
     #[test]

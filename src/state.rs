@@ -16,6 +16,10 @@ use crate::error::{Error, Result};
 use crate::fsx;
 use crate::stand::Stand;
 
+mod ends;
+
+pub(crate) use ends::{End, ResetPoint, changing, ended};
+
 pub(crate) const VERSION: u32 = 1;
 const FILE: &str = "state.json";
 const LOCK: &str = "lock";
@@ -53,6 +57,14 @@ pub(crate) struct Outputs {
     /// when it began, for what it says it changed at its end.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) hops: BTreeMap<String, Hop>,
+    /// Where `setup` and the add-on commands left the fork, for `reset`
+    /// (absent from state files written before it was recorded).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) ends: BTreeMap<ResetPoint, End>,
+    /// The command under way (or killed) began to change things: its end
+    /// is recorded in `ends` when it finishes, also by a `resume`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) changing: Option<ResetPoint>,
 }
 
 /// The world as a hop of `upgrade` found it before it changed anything.
@@ -89,6 +101,8 @@ pub(crate) enum Learned {
     HopBegan(String, Hop),
     /// That hop is over, now (kept if it was over before).
     HopEnded(String, u64),
+    /// A command finished, leaving the fork at this commit.
+    Ended(ResetPoint, End),
 }
 
 impl Outputs {
@@ -110,6 +124,9 @@ impl Outputs {
                 if let Some(hop) = self.hops.get_mut(&to) {
                     hop.finished.get_or_insert(at);
                 }
+            }
+            Learned::Ended(point, end) => {
+                self.ends.insert(point, end);
             }
         }
     }
@@ -152,6 +169,10 @@ pub(crate) enum LastCommand {
         to: String,
         driver: Driver,
     },
+    /// `reset --to`: the fork's files put back as that command left them.
+    Reset {
+        to: ResetPoint,
+    },
 }
 
 /// How `upgrade` moves the control plane.
@@ -189,7 +210,8 @@ impl LastCommand {
             | LastCommand::DisableAddon { .. }
             | LastCommand::VerifyFix { .. }
             | LastCommand::Sync { .. }
-            | LastCommand::Upgrade { .. } => false,
+            | LastCommand::Upgrade { .. }
+            | LastCommand::Reset { .. } => false,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! ([`Job`]) or a report of what it reads. Every command is matched here.
 
 mod doctor;
+mod reset;
 mod status;
 mod sync;
 mod upgrade;
@@ -65,6 +66,7 @@ pub(crate) async fn run(command: Command, global: Flags) -> Result<u8> {
             driver,
             dry_run,
         } => upgrade::upgrade(&global, &to, driver, dry_run, interrupted()).await,
+        Command::Reset { to, dry_run } => reset::reset(&global, to, dry_run, interrupted()).await,
         Command::Setup {
             until,
             addons,

@@ -249,6 +249,8 @@ fn bare(id: StepId, plan: &crate::plan::Plan) -> Option<Step> {
         StepId::Render => Some(Step::Render),
         StepId::Addons => Some(Step::Addons),
         StepId::Convert => None,
+        // Which command's end it goes back to is the plan's.
+        StepId::Reset => None,
         StepId::Migrate => Some(Step::Migrate),
         StepId::Push => Some(Step::Push),
         StepId::Publish => Some(Step::Publish),

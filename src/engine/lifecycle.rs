@@ -93,7 +93,8 @@ pub(crate) async fn prepare(
             | LastCommand::DisableAddon { .. }
             | LastCommand::VerifyFix { .. }
             | LastCommand::Sync { .. }
-            | LastCommand::Upgrade { .. },
+            | LastCommand::Upgrade { .. }
+            | LastCommand::Reset { .. },
         ) => "this command",
     };
     let workshop = open(global, what, job.access(), interrupted)?;
@@ -132,6 +133,10 @@ pub(crate) async fn prepare_opened(workshop: Workshop, job: Job) -> Result<Prepa
         crate::addon_catalog::find(name)?;
     }
     ctx.state.last_command = Some(last);
+    if !resuming {
+        // A new command: what an abandoned one began is not its end.
+        ctx.state.outputs.changing = None;
+    }
     // Before the first step (the fork, a push, a preview that reads the
     // cluster): a plan that reaches the cluster stops here when the
     // kubeconfig's context is not the cluster the values name.
@@ -179,6 +184,11 @@ impl Ready {
                         .note("stopped; run `eks-workshop resume` to continue");
                 }
             })?;
+        // Where the command left the fork, for a later `reset --to`.
+        if let Some(end) = state::ended(&mut ctx.state, crate::clock::unix_now()) {
+            ctx.state.outputs.learn(end);
+            ctx.save()?;
+        }
         Ok((ctx, results))
     }
 }

@@ -168,6 +168,14 @@ pub(crate) fn head_blob(repo: &Repository, path: &str) -> Result<Option<Vec<u8>>
     }
 }
 
+/// The bytes of `path` in `commit`'s tree, if both are there.
+pub(crate) fn blob_at(repo: &Repository, commit: &str, path: &str) -> Option<Vec<u8>> {
+    let commit = repo.find_commit(Oid::from_str(commit).ok()?).ok()?;
+    let entry = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
+    let blob = entry.to_object(repo).ok()?.peel_to_blob().ok()?;
+    Some(blob.content().to_vec())
+}
+
 /// Author and committer: git config's `user.name`/`user.email`, else the
 /// login and GitHub's noreply address.
 pub(crate) fn signature(repo: &Repository, login: &str) -> Result<Signature<'static>> {

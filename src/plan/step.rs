@@ -21,6 +21,9 @@ pub(crate) enum Step {
     Convert(KubeVersion),
     /// `upgrade`: bump add-on charts that do not support this version.
     Charts(KubeVersion),
+    /// `reset`: HEAD's files are the ones this command's end left, by a
+    /// new commit.
+    Reset(crate::state::ResetPoint),
     Migrate,
     Push,
     Publish,
@@ -61,6 +64,10 @@ pub(crate) struct Wait {
     /// Add-ons whose HelmRelease must be gone (pruned and uninstalled).
     #[serde(serialize_with = "names")]
     pub(crate) removed: Vec<&'static Addon>,
+    /// `reset`: the add-ons as that command's end enables them (the files
+    /// the reset commits, read before they are committed, for the plan):
+    /// the HelmRelease of every other add-on must be gone too.
+    pub(crate) reset_to: Option<crate::state::ResetPoint>,
     /// `sync`: wait for the fork's branch head as it is now, not for the
     /// commit eks-workshop pushed last (the participant may have pushed since).
     pub(crate) tip: bool,
@@ -98,6 +105,7 @@ impl Step {
             Step::Addons => StepId::Addons,
             Step::Convert(_) => StepId::Convert,
             Step::Charts(_) => StepId::Charts,
+            Step::Reset(_) => StepId::Reset,
             Step::Migrate => StepId::Migrate,
             Step::Push => StepId::Push,
             Step::Publish => StepId::Publish,
@@ -132,6 +140,7 @@ pub(crate) enum StepId {
     Addons,
     Convert,
     Charts,
+    Reset,
     Migrate,
     Push,
     Publish,
@@ -153,7 +162,7 @@ impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [StepId; 16] = [
+    pub(crate) const ALL: [StepId; 17] = [
         StepId::Prerequisites,
         StepId::Fork,
         StepId::Clone,
@@ -161,6 +170,7 @@ impl StepId {
         StepId::Addons,
         StepId::Convert,
         StepId::Charts,
+        StepId::Reset,
         StepId::Migrate,
         StepId::Push,
         StepId::Publish,
@@ -194,6 +204,7 @@ impl StepId {
             StepId::Addons => "addons",
             StepId::Convert => "convert",
             StepId::Charts => "charts",
+            StepId::Reset => "reset",
             StepId::Migrate => "migrate",
             StepId::Push => "push",
             StepId::Publish => "publish",
@@ -215,6 +226,7 @@ impl StepId {
             StepId::Addons => "enabling and disabling add-ons",
             StepId::Convert => "converting deprecated Kubernetes APIs",
             StepId::Charts => "bumping add-on charts to versions that support the target",
+            StepId::Reset => "putting the fork's files back (a new commit)",
             StepId::Migrate => "migrating manifests to the Flux APIs the cluster serves",
             StepId::Push => "committing and pushing",
             StepId::Publish => "pushing your commits (fast-forward only)",
@@ -256,6 +268,7 @@ impl StepId {
             | StepId::Addons
             | StepId::Convert
             | StepId::Charts
+            | StepId::Reset
             | StepId::Migrate
             | StepId::Push
             | StepId::Publish => &[StepId::Fork, StepId::Clone],
@@ -266,10 +279,16 @@ impl StepId {
     /// done now: the push pushes their commits, the wait waits for them.
     pub(crate) fn runs_after(self) -> &'static [StepId] {
         match self {
-            StepId::Push => &[StepId::Convert, StepId::Charts, StepId::Migrate],
+            StepId::Push => &[
+                StepId::Convert,
+                StepId::Charts,
+                StepId::Reset,
+                StepId::Migrate,
+            ],
             StepId::Reconcile => &[
                 StepId::Convert,
                 StepId::Charts,
+                StepId::Reset,
                 StepId::Migrate,
                 StepId::Push,
                 StepId::Publish,
@@ -285,6 +304,7 @@ impl StepId {
             | StepId::Addons
             | StepId::Convert
             | StepId::Charts
+            | StepId::Reset
             | StepId::Migrate
             | StepId::Publish
             | StepId::Flux
@@ -327,6 +347,7 @@ mod tests {
             | StepId::Addons
             | StepId::Convert
             | StepId::Charts
+            | StepId::Reset
             | StepId::Migrate
             | StepId::Push
             | StepId::Publish

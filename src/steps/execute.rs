@@ -67,6 +67,9 @@ pub(crate) async fn perform(effect: Effect, ctx: &mut Ctx) -> Result<String> {
                 None => format!("{said}already committed{what}"),
             })
         }
+        Effect::Restore {
+            message, commit, ..
+        } => super::reset::restore(ctx, &commit, &message),
         Effect::Push {
             fast_forward_only, ..
         } => match fast_forward_only {

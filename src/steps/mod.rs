@@ -22,6 +22,7 @@ mod push;
 mod readiness;
 mod reconcile;
 mod render;
+mod reset;
 
 use crate::ctx::Ctx;
 use crate::effect::Effect;
@@ -32,6 +33,7 @@ use crate::state::Learned;
 
 pub(crate) use control_plane::served_by;
 pub(crate) use execute::perform;
+pub(crate) use reset::recorded as reset_point;
 
 /// What a step's check found: done, to do or skipped, why, and what it
 /// learned on the way (for the engine to record).
@@ -80,6 +82,7 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::Addons => addons::check(ctx),
         Step::Convert(to) => convert::check(ctx, *to),
         Step::Charts(to) => charts::check(ctx, *to),
+        Step::Reset(to) => reset::check(ctx, *to),
         Step::Migrate => migrate::check(ctx).await,
         Step::Push => push::check(ctx).await,
         Step::Publish => publish::check(ctx).await,
@@ -109,8 +112,9 @@ pub(crate) async fn effects(
         Step::Addons => addons::effects(ctx),
         Step::Convert(to) => convert::effects(ctx, *to),
         Step::Charts(to) => charts::effects(ctx, *to),
+        Step::Reset(to) => reset::effects(ctx, *to),
         Step::Migrate => migrate::effects(ctx).await,
-        Step::Push => push::effects(ctx).await,
+        Step::Push => push::effects(ctx, after).await,
         Step::Publish => publish::effects(ctx).await,
         Step::Flux => flux::effects(ctx).await,
         Step::FluxUpgrade(to) => flux_upgrade::effects(ctx, *to).await,
@@ -157,11 +161,13 @@ pub(crate) async fn run(step: &Step, ctx: &mut Ctx, checked: &Checked) -> Result
                 }
                 edits += 1;
             }
-            Effect::Commit { .. } => crate::pause::point(&format!("{id}:before-commit")),
+            Effect::Commit { .. } | Effect::Restore { .. } => {
+                crate::pause::point(&format!("{id}:before-commit"))
+            }
             _ => {}
         }
         let is_apply = matches!(effect, Effect::Apply { .. });
-        let is_commit = matches!(effect, Effect::Commit { .. });
+        let is_commit = matches!(effect, Effect::Commit { .. } | Effect::Restore { .. });
         let detail = perform(effect, ctx).await?;
         if is_apply {
             // One line for the objects applied, in their order.
@@ -198,6 +204,7 @@ fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
         | Step::Clone
         | Step::Convert(_)
         | Step::Charts(_)
+        | Step::Reset(_)
         | Step::Migrate
         | Step::Push
         | Step::Publish

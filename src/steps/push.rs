@@ -38,8 +38,9 @@ pub(super) async fn check(ctx: &Ctx) -> Result<Checked> {
     Ok(Checked::to_do("local commits not on the remote yet"))
 }
 
-/// The commit of our managed changes (from HEAD), and the push.
-pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
+/// The commit of our managed changes (from HEAD), and the push. `after`:
+/// an earlier step of the plan commits too (a dry run cannot see it yet).
+pub(super) async fn effects(ctx: &Ctx, after: bool) -> Result<Vec<Effect>> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let changes = pending_changes(ctx, &repo)?;
     let branch = ctx.config.settings.branch.clone();
@@ -48,6 +49,11 @@ pub(super) async fn effects(ctx: &Ctx) -> Result<Vec<Effect>> {
         let head = git::head_commit(&repo)?;
         if ctx.fork_head().await? == Some(head) {
             "the commits the steps above make".to_string()
+        } else if after {
+            format!(
+                "HEAD ({}) and the commits the steps above make",
+                short(&head.to_string())
+            )
         } else {
             format!("HEAD ({})", short(&head.to_string()))
         }

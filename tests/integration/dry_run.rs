@@ -14,7 +14,7 @@ use crate::world::{Env, LOGIN, NAME, env};
 /// Every file and directory under `dir`, with its bytes. A directory it
 /// cannot read is a failure, not an empty listing: two empty snapshots
 /// would compare equal whatever the run did.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let entries = std::fs::read_dir(dir)
             .unwrap_or_else(|e| panic!("snapshot: cannot read {}: {e}", dir.display()));
@@ -52,7 +52,7 @@ fn dry_online(e: &Env, args: &[&str]) -> Value {
     json
 }
 
-fn assert_same_dir(
+pub(crate) fn assert_same_dir(
     before: &BTreeMap<String, Vec<u8>>,
     after: &BTreeMap<String, Vec<u8>>,
     args: &[&str],

@@ -26,6 +26,7 @@ mod participant;
 mod pluto;
 mod real_cluster;
 mod real_upstream;
+mod reset;
 mod rig_files;
 mod rig_upgrade;
 mod rig_upgrade_command;

@@ -18,6 +18,7 @@ mod helm_releases;
 mod nodes;
 mod rejected;
 mod requests;
+mod reset;
 mod sync;
 mod upgrade;
 mod upgrade_charts;
