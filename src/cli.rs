@@ -272,6 +272,24 @@ pub(crate) enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Tear the workshop down: Flux suspended, Karpenter's nodes and the
+    /// load balancers gone, Flux uninstalled, the cluster destroyed
+    ///
+    /// In order, each step checked against the cluster first: Flux's
+    /// Kustomizations and HelmReleases suspended (nothing is re-created);
+    /// Karpenter's NodePools/Provisioners deleted and their nodes waited out;
+    /// Services of type LoadBalancer deleted and their load balancers
+    /// waited out; Flux's objects deleted while its controllers run, then
+    /// its controllers, CRDs and namespace (no namespace left Terminating);
+    /// with --terraform-dir, the cluster destroyed by terraform (variables
+    /// through TF_VAR_*, never the command line), else the command printed.
+    /// Shown first and asked in a terminal; `resume` continues after any
+    /// failure.
+    Teardown {
+        /// Show each step and what it would remove, changing nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Check the tools: git, kubectl, flux, aws, terraform
     Doctor {
         /// Also write a support bundle (.tar.gz) for the facilitator: the state

@@ -129,6 +129,15 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
         LastCommand::Upgrade { from, to, driver } => Plan {
             steps: upgrade(KubeVersion::parse(from)?, KubeVersion::parse(to)?, driver),
         },
+        LastCommand::Teardown { terraform } => Plan {
+            steps: vec![
+                Step::SuspendFlux,
+                Step::Karpenter,
+                Step::LoadBalancers,
+                Step::UninstallFlux,
+                Step::Destroy(terraform.clone()),
+            ],
+        },
         LastCommand::VerifyFix { target_version } => Plan {
             steps: vec![
                 Step::Clone,

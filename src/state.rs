@@ -152,6 +152,11 @@ pub(crate) enum LastCommand {
         to: String,
         driver: Driver,
     },
+    /// `teardown`: the cluster's side removed in order, then the cluster
+    /// destroyed through `terraform` (the workshop's terraform directory).
+    Teardown {
+        terraform: Option<PathBuf>,
+    },
 }
 
 /// How `upgrade` moves the control plane.
@@ -189,7 +194,8 @@ impl LastCommand {
             | LastCommand::DisableAddon { .. }
             | LastCommand::VerifyFix { .. }
             | LastCommand::Sync { .. }
-            | LastCommand::Upgrade { .. } => false,
+            | LastCommand::Upgrade { .. }
+            | LastCommand::Teardown { .. } => false,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod doctor;
 mod status;
 mod sync;
+mod teardown;
 mod upgrade;
 mod verify;
 
@@ -60,6 +61,7 @@ pub(crate) async fn run(command: Command, global: Flags) -> Result<u8> {
             };
             verify::verify(&global, asked, interrupted()).await
         }
+        Command::Teardown { dry_run } => teardown::teardown(&global, dry_run, interrupted()).await,
         Command::Upgrade {
             to,
             driver,

@@ -93,7 +93,8 @@ pub(crate) async fn prepare(
             | LastCommand::DisableAddon { .. }
             | LastCommand::VerifyFix { .. }
             | LastCommand::Sync { .. }
-            | LastCommand::Upgrade { .. },
+            | LastCommand::Upgrade { .. }
+            | LastCommand::Teardown { .. },
         ) => "this command",
     };
     let workshop = open(global, what, job.access(), interrupted)?;

@@ -46,6 +46,17 @@ pub(crate) enum Step {
         to: KubeVersion,
         driver: Driver,
     },
+    /// `teardown`: Flux's Kustomizations and HelmReleases suspended.
+    SuspendFlux,
+    /// `teardown`: no Karpenter pool, no node it launched.
+    Karpenter,
+    /// `teardown`: no Service of type LoadBalancer.
+    LoadBalancers,
+    /// `teardown`: no Flux object, CRD, controller or namespace.
+    UninstallFlux,
+    /// `teardown`: the cluster destroyed by the terraform in this directory
+    /// (none: the command is printed).
+    Destroy(Option<std::path::PathBuf>),
 }
 
 /// What the reconcile step waits for.
@@ -107,6 +118,11 @@ impl Step {
             Step::Readiness { .. } => StepId::Readiness,
             Step::ControlPlane { .. } => StepId::ControlPlane,
             Step::Nodes { .. } => StepId::Nodes,
+            Step::SuspendFlux => StepId::SuspendFlux,
+            Step::Karpenter => StepId::Karpenter,
+            Step::LoadBalancers => StepId::LoadBalancers,
+            Step::UninstallFlux => StepId::UninstallFlux,
+            Step::Destroy(_) => StepId::Destroy,
         }
     }
 
@@ -141,6 +157,11 @@ pub(crate) enum StepId {
     Readiness,
     ControlPlane,
     Nodes,
+    SuspendFlux,
+    Karpenter,
+    LoadBalancers,
+    UninstallFlux,
+    Destroy,
 }
 
 impl Serialize for StepId {
@@ -153,7 +174,7 @@ impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [StepId; 16] = [
+    pub(crate) const ALL: [StepId; 21] = [
         StepId::Prerequisites,
         StepId::Fork,
         StepId::Clone,
@@ -170,6 +191,11 @@ impl StepId {
         StepId::Readiness,
         StepId::ControlPlane,
         StepId::Nodes,
+        StepId::SuspendFlux,
+        StepId::Karpenter,
+        StepId::LoadBalancers,
+        StepId::UninstallFlux,
+        StepId::Destroy,
     ];
 
     /// What `setup` runs, in order (`--until` names one of them).
@@ -203,6 +229,11 @@ impl StepId {
             StepId::Readiness => "readiness",
             StepId::ControlPlane => "control-plane",
             StepId::Nodes => "nodes",
+            StepId::SuspendFlux => "suspend-flux",
+            StepId::Karpenter => "karpenter",
+            StepId::LoadBalancers => "load-balancers",
+            StepId::UninstallFlux => "uninstall-flux",
+            StepId::Destroy => "destroy",
         }
     }
 
@@ -224,6 +255,13 @@ impl StepId {
             StepId::Readiness => "checking what blocks the target version",
             StepId::ControlPlane => "upgrading the control plane",
             StepId::Nodes => "replacing nodes older than the control plane",
+            StepId::SuspendFlux => "suspending Flux's Kustomizations and HelmReleases",
+            StepId::Karpenter => "removing Karpenter's node pools and the nodes they launched",
+            StepId::LoadBalancers => {
+                "removing Services of type LoadBalancer and their load balancers"
+            }
+            StepId::UninstallFlux => "uninstalling Flux",
+            StepId::Destroy => "destroying the cluster with terraform",
         }
     }
 
@@ -249,7 +287,12 @@ impl StepId {
             | StepId::Flux
             | StepId::FluxUpgrade
             | StepId::ControlPlane
-            | StepId::Nodes => &[],
+            | StepId::Nodes
+            | StepId::SuspendFlux
+            | StepId::Karpenter
+            | StepId::LoadBalancers
+            | StepId::UninstallFlux
+            | StepId::Destroy => &[],
             StepId::Clone | StepId::Reconcile => &[StepId::Fork],
             StepId::Readiness => &[StepId::Fork, StepId::Clone],
             StepId::Render
@@ -290,7 +333,12 @@ impl StepId {
             | StepId::Flux
             | StepId::FluxUpgrade
             | StepId::Readiness
-            | StepId::ControlPlane => &[],
+            | StepId::ControlPlane
+            | StepId::SuspendFlux
+            | StepId::Karpenter
+            | StepId::LoadBalancers
+            | StepId::UninstallFlux
+            | StepId::Destroy => &[],
         }
     }
 
@@ -304,6 +352,10 @@ impl StepId {
                 | StepId::Readiness
                 | StepId::ControlPlane
                 | StepId::Nodes
+                | StepId::SuspendFlux
+                | StepId::Karpenter
+                | StepId::LoadBalancers
+                | StepId::UninstallFlux
         )
     }
 }
@@ -335,7 +387,12 @@ mod tests {
             | StepId::Reconcile
             | StepId::Readiness
             | StepId::ControlPlane
-            | StepId::Nodes => StepId::ALL.contains(&s),
+            | StepId::Nodes
+            | StepId::SuspendFlux
+            | StepId::Karpenter
+            | StepId::LoadBalancers
+            | StepId::UninstallFlux
+            | StepId::Destroy => StepId::ALL.contains(&s),
         };
         assert!(StepId::ALL.into_iter().all(check));
         assert!(StepId::ALL.is_sorted(), "in the order they run");

@@ -18,6 +18,7 @@ mod helm_releases;
 mod nodes;
 mod rejected;
 mod sync;
+mod teardown;
 mod upgrade;
 mod upgrade_charts;
 mod upgrade_kills;

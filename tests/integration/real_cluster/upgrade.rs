@@ -164,10 +164,17 @@ pub(super) fn with_terraform(r: &Real, tf: &Terraform, args: &[&str]) -> crate::
 
 /// Run `args` until the pause point `point`, then SIGKILL it.
 pub(super) fn kill_at(r: &Real, tf: &Terraform, args: &[&str], point: &str) {
+    kill_run_at(with_terraform(r, tf, args), args, point);
+}
+
+/// Run `args` (no terraform) until the pause point `point`, then SIGKILL it.
+pub(super) fn kill_at_with(r: &Real, args: &[&str], point: &str) {
+    kill_run_at(r.w.cmd(args), args, point);
+}
+
+fn kill_run_at(cmd: crate::support::Cmd, args: &[&str], point: &str) {
     use std::io::{BufRead, BufReader};
-    let mut cmd = with_terraform(r, tf, args)
-        .env("EKS_WORKSHOP_PAUSE_AT", point)
-        .command;
+    let mut cmd = cmd.env("EKS_WORKSHOP_PAUSE_AT", point).command;
     cmd.stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");

@@ -26,7 +26,12 @@ impl RealCluster {
     pub(super) fn start_controller_manager(&mut self) {
         let mut cmd = Command::new(self.rig.bin(NAME));
         cmd.arg(format!("--kubeconfig={}", self.kubeconfig.display()))
-            .arg(format!("--controllers={}", CONTROLLERS.join(",")))
+            .arg(format!(
+                "--controllers={}",
+                [&CONTROLLERS[..], &self.opts.more_controllers]
+                    .concat()
+                    .join(",")
+            ))
             .arg("--leader-elect=false")
             .arg("--secure-port=0")
             .arg("--use-service-account-credentials=false");

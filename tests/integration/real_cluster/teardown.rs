@@ -1,0 +1,287 @@
+//! `teardown` on the rig, without the terraform step: Flux suspended, a
+//! Karpenter NodePool stand-in and a Service of type LoadBalancer removed
+//! and waited out before Flux's objects are deleted, then Flux uninstalled
+//! with no namespace left `Terminating`. kube-controller-manager runs its
+//! namespace controller and garbage collector (kube-apiserver alone never
+//! finishes a namespace's deletion); the test stands in for Karpenter (it
+//! deletes a deleted pool's nodes, then releases the pool) and for the
+//! controller that made the load balancer (it releases the Service).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use harness::cluster::Options;
+use serde_json::Value;
+
+use super::fixture::Real;
+use super::nodes::add_node;
+use super::upgrade::kill_at_with;
+
+const NODES: [&str; 2] = ["ip-10-0-4-1.ec2.internal", "ip-10-0-4-2.ec2.internal"];
+const LB_FINALIZER: &str = "service.kubernetes.io/load-balancer-cleanup";
+const POOL_FINALIZER: &str = "karpenter.sh/termination";
+const NODEPOOL_CRD: &str = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: nodepools.karpenter.sh}
+spec:
+  group: karpenter.sh
+  scope: Cluster
+  names: {plural: nodepools, singular: nodepool, kind: NodePool}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+";
+
+/// The test's stand-ins for Karpenter and for the cloud's load-balancer
+/// controller, polling the cluster until dropped.
+struct StandIns {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for StandIns {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn kubectl(bin: &PathBuf, kubeconfig: &PathBuf, args: &[&str]) -> Option<Value> {
+    let out = Command::new(bin)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .ok()?;
+    serde_json::from_slice(&out.stdout).ok()
+}
+
+fn stand_ins(r: &Real) -> StandIns {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (bin, config) = (
+        r.cluster.rig().kubectl(),
+        r.cluster.kubeconfig().to_path_buf(),
+    );
+    let still = stop.clone();
+    let thread = std::thread::spawn(move || {
+        let run = |args: &[&str]| {
+            let _ = Command::new(&bin)
+                .arg("--kubeconfig")
+                .arg(&config)
+                .args(args)
+                .output();
+        };
+        let unhold = r#"{"metadata": {"finalizers": null}}"#;
+        while !still.load(Ordering::SeqCst) {
+            let deleting = |v: &Value| v["metadata"]["deletionTimestamp"].is_string();
+            if let Some(pools) = kubectl(&bin, &config, &["get", "nodepools", "-o", "json"]) {
+                for pool in pools["items"].as_array().into_iter().flatten() {
+                    if deleting(pool) {
+                        let name = pool["metadata"]["name"].as_str().unwrap();
+                        let selector = format!("karpenter.sh/nodepool={name}");
+                        run(&["delete", "nodes", "-l", &selector, "--wait=false"]);
+                        run(&["patch", "nodepool", name, "--type=merge", "-p", unhold]);
+                    }
+                }
+            }
+            if let Some(services) = kubectl(&bin, &config, &["get", "svc", "-A", "-o", "json"]) {
+                for svc in services["items"].as_array().into_iter().flatten() {
+                    if deleting(svc) {
+                        let ns = svc["metadata"]["namespace"].as_str().unwrap();
+                        let name = svc["metadata"]["name"].as_str().unwrap();
+                        run(&["patch", "svc", "-n", ns, name, "--type=merge", "-p", unhold]);
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    StandIns {
+        stop,
+        thread: Some(thread),
+    }
+}
+
+/// A set-up workshop with an add-on enabled, a NodePool with its two
+/// nodes, and a load-balancer Service.
+fn set_up() -> Real {
+    let mut r = Real::start_with(Options {
+        controller_manager: true,
+        more_controllers: vec!["namespace", "garbagecollector"],
+        audit: true,
+        ..Options::default()
+    });
+    r.set_up();
+    let out =
+        r.w.cmd(&[
+            "enable-addon",
+            "metrics-server",
+            "--yes",
+            "--timeout",
+            "120s",
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    r.cluster.apply_yaml(NODEPOOL_CRD);
+    r.cluster.kubectl_ok(&[
+        "wait",
+        "--for=condition=Established",
+        "crd/nodepools.karpenter.sh",
+        "--timeout=60s",
+    ]);
+    r.cluster.apply_yaml(&format!(
+        "apiVersion: karpenter.sh/v1\nkind: NodePool\n\
+         metadata: {{name: default, finalizers: [{POOL_FINALIZER}]}}\nspec: {{}}\n"
+    ));
+    for node in NODES {
+        add_node(
+            &r.cluster,
+            node,
+            "v1.36.0",
+            "{karpenter.sh/nodepool: default}",
+            true,
+        );
+    }
+    r.cluster.apply_yaml(&format!(
+        "apiVersion: v1\nkind: Service\n\
+         metadata: {{name: web, namespace: default, finalizers: [{LB_FINALIZER}]}}\n\
+         spec: {{type: LoadBalancer, selector: {{app: web}}, ports: [{{port: 80}}]}}\n"
+    ));
+    r
+}
+
+/// eks-workshop's deletes in the audit log, in order: "resource ns/name".
+fn our_deletes(r: &Real) -> Vec<String> {
+    let text = std::fs::read_to_string(r.cluster.audit_log().unwrap()).unwrap();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["stage"] == "ResponseComplete" && e["verb"] == "delete")
+        .filter(|e| {
+            e["userAgent"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("eks-workshop/"))
+        })
+        .map(|e| {
+            let o = &e["objectRef"];
+            format!(
+                "{} {}/{}",
+                o["resource"].as_str().unwrap_or_default(),
+                o["namespace"].as_str().unwrap_or_default(),
+                o["name"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Nothing of Flux, Karpenter's pool or the load balancer is left, and no
+/// namespace is Terminating.
+fn assert_torn_down(r: &Real) {
+    let crds = r.get(&["crds"]);
+    let flux: Vec<&str> = crds["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["metadata"]["name"].as_str())
+        .filter(|n| n.ends_with(".toolkit.fluxcd.io"))
+        .collect();
+    assert!(flux.is_empty(), "Flux CRDs left: {flux:?}");
+    let namespaces = r.get(&["namespaces"]);
+    for ns in namespaces["items"].as_array().unwrap() {
+        assert_ne!(ns["metadata"]["name"], "flux-system", "{ns}");
+        assert_ne!(ns["status"]["phase"], "Terminating", "{ns}");
+    }
+    // `kubectl get --ignore-not-found` prints nothing for an empty list.
+    let none = |args: &[&str]| {
+        let found = r.find(args);
+        let items = found.as_ref().and_then(|l| l["items"].as_array());
+        assert!(items.is_none_or(|i| i.is_empty()), "{args:?}: {found:?}");
+    };
+    none(&["clusterroles", "-l", "app.kubernetes.io/part-of=flux"]);
+    none(&["nodepools"]);
+    none(&["nodes", "-l", "karpenter.sh/nodepool"]);
+    for node in NODES {
+        assert!(r.find(&["node", node]).is_none(), "{node} gone");
+    }
+    assert!(r.find(&["-n", "default", "svc", "web"]).is_none());
+}
+
+/// The pool and the Service deleted before any Flux object.
+fn assert_cloud_first(r: &Real) {
+    let deletes = our_deletes(r);
+    let at = |what: &str| deletes.iter().position(|d| d.starts_with(what));
+    let pool = at("nodepools /default").expect("the pool deleted");
+    let service = at("services default/web").expect("the Service deleted");
+    let flux = at("kustomizations ").expect("the Kustomizations deleted");
+    assert!(pool < flux && service < flux, "{deletes:#?}");
+    assert!(pool < service, "Karpenter's pool first: {deletes:#?}");
+}
+
+#[test]
+fn teardown_removes_the_cloud_makers_before_flux_and_leaves_nothing_terminating() {
+    let r = set_up();
+    let _stand_ins = stand_ins(&r);
+    let before = r
+        .cluster
+        .audit_log()
+        .map(|l| std::fs::metadata(l).unwrap().len());
+
+    let out = r.w.cmd(&["teardown", "--dry-run"]).run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    for line in [
+        "suspend Kustomization flux-system/flux-system",
+        "suspend HelmRelease flux-system/metrics-server",
+        "delete NodePool default",
+        "delete Service default/web",
+        "uninstall Flux: delete",
+        "CustomResourceDefinition kustomizations.kustomize.toolkit.fluxcd.io",
+        "Namespace flux-system",
+        "no --terraform-dir",
+    ] {
+        assert!(out.stdout.contains(line), "{line}: {}", out.stdout);
+    }
+    let writes = our_deletes(&r);
+    assert!(writes.is_empty(), "the dry run deleted {writes:?}");
+    assert!(before.is_some());
+    assert!(r.find(&["nodepool", "default"]).is_some());
+
+    let out = r.w.cmd(&["teardown", "--yes", "--timeout", "120s"]).run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    assert!(
+        !out.stderr.contains("by hand") && !out.stdout.contains("by hand"),
+        "the controllers released their own objects: {}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert_torn_down(&r);
+    assert_cloud_first(&r);
+
+    let again = r.w.cmd(&["teardown", "--yes"]).run();
+    assert_eq!(again.code, 0, "{}", r.diagnose(&again));
+    assert!(again.stdout.contains("nothing to do"), "{}", again.stdout);
+}
+
+#[test]
+fn teardown_killed_at_each_pause_point_resumes_to_the_same_end() {
+    let r = set_up();
+    let _stand_ins = stand_ins(&r);
+    let first = ["teardown", "--yes", "--timeout", "120s"];
+    let resume = ["resume", "--yes", "--timeout", "120s"];
+    kill_at_with(&r, &first, "ran:suspend-flux");
+    kill_at_with(&r, &resume, "karpenter:deleted");
+    kill_at_with(&r, &resume, "load-balancers:deleted");
+    kill_at_with(&r, &resume, "uninstall-flux:objects-deleted");
+    kill_at_with(&r, &resume, "uninstall-flux:install-deleted");
+    let out = r.w.cmd(&resume).run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    assert_torn_down(&r);
+    assert_cloud_first(&r);
+}
