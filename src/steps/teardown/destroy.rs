@@ -33,7 +33,15 @@ pub(in crate::steps) fn check(ctx: &Ctx, dir: &Option<PathBuf>) -> Result<Checke
         )));
     };
     let tf = Terraform::find_for(&ctx.limits(), NEEDED_FOR)?;
-    let held = held(&tf, dir)?;
+    let held = match held(&tf, dir) {
+        Ok(held) => held,
+        // A directory never initialised here: the run's `init` comes first.
+        Err(e) => {
+            return Ok(Checked::to_do(format!(
+                "the state is not readable yet ({e})"
+            )));
+        }
+    };
     Ok(match held.is_empty() {
         true => Checked::done(format!(
             "the {} state in {} holds nothing",
@@ -59,7 +67,10 @@ pub(in crate::steps) fn effects(ctx: &Ctx, dir: &Option<PathBuf>) -> Result<Vec<
         return Ok(Vec::new());
     };
     let tf = Terraform::find_for(&ctx.limits(), NEEDED_FOR)?;
-    let flux_module = held(&tf, dir)?.iter().any(|a| a.starts_with(FLUX_MODULE));
+    let flux_module = held(&tf, dir)
+        .unwrap_or_default()
+        .iter()
+        .any(|a| a.starts_with(FLUX_MODULE));
     Ok(vec![Effect::Teardown(Removal::Destroy {
         dir: dir.clone(),
         tool: tf.name().to_string(),

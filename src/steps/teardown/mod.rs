@@ -11,16 +11,17 @@ pub(super) mod flux;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::kube::Cluster;
+use crate::plan::StepId;
 use crate::stand::Stand;
 use crate::teardown::Removal;
 
-/// The cluster, or `None` once `destroy` destroyed it.
+/// The cluster, or `None` once `destroy` destroyed it: its record says it
+/// ran, and no setup bootstrapped Flux on a cluster since.
 async fn cluster(ctx: &Ctx) -> Result<Option<Cluster>> {
-    let destroyed = ctx
-        .state
-        .steps
-        .get(crate::plan::StepId::Destroy.name())
-        .is_some_and(|r| r.status == Stand::Ran);
+    let record = |id: StepId| ctx.state.steps.get(id.name());
+    let destroyed = record(StepId::Destroy).is_some_and(|d| {
+        d.status == Stand::Ran && record(StepId::Flux).is_none_or(|f| f.at <= d.at)
+    });
     match destroyed {
         true => Ok(None),
         false => ctx.cluster().await.map(Some),

@@ -18,7 +18,8 @@ use serde_json::Value;
 
 use super::fixture::Real;
 use super::nodes::add_node;
-use super::upgrade::kill_at_with;
+use super::upgrade::{Terraform, kill_at_with, with_terraform};
+use crate::world::TOKEN;
 
 const NODES: [&str; 2] = ["ip-10-0-4-1.ec2.internal", "ip-10-0-4-2.ec2.internal"];
 const LB_FINALIZER: &str = "service.kubernetes.io/load-balancer-cleanup";
@@ -284,4 +285,83 @@ fn teardown_killed_at_each_pause_point_resumes_to_the_same_end() {
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
     assert_torn_down(&r);
     assert_cloud_first(&r);
+}
+
+#[test]
+fn teardown_destroys_through_tofu_with_the_variables_in_its_environment_never_argv() {
+    let mut r = Real::start_with(Options {
+        controller_manager: true,
+        more_controllers: vec!["namespace", "garbagecollector"],
+        ..Options::default()
+    });
+    r.set_up();
+    let tf = Terraform::applied(&r, "teardown");
+    let dir = tf.dir.path();
+    let dir_arg = dir.to_str().unwrap();
+
+    // OpenTofu, as the rig has it: a terraform elsewhere on PATH is left out.
+    let tofu = |args: &[&str]| {
+        let bin = r.cluster.rig().tofu();
+        let path = format!("{}:/usr/bin:/bin", bin.parent().unwrap().display());
+        with_terraform(&r, &tf, args).env("PATH", &path).run()
+    };
+    let dry = tofu(&["teardown", "--dry-run", "--terraform-dir", dir_arg]);
+    assert_eq!(dry.code, 0, "{}", r.diagnose(&dry));
+    assert!(
+        dry.stdout.contains(
+            "`tofu state rm 'module.flux_v2'` (uninstalled above), then `tofu destroy` in"
+        ),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        !dir.join("argv-at-destroy.txt").exists(),
+        "the dry run destroyed nothing"
+    );
+
+    let args = [
+        "teardown",
+        "--yes",
+        "--terraform-dir",
+        dir_arg,
+        "--timeout",
+        "120s",
+    ];
+    let out = tofu(&args);
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    assert!(
+        out.stdout.contains("module.flux_v2 removed from the state"),
+        "{}",
+        out.stdout
+    );
+
+    // While tofu destroyed, every process's command line: ours and tofu's
+    // were there, and the token in none of them.
+    let argv = std::fs::read_to_string(dir.join("argv-at-destroy.txt")).unwrap();
+    assert!(argv.contains("teardown --yes --terraform-dir"), "{argv}");
+    assert!(argv.contains("destroy -input=false"), "{argv}");
+    assert!(!argv.contains(TOKEN), "the token in a command line: {argv}");
+    // ... and the destroy had it, through TF_VAR_git_password.
+    let password = std::fs::read_to_string(dir.join("password-at-destroy.txt")).unwrap();
+    assert_eq!(password, TOKEN);
+    // Flux's module was taken out of the state, not destroyed.
+    assert!(!dir.join("flux-module-destroyed.txt").exists());
+    let listed = r
+        .cluster
+        .rig()
+        .tofu_command(tf.scratch.path())
+        .current_dir(dir)
+        .args(["state", "list"])
+        .output()
+        .unwrap();
+    assert!(listed.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout).trim(),
+        "",
+        "the state is empty"
+    );
+
+    let again = tofu(&args);
+    assert_eq!(again.code, 0, "{}", r.diagnose(&again));
+    assert!(again.stdout.contains("nothing to do"), "{}", again.stdout);
 }

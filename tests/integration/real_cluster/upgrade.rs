@@ -69,7 +69,7 @@ pub(super) fn at_1_33_with_the_policy() -> Real {
 /// was before the upgrade lessons, its state kept with the test.
 pub(super) struct Terraform {
     pub(super) dir: tempfile::TempDir,
-    scratch: tempfile::TempDir,
+    pub(super) scratch: tempfile::TempDir,
 }
 
 impl Terraform {
