@@ -289,6 +289,13 @@ pub(crate) enum Command {
         /// Show each step and what it would remove, changing nothing
         #[arg(long)]
         dry_run: bool,
+        /// Also delete your fork on GitHub (checked first: the token must
+        /// be allowed to; in a terminal you type its name)
+        #[arg(long)]
+        delete_fork: bool,
+        /// Then remove the clone and the state dir (DIR/.eks-workshop)
+        #[arg(long)]
+        local: bool,
     },
     /// Check the tools: git, kubectl, flux, aws, terraform
     Doctor {

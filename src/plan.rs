@@ -129,15 +129,22 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
         LastCommand::Upgrade { from, to, driver } => Plan {
             steps: upgrade(KubeVersion::parse(from)?, KubeVersion::parse(to)?, driver),
         },
-        LastCommand::Teardown { terraform } => Plan {
-            steps: vec![
+        LastCommand::Teardown {
+            terraform,
+            delete_fork,
+        } => {
+            let mut steps = vec![
                 Step::SuspendFlux,
                 Step::Karpenter,
                 Step::LoadBalancers,
                 Step::UninstallFlux,
                 Step::Destroy(terraform.clone()),
-            ],
-        },
+            ];
+            if *delete_fork {
+                steps.push(Step::DeleteFork);
+            }
+            Plan { steps }
+        }
         LastCommand::VerifyFix { target_version } => Plan {
             steps: vec![
                 Step::Clone,

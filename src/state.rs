@@ -17,7 +17,7 @@ use crate::fsx;
 use crate::stand::Stand;
 
 pub(crate) const VERSION: u32 = 1;
-const FILE: &str = "state.json";
+pub(crate) const FILE: &str = "state.json";
 const LOCK: &str = "lock";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -156,6 +156,8 @@ pub(crate) enum LastCommand {
     /// destroyed through `terraform` (the workshop's terraform directory).
     Teardown {
         terraform: Option<PathBuf>,
+        #[serde(default)]
+        delete_fork: bool,
     },
 }
 

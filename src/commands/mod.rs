@@ -61,7 +61,18 @@ pub(crate) async fn run(command: Command, global: Flags) -> Result<u8> {
             };
             verify::verify(&global, asked, interrupted()).await
         }
-        Command::Teardown { dry_run } => teardown::teardown(&global, dry_run, interrupted()).await,
+        Command::Teardown {
+            dry_run,
+            delete_fork,
+            local,
+        } => {
+            let asked = teardown::Asked {
+                dry_run,
+                delete_fork,
+                local,
+            };
+            teardown::teardown(&global, asked, interrupted()).await
+        }
         Command::Upgrade {
             to,
             driver,

@@ -251,7 +251,8 @@ fn bare(id: StepId, plan: &crate::plan::Plan) -> Option<Step> {
         | StepId::Karpenter
         | StepId::LoadBalancers
         | StepId::UninstallFlux
-        | StepId::Destroy => None,
+        | StepId::Destroy
+        | StepId::DeleteFork => None,
     }
 }
 

@@ -57,6 +57,8 @@ pub(crate) enum Step {
     /// `teardown`: the cluster destroyed by the terraform in this directory
     /// (none: the command is printed).
     Destroy(Option<std::path::PathBuf>),
+    /// `teardown --delete-fork`: the fork is gone from GitHub.
+    DeleteFork,
 }
 
 /// What the reconcile step waits for.
@@ -123,6 +125,7 @@ impl Step {
             Step::LoadBalancers => StepId::LoadBalancers,
             Step::UninstallFlux => StepId::UninstallFlux,
             Step::Destroy(_) => StepId::Destroy,
+            Step::DeleteFork => StepId::DeleteFork,
         }
     }
 
@@ -162,6 +165,7 @@ pub(crate) enum StepId {
     LoadBalancers,
     UninstallFlux,
     Destroy,
+    DeleteFork,
 }
 
 impl Serialize for StepId {
@@ -174,7 +178,7 @@ impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [StepId; 21] = [
+    pub(crate) const ALL: [StepId; 22] = [
         StepId::Prerequisites,
         StepId::Fork,
         StepId::Clone,
@@ -196,6 +200,7 @@ impl StepId {
         StepId::LoadBalancers,
         StepId::UninstallFlux,
         StepId::Destroy,
+        StepId::DeleteFork,
     ];
 
     /// What `setup` runs, in order (`--until` names one of them).
@@ -234,6 +239,7 @@ impl StepId {
             StepId::LoadBalancers => "load-balancers",
             StepId::UninstallFlux => "uninstall-flux",
             StepId::Destroy => "destroy",
+            StepId::DeleteFork => "delete-fork",
         }
     }
 
@@ -262,6 +268,7 @@ impl StepId {
             }
             StepId::UninstallFlux => "uninstalling Flux",
             StepId::Destroy => "destroying the cluster with terraform",
+            StepId::DeleteFork => "deleting your fork on GitHub",
         }
     }
 
@@ -292,7 +299,8 @@ impl StepId {
             | StepId::Karpenter
             | StepId::LoadBalancers
             | StepId::UninstallFlux
-            | StepId::Destroy => &[],
+            | StepId::Destroy
+            | StepId::DeleteFork => &[],
             StepId::Clone | StepId::Reconcile => &[StepId::Fork],
             StepId::Readiness => &[StepId::Fork, StepId::Clone],
             StepId::Render
@@ -338,7 +346,8 @@ impl StepId {
             | StepId::Karpenter
             | StepId::LoadBalancers
             | StepId::UninstallFlux
-            | StepId::Destroy => &[],
+            | StepId::Destroy
+            | StepId::DeleteFork => &[],
         }
     }
 
@@ -392,7 +401,8 @@ mod tests {
             | StepId::Karpenter
             | StepId::LoadBalancers
             | StepId::UninstallFlux
-            | StepId::Destroy => StepId::ALL.contains(&s),
+            | StepId::Destroy
+            | StepId::DeleteFork => StepId::ALL.contains(&s),
         };
         assert!(StepId::ALL.into_iter().all(check));
         assert!(StepId::ALL.is_sorted(), "in the order they run");

@@ -34,6 +34,7 @@ use crate::teardown::Wait as Gone;
 
 pub(crate) use control_plane::{served_by, terraform_vars};
 pub(crate) use execute::perform;
+pub(crate) use teardown::fork::may_delete as may_delete_fork;
 
 /// What a step's check found: done, to do or skipped, why, and what it
 /// learned on the way (for the engine to record).
@@ -96,6 +97,7 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::LoadBalancers => teardown::cloud::check(ctx, Gone::LoadBalancers).await,
         Step::UninstallFlux => teardown::flux::check_uninstalled(ctx).await,
         Step::Destroy(dir) => teardown::destroy::check(ctx, dir),
+        Step::DeleteFork => teardown::fork::check(ctx).await,
     }
 }
 
@@ -130,6 +132,7 @@ pub(crate) async fn effects(
         Step::LoadBalancers => teardown::cloud::effects(ctx, Gone::LoadBalancers).await,
         Step::UninstallFlux => teardown::flux::uninstall_effects(ctx).await,
         Step::Destroy(dir) => teardown::destroy::effects(ctx, dir),
+        Step::DeleteFork => teardown::fork::effects(ctx),
     }
 }
 
@@ -223,7 +226,8 @@ fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
         | Step::Karpenter
         | Step::LoadBalancers
         | Step::UninstallFlux
-        | Step::Destroy(_) => said.join("; "),
+        | Step::Destroy(_)
+        | Step::DeleteFork => said.join("; "),
     }
 }
 

@@ -35,6 +35,8 @@ pub(crate) enum Removal {
     FluxObjects { objects: Vec<String> },
     /// Delete Flux's install (controllers, RBAC, CRDs, namespace), waited for.
     FluxInstall { objects: Vec<String> },
+    /// Delete the participant's fork on GitHub (its name checked first).
+    DeleteFork { fork: String },
     /// The participant's terraform: Flux's module out of the state, then destroy.
     Destroy {
         dir: PathBuf,
@@ -65,6 +67,9 @@ impl Removal {
             Removal::FluxInstall { objects } => format!(
                 "uninstall Flux: delete {}, and wait until they are gone\n",
                 objects.join(", ")
+            ),
+            Removal::DeleteFork { fork } => format!(
+                "delete the fork {fork} on GitHub, once GitHub says it is a fork of the upstream (in a terminal, once you typed its name)\n"
             ),
             Removal::Destroy {
                 dir,

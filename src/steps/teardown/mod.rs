@@ -7,6 +7,7 @@
 pub(super) mod cloud;
 pub(super) mod destroy;
 pub(super) mod flux;
+pub(crate) mod fork;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -39,5 +40,6 @@ pub(crate) async fn perform(ctx: &mut Ctx, removal: Removal) -> Result<String> {
         Removal::FluxObjects { .. } => flux::delete_objects(ctx).await,
         Removal::FluxInstall { .. } => flux::uninstall(ctx).await,
         Removal::Destroy { dir, .. } => destroy::destroy(ctx, &dir).await,
+        Removal::DeleteFork { fork } => fork::delete(ctx, &fork).await,
     }
 }

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::fixture::Real;
 use super::nodes::add_node;
 use super::upgrade::{Terraform, kill_at_with, with_terraform};
-use crate::world::TOKEN;
+use crate::world::{LOGIN, NAME, TOKEN, UP_OWNER};
 
 const NODES: [&str; 2] = ["ip-10-0-4-1.ec2.internal", "ip-10-0-4-2.ec2.internal"];
 const LB_FINALIZER: &str = "service.kubernetes.io/load-balancer-cleanup";
@@ -364,4 +364,70 @@ fn teardown_destroys_through_tofu_with_the_variables_in_its_environment_never_ar
     let again = tofu(&args);
     assert_eq!(again.code, 0, "{}", r.diagnose(&again));
     assert!(again.stdout.contains("nothing to do"), "{}", again.stdout);
+}
+
+#[test]
+fn delete_fork_is_refused_before_anything_without_the_scope_then_deletes_only_the_fork() {
+    let mut r = Real::start_with(Options {
+        controller_manager: true,
+        more_controllers: vec!["namespace", "garbagecollector"],
+        ..Options::default()
+    });
+    r.set_up();
+    // A classic token that may push but not delete: stopped before anything.
+    r.forge.set_token_scopes(TOKEN, &["repo"]);
+    r.forge.reset_requests();
+    let out = r.w.cmd(&["teardown", "--delete-fork", "--yes"]).run();
+    assert_eq!(out.code, 3, "{}", r.diagnose(&out));
+    assert!(out.stderr.contains("lack `delete_repo`"), "{}", out.stderr);
+    assert!(out.stderr.contains("help:"), "{}", out.stderr);
+    let ks = r.get(&["-n", "flux-system", "kustomization", "flux-system"]);
+    assert_ne!(ks["spec"]["suspend"], true, "nothing was suspended: {ks}");
+    assert!(r.forge.branch_head(LOGIN, NAME, "main").is_some());
+
+    r.forge.set_token_scopes(TOKEN, &["repo", "delete_repo"]);
+    let args = ["teardown", "--delete-fork", "--local"];
+    let dry = r.w.cmd(&[&args[..], &["--dry-run"]].concat()).run();
+    assert_eq!(dry.code, 0, "{}", r.diagnose(&dry));
+    let fork = format!("{LOGIN}/{NAME}");
+    assert!(
+        dry.stdout
+            .contains(&format!("delete the fork {fork} on GitHub")),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("--local: then remove the clone"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        r.forge.branch_head(LOGIN, NAME, "main").is_some(),
+        "the dry run deleted nothing"
+    );
+
+    let clone = r.w.clone_dir();
+    let out =
+        r.w.cmd(&[&args[..], &["--yes", "--timeout", "120s"]].concat())
+            .run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    assert!(
+        out.stdout
+            .contains(&format!("deleted the fork {fork} on GitHub")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        r.forge.branch_head(LOGIN, NAME, "main").is_none(),
+        "the fork is gone"
+    );
+    assert!(
+        r.forge.branch_head(UP_OWNER, NAME, "main").is_some(),
+        "the upstream stays"
+    );
+    assert!(!clone.exists(), "the clone is gone");
+    assert!(
+        !r.w.dir().join(".eks-workshop").exists(),
+        "the state dir is gone"
+    );
 }
