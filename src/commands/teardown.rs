@@ -63,23 +63,24 @@ pub(crate) async fn teardown(
         dry_run: asked.dry_run,
     };
     let prepared = engine::prepare_opened(opened, job).await?;
-    if !asked.local {
-        if let Prepared::Ready(ready) = prepared {
-            engine::finish(*ready).await?;
-        }
-        return Ok(exit::OK);
-    }
     match prepared {
         Prepared::Ready(ready) => {
+            let ctx = engine::finish(*ready).await?;
+            if output == Output::Text {
+                left_in_aws(&ctx)?;
+            }
             // The plan's lock and log are released with its context.
-            drop(engine::finish(*ready).await?);
+            drop(ctx);
+            if !asked.local {
+                return Ok(exit::OK);
+            }
             remove_local(&clone, &work)?;
             say(
                 output,
                 &format!("removed {} and {}", clone.display(), work.display()),
             );
         }
-        Prepared::Shown if asked.dry_run => say(
+        Prepared::Shown if asked.dry_run && asked.local => say(
             output,
             &format!(
                 "--local: then remove the clone {} and the state dir {}",
@@ -91,6 +92,42 @@ pub(crate) async fn teardown(
         Prepared::Shown => {}
     }
     Ok(exit::OK)
+}
+
+/// What may be left in AWS, tagged with the cluster, listed through the
+/// `aws` CLI; without it (or offline), what to run instead.
+fn left_in_aws(ctx: &crate::ctx::Ctx) -> Result<()> {
+    use crate::teardown::leftovers;
+    if ctx.offline() {
+        return Ok(());
+    }
+    let values = &ctx.config.settings.values;
+    let cluster = values.get("cluster_name").unwrap_or_default().to_string();
+    let region = ctx
+        .config
+        .settings
+        .region
+        .clone()
+        .or_else(|| values.get("aws_region").map(String::from));
+    let by_hand = format!(
+        "to see what may be left, run `aws ec2 describe-instances --filters Name=tag-key,Values={}` (and describe-network-interfaces, describe-volumes, describe-security-groups; `aws elbv2 describe-load-balancers`)",
+        leftovers::tag_key(&cluster)
+    );
+    let Some(region) = region else {
+        ctx.ui.note(&format!("no region known: {by_hand}"));
+        return Ok(());
+    };
+    let child = match crate::child::Child::find("aws", "listing what a teardown may leave") {
+        Ok(child) => child,
+        Err(_) => {
+            ctx.ui.note(&format!("`aws` is not on PATH: {by_hand}"));
+            return Ok(());
+        }
+    };
+    let aws = crate::aws_cli::Aws::with_child(child, &region, ctx.interrupted.clone())?;
+    let found = leftovers::list(&aws, &cluster)?;
+    print!("{}", leftovers::render(&found, &cluster));
+    Ok(())
 }
 
 fn say(output: Output, line: &str) {

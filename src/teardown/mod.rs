@@ -5,6 +5,7 @@
 
 pub(crate) mod cloud;
 pub(crate) mod flux;
+pub(crate) mod leftovers;
 mod removal;
 
 pub(crate) use removal::{Removal, Wait};

@@ -112,15 +112,22 @@ fn stand_ins(r: &Real) -> StandIns {
     }
 }
 
+/// The rig with kube-controller-manager's namespace controller and garbage
+/// collector (without them a namespace stays Terminating), and with
+/// kube-apiserver's audit log when `audit`.
+fn rig(audit: bool) -> Real {
+    Real::start_with(Options {
+        controller_manager: true,
+        more_controllers: vec!["namespace", "garbagecollector"],
+        audit,
+        ..Options::default()
+    })
+}
+
 /// A set-up workshop with an add-on enabled, a NodePool with its two
 /// nodes, and a load-balancer Service.
 fn set_up() -> Real {
-    let mut r = Real::start_with(Options {
-        controller_manager: true,
-        more_controllers: vec!["namespace", "garbagecollector"],
-        audit: true,
-        ..Options::default()
-    });
+    let mut r = rig(true);
     r.set_up();
     let out =
         r.w.cmd(&[
@@ -289,11 +296,7 @@ fn teardown_killed_at_each_pause_point_resumes_to_the_same_end() {
 
 #[test]
 fn teardown_destroys_through_tofu_with_the_variables_in_its_environment_never_argv() {
-    let mut r = Real::start_with(Options {
-        controller_manager: true,
-        more_controllers: vec!["namespace", "garbagecollector"],
-        ..Options::default()
-    });
+    let mut r = rig(false);
     r.set_up();
     let tf = Terraform::applied(&r, "teardown");
     let dir = tf.dir.path();
@@ -368,11 +371,7 @@ fn teardown_destroys_through_tofu_with_the_variables_in_its_environment_never_ar
 
 #[test]
 fn delete_fork_is_refused_before_anything_without_the_scope_then_deletes_only_the_fork() {
-    let mut r = Real::start_with(Options {
-        controller_manager: true,
-        more_controllers: vec!["namespace", "garbagecollector"],
-        ..Options::default()
-    });
+    let mut r = rig(false);
     r.set_up();
     // A classic token that may push but not delete: stopped before anything.
     r.forge.set_token_scopes(TOKEN, &["repo"]);
@@ -430,4 +429,93 @@ fn delete_fork_is_refused_before_anything_without_the_scope_then_deletes_only_th
         !r.w.dir().join(".eks-workshop").exists(),
         "the state dir is gone"
     );
+}
+
+#[test]
+fn after_teardown_the_instances_and_load_balancers_tagged_with_the_cluster_are_listed() {
+    use crate::aws::moto::{Moto, path_with};
+    let moto = Moto::start(&serde_json::json!({}));
+    let tag = "Key=kubernetes.io/cluster/eks-upgrades-workshop,Value=owned";
+    let image = moto.aws(&["ec2", "describe-images", "--owners", "amazon"])["Images"][0]["ImageId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let instance = |tags: Option<&str>| {
+        let spec = tags.map(|t| format!("ResourceType=instance,Tags=[{{{t}}}]"));
+        let mut args = vec!["ec2", "run-instances", "--image-id", &image, "--count", "1"];
+        if let Some(spec) = &spec {
+            args.extend(["--tag-specifications", spec]);
+        }
+        moto.aws(&args)["Instances"][0]["InstanceId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (karpenters, someone_elses) = (instance(Some(tag)), instance(None));
+    let vpc = moto.aws(&["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"])["Vpc"]["VpcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let subnets: Vec<String> = [("10.0.1.0/24", "us-west-2a"), ("10.0.2.0/24", "us-west-2b")]
+        .iter()
+        .map(|(cidr, zone)| {
+            moto.aws(&[
+                "ec2",
+                "create-subnet",
+                "--vpc-id",
+                &vpc,
+                "--cidr-block",
+                cidr,
+                "--availability-zone",
+                zone,
+            ])["Subnet"]["SubnetId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let balancer = |name: &str, tags: Option<&str>| {
+        let mut args = vec!["elbv2", "create-load-balancer", "--name", name, "--subnets"];
+        args.extend(subnets.iter().map(String::as_str));
+        if let Some(t) = tags {
+            args.extend(["--tags", t]);
+        }
+        moto.aws(&args)["LoadBalancers"][0]["LoadBalancerArn"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (services, other) = (
+        balancer("k8s-default-web", Some(tag)),
+        balancer("other", None),
+    );
+
+    let mut r = rig(false);
+    r.set_up();
+    let mut cmd = r.w.cmd(&["teardown", "--yes", "--timeout", "120s"]);
+    for (key, value) in moto.env() {
+        cmd = cmd.env(key, &value);
+    }
+    let out = cmd.env("PATH", &path_with(&moto.bin)).run();
+    assert_eq!(out.code, 0, "{}", r.diagnose(&out));
+    let said = &out.stdout;
+    assert!(
+        said.contains(
+            "what may be left in AWS, tagged kubernetes.io/cluster/eks-upgrades-workshop:"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("  EC2 instances: {karpenters}\n")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("  load balancers: {services}\n")),
+        "{said}"
+    );
+    assert!(
+        !said.contains(&someone_elses) && !said.contains(&other),
+        "{said}"
+    );
+    assert!(said.contains("  volumes: none\n"), "{said}");
 }
