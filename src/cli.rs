@@ -18,7 +18,7 @@ Environment:
 Exit codes:
   0 ok   1 failure   2 invalid input or usage   3 authentication or permission
   4 verify (or upgrade's gate) found problems   5 another run holds the lock
-  6 timed out waiting   7 upgrade stopped for you to decide (a PDB, a terraform plan)
+  6 timed out waiting   7 stopped for you to decide (a PDB, a terraform plan, not your fork)
   130 interrupted (Ctrl-C); `eks-workshop resume` continues
 
 Try it without any account:

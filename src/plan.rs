@@ -301,6 +301,35 @@ mod tests {
     }
 
     #[test]
+    fn teardown_removes_what_makes_cloud_resources_before_flux_and_flux_before_the_cluster() {
+        let p = plan(&LastCommand::Teardown {
+            terraform: Some("/tf".into()),
+            delete_fork: false,
+        })
+        .unwrap();
+        assert_eq!(
+            ids(&p),
+            [
+                StepId::SuspendFlux,
+                StepId::Karpenter,
+                StepId::LoadBalancers,
+                StepId::UninstallFlux,
+                StepId::Destroy
+            ]
+        );
+        assert_eq!(
+            p.step(StepId::Destroy),
+            Some(&Step::Destroy(Some("/tf".into())))
+        );
+        let p = plan(&LastCommand::Teardown {
+            terraform: None,
+            delete_fork: true,
+        })
+        .unwrap();
+        assert_eq!(p.steps.last(), Some(&Step::DeleteFork), "the fork last");
+    }
+
+    #[test]
     fn upgrade_plans_one_complete_hop_per_minor_version() {
         let p = plan(&LastCommand::Upgrade {
             from: "1.33".into(),

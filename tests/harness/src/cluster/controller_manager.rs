@@ -5,8 +5,10 @@
 //! upgrade drains nodes through evictions, so a driver's handling of a 429
 //! can only be tested with it.
 //!
-//! Not started: every other controller (no `default` ServiceAccounts, no
-//! namespace deletion, no garbage collection: see the README), and no
+//! Not started unless `Options::more_controllers` names them: every other
+//! controller (no `default` ServiceAccounts, no namespace deletion, no
+//! garbage collection: see the README; teardown's tests start `namespace`
+//! and `garbagecollector`), and no
 //! scheduler or kubelet, so a test binds pods itself (`spec.nodeName`) and
 //! writes their Ready condition through the status subresource.
 
