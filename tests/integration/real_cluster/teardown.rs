@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::fixture::Real;
 use super::nodes::add_node;
-use super::upgrade::{Terraform, kill_at_with, with_terraform};
+use super::upgrade::{Terraform, kill_at_with, kill_run_at, with_terraform};
 use crate::world::{LOGIN, NAME, TOKEN, UP_OWNER};
 
 const NODES: [&str; 2] = ["ip-10-0-4-1.ec2.internal", "ip-10-0-4-2.ec2.internal"];
@@ -329,11 +329,12 @@ fn teardown_destroys_through_tofu_with_the_variables_in_its_environment_never_ar
     let dir_arg = dir.to_str().unwrap();
 
     // OpenTofu, as the rig has it: a terraform elsewhere on PATH is left out.
-    let tofu = |args: &[&str]| {
+    let tofu_cmd = |args: &[&str]| {
         let bin = r.cluster.rig().tofu();
         let path = format!("{}:/usr/bin:/bin", bin.parent().unwrap().display());
-        with_terraform(&r, &tf, args).env("PATH", &path).run()
+        with_terraform(&r, &tf, args).env("PATH", &path)
     };
+    let tofu = |args: &[&str]| tofu_cmd(args).run();
     let dry = tofu(&["teardown", "--dry-run", "--terraform-dir", dir_arg]);
     assert_eq!(dry.code, 0, "{}", r.diagnose(&dry));
     assert!(
@@ -356,18 +357,26 @@ fn teardown_destroys_through_tofu_with_the_variables_in_its_environment_never_ar
         "--timeout",
         "120s",
     ];
-    let out = tofu(&args);
+    // Killed with Flux's module out of the state and the destroy about to
+    // run: `resume` destroys the rest.
+    let first = tofu_cmd(&args);
+    kill_run_at(first, &args, "destroy:before-destroy");
+    assert!(
+        !dir.join("argv-at-destroy.txt").exists(),
+        "killed before the destroy"
+    );
+    let out = tofu_cmd(&["resume", "--yes", "--timeout", "120s"]).run();
     assert_eq!(out.code, 0, "{}", r.diagnose(&out));
     assert!(
-        out.stdout.contains("module.flux_v2 removed from the state"),
-        "{}",
+        !out.stdout.contains("module.flux_v2 removed from the state"),
+        "the killed run had removed it: {}",
         out.stdout
     );
 
     // While tofu destroyed, every process's command line: ours and tofu's
     // were there, and the token in none of them.
     let argv = std::fs::read_to_string(dir.join("argv-at-destroy.txt")).unwrap();
-    assert!(argv.contains("teardown --yes --terraform-dir"), "{argv}");
+    assert!(argv.contains("resume --yes --timeout 120s"), "{argv}");
     assert!(argv.contains("destroy -input=false"), "{argv}");
     assert!(!argv.contains(TOKEN), "the token in a command line: {argv}");
     // ... and the destroy had it, through TF_VAR_git_password.

@@ -172,7 +172,7 @@ pub(super) fn kill_at_with(r: &Real, args: &[&str], point: &str) {
     kill_run_at(r.w.cmd(args), args, point);
 }
 
-fn kill_run_at(cmd: crate::support::Cmd, args: &[&str], point: &str) {
+pub(super) fn kill_run_at(cmd: crate::support::Cmd, args: &[&str], point: &str) {
     use std::io::{BufRead, BufReader};
     let mut cmd = cmd.env("EKS_WORKSHOP_PAUSE_AT", point).command;
     cmd.stdout(std::process::Stdio::null())
