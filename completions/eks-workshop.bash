@@ -52,6 +52,9 @@ _eks__workshop() {
             eks__workshop,sync)
                 cmd="eks__workshop__subcmd__sync"
                 ;;
+            eks__workshop,teardown)
+                cmd="eks__workshop__subcmd__teardown"
+                ;;
             eks__workshop,upgrade)
                 cmd="eks__workshop__subcmd__upgrade"
                 ;;
@@ -94,6 +97,9 @@ _eks__workshop() {
             eks__workshop__subcmd__help,sync)
                 cmd="eks__workshop__subcmd__help__subcmd__sync"
                 ;;
+            eks__workshop__subcmd__help,teardown)
+                cmd="eks__workshop__subcmd__help__subcmd__teardown"
+                ;;
             eks__workshop__subcmd__help,upgrade)
                 cmd="eks__workshop__subcmd__help__subcmd__upgrade"
                 ;;
@@ -107,7 +113,7 @@ _eks__workshop() {
 
     case "${cmd}" in
         eks__workshop)
-            opts="-y -v -o -h -V --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help --version setup resume status enable-addon disable-addon sync addons verify upgrade reset doctor git-credential completions help"
+            opts="-y -v -o -h -V --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help --version setup resume status enable-addon disable-addon sync addons verify upgrade reset teardown doctor git-credential completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,7 +699,7 @@ _eks__workshop() {
             return 0
             ;;
         eks__subcmd__workshop__subcmd__help)
-            opts="setup resume status enable-addon disable-addon sync addons verify upgrade reset doctor git-credential completions help"
+            opts="setup resume status enable-addon disable-addon sync addons verify upgrade reset teardown doctor git-credential completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -861,6 +867,20 @@ _eks__workshop() {
             return 0
             ;;
         eks__subcmd__workshop__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        eks__subcmd__workshop__subcmd__help__subcmd__teardown)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1244,6 +1264,88 @@ _eks__workshop() {
             ;;
         eks__subcmd__workshop__subcmd__sync)
             opts="-y -v -o -h --no-push --dry-run --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --upstream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --terraform-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --terraform-state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flux-manifests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flux-manifest-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flux-manifest-sha256)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        eks__subcmd__workshop__subcmd__teardown)
+            opts="-y -v -o -h --dry-run --delete-fork --local --dir --yes --verbose --output --offline --upstream --branch --github-user --github-api-url --region --values --no-migrate --terraform-dir --terraform-state --kubeconfig --context --timeout --flux-manifests --flux-manifest-url --flux-manifest-sha256 --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

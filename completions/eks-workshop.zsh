@@ -377,6 +377,39 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
+(teardown)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[Working directory\: the clone goes to DIR/<repo name>, state to DIR/.eks-workshop]:DIR:_files' \
+'-o+[Output format]:OUTPUT:(text json)' \
+'--output=[Output format]:OUTPUT:(text json)' \
+'--upstream=[Repository to fork \[default\: aws-samples/eks-cluster-upgrades-workshop\]]:OWNER/REPO:_default' \
+'--branch=[Branch to work on \[default\: main\]]:BRANCH:_default' \
+'--github-user=[GitHub login (checked against the token'\''s)]:LOGIN:_default' \
+'--github-api-url=[GitHub API URL; for GitHub Enterprise use https\://HOST/api/v3 \[default\: https\://api.github.com\]]:URL:_default' \
+'--region=[AWS region of the workshop cluster]:REGION:_default' \
+'--values=[Template values\: a flat YAML/JSON map, or the JSON of \`terraform output -json\`]:FILE:_files' \
+'--terraform-dir=[Read template values by running \`terraform output -json\` in DIR]:DIR:_files' \
+'--terraform-state=[Read template values from a terraform state file'\''s outputs (no terraform needed). Without any values given, ~/environment/terraform.tfstate and <clone>/terraform/clusters/terraform.tfstate are looked for]:FILE:_files' \
+'--kubeconfig=[Kubeconfig file \[default\: \$KUBECONFIG or ~/.kube/config\]]:FILE:_files' \
+'--context=[Kubeconfig context \[default\: the current context\]]:CONTEXT:_default' \
+'--timeout=[How long to wait for Flux, e.g. 90s, 10m]:TIMEOUT:_default' \
+'--flux-manifests=[Flux components manifest to apply when Flux is missing and no \`flux\` CLI is found]:FILE:_files' \
+'--flux-manifest-url=[Fetch Flux'\''s install manifest from URL (a mirror of the release'\''s install.yaml) when Flux is missing; needs --flux-manifest-sha256]:URL:_default' \
+'--flux-manifest-sha256=[The sha256 the fetched install manifest must have (\`sha256sum install.yaml\`)]:HEX:_default' \
+'--dry-run[Show each step and what it would remove, changing nothing]' \
+'--delete-fork[Also delete your fork on GitHub (checked first\: the token must be allowed to; in a terminal you type its name)]' \
+'--local[Then remove the clone and the state dir (DIR/.eks-workshop)]' \
+'-y[Never prompt\: a missing value is an error (for CI)]' \
+'--yes[Never prompt\: a missing value is an error (for CI)]' \
+'-v[Print what the run'\''s log records (steps, HTTP requests, child processes) on stderr]' \
+'--verbose[Print what the run'\''s log records (steps, HTTP requests, child processes) on stderr]' \
+'--offline[Work without GitHub or a cluster\: the fork is a local bare repository seeded from the embedded workshop repo; cluster steps are skipped. Remembered]' \
+'--no-migrate[Stop when the preflight finds Flux APIs the cluster does not serve, instead of migrating them (the \`migrate\` step)]' \
+'--force[Replace a conflicting existing Flux Kustomization \`flux-system\`]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
 (doctor)
 _arguments "${_arguments_options[@]}" : \
 '--bundle=[Also write a support bundle (.tar.gz) for the facilitator\: the state file, the last logs, the tools found, the clone'\''s status and last commits, Flux'\''s conditions. No token is in it]:FILE:_files' \
@@ -524,6 +557,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(teardown)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (doctor)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -562,6 +599,7 @@ _eks-workshop_commands() {
 'verify:Check the repo (and the cluster) for removed APIs and readiness before an upgrade' \
 'upgrade:Upgrade the cluster one minor version at a time, through Git first' \
 'reset:Put the fork'\''s files back as setup (or the last add-on command) left them' \
+'teardown:Tear the workshop down\: Flux suspended, Karpenter'\''s nodes and the load balancers gone, Flux uninstalled, the cluster destroyed' \
 'doctor:Check the tools\: git, kubectl, flux, aws, terraform' \
 'git-credential:Git'\''s credential helper for the clone (setup configures it; git runs it)' \
 'completions:Print shell completions' \
@@ -612,6 +650,7 @@ _eks-workshop__subcmd__help_commands() {
 'verify:Check the repo (and the cluster) for removed APIs and readiness before an upgrade' \
 'upgrade:Upgrade the cluster one minor version at a time, through Git first' \
 'reset:Put the fork'\''s files back as setup (or the last add-on command) left them' \
+'teardown:Tear the workshop down\: Flux suspended, Karpenter'\''s nodes and the load balancers gone, Flux uninstalled, the cluster destroyed' \
 'doctor:Check the tools\: git, kubectl, flux, aws, terraform' \
 'git-credential:Git'\''s credential helper for the clone (setup configures it; git runs it)' \
 'completions:Print shell completions' \
@@ -679,6 +718,11 @@ _eks-workshop__subcmd__help__subcmd__sync_commands() {
     local commands; commands=()
     _describe -t commands 'eks-workshop help sync commands' commands "$@"
 }
+(( $+functions[_eks-workshop__subcmd__help__subcmd__teardown_commands] )) ||
+_eks-workshop__subcmd__help__subcmd__teardown_commands() {
+    local commands; commands=()
+    _describe -t commands 'eks-workshop help teardown commands' commands "$@"
+}
 (( $+functions[_eks-workshop__subcmd__help__subcmd__upgrade_commands] )) ||
 _eks-workshop__subcmd__help__subcmd__upgrade_commands() {
     local commands; commands=()
@@ -713,6 +757,11 @@ _eks-workshop__subcmd__status_commands() {
 _eks-workshop__subcmd__sync_commands() {
     local commands; commands=()
     _describe -t commands 'eks-workshop sync commands' commands "$@"
+}
+(( $+functions[_eks-workshop__subcmd__teardown_commands] )) ||
+_eks-workshop__subcmd__teardown_commands() {
+    local commands; commands=()
+    _describe -t commands 'eks-workshop teardown commands' commands "$@"
 }
 (( $+functions[_eks-workshop__subcmd__upgrade_commands] )) ||
 _eks-workshop__subcmd__upgrade_commands() {

@@ -18,7 +18,7 @@ Environment:
 Exit codes:
   0 ok   1 failure   2 invalid input or usage   3 authentication or permission
   4 verify (or upgrade's gate) found problems   5 another run holds the lock
-  6 timed out waiting   7 upgrade stopped for you to decide (a PDB, a terraform plan)
+  6 timed out waiting   7 stopped for you to decide (a PDB, a terraform plan, not your fork)
   130 interrupted (Ctrl-C); `eks-workshop resume` continues
 
 Try it without any account:
@@ -288,6 +288,31 @@ pub(crate) enum Command {
         /// wait, changing nothing
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Tear the workshop down: Flux suspended, Karpenter's nodes and the
+    /// load balancers gone, Flux uninstalled, the cluster destroyed
+    ///
+    /// In order, each step checked against the cluster first: Flux's
+    /// Kustomizations and HelmReleases suspended (nothing is re-created);
+    /// Karpenter's NodePools/Provisioners deleted and their nodes waited out;
+    /// Services of type LoadBalancer deleted and their load balancers
+    /// waited out; Flux's objects deleted while its controllers run, then
+    /// its controllers, CRDs and namespace (no namespace left Terminating);
+    /// with --terraform-dir, the cluster destroyed by terraform (variables
+    /// through TF_VAR_*, never the command line), else the command printed.
+    /// Shown first and asked in a terminal; `resume` continues after any
+    /// failure.
+    Teardown {
+        /// Show each step and what it would remove, changing nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Also delete your fork on GitHub (checked first: the token must
+        /// be allowed to; in a terminal you type its name)
+        #[arg(long)]
+        delete_fork: bool,
+        /// Then remove the clone and the state dir (DIR/.eks-workshop)
+        #[arg(long)]
+        local: bool,
     },
     /// Check the tools: git, kubectl, flux, aws, terraform
     Doctor {

@@ -104,6 +104,8 @@ pub(crate) enum Effect {
         #[serde(skip)]
         driver: crate::plan::Driver,
     },
+    /// `teardown`: one removal (a suspend, a delete, a wait, the destroy).
+    Teardown(crate::teardown::Removal),
     /// Said while running (a value kept, a file converted or left alone);
     /// not a change, so the plan leaves it out.
     Say {
@@ -216,6 +218,7 @@ impl Effect {
             Effect::UpdateNodeGroup { name, from, to, .. } => format!(
                 "update managed node group {name} from {from} to {to} (`aws eks update-nodegroup-version`), waited for\n"
             ),
+            Effect::Teardown(removal) => removal.render_text(),
             Effect::Drain { node, kubelet } => format!(
                 "drain node {node} (kubelet {kubelet}) within its pods' PodDisruptionBudgets, then delete it for Karpenter to replace\n"
             ),

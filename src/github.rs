@@ -1,10 +1,11 @@
 //! The GitHub REST calls eks-workshop makes (octocrab), with retries for
 //! transient failures and errors that say what to do.
 //!
-//! Only three endpoints, and none changes a repository's settings:
+//! Only four endpoints, and none changes a repository's settings:
 //! `GET /user` (the login, and a classic token's scopes from its
 //! `X-OAuth-Scopes` header), `GET /repos/{owner}/{repo}`,
-//! `POST /repos/{owner}/{repo}/forks`.
+//! `POST /repos/{owner}/{repo}/forks`, and `DELETE /repos/{owner}/{repo}`
+//! (`teardown --delete-fork`, the fork only).
 //! The token travels only in the `Authorization` header octocrab sets; every
 //! message built from an answer is redacted (see [`errors::redact`]).
 
@@ -37,6 +38,9 @@ pub(crate) struct Repo {
     /// `permissions.push`: whether the token may push to it (`None` when
     /// GitHub does not say).
     pub(crate) push: Option<bool>,
+    /// `permissions.admin`: whether the token's user administers it (may
+    /// delete it; `None` when GitHub does not say).
+    pub(crate) admin: Option<bool>,
 }
 
 /// Who the token is.
@@ -112,6 +116,18 @@ impl GitHub {
         Ok(self.parse::<RepoJson>(&reply)?.into())
     }
 
+    /// `DELETE /repos/{owner}/{repo}`: true when deleted, false when it
+    /// was not there.
+    pub(crate) async fn delete_repo(&self, name: &RepoName) -> Result<bool> {
+        let path = format!("/repos/{}/{}", name.owner, name.name);
+        let (reply, tries) = self.answer(Method::DELETE, path).await?;
+        match reply.status {
+            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            _ => Err(self.failed(Call::Delete(name), &reply, tries)),
+        }
+    }
+
     /// A request that must succeed.
     async fn send(&self, call: Call<'_>, method: Method, path: String) -> Result<Reply> {
         let (reply, tries) = self.answer(method, path).await?;
@@ -175,11 +191,13 @@ impl GitHub {
     async fn exchange(&self, method: &Method, path: &str) -> Result<Reply, Transport> {
         // A relative path: octocrab joins it to the base URL (keeping
         // `/api/v3` for GitHub Enterprise) and only then adds the token.
-        let sent = if *method == Method::POST {
-            let body = serde_json::json!({ "default_branch_only": true });
-            self.client._post(path, Some(&body)).await
-        } else {
-            self.client._get(path).await
+        let sent = match *method {
+            Method::POST => {
+                let body = serde_json::json!({ "default_branch_only": true });
+                self.client._post(path, Some(&body)).await
+            }
+            Method::DELETE => self.client._delete(path, None::<&()>).await,
+            _ => self.client._get(path).await,
         };
         let response = sent.map_err(|e| Transport::new(&e, &self.token))?;
         let (parts, mut body) = response.into_parts();
@@ -233,6 +251,7 @@ struct RepoJson {
 #[derive(Deserialize)]
 struct Permissions {
     push: Option<bool>,
+    admin: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -251,7 +270,8 @@ impl From<RepoJson> for Repo {
             fork: r.fork,
             parent: r.parent.map(|p| p.full_name),
             source: r.source.map(|s| s.full_name),
-            push: r.permissions.and_then(|p| p.push),
+            push: r.permissions.as_ref().and_then(|p| p.push),
+            admin: r.permissions.and_then(|p| p.admin),
         }
     }
 }

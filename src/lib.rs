@@ -36,6 +36,7 @@ mod stand;
 mod state;
 mod steps;
 mod table;
+mod teardown;
 mod templates;
 mod tools;
 mod ui;

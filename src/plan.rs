@@ -130,6 +130,22 @@ pub(crate) fn plan(command: &LastCommand) -> Result<Plan> {
             steps: upgrade(KubeVersion::parse(from)?, KubeVersion::parse(to)?, driver),
         },
         LastCommand::Reset { to } => Plan { steps: reset(*to) },
+        LastCommand::Teardown {
+            terraform,
+            delete_fork,
+        } => {
+            let mut steps = vec![
+                Step::SuspendFlux,
+                Step::Karpenter,
+                Step::LoadBalancers,
+                Step::UninstallFlux,
+                Step::Destroy(terraform.clone()),
+            ];
+            if *delete_fork {
+                steps.push(Step::DeleteFork);
+            }
+            Plan { steps }
+        }
         LastCommand::VerifyFix { target_version } => Plan {
             steps: vec![
                 Step::Clone,
@@ -327,6 +343,35 @@ mod tests {
         assert!(StepId::Push.runs_after().contains(&StepId::Reset));
         assert!(StepId::Reconcile.runs_after().contains(&StepId::Reset));
         assert!(!StepId::Reset.needs_cluster());
+    }
+
+    #[test]
+    fn teardown_removes_what_makes_cloud_resources_before_flux_and_flux_before_the_cluster() {
+        let p = plan(&LastCommand::Teardown {
+            terraform: Some("/tf".into()),
+            delete_fork: false,
+        })
+        .unwrap();
+        assert_eq!(
+            ids(&p),
+            [
+                StepId::SuspendFlux,
+                StepId::Karpenter,
+                StepId::LoadBalancers,
+                StepId::UninstallFlux,
+                StepId::Destroy
+            ]
+        );
+        assert_eq!(
+            p.step(StepId::Destroy),
+            Some(&Step::Destroy(Some("/tf".into())))
+        );
+        let p = plan(&LastCommand::Teardown {
+            terraform: None,
+            delete_fork: true,
+        })
+        .unwrap();
+        assert_eq!(p.steps.last(), Some(&Step::DeleteFork), "the fork last");
     }
 
     #[test]

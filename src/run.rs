@@ -55,6 +55,7 @@ fn log_name(command: &Command) -> Option<&'static str> {
         Command::Sync { dry_run, .. } => ("sync", *dry_run),
         Command::Upgrade { dry_run, .. } => ("upgrade", *dry_run),
         Command::Reset { dry_run, .. } => ("reset", *dry_run),
+        Command::Teardown { dry_run, .. } => ("teardown", *dry_run),
         // They only read, or answer another program.
         Command::Status { .. }
         | Command::Addons

@@ -21,7 +21,7 @@ mod ends;
 pub(crate) use ends::{End, ResetPoint, changing, ended};
 
 pub(crate) const VERSION: u32 = 1;
-const FILE: &str = "state.json";
+pub(crate) const FILE: &str = "state.json";
 const LOCK: &str = "lock";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -173,6 +173,13 @@ pub(crate) enum LastCommand {
     Reset {
         to: ResetPoint,
     },
+    /// `teardown`: the cluster's side removed in order, then the cluster
+    /// destroyed through `terraform` (the workshop's terraform directory).
+    Teardown {
+        terraform: Option<PathBuf>,
+        #[serde(default)]
+        delete_fork: bool,
+    },
 }
 
 /// How `upgrade` moves the control plane.
@@ -211,7 +218,8 @@ impl LastCommand {
             | LastCommand::VerifyFix { .. }
             | LastCommand::Sync { .. }
             | LastCommand::Upgrade { .. }
-            | LastCommand::Reset { .. } => false,
+            | LastCommand::Reset { .. }
+            | LastCommand::Teardown { .. } => false,
         }
     }
 }

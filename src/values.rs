@@ -105,9 +105,11 @@ impl Values {
         Self::parse(&text).map_err(|reason| values_error(path, reason))
     }
 
-    /// Run `terraform output -json` in `dir` (found on PATH).
+    /// Run `terraform output -json` in `dir` (found on PATH; else OpenTofu's
+    /// `tofu`, the same command).
     pub(crate) fn from_terraform_dir(dir: &Path) -> Result<Self> {
-        let terraform = which::which("terraform").map_err(|_| Error::ToolMissing {
+        let found = which::which("terraform").or_else(|_| which::which("tofu"));
+        let terraform = found.map_err(|_| Error::ToolMissing {
             tool: "terraform",
             needed_for: "reading the outputs of --terraform-dir".into(),
         })?;

@@ -5,6 +5,7 @@ mod doctor;
 mod reset;
 mod status;
 mod sync;
+mod teardown;
 mod upgrade;
 mod verify;
 
@@ -60,6 +61,18 @@ pub(crate) async fn run(command: Command, global: Flags) -> Result<u8> {
                 report,
             };
             verify::verify(&global, asked, interrupted()).await
+        }
+        Command::Teardown {
+            dry_run,
+            delete_fork,
+            local,
+        } => {
+            let asked = teardown::Asked {
+                dry_run,
+                delete_fork,
+                local,
+            };
+            teardown::teardown(&global, asked, interrupted()).await
         }
         Command::Upgrade {
             to,

@@ -262,6 +262,14 @@ fn bare(id: StepId, plan: &crate::plan::Plan) -> Option<Step> {
         | StepId::Readiness
         | StepId::ControlPlane
         | StepId::Nodes => None,
+        // A teardown's steps are checked only in its own plan: out of it,
+        // they would read a cluster torn down as work to do.
+        StepId::SuspendFlux
+        | StepId::Karpenter
+        | StepId::LoadBalancers
+        | StepId::UninstallFlux
+        | StepId::Destroy
+        | StepId::DeleteFork => None,
     }
 }
 

@@ -94,7 +94,8 @@ pub(crate) async fn prepare(
             | LastCommand::VerifyFix { .. }
             | LastCommand::Sync { .. }
             | LastCommand::Upgrade { .. }
-            | LastCommand::Reset { .. },
+            | LastCommand::Reset { .. }
+            | LastCommand::Teardown { .. },
         ) => "this command",
     };
     let workshop = open(global, what, job.access(), interrupted)?;

@@ -16,6 +16,7 @@ pub(super) enum Call<'a> {
     User,
     Repo(&'a RepoName),
     Fork(&'a RepoName),
+    Delete(&'a RepoName),
 }
 
 /// A whole HTTP answer: status, headers, body.
@@ -164,6 +165,9 @@ pub(super) fn describe_reset(epoch: u64, now: SystemTime) -> String {
 fn forbidden_help(call: Call, headers: &HeaderMap) -> String {
     let mut help = match call {
         Call::Fork(up) => format!("the token may not fork {up}: {PERMISSIONS}"),
+        Call::Delete(name) => format!(
+            "the token may not delete {name}: a classic token needs the `delete_repo` scope, a fine-grained one Administration: write on it; or leave out --delete-fork and delete it on GitHub"
+        ),
         _ => format!("the token lacks a permission: {PERMISSIONS}"),
     };
     // GitHub says which permission the endpoint accepts, when it knows.
@@ -191,7 +195,7 @@ fn not_found(call: Call, service: &str) -> Error {
             name: up.to_string(),
             help: "check --upstream (OWNER/REPO); a private repository the token cannot see also answers \"not found\"".into(),
         },
-        Call::Repo(name) => Error::NotFound {
+        Call::Repo(name) | Call::Delete(name) => Error::NotFound {
             what: "repository",
             name: name.to_string(),
             help: "check that the token can see it".into(),

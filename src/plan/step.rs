@@ -49,6 +49,19 @@ pub(crate) enum Step {
         to: KubeVersion,
         driver: Driver,
     },
+    /// `teardown`: Flux's Kustomizations and HelmReleases suspended.
+    SuspendFlux,
+    /// `teardown`: no Karpenter pool, no node it launched.
+    Karpenter,
+    /// `teardown`: no Service of type LoadBalancer.
+    LoadBalancers,
+    /// `teardown`: no Flux object, CRD, controller or namespace.
+    UninstallFlux,
+    /// `teardown`: the cluster destroyed by the terraform in this directory
+    /// (none: the command is printed).
+    Destroy(Option<std::path::PathBuf>),
+    /// `teardown --delete-fork`: the fork is gone from GitHub.
+    DeleteFork,
 }
 
 /// What the reconcile step waits for.
@@ -115,6 +128,12 @@ impl Step {
             Step::Readiness { .. } => StepId::Readiness,
             Step::ControlPlane { .. } => StepId::ControlPlane,
             Step::Nodes { .. } => StepId::Nodes,
+            Step::SuspendFlux => StepId::SuspendFlux,
+            Step::Karpenter => StepId::Karpenter,
+            Step::LoadBalancers => StepId::LoadBalancers,
+            Step::UninstallFlux => StepId::UninstallFlux,
+            Step::Destroy(_) => StepId::Destroy,
+            Step::DeleteFork => StepId::DeleteFork,
         }
     }
 
@@ -150,6 +169,12 @@ pub(crate) enum StepId {
     Readiness,
     ControlPlane,
     Nodes,
+    SuspendFlux,
+    Karpenter,
+    LoadBalancers,
+    UninstallFlux,
+    Destroy,
+    DeleteFork,
 }
 
 impl Serialize for StepId {
@@ -162,7 +187,7 @@ impl StepId {
     /// Every step a plan can hold, in the order they run: `status` lists
     /// each one that the last command's plan holds or that ever ran. A new
     /// step missing here fails `every_step_is_listed` below.
-    pub(crate) const ALL: [StepId; 17] = [
+    pub(crate) const ALL: [StepId; 23] = [
         StepId::Prerequisites,
         StepId::Fork,
         StepId::Clone,
@@ -180,6 +205,12 @@ impl StepId {
         StepId::Readiness,
         StepId::ControlPlane,
         StepId::Nodes,
+        StepId::SuspendFlux,
+        StepId::Karpenter,
+        StepId::LoadBalancers,
+        StepId::UninstallFlux,
+        StepId::Destroy,
+        StepId::DeleteFork,
     ];
 
     /// What `setup` runs, in order (`--until` names one of them).
@@ -214,6 +245,12 @@ impl StepId {
             StepId::Readiness => "readiness",
             StepId::ControlPlane => "control-plane",
             StepId::Nodes => "nodes",
+            StepId::SuspendFlux => "suspend-flux",
+            StepId::Karpenter => "karpenter",
+            StepId::LoadBalancers => "load-balancers",
+            StepId::UninstallFlux => "uninstall-flux",
+            StepId::Destroy => "destroy",
+            StepId::DeleteFork => "delete-fork",
         }
     }
 
@@ -236,6 +273,14 @@ impl StepId {
             StepId::Readiness => "checking what blocks the target version",
             StepId::ControlPlane => "upgrading the control plane",
             StepId::Nodes => "replacing nodes older than the control plane",
+            StepId::SuspendFlux => "suspending Flux's Kustomizations and HelmReleases",
+            StepId::Karpenter => "removing Karpenter's node pools and the nodes they launched",
+            StepId::LoadBalancers => {
+                "removing Services of type LoadBalancer and their load balancers"
+            }
+            StepId::UninstallFlux => "uninstalling Flux",
+            StepId::Destroy => "destroying the cluster with terraform",
+            StepId::DeleteFork => "deleting your fork on GitHub",
         }
     }
 
@@ -261,7 +306,13 @@ impl StepId {
             | StepId::Flux
             | StepId::FluxUpgrade
             | StepId::ControlPlane
-            | StepId::Nodes => &[],
+            | StepId::Nodes
+            | StepId::SuspendFlux
+            | StepId::Karpenter
+            | StepId::LoadBalancers
+            | StepId::UninstallFlux
+            | StepId::Destroy
+            | StepId::DeleteFork => &[],
             StepId::Clone | StepId::Reconcile => &[StepId::Fork],
             StepId::Readiness => &[StepId::Fork, StepId::Clone],
             StepId::Render
@@ -310,7 +361,13 @@ impl StepId {
             | StepId::Flux
             | StepId::FluxUpgrade
             | StepId::Readiness
-            | StepId::ControlPlane => &[],
+            | StepId::ControlPlane
+            | StepId::SuspendFlux
+            | StepId::Karpenter
+            | StepId::LoadBalancers
+            | StepId::UninstallFlux
+            | StepId::Destroy
+            | StepId::DeleteFork => &[],
         }
     }
 
@@ -324,6 +381,10 @@ impl StepId {
                 | StepId::Readiness
                 | StepId::ControlPlane
                 | StepId::Nodes
+                | StepId::SuspendFlux
+                | StepId::Karpenter
+                | StepId::LoadBalancers
+                | StepId::UninstallFlux
         )
     }
 }
@@ -356,7 +417,13 @@ mod tests {
             | StepId::Reconcile
             | StepId::Readiness
             | StepId::ControlPlane
-            | StepId::Nodes => StepId::ALL.contains(&s),
+            | StepId::Nodes
+            | StepId::SuspendFlux
+            | StepId::Karpenter
+            | StepId::LoadBalancers
+            | StepId::UninstallFlux
+            | StepId::Destroy
+            | StepId::DeleteFork => StepId::ALL.contains(&s),
         };
         assert!(StepId::ALL.into_iter().all(check));
         assert!(StepId::ALL.is_sorted(), "in the order they run");

@@ -49,7 +49,8 @@ pub(crate) struct End {
 
 /// The point a finished run of `last` is recorded as, if any: a whole
 /// setup, or an add-on command. The others (a sync of the participant's own
-/// commits, a conversion, an upgrade, a reset) are no lesson's start.
+/// commits, a conversion, an upgrade, a reset, a teardown) are no lesson's
+/// start.
 pub(crate) fn point_of(last: &LastCommand) -> Option<ResetPoint> {
     match last {
         LastCommand::Setup { until: None } => Some(ResetPoint::Setup),
@@ -60,7 +61,8 @@ pub(crate) fn point_of(last: &LastCommand) -> Option<ResetPoint> {
         | LastCommand::VerifyFix { .. }
         | LastCommand::Sync { .. }
         | LastCommand::Upgrade { .. }
-        | LastCommand::Reset { .. } => None,
+        | LastCommand::Reset { .. }
+        | LastCommand::Teardown { .. } => None,
     }
 }
 

@@ -168,17 +168,8 @@ async fn by_terraform(
     to: KubeVersion,
 ) -> Result<String> {
     let tf = Terraform::find(&ctx.limits())?;
-    let mut vars = vec![
-        ("cluster_version", to.to_string()),
-        ("git_branch", ctx.config.settings.branch.clone()),
-    ];
-    if let Some(url) = ctx.remote_url() {
-        vars.push(("git_url", url));
-    }
-    if let Some((login, token)) = ctx.git_auth().await? {
-        vars.push(("git_username", login));
-        vars.push(("git_password", token.expose().to_string()));
-    }
+    let mut vars = vec![("cluster_version", to.to_string())];
+    vars.extend(terraform_vars(ctx).await?);
     // The saved plan holds the variables (the token too): it lives in a
     // private scratch dir, gone when the step ends.
     let scratch = crate::fsx::scratch_dir()?;
@@ -222,6 +213,20 @@ async fn by_terraform(
     crate::pause::point("control-plane:before-apply");
     tf.apply(dir, &vars, &plan_file)?;
     Ok(format!("{} applied {}", tf.name(), listed(&review.allowed)))
+}
+
+/// The workshop's terraform variables eks-workshop knows (the token is
+/// `git_password`), for `TF_VAR_*`: never a command line.
+pub(crate) async fn terraform_vars(ctx: &Ctx) -> Result<Vec<(&'static str, String)>> {
+    let mut vars = vec![("git_branch", ctx.config.settings.branch.clone())];
+    if let Some(url) = ctx.remote_url() {
+        vars.push(("git_url", url));
+    }
+    if let Some((login, token)) = ctx.git_auth().await? {
+        vars.push(("git_username", login));
+        vars.push(("git_password", token.expose().to_string()));
+    }
+    Ok(vars)
 }
 
 /// The Kubernetes version the control plane serves, as the driver's world

@@ -97,6 +97,7 @@ pub(crate) async fn perform(effect: Effect, ctx: &mut Ctx) -> Result<String> {
         Effect::UpdateNodeGroup {
             name, to, driver, ..
         } => super::nodes::update_group(ctx, &name, &to, &driver).await,
+        Effect::Teardown(removal) => super::teardown::perform(ctx, removal).await,
         Effect::Say { message, warning } => {
             match warning {
                 true => ctx.ui.warn(&message),

@@ -23,6 +23,7 @@ mod readiness;
 mod reconcile;
 mod render;
 mod reset;
+mod teardown;
 
 use crate::ctx::Ctx;
 use crate::effect::Effect;
@@ -30,10 +31,12 @@ use crate::error::Result;
 pub(crate) use crate::plan::{Step, StepId};
 use crate::stand::Stand;
 use crate::state::Learned;
+use crate::teardown::Wait as Gone;
 
-pub(crate) use control_plane::served_by;
+pub(crate) use control_plane::{served_by, terraform_vars};
 pub(crate) use execute::perform;
 pub(crate) use reset::recorded as reset_point;
+pub(crate) use teardown::fork::may_delete as may_delete_fork;
 
 /// What a step's check found: done, to do or skipped, why, and what it
 /// learned on the way (for the engine to record).
@@ -92,6 +95,12 @@ pub(crate) async fn check(step: &Step, ctx: &Ctx) -> Result<Checked> {
         Step::Readiness { to, driver, end } => readiness::check(ctx, *to, driver, *end).await,
         Step::ControlPlane { to, driver } => control_plane::check(ctx, *to, driver).await,
         Step::Nodes { to, driver } => nodes::check(ctx, *to, driver).await,
+        Step::SuspendFlux => teardown::flux::check_suspended(ctx).await,
+        Step::Karpenter => teardown::cloud::check(ctx, Gone::Karpenter).await,
+        Step::LoadBalancers => teardown::cloud::check(ctx, Gone::LoadBalancers).await,
+        Step::UninstallFlux => teardown::flux::check_uninstalled(ctx).await,
+        Step::Destroy(dir) => teardown::destroy::check(ctx, dir),
+        Step::DeleteFork => teardown::fork::check(ctx).await,
     }
 }
 
@@ -122,6 +131,12 @@ pub(crate) async fn effects(
         Step::Readiness { .. } => Ok(Vec::new()),
         Step::ControlPlane { to, driver } => Ok(control_plane::effects(*to, driver)),
         Step::Nodes { to, driver } => nodes::effects(ctx, *to, driver).await,
+        Step::SuspendFlux => teardown::flux::suspend_effects(ctx).await,
+        Step::Karpenter => teardown::cloud::effects(ctx, Gone::Karpenter).await,
+        Step::LoadBalancers => teardown::cloud::effects(ctx, Gone::LoadBalancers).await,
+        Step::UninstallFlux => teardown::flux::uninstall_effects(ctx).await,
+        Step::Destroy(dir) => teardown::destroy::effects(ctx, dir),
+        Step::DeleteFork => teardown::fork::effects(ctx),
     }
 }
 
@@ -213,7 +228,13 @@ fn line(step: &Step, ctx: &Ctx, said: Vec<String>) -> String {
         | Step::Reconcile(_)
         | Step::Readiness { .. }
         | Step::ControlPlane { .. }
-        | Step::Nodes { .. } => said.join("; "),
+        | Step::Nodes { .. }
+        | Step::SuspendFlux
+        | Step::Karpenter
+        | Step::LoadBalancers
+        | Step::UninstallFlux
+        | Step::Destroy(_)
+        | Step::DeleteFork => said.join("; "),
     }
 }
 

@@ -62,7 +62,12 @@ fn managed_elsewhere(change: &Value) -> bool {
 
 impl Terraform {
     pub(crate) fn find(limits: &Limits) -> Result<Terraform> {
-        let (child, name) = match Child::find("terraform", "upgrading the control plane") {
+        Terraform::find_for(limits, "upgrading the control plane")
+    }
+
+    /// [`Terraform::find`], `needed_for` naming what it is for.
+    pub(crate) fn find_for(limits: &Limits, needed_for: &str) -> Result<Terraform> {
+        let (child, name) = match Child::find("terraform", needed_for) {
             Ok(child) => (child, "terraform"),
             Err(e) => match which::which("tofu") {
                 Ok(path) => (Child::at(&path).named("tofu"), "tofu"),
@@ -115,6 +120,39 @@ impl Terraform {
             command: format!("{} show -json", self.name),
             message: format!("not the JSON of a plan: {e}"),
         })
+    }
+
+    /// `init`, as every command after it needs.
+    pub(crate) fn init(&self, dir: &Path, vars: &[(&str, String)]) -> Result<()> {
+        self.run(dir, &["init", "-input=false", "-no-color"], vars)?;
+        Ok(())
+    }
+
+    /// The addresses the state holds (`state list`).
+    pub(crate) fn state_list(&self, dir: &Path) -> Result<Vec<String>> {
+        let out = self.run(dir, &["state", "list"], &[])?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect())
+    }
+
+    /// `state rm ADDRESS`: terraform forgets it, the world keeps it.
+    pub(crate) fn state_rm(&self, dir: &Path, address: &str) -> Result<()> {
+        self.run(dir, &["state", "rm", "-no-color", address], &[])?;
+        Ok(())
+    }
+
+    /// `destroy`, approved: everything the state holds.
+    pub(crate) fn destroy(&self, dir: &Path, vars: &[(&str, String)]) -> Result<()> {
+        self.run(
+            dir,
+            &["destroy", "-input=false", "-no-color", "-auto-approve"],
+            vars,
+        )?;
+        Ok(())
     }
 
     /// Apply the saved plan (nothing but what was reviewed).

@@ -14,7 +14,7 @@
 
 mod eks_upgrade;
 mod insights;
-mod moto;
+pub(crate) mod moto;
 
 use serde_json::Value;
 

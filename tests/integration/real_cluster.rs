@@ -20,6 +20,7 @@ mod rejected;
 mod requests;
 mod reset;
 mod sync;
+mod teardown;
 mod upgrade;
 mod upgrade_charts;
 mod upgrade_kills;

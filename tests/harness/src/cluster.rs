@@ -82,6 +82,10 @@ pub struct Options {
     /// Run kube-controller-manager with only [`CONTROLLERS`] (PodDisruptionBudget
     /// status, so evictions are allowed and refused as on a real cluster).
     pub controller_manager: bool,
+    /// More of kube-controller-manager's controllers (with
+    /// `controller_manager`): `namespace` finishes a namespace's deletion,
+    /// `garbagecollector` deletes what an owner's deletion leaves.
+    pub more_controllers: Vec<&'static str>,
     /// The Flux controllers' `--requeue-dependency`: how long a
     /// Kustomization or HelmRelease whose `dependsOn` is not ready waits
     /// before it is tried again. `None`: Flux's default (30 s), as on a
@@ -99,6 +103,7 @@ impl Default for Options {
             emulated_version: None,
             runtime_config: Vec::new(),
             controller_manager: false,
+            more_controllers: Vec::new(),
             requeue_dependency: Some(Duration::from_secs(2)),
         }
     }

@@ -69,7 +69,7 @@ pub(super) fn at_1_33_with_the_policy() -> Real {
 /// was before the upgrade lessons, its state kept with the test.
 pub(super) struct Terraform {
     pub(super) dir: tempfile::TempDir,
-    scratch: tempfile::TempDir,
+    pub(super) scratch: tempfile::TempDir,
 }
 
 impl Terraform {
@@ -164,10 +164,17 @@ pub(super) fn with_terraform(r: &Real, tf: &Terraform, args: &[&str]) -> crate::
 
 /// Run `args` until the pause point `point`, then SIGKILL it.
 pub(super) fn kill_at(r: &Real, tf: &Terraform, args: &[&str], point: &str) {
+    kill_run_at(with_terraform(r, tf, args), args, point);
+}
+
+/// Run `args` (no terraform) until the pause point `point`, then SIGKILL it.
+pub(super) fn kill_at_with(r: &Real, args: &[&str], point: &str) {
+    kill_run_at(r.w.cmd(args), args, point);
+}
+
+pub(super) fn kill_run_at(cmd: crate::support::Cmd, args: &[&str], point: &str) {
     use std::io::{BufRead, BufReader};
-    let mut cmd = with_terraform(r, tf, args)
-        .env("EKS_WORKSHOP_PAUSE_AT", point)
-        .command;
+    let mut cmd = cmd.env("EKS_WORKSHOP_PAUSE_AT", point).command;
     cmd.stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");

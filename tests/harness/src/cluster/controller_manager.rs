@@ -5,8 +5,10 @@
 //! upgrade drains nodes through evictions, so a driver's handling of a 429
 //! can only be tested with it.
 //!
-//! Not started: every other controller (no `default` ServiceAccounts, no
-//! namespace deletion, no garbage collection: see the README), and no
+//! Not started unless `Options::more_controllers` names them: every other
+//! controller (no `default` ServiceAccounts, no namespace deletion, no
+//! garbage collection: see the README; teardown's tests start `namespace`
+//! and `garbagecollector`), and no
 //! scheduler or kubelet, so a test binds pods itself (`spec.nodeName`) and
 //! writes their Ready condition through the status subresource.
 
@@ -26,7 +28,12 @@ impl RealCluster {
     pub(super) fn start_controller_manager(&mut self) {
         let mut cmd = Command::new(self.rig.bin(NAME));
         cmd.arg(format!("--kubeconfig={}", self.kubeconfig.display()))
-            .arg(format!("--controllers={}", CONTROLLERS.join(",")))
+            .arg(format!(
+                "--controllers={}",
+                [&CONTROLLERS[..], &self.opts.more_controllers]
+                    .concat()
+                    .join(",")
+            ))
             .arg("--leader-elect=false")
             .arg("--secure-port=0")
             .arg("--use-service-account-credentials=false");

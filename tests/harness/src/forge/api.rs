@@ -1,4 +1,4 @@
-//! The GitHub REST subset: `GET /user`, `GET /repos/{o}/{r}`,
+//! The GitHub REST subset: `GET /user`, `GET|DELETE /repos/{o}/{r}`,
 //! `GET|POST /repos/{o}/{r}/forks`. Everything else is GitHub's 404 JSON.
 
 use std::time::Instant;
@@ -37,6 +37,9 @@ pub(super) fn handle(
     };
     let reply = match auth {
         Auth::Bad => Err((StatusCode::UNAUTHORIZED, "Bad credentials")),
+        _ if method == Method::DELETE => {
+            delete_repo(shared, path, login.as_deref(), token_of(headers))
+        }
         _ => route(shared, method, path, login.as_deref(), body),
     };
     let (status, value) = reply.unwrap_or_else(|(s, msg)| (s, json::error(msg, s.as_u16())));
@@ -100,6 +103,36 @@ fn route(shared: &Shared, method: &Method, path: &str, login: Option<&str>, body
         ("POST", ["repos", owner, repo, "forks"]) => create_fork(shared, owner, repo, login, body),
         _ => Err((StatusCode::NOT_FOUND, "Not Found")),
     }
+}
+
+/// `DELETE /repos/{owner}/{repo}`, as GitHub allows it: to an admin of the
+/// repository (its owner or creator) whose token, when a classic one, has
+/// the `delete_repo` scope. 204, and the repository is gone, on disk too.
+fn delete_repo(shared: &Shared, path: &str, login: Option<&str>, token: Option<String>) -> Reply {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let ["repos", owner, repo] = segs.as_slice() else {
+        return Err((StatusCode::NOT_FOUND, "Not Found"));
+    };
+    let login = login.ok_or((StatusCode::UNAUTHORIZED, "Requires authentication"))?;
+    let mut st = shared.lock();
+    let admin = match st.repo(owner, repo) {
+        None => return Err((StatusCode::NOT_FOUND, "Not Found")),
+        Some(meta) => meta.may_push(login),
+    };
+    let scoped = token
+        .as_deref()
+        .and_then(|t| st.scopes_of(t))
+        .is_none_or(|s| s.iter().any(|s| s == "delete_repo"));
+    if !admin || !scoped {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "Must have admin rights to Repository.",
+        ));
+    }
+    st.remove_repo(owner, repo);
+    let dir = shared.repo_path(owner, repo);
+    std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("forge: remove {dir:?}: {e}"));
+    Ok((StatusCode::NO_CONTENT, Value::Null))
 }
 
 fn current_user(shared: &Shared, login: Option<&str>) -> Reply {

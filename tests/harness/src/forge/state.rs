@@ -126,6 +126,11 @@ impl State {
         self.repos.entry(key).or_insert(meta)
     }
 
+    /// Forget `owner/name` (deleted); its forks keep their own metadata.
+    pub fn remove_repo(&mut self, owner: &str, name: &str) {
+        self.repos.remove(&(owner.to_string(), name.to_string()));
+    }
+
     /// The root of `owner/name`'s fork network (GitHub's `source`).
     pub fn source_of(&self, owner: &str, name: &str) -> Option<(String, String)> {
         let mut cur = self.repo(owner, name)?.parent.clone()?;
