@@ -16,10 +16,11 @@ const DO_NOT_DISRUPT: [&str; 2] = ["karpenter.sh/do-not-disrupt", "karpenter.sh/
 
 /// Every rule over the repo's objects.
 pub(super) fn repo(objects: &[RepoObject]) -> Vec<Item> {
+    let workloads = Workloads::of(objects);
     let mut items = Vec::new();
     for o in objects {
         match o.kind() {
-            "PodDisruptionBudget" => items.extend(budget(o, objects)),
+            "PodDisruptionBudget" => items.extend(budget(o, &workloads)),
             "NodePool" => items.extend(node_pool(o)),
             kind if WORKLOADS.contains(&kind) => items.extend(workload(o)),
             _ => {}
@@ -56,19 +57,41 @@ fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
 
 /// The workloads of the budget's namespace whose pods its `matchLabels`
 /// select (a budget with `matchExpressions` is not matched: never guessed).
-fn covered<'a>(pdb: &RepoObject, objects: &'a [RepoObject]) -> Option<Vec<&'a RepoObject>> {
+/// The repo's workloads by namespace, each with its pods' labels: read once
+/// for every budget (a repo of thousands of workloads and budgets would
+/// otherwise read each workload once per budget).
+struct Workloads<'a> {
+    by_namespace: BTreeMap<&'a str, Vec<(&'a RepoObject, BTreeMap<String, String>)>>,
+}
+
+impl<'a> Workloads<'a> {
+    fn of(objects: &'a [RepoObject]) -> Workloads<'a> {
+        let mut by_namespace: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+        for o in objects.iter().filter(|o| WORKLOADS.contains(&o.kind())) {
+            let pod = labels(o.at(&["spec", "template", "metadata", "labels"]));
+            by_namespace
+                .entry(o.namespace())
+                .or_default()
+                .push((o, pod));
+        }
+        Workloads { by_namespace }
+    }
+}
+
+fn covered<'a>(pdb: &RepoObject, workloads: &Workloads<'a>) -> Option<Vec<&'a RepoObject>> {
     if pdb.at(&["spec", "selector", "matchExpressions"]).is_some() {
         return None;
     }
     let selector = labels(pdb.at(&["spec", "selector", "matchLabels"]));
+    let in_namespace = workloads.by_namespace.get(pdb.namespace());
     Some(
-        objects
-            .iter()
-            .filter(|o| WORKLOADS.contains(&o.kind()) && o.namespace() == pdb.namespace())
-            .filter(|o| {
-                let pod = labels(o.at(&["spec", "template", "metadata", "labels"]));
+        in_namespace
+            .into_iter()
+            .flatten()
+            .filter(|(_, pod)| {
                 !selector.is_empty() && selector.iter().all(|(k, v)| pod.get(k) == Some(v))
             })
+            .map(|(o, _)| *o)
             .collect(),
     )
 }
@@ -85,7 +108,7 @@ fn int_or_percent(v: &Value) -> Option<(u64, bool)> {
     }
 }
 
-fn budget(pdb: &RepoObject, objects: &[RepoObject]) -> Option<Item> {
+fn budget(pdb: &RepoObject, workloads: &Workloads) -> Option<Item> {
     let blocks = |why: String| {
         Some(
             about(pdb, Severity::Blocking, "pdb-allows-no-disruption", why).fix(
@@ -111,7 +134,7 @@ fn budget(pdb: &RepoObject, objects: &[RepoObject]) -> Option<Item> {
     if min.1 {
         return None;
     }
-    let workloads = covered(pdb, objects)?;
+    let workloads = covered(pdb, workloads)?;
     let total: u64 = workloads.iter().map(|w| replicas(w)).sum();
     if workloads.is_empty() || min.0 < total {
         return None;
