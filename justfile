@@ -12,6 +12,16 @@ test:
 check:
     .ci/run
 
-# Benchmarks: they print their figures
+# Benchmarks: each prints its figures as it goes, then one table of them all
+# (the README's "Benchmarks" table is this output)
 bench:
-    cargo bench
+    #!/usr/bin/env bash
+    set -euo pipefail
+    mkdir -p target
+    cargo bench 2>&1 | tee target/bench.log
+    echo
+    echo "measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "| figure | ours | peer | ratio | how measured |"
+    echo "|---|---|---|---|---|"
+    sed -n 's/^row: //p' target/bench.log

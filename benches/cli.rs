@@ -6,6 +6,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/stats.rs"]
+mod stats;
+
+use stats::{Spread, row};
+
 const BIN: &str = env!("CARGO_BIN_EXE_eks-workshop");
 
 fn run(dir: &Path, args: &[&str]) -> Duration {
@@ -25,15 +30,14 @@ fn run(dir: &Path, args: &[&str]) -> Duration {
     started.elapsed()
 }
 
-/// Median of `n` runs, made by `f`.
-fn median(n: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<_> = (0..n).map(|_| f()).collect();
-    times.sort();
-    times[n / 2]
+/// `n` runs, made by `f`.
+fn median(n: usize, mut f: impl FnMut() -> Duration) -> Spread {
+    let times: Vec<_> = (0..n).map(|_| f()).collect();
+    Spread::of_times(&times)
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+fn ms(s: &Spread) -> String {
+    format!("{:.1} ms", s.median * 1000.0)
 }
 
 fn main() {
@@ -54,10 +58,34 @@ fn main() {
     let size = std::fs::metadata(BIN).map(|m| m.len()).unwrap_or(0);
 
     println!("eks-workshop (offline, median)");
-    println!("  --help                 {}", ms(help));
-    println!("  status                 {}", ms(status));
-    println!("  setup --offline        {}", ms(full));
-    println!("  setup again (no-op)    {}", ms(noop));
+    println!("  --help                 {}", ms(&help));
+    println!("  status                 {}", ms(&status));
+    println!("  setup --offline        {}", ms(&full));
+    println!("  setup again (no-op)    {}", ms(&noop));
+    let how = |n: usize| format!("`benches/cli.rs`: {n} process runs, start to exit");
+    row("`eks-workshop --help`", &help.secs(), "", "", &how(21));
+    row(
+        "`status` (offline workshop)",
+        &status.secs(),
+        "",
+        "",
+        &how(21),
+    );
+    row(
+        "`setup --offline` (the README's first command)",
+        &full.secs(),
+        "",
+        "",
+        &how(11),
+    );
+    row("its no-op re-run", &noop.secs(), "", "", &how(11));
+    row(
+        "release binary",
+        &format!("{:.1} MiB", size as f64 / (1024.0 * 1024.0)),
+        "",
+        "",
+        "size of the bench build's `eks-workshop`",
+    );
     println!(
         "  binary size            {:.1} MiB",
         size as f64 / (1024.0 * 1024.0)

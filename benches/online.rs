@@ -19,12 +19,16 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "common/stats.rs"]
+mod stats;
+
+use stats::{Spread, row};
+
 use common::{Env, LOGIN, NAME, TOKEN, UP_OWNER, env};
 use harness::fixtures::ready;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+fn median(v: Vec<Duration>) -> Duration {
+    Duration::from_secs_f64(Spread::of_times(&v).median)
 }
 
 fn ms(d: Duration) -> String {
@@ -73,7 +77,15 @@ fn no_op(rounds: usize) {
         *api.entry(kind.to_string()).or_default() += 1;
     }
     println!("(a) no-op re-run of a finished setup ({rounds} rounds)");
-    println!("    wall time, median: {}", ms(median(times)));
+    let wall = Spread::of_times(&times);
+    println!("    wall time, median: {}", wall.secs());
+    row(
+        "no-op re-run of a finished online `setup --addons karpenter` (stand-ins: local forge + API server)",
+        &format!("{}; API server: {api:?}; forge: {forge:?}", wall.secs()),
+        "",
+        "",
+        &format!("`benches/online.rs` (a): {rounds} rounds; requests of all rounds by kind"),
+    );
     println!("    forge requests: {forge:?}");
     println!("    API server requests: {api:?}");
     let writes = forge.get("ApiWrite").unwrap_or(&0)
@@ -180,6 +192,16 @@ fn main() {
     no_op(rounds);
     let ours: Vec<Duration> = (0..rounds).map(|_| full_setup(&world())).collect();
     let script: Vec<Duration> = (0..rounds).map(|_| by_hand(&world())).collect();
+    let (o, sc) = (Spread::of_times(&ours), Spread::of_times(&script));
+    row(
+        "full online `setup --addons karpenter` vs a shell script doing install.sh's git + sed + kubectl work (stand-ins)",
+        &o.secs(),
+        &sc.secs(),
+        &stats::ratio(&o, &sc, true),
+        &format!(
+            "`benches/online.rs` (b): {rounds} fresh worlds each; both end at the same state (Flux stand-in without delay; the script polls every 0.1 s): mostly process start-up"
+        ),
+    );
     let (ours, script) = (median(ours), median(script));
     println!("(b) full setup versus install.sh's work by hand ({rounds} rounds, medians)");
     println!("    eks-workshop setup: {}", ms(ours));

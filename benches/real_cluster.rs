@@ -14,16 +14,25 @@
 //!     resource, from the API server's audit log (the tool's User-Agent only;
 //!     the Flux controllers' requests are not counted). Twice, to show it is
 //!     stable.
+//! (3) wait latency: after a participant's commit, `sync --yes`; from the
+//!     status write that made the last of Flux's objects Ready at the
+//!     commit (kube-apiserver's audit log carries the objects of Flux's
+//!     status writes) to the process's exit. `LATENCY_ROUNDS` rounds
+//!     (default 10); p50 and p95.
 //! `cargo bench --bench real_cluster [-- ROUNDS]` (default 5)
 
 #[allow(dead_code)]
 mod common;
+#[path = "common/stats.rs"]
+mod stats;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use stats::{Spread, row};
 
 use harness::cluster::helmrepo::{Chart, HelmRepo};
 use harness::cluster::{Options, RealCluster};
@@ -285,6 +294,7 @@ fn push_to_cluster(b: &Bench, rounds: usize) {
     println!("    Kustomizations: {}", chain.join(", "));
     println!("    Flux's controllers run with their default --requeue-dependency (30 s)");
     let (mut tool, mut hand, mut asks) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut tool_all, mut hand_all) = (Vec::new(), Vec::new());
     for round in 1..=rounds {
         let tool_round = || {
             let sha = edit_and_commit(&b.w, &format!("{round}a"));
@@ -307,6 +317,8 @@ fn push_to_cluster(b: &Bench, rounds: usize) {
         };
         tool.push(a);
         hand.push(h);
+        tool_all.push(a);
+        hand_all.push(h);
         asks.push(ask);
         println!(
             "    round {round}: eks-workshop sync --yes {} (Flux asked {} ms after the push returned)   \
@@ -338,6 +350,18 @@ fn push_to_cluster(b: &Bench, rounds: usize) {
         secs(h_max)
     );
     println!("    medians: {:.1}x", h.as_secs_f64() / t.as_secs_f64());
+    let of = |v: &[Duration]| Spread::of_times(v);
+    let (tool, hand) = (of(&tool_all), of(&hand_all));
+    row(
+        "push → every Kustomization Ready at the commit, real Flux with its default flags: `sync --yes` vs `git push` + `flux reconcile ks flux-system --with-source` + `kubectl wait`",
+        &tool.secs(),
+        &hand.secs(),
+        &stats::ratio(&tool, &hand, true),
+        &format!(
+            "`benches/real_cluster.rs` (1): {rounds} interleaved rounds, a one-file commit each on the sources → infrastructure → apps chain, both end states asserted; the flux CLI v2.9.5 built from its Go module; Flux asked {} ms (median) after sync's push returned",
+            ask.as_millis()
+        ),
+    );
 }
 
 /// The audit events appended to `log` since byte `offset`, once complete.
@@ -368,8 +392,9 @@ fn what(event: &Value) -> String {
     }
 }
 
-/// One no-op `setup`; prints its requests and returns how many were writes.
-fn no_op_requests(b: &Bench, log: &Path, run: usize) -> usize {
+/// One no-op `setup`; prints its requests and returns how many there were
+/// and how many were writes.
+fn no_op_requests(b: &Bench, log: &Path, run: usize) -> (usize, usize) {
     let offset = std::fs::metadata(log).unwrap().len();
     let started = Instant::now();
     let out = b.setup(&[]);
@@ -400,7 +425,90 @@ fn no_op_requests(b: &Bench, log: &Path, run: usize) -> usize {
         println!("      {n:>3}  {k}");
     }
     println!("      (not counted, other clients meanwhile: {others:?})");
-    writes
+    (total, writes)
+}
+
+/// (3) After a commit, `sync --yes`: from the status write that made the
+/// last GitRepository or Kustomization Ready at the commit to the exit.
+fn wait_latency(b: &Bench, log: &Path, rounds: usize) {
+    println!(
+        "(3) wait latency on real Flux: the last status write making an object Ready at the commit → sync's exit ({rounds} rounds)"
+    );
+    let mut latencies = Vec::new();
+    for round in 1..=rounds {
+        let sha = edit_and_commit(&b.w, &format!("{round}w"));
+        let offset = std::fs::metadata(log).unwrap().len();
+        b.run(&["sync", "--yes", "--timeout", "180s"]);
+        let exited = SystemTime::now();
+        b.assert_applied(&sha);
+        let ready = last_ready(&audit_since(log, offset), &sha).unwrap_or_else(|| {
+            panic!("round {round}: no status write made an object Ready at {sha}")
+        });
+        let latency = exited
+            .duration_since(ready)
+            .unwrap_or_else(|_| panic!("round {round}: Ready after the exit"));
+        println!("    round {round}: {} ms", latency.as_millis());
+        latencies.push(latency.as_secs_f64() * 1e3);
+    }
+    latencies.sort_by(f64::total_cmp);
+    let spread = Spread::of(&latencies);
+    let p95 =
+        latencies[((latencies.len() as f64 * 0.95).ceil() as usize).clamp(1, latencies.len()) - 1];
+    println!(
+        "    p50 {:.0} ms, p95 {p95:.0} ms (min {:.0}, max {:.0})",
+        spread.median, spread.min, spread.max
+    );
+    row(
+        "wait latency on real Flux: the status write that made the last object Ready at the commit → `sync` exits",
+        &format!(
+            "p50 {:.0} ms, p95 {p95:.0} ms ({:.0}–{:.0})",
+            spread.median, spread.min, spread.max
+        ),
+        "",
+        "",
+        &format!(
+            "`benches/real_cluster.rs` (3): {rounds} rounds of a commit then `sync --yes`; the write's time from kube-apiserver's audit log (Flux's status writes logged with their objects), the exit's from the bench"
+        ),
+    );
+}
+
+/// When the last of the GitRepository and the Kustomizations turned Ready
+/// at `sha`: per object, the first status write whose object is Ready for
+/// its generation at that revision; the latest of those.
+fn last_ready(events: &[Value], sha: &str) -> Option<SystemTime> {
+    let mut first: BTreeMap<String, SystemTime> = BTreeMap::new();
+    for e in events {
+        let Some(obj) = e.get("responseObject") else {
+            continue;
+        };
+        if e["objectRef"]["subresource"] != "status" {
+            continue;
+        }
+        let revision = match e["objectRef"]["resource"].as_str() {
+            Some("gitrepositories") => &obj["status"]["artifact"]["revision"],
+            Some("kustomizations") => &obj["status"]["lastAppliedRevision"],
+            _ => continue,
+        };
+        let at_commit = revision.as_str().is_some_and(|r| r.ends_with(sha));
+        let ready = obj["status"]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True");
+        let seen = obj["status"]["observedGeneration"] == obj["metadata"]["generation"];
+        if !(at_commit && ready && seen) {
+            continue;
+        }
+        let key = format!(
+            "{}/{}/{}",
+            e["objectRef"]["resource"], e["objectRef"]["namespace"], e["objectRef"]["name"]
+        );
+        let at = e["stageTimestamp"]
+            .as_str()
+            .and_then(|t| humantime::parse_rfc3339_weak(t).ok())?;
+        first.entry(key).or_insert(at);
+    }
+    first.into_values().max()
 }
 
 /// Every completed request in the audit log, counted by the User-Agent's product.
@@ -444,8 +552,22 @@ fn main() {
     );
     let log = b.cluster.audit_log().expect("started with an audit log");
     println!("(2) no-op re-run of setup: requests to kube-apiserver (audit log, {TOOL_AGENT}*)");
-    let writes = no_op_requests(&b, &log, 1) + no_op_requests(&b, &log, 2);
+    let (first, writes_1) = no_op_requests(&b, &log, 1);
+    let (second, writes_2) = no_op_requests(&b, &log, 2);
+    let writes = writes_1 + writes_2;
+    row(
+        "no-op re-run of `setup` on the real cluster: API requests (writes)",
+        &format!("{first} ({writes_1}), then {second} ({writes_2})"),
+        "",
+        "",
+        "`benches/real_cluster.rs` (2): kube-apiserver's audit log, the tool's User-Agent, two runs; ≤ 12 and 0 writes is also a test (`real_cluster/requests.rs`)",
+    );
     push_to_cluster(&b, rounds);
+    let latency_rounds = std::env::var("LATENCY_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    wait_latency(&b, &log, latency_rounds);
     println!("audit log overall, requests by client: {:?}", clients(&log));
     println!("whole bench: {}", secs(started.elapsed()));
     assert_eq!(writes, 0, "a no-op re-run writes nothing to the cluster");

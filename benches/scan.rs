@@ -1,154 +1,231 @@
-//! `cargo bench --bench scan`: the deprecated-API scan over a generated
-//! repository of 10,000 manifests (~50 MB), next to `cat` reading the same
-//! bytes and to pluto (FairwindsOps/pluto v5.24.1, `detect-files`) scanning
-//! the same tree. The aims: at most 1x `cat` (the scan reads files on every
-//! core), and at least 10x faster than pluto.
+//! `cargo bench --bench scan`: `eks-workshop verify --offline` over a
+//! generated repository of 10,000 manifests (~50 MB) in a workshop's clone,
+//! as a participant runs it (a process, start to exit), next to `cat`
+//! reading the same manifests and to pluto (FairwindsOps/pluto v5.24.1,
+//! `detect-files`) scanning the same tree. The aims: at most 1.5× `cat`,
+//! and at least 10× faster than pluto.
+//!
+//! Each round runs the three in turn, the order rotating, `SCAN_BENCH_ROUNDS`
+//! rounds (default 5); figures are true medians with min and max. The
+//! in-process scan (`scan_repo`, the part of `verify` that reads the
+//! manifests) is timed too, to show where the process's time goes.
 //!
 //! pluto is the binary tests/rig/build.sh puts at
 //! `${EKS_WORKSHOP_RIG:-$HOME/.cache/eks-workshop-rig}/bin/pluto`; without it
-//! the bench says so and times the rest.
-//!
-//! `verify` builds each kustomization with `kubectl kustomize` whenever
-//! kubectl is on PATH, so the scan is timed both ways: without the builds
-//! (the scanner alone) and with them (what `verify` does on a machine with
-//! kubectl; here the rig's, from tests/setup.sh). Figures are medians: of `SCAN_BENCH_ROUNDS` runs (default 5)
-//! for cat and the scan, `SCAN_BENCH_SLOW_ROUNDS` (default 3) for pluto, and
-//! `SCAN_BENCH_KUBECTL_ROUNDS` for the scan with the builds (default 0,
-//! skipped: one `kubectl kustomize` of the 25 MB top kustomization ran for
-//! over 10 minutes on the 2-core machine without finishing).
+//! the bench says so and times the rest. `verify` builds each kustomization
+//! with `kubectl kustomize` when kubectl is on PATH: the process runs with
+//! a PATH without kubectl (one build of this tree's 25 MB top kustomization
+//! ran over 10 minutes), and says so in its row. `SCAN_BENCH_DIR=DIR`
+//! sets the workshop up in DIR and keeps it, to profile `verify` there.
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/stats.rs"]
+mod stats;
+
+use stats::{Spread, ratio, row};
+
+const BIN: &str = env!("CARGO_BIN_EXE_eks-workshop");
 const DIRS: usize = 100;
 const FILES_PER_DIR: usize = 100;
 /// Directories 0..KUSTOMIZED have a kustomization.yaml; the rest are applied whole.
 const KUSTOMIZED: usize = 50;
+/// Every 50th application carries a batch/v1beta1 CronJob and every 50th
+/// (another) a policy/v1beta1 PodDisruptionBudget, both removed in 1.25:
+/// exactly this many findings at target 1.26.
+const EXPECTED: usize = 2 * DIRS * FILES_PER_DIR / 50;
 
 fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    let (files, bytes) = generate(root);
+    // `SCAN_BENCH_DIR=DIR` keeps the workshop (to profile `verify` in it).
+    let kept = std::env::var_os("SCAN_BENCH_DIR").map(PathBuf::from);
+    let work = tempfile::tempdir().expect("temp dir");
+    let work = kept.unwrap_or_else(|| work.path().to_path_buf());
+    let clone = offline_workshop(&work);
+    // The workshop's own manifests make way for the generated ones.
+    fs::remove_dir_all(clone.join("gitops")).expect("clear gitops/");
+    let (files, bytes) = generate(&clone);
     println!(
-        "scan bench: {} manifests, {:.1} MB in {DIRS} directories ({KUSTOMIZED} with a kustomization.yaml)",
+        "scan bench: {} manifests, {:.1} MB in {DIRS} directories ({KUSTOMIZED} with a kustomization.yaml), in an offline workshop's clone",
         files.len(),
         bytes as f64 / 1e6
     );
-
+    let rounds = env_rounds("SCAN_BENCH_ROUNDS", 5);
     let cat = || {
         let status = Command::new("cat")
             .args(&files)
-            .current_dir(root)
+            .current_dir(&clone)
             .stdout(Stdio::null())
             .status()
             .expect("cat runs");
         assert!(status.success());
     };
-    let rounds = env_rounds("SCAN_BENCH_ROUNDS", 5);
-    let slow_rounds = env_rounds("SCAN_BENCH_SLOW_ROUNDS", 3);
-    let kubectl_rounds = std::env::var("SCAN_BENCH_KUBECTL_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    // Every 50th application carries a batch/v1beta1 CronJob and every 50th
-    // (another) a policy/v1beta1 PodDisruptionBudget, both removed in 1.25:
-    // exactly this many findings at target 1.26, with or without the builds.
-    let expected = 2 * DIRS * FILES_PER_DIR / 50;
-    let scan = |kubectl: Option<&Path>| {
-        let report = eks_workshop::manifests::bench_scan(
-            root,
-            "1.26",
-            "gitops/clusters/cluster-demo",
-            kubectl,
-        )
-        .expect("scan works");
-        assert_eq!(
-            report.findings.len(),
-            expected,
-            "findings the generator implies"
-        );
-        report
-    };
+    let verify = || verify_offline(&work);
+    let root = clone.as_path();
+    let pluto = pluto().map(|bin| move || run_pluto(&bin, root));
     cat(); // warm the page cache
-    let t_cat = median_of(rounds, cat);
-    let t_scan = median_of(rounds, || {
-        scan(None);
-    });
-    let report = scan(None);
-    let ratio = t_scan.as_secs_f64() / t_cat.as_secs_f64();
-    println!("medians of {rounds} runs ({slow_rounds} for pluto, {kubectl_rounds} with kubectl)");
-    println!(
-        "cat (one process, all files to /dev/null): {:>8.3} s",
-        t_cat.as_secs_f64()
-    );
-    println!(
-        "scan_repo (without kubectl kustomize):      {:>8.3} s   {ratio:.2}x cat",
-        t_scan.as_secs_f64()
-    );
-    println!(
-        "  findings: {} (as generated), problems: {}",
-        report.findings.len(),
-        report.problems.len()
-    );
-    if kubectl_rounds == 0 {
-        println!(
-            "scan with kubectl kustomize: skipped (over 10 min on this tree; SCAN_BENCH_KUBECTL_ROUNDS=1 times it)"
-        );
-    } else {
-        // The rig's kubectl, as `verify` runs it in the tests; missing, this
-        // panics naming tests/setup.sh.
-        let kubectl = harness::cluster::Rig::locate().kubectl();
-        let t_kubectl = median_of(kubectl_rounds, || {
-            scan(Some(&kubectl));
-        });
-        println!(
-            "scan_repo (with kubectl kustomize, {} builds): {:>8.3} s   {:.2}x cat",
-            KUSTOMIZED + 1,
-            t_kubectl.as_secs_f64(),
-            t_kubectl.as_secs_f64() / t_cat.as_secs_f64()
-        );
-    }
-    match pluto() {
-        Some(pluto) => {
-            let run = || {
-                let status = Command::new(&pluto)
-                    .args([
-                        "detect-files",
-                        "-o",
-                        "json",
-                        "--target-versions",
-                        "k8s=v1.26.0",
-                        "-d",
-                    ])
-                    .arg(root)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .expect("pluto runs");
-                // 2/3/4: deprecated/removed APIs found (4: replacement not yet available).
-                assert!(
-                    matches!(status.code(), Some(0 | 2 | 3 | 4)),
-                    "pluto: {status}"
-                );
-            };
-            let t_pluto = median_of(slow_rounds, run);
-            println!(
-                "pluto detect-files:                         {:>8.3} s   scan is {:.1}x faster",
-                t_pluto.as_secs_f64(),
-                t_pluto.as_secs_f64() / t_scan.as_secs_f64()
-            );
-            if t_pluto.as_secs_f64() < 10.0 * t_scan.as_secs_f64() {
-                println!("WARNING: the scan is less than 10x faster than pluto");
+    verify();
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for round in 0..rounds {
+        for k in 0..3 {
+            let which = (round + k) % 3;
+            let started = Instant::now();
+            match which {
+                0 => cat(),
+                1 => verify(),
+                _ => match &pluto {
+                    Some(run) => run(),
+                    None => continue,
+                },
             }
+            times[which].push(started.elapsed());
         }
-        None => println!("pluto: not found (run tests/rig/build.sh to build it); not timed"),
     }
-    if ratio > 1.0 {
-        println!("WARNING: the scan is slower than cat");
+    let t_cat = Spread::of_times(&times[0]);
+    let t_verify = Spread::of_times(&times[1]);
+    // The manifests' part of verify, in-process.
+    let scan = (0..rounds)
+        .map(|_| {
+            let started = Instant::now();
+            let report = eks_workshop::manifests::bench_scan(
+                &clone,
+                "1.26",
+                "gitops/clusters/cluster-demo",
+                None,
+            )
+            .expect("scan works");
+            assert_eq!(report.findings.len(), EXPECTED);
+            started.elapsed()
+        })
+        .collect::<Vec<_>>();
+    let t_scan = Spread::of_times(&scan);
+    println!("{rounds} interleaved rounds; medians (min–max)");
+    println!("cat (all manifests to /dev/null):      {}", t_cat.secs());
+    println!(
+        "verify --offline (process):            {}   {}",
+        t_verify.secs(),
+        ratio(&t_verify, &t_cat, true)
+    );
+    println!("  of which scan_repo (in-process):     {}", t_scan.secs());
+    let tree = format!("{} manifests, {:.0} MB", files.len(), bytes as f64 / 1e6);
+    let how = format!(
+        "`benches/scan.rs`: {rounds} interleaved rounds, a process each, page cache warm, PATH without kubectl (no kustomize builds); {EXPECTED} findings asserted"
+    );
+    row(
+        &format!("`verify --offline` over {tree} vs `cat` of them"),
+        &t_verify.secs(),
+        &t_cat.secs(),
+        &ratio(&t_verify, &t_cat, true),
+        &how,
+    );
+    if times[2].is_empty() {
+        println!("pluto: not found (run tests/rig/build.sh to build it); not timed");
+        return;
     }
+    let t_pluto = Spread::of_times(&times[2]);
+    println!(
+        "pluto detect-files:                    {}   verify is {}",
+        t_pluto.secs(),
+        ratio(&t_verify, &t_pluto, true)
+    );
+    row(
+        &format!("`verify --offline` vs pluto v5.24.1 `detect-files` over the same {tree}"),
+        &t_verify.secs(),
+        &t_pluto.secs(),
+        &ratio(&t_verify, &t_pluto, true),
+        &how,
+    );
+}
+
+/// `setup --offline` in `dir`; the clone's path.
+fn offline_workshop(dir: &Path) -> PathBuf {
+    let values = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/values.example.yaml");
+    let out = eks_workshop_cmd(dir)
+        .args(["setup", "--offline", "--yes", "--values"])
+        .arg(values)
+        .output()
+        .expect("eks-workshop runs");
+    assert!(
+        out.status.success(),
+        "setup --offline: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.join("eks-cluster-upgrades-workshop")
+}
+
+/// The binary in `dir`, with a PATH that has git and nothing else (no
+/// kubectl: see the top of this file).
+fn eks_workshop_cmd(dir: &Path) -> Command {
+    let tools = dir.join(".bench-path");
+    if !tools.exists() {
+        fs::create_dir_all(&tools).expect("a PATH dir");
+        let git = which("git").expect("git on PATH");
+        std::os::unix::fs::symlink(git, tools.join("git")).expect("git linked");
+    }
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--dir")
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .env("PATH", &tools)
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// `verify --offline --target-version 1.26 -o json`: exit 4 (the removed
+/// APIs found), with the findings the generator planted.
+fn verify_offline(dir: &Path) {
+    let out = eks_workshop_cmd(dir)
+        .args([
+            "verify",
+            "--offline",
+            "--target-version",
+            "1.26",
+            "-o",
+            "json",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .expect("eks-workshop runs");
+    assert_eq!(out.status.code(), Some(4), "verify --offline");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let removed = json["findings"].as_array().map_or(0, |f| {
+        f.iter().filter(|f| f["removed_in_target"] == true).count()
+    });
+    assert_eq!(removed, EXPECTED, "findings the generator implies");
+}
+
+/// The first `name` on PATH.
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn run_pluto(pluto: &Path, root: &Path) {
+    let status = Command::new(pluto)
+        .args([
+            "detect-files",
+            "-o",
+            "json",
+            "--target-versions",
+            "k8s=v1.26.0",
+            "-d",
+        ])
+        .arg(root.join("gitops"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("pluto runs");
+    // 2/3/4: deprecated/removed APIs found (4: replacement not yet available).
+    assert!(
+        matches!(status.code(), Some(0 | 2 | 3 | 4)),
+        "pluto: {status}"
+    );
 }
 
 /// The pluto binary tests/rig/build.sh builds, if it is there.
@@ -168,19 +245,6 @@ fn env_rounds(var: &str, default: usize) -> usize {
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
         .unwrap_or(default)
-}
-
-/// The median wall time of `n` runs.
-fn median_of(n: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
 }
 
 /// Write the repository; returns the manifest paths (relative) and their size.

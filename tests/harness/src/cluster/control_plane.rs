@@ -71,9 +71,20 @@ pub(super) fn apiserver_args(etcd_url: &str, port: u16, dir: &Path, pki: &pki::P
 }
 
 /// Every request at level Metadata (who, verb, object, status; no bodies),
-/// once it completed: no `RequestReceived` events.
+/// once it completed: no `RequestReceived` events. The status writes of
+/// Flux's GitRepositories and Kustomizations also carry the object written
+/// (level RequestResponse), so a bench can tell the write that made one
+/// Ready at a revision.
 const AUDIT_POLICY: &str = "apiVersion: audit.k8s.io/v1\nkind: Policy\n\
-                            omitStages: [RequestReceived]\nrules:\n  - level: Metadata\n";
+                            omitStages: [RequestReceived]\nrules:\n\
+                            \x20 - level: RequestResponse\n\
+                            \x20   verbs: [update, patch]\n\
+                            \x20   resources:\n\
+                            \x20     - group: source.toolkit.fluxcd.io\n\
+                            \x20       resources: [gitrepositories/status]\n\
+                            \x20     - group: kustomize.toolkit.fluxcd.io\n\
+                            \x20       resources: [kustomizations/status]\n\
+                            \x20 - level: Metadata\n";
 
 pub(super) fn audit_log_path(dir: &Path) -> PathBuf {
     dir.join("logs").join("audit.log")
