@@ -61,8 +61,11 @@ fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
 /// for every budget (a repo of thousands of workloads and budgets would
 /// otherwise read each workload once per budget).
 struct Workloads<'a> {
-    by_namespace: BTreeMap<&'a str, Vec<(&'a RepoObject, BTreeMap<String, String>)>>,
+    by_namespace: BTreeMap<&'a str, Vec<Workload<'a>>>,
 }
+
+/// A workload and its pods' labels.
+type Workload<'a> = (&'a RepoObject, BTreeMap<String, String>);
 
 impl<'a> Workloads<'a> {
     fn of(objects: &'a [RepoObject]) -> Workloads<'a> {
