@@ -15,3 +15,7 @@ check:
 # Benchmarks: they print their figures
 bench:
     cargo bench
+
+# The release archives (x86_64 and aarch64, static) and the installer, in target/distrib/
+release:
+    .ci/release
