@@ -25,3 +25,7 @@ bench:
     echo "| figure | ours | peer | ratio | how measured |"
     echo "|---|---|---|---|---|"
     sed -n 's/^row: //p' target/bench.log
+
+# The release archives (x86_64 and aarch64, static) and the installer, in target/distrib/
+release:
+    .ci/release

@@ -31,6 +31,10 @@ have() {
     venv) command -v python3 && python3 -c 'import venv, ensurepip' ;;
     curl) command -v curl ;;
     chromium) [ -x /usr/bin/chromium ] ;;
+    musl) command -v musl-gcc ;;
+    perl) perl -MFile::Compare -MFindBin -e1 ;;
+    make) command -v make ;;
+    qemu) command -v qemu-aarch64-static ;;
     *) die "no check for '$1'" ;;
   esac >/dev/null 2>&1
 }
@@ -47,6 +51,10 @@ needs=(
   "venv|python3 python3-venv|tests/rig/aws.sh puts the aws CLI and moto in a venv"
   "curl|curl|the install test runs the shell installer, which downloads with curl; the rig's upgrade-control-plane asks the harness with it"
   "chromium|chromium|the report test opens verify's HTML page in headless Chromium"
+  "musl|musl-tools|the release's x86_64 musl build compiles its C (libgit2, OpenSSL, ring) with musl-gcc"
+  "perl|perl|the release build compiles OpenSSL, whose Configure is perl"
+  "make|make|the release build compiles OpenSSL with make"
+  "qemu|qemu-user-static|the install test runs the aarch64 release under qemu's user-mode emulation"
 )
 
 missing=() packages=() reasons=""

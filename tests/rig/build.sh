@@ -2,7 +2,8 @@
 # Builds the real-cluster test rig: etcd, kube-apiserver, kubectl,
 # kube-controller-manager, the three Flux controllers, pluto and OpenTofu, from
 # the Go module proxy, into a cache outside the repo; and cargo-dist (`dist`,
-# from crates.io), which the install test releases with. tests/setup.sh runs
+# from crates.io) with what its release build needs (zig: tests/rig/zig.sh),
+# which .ci/release and the install test release with. tests/setup.sh runs
 # it after installing the system packages.
 #
 #   tests/rig/build.sh                 # everything that is missing or out of date
@@ -34,15 +35,6 @@ components=(
 
 die() { echo "build.sh: $*" >&2; exit 1; }
 
-if ! command -v go >/dev/null 2>&1; then
-  die "go not found on PATH: install Go 1.26 or newer (https://go.dev/doc/install, or your package manager) and run this again"
-fi
-go_version="$(go env GOVERSION)"
-case "$go_version" in
-  go1.2[6-9]* | go1.[3-9][0-9]* | go[2-9]*) ;;
-  *) die "found $go_version; install Go 1.26 or newer (the pinned kube-apiserver needs 1.26.0)" ;;
-esac
-
 wanted=("$@")
 is_wanted() {
   [ ${#wanted[@]} -eq 0 ] && return 0
@@ -50,12 +42,27 @@ is_wanted() {
   for w in "${wanted[@]}"; do [ "$w" = "$1" ] && return 0; done
   return 1
 }
+# dist and zig (the release build's tools) need no Go.
+need_go=$([ ${#wanted[@]} -eq 0 ] && echo yes || echo no)
 for w in "${wanted[@]}"; do
-  [ "$w" = dist ] && continue
+  case "$w" in dist | zig) continue ;; esac
+  need_go=yes
   found=no
   for c in "${components[@]}"; do [ "${c%%|*}" = "$w" ] && found=yes; done
-  [ "$found" = yes ] || die "unknown component '$w' (known: $(for c in "${components[@]}"; do printf '%s ' "${c%%|*}"; done)dist)"
+  [ "$found" = yes ] || die "unknown component '$w' (known: $(for c in "${components[@]}"; do printf '%s ' "${c%%|*}"; done)dist zig)"
 done
+
+go_version=none
+if [ "$need_go" = yes ]; then
+  if ! command -v go >/dev/null 2>&1; then
+    die "go not found on PATH: install Go 1.26 or newer (https://go.dev/doc/install, or your package manager) and run this again"
+  fi
+  go_version="$(go env GOVERSION)"
+  case "$go_version" in
+    go1.2[6-9]* | go1.[3-9][0-9]* | go[2-9]*) ;;
+    *) die "found $go_version; install Go 1.26 or newer (the pinned kube-apiserver needs 1.26.0)" ;;
+  esac
+fi
 
 mkdir -p "$rig/bin" "$rig/crds" "$rig/stamps"
 export GOFLAGS="-mod=readonly -buildvcs=false"
@@ -197,14 +204,18 @@ if is_wanted dist; then
 fi
 
 [ ${#wanted[@]} -eq 0 ] && "$here/aws.sh" # the aws CLI and moto, in a venv (tests/integration/aws.rs)
+# The release build's musl targets, Zig and cargo-zigbuild (.ci/release).
+if is_wanted zig; then "$here/zig.sh"; fi
 
-{
+# The list names the Go the rig was built with: rewritten only by a run that used Go.
+if [ "$need_go" = yes ]; then {
   echo "# eks-workshop real-cluster rig, built with $go_version"
   for c in "${components[@]}"; do
     name="${c%%|*}"
     [ -f "$rig/stamps/$name.version" ] && echo "$name $(cat "$rig/stamps/$name.version")"
   done
   if [ -f "$rig/stamps/dist.version" ]; then echo "dist $(cat "$rig/stamps/dist.version")"; fi
-} >"$rig/versions.txt"
+  if [ -f "$rig/stamps/zig" ]; then cat "$rig/stamps/zig"; fi
+} >"$rig/versions.txt"; fi
 
 echo "==> rig at $rig: $built built in $(($(date +%s) - total_start))s"
