@@ -12,8 +12,7 @@ test:
 check:
     .ci/run
 
-# Benchmarks: each prints its figures as it goes, then one table of them all
-# (the README's "Benchmarks" table is this output)
+# Benchmarks: each prints its figures, then one table of them all (the README's)
 bench:
     #!/usr/bin/env bash
     set -euo pipefail
