@@ -126,9 +126,16 @@ pub(crate) fn has_work(plan: &[Previewed]) -> bool {
 /// Each step's line and what it would change, indented below it.
 pub(crate) fn render_steps(plan: &[Previewed]) -> String {
     let mut out = String::new();
+    // The plan's longest step name, and never narrower than setup's.
+    let width = plan
+        .iter()
+        .map(|p| p.step.name().len())
+        .max()
+        .unwrap_or(0)
+        .max(13);
     for p in plan {
         out.push_str(&format!(
-            "{:<13} {:<12} {}\n",
+            "{:<width$} {:<12} {}\n",
             p.step.name(),
             p.status.id(),
             p.detail
