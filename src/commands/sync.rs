@@ -43,6 +43,9 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
         .await
         .is_ok_and(|c| c.stand.is_done());
     let since = crate::flux::synced::unix(std::time::SystemTime::now());
+    // Events carry whole seconds: those already there in this second (a
+    // reconcile that ended just before) are not this sync's.
+    let earlier = event_keys(&ready.ctx, since).await;
     let (mut ctx, results) = ready.run().await?;
     let goal = ctx.goal(&wait).await?;
     let result = |step: StepId| results.iter().find(|r| r.step == step.name());
@@ -61,7 +64,7 @@ pub(crate) async fn sync(global: &Flags, job: Job, interrupted: Arc<AtomicBool>)
     let (already, message, changes) = match reconcile.map(|r| r.status) {
         Some(Stand::Skipped) => (false, format!("Flux was not asked: {detail}"), Vec::new()),
         Some(Stand::Ran) => {
-            let changes = what_changed(&mut ctx, &wait, &before, since).await?;
+            let changes = what_changed(&mut ctx, &wait, &before, since, &earlier).await?;
             let quiet = changes.iter().all(Changes::is_empty);
             if pushed.is_none() && quiet && was_synced {
                 // Asked again and judged: the same revision still applies.
@@ -92,6 +95,7 @@ async fn what_changed(
     wait: &Wait,
     before: &[Value],
     since: u64,
+    earlier: &BTreeSet<(String, String)>,
 ) -> Result<Vec<Changes>> {
     let cluster = ctx.cluster().await?;
     let Some(types) = flux::types(&cluster).await? else {
@@ -102,8 +106,33 @@ async fn what_changed(
     };
     let releases = ctx.releases(wait);
     let after = flux::observe::observe(&cluster, &types, &releases).await?;
-    let events = flux::observe::events_since(&cluster, since).await?;
+    let mut events = flux::observe::events_since(&cluster, since).await?;
+    events.retain(|e| !earlier.contains(&event_key(e)));
     Ok(changes(before, &after.kustomizations, &events))
+}
+
+/// An Event as it stands: its uid and resourceVersion (a repeat of the
+/// same Event bumps its count, and so its resourceVersion).
+fn event_key(event: &Value) -> (String, String) {
+    (
+        text(event, "/metadata/uid").to_string(),
+        text(event, "/metadata/resourceVersion").to_string(),
+    )
+}
+
+/// The Events of flux-system already there in the second `since` falls in
+/// (none when they cannot be read: nothing is then left out).
+async fn event_keys(ctx: &Ctx, since: u64) -> BTreeSet<(String, String)> {
+    if ctx.offline() {
+        return BTreeSet::new();
+    }
+    let Ok(cluster) = ctx.cluster().await else {
+        return BTreeSet::new();
+    };
+    flux::observe::events_since(&cluster, since)
+        .await
+        .map(|events| events.iter().map(event_key).collect())
+        .unwrap_or_default()
 }
 
 /// The Kustomizations as they are before the sync (none when Flux is not
