@@ -148,7 +148,7 @@ fn unknown_routes_and_repos_are_404_json() {
     let cases = [
         ("GET", "/nope"),
         ("GET", "/repos/a/b/c/d"),
-        ("DELETE", "/repos/aws-samples/eks-cluster-upgrades-workshop"),
+        ("DELETE", "/repos/a/b/c"),
         ("GET", "/repos/alice/missing"),
         ("GET", "/alice/x.git/not-git"),
     ];
@@ -158,6 +158,16 @@ fn unknown_routes_and_repos_are_404_json() {
         assert_github_error(&r.json(), "Not Found", "404");
         assert_eq!(r.header("x-ratelimit-limit"), "5000");
     }
+    // Deleting a repository one does not own is refused, as GitHub does.
+    let path = "/repos/aws-samples/eks-cluster-upgrades-workshop";
+    let r = http(
+        forge.addr(),
+        "DELETE",
+        path,
+        &[("Authorization", &auth)],
+        b"",
+    );
+    assert_eq!(r.status, 403, "DELETE {path}");
 }
 
 #[test]
