@@ -100,7 +100,7 @@ fn kustomization_done(ks: &Value, goal: &Goal, fresh: &Fresh) -> bool {
 
 /// The `dependsOn` of `obj` as (namespace, name), the namespace defaulting
 /// to its own.
-fn depends_on(obj: &Value) -> Vec<(String, String)> {
+pub(super) fn depends_on(obj: &Value) -> Vec<(String, String)> {
     let own = text(obj, "/metadata/namespace");
     obj.pointer("/spec/dependsOn")
         .and_then(Value::as_array)

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use ::kube::api::{Api, ListParams};
 use serde_json::Value;
 
+use super::chain::depends_on;
 use super::synced::{Observed, text};
 use crate::flux::{GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, Kind, Types};
 use crate::kube::Cluster;
@@ -87,20 +88,6 @@ fn standing(obj: &Value) -> String {
 /// A controller's message on one line: its lines joined, the ends trimmed.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn depends_on(obj: &Value) -> Vec<(String, String)> {
-    let own = text(obj, "/metadata/namespace");
-    obj.pointer("/spec/dependsOn")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|d| {
-            let ns = d["namespace"].as_str().filter(|s| !s.is_empty());
-            let name = d["name"].as_str().unwrap_or_default();
-            (ns.unwrap_or(own).to_string(), name.to_string())
-        })
-        .collect()
 }
 
 fn list<'a>(obs: &'a Observed, kind: &str) -> &'a [Value] {
