@@ -122,23 +122,8 @@ fn tagged_elbv2(
     cluster: &str,
 ) -> std::result::Result<Vec<String>, String> {
     let arns = ids(listed, |v| field_of(v, "LoadBalancers", "LoadBalancerArn"))?;
-    let mut out = Vec::new();
-    for chunk in arns.chunks(20) {
-        let mut args = vec!["elbv2", "describe-tags", "--resource-arns"];
-        args.extend(chunk.iter().map(String::as_str));
-        let reply = aws.call(&args).map_err(|e| e.to_string())?;
-        let tagged = ids(&reply, |v| {
-            v["TagDescriptions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|d| has_tag(&d["Tags"], cluster))
-                .filter_map(|d| d["ResourceArn"].as_str().map(String::from))
-                .collect()
-        })?;
-        out.extend(tagged);
-    }
-    Ok(out)
+    let ask = ["elbv2", "describe-tags", "--resource-arns"];
+    tagged(aws, &arns, &ask, "ResourceArn", cluster)
 }
 
 /// Classic load balancers whose tags name the cluster.
@@ -150,21 +135,35 @@ fn tagged_elb(
     let names = ids(listed, |v| {
         field_of(v, "LoadBalancerDescriptions", "LoadBalancerName")
     })?;
+    let ask = ["elb", "describe-tags", "--load-balancer-names"];
+    tagged(aws, &names, &ask, "LoadBalancerName", cluster)
+}
+
+/// Of `names`, those whose tags (asked with `ask`, 20 at a time, each
+/// reply's `TagDescriptions` naming its load balancer by `named_by`) name
+/// the cluster.
+fn tagged(
+    aws: &Aws,
+    names: &[String],
+    ask: &[&str],
+    named_by: &str,
+    cluster: &str,
+) -> std::result::Result<Vec<String>, String> {
     let mut out = Vec::new();
     for chunk in names.chunks(20) {
-        let mut args = vec!["elb", "describe-tags", "--load-balancer-names"];
+        let mut args = ask.to_vec();
         args.extend(chunk.iter().map(String::as_str));
         let reply = aws.call(&args).map_err(|e| e.to_string())?;
-        let tagged = ids(&reply, |v| {
+        let found = ids(&reply, |v| {
             v["TagDescriptions"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter(|d| has_tag(&d["Tags"], cluster))
-                .filter_map(|d| d["LoadBalancerName"].as_str().map(String::from))
+                .filter_map(|d| d[named_by].as_str().map(String::from))
                 .collect()
         })?;
-        out.extend(tagged);
+        out.extend(found);
     }
     Ok(out)
 }
