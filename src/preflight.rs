@@ -14,6 +14,7 @@ use crate::config::CLUSTER_PATH;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::git;
+use crate::manifests::Tree;
 use crate::manifests::flux_migration::{self, FluxApis};
 use crate::readiness::Problem;
 
@@ -21,11 +22,12 @@ use crate::readiness::Problem;
 pub(super) async fn check_head(ctx: &Ctx, repo: &git2::Repository) -> Result<()> {
     let tmp = crate::fsx::scratch_dir()?;
     git::export_head(repo, tmp.path())?;
-    let found = problems(ctx, tmp.path()).await?;
+    let tree = Tree::read(tmp.path(), CLUSTER_PATH)?;
+    let found = problems(ctx, &tree).await?;
     // Each kustomization builds (verify's scan checks the same, so not in
     // `problems`).
     let kubectl = which::which("kubectl").ok();
-    let builds = crate::manifests::applied_builds(tmp.path(), CLUSTER_PATH, kubectl.as_deref())?;
+    let builds = crate::manifests::applied_builds(&tree, kubectl.as_deref());
     if found.is_empty() && builds.is_empty() {
         return Ok(());
     }
@@ -49,13 +51,13 @@ pub(super) async fn check_head(ctx: &Ctx, repo: &git2::Repository) -> Result<()>
     })
 }
 
-/// What the cluster would refuse of what Flux applies from the tree at
-/// `root` (a clone's working tree, or HEAD exported): objects of a kind and
-/// version nothing serves or will serve, and label or annotation values that
-/// are not strings. For `verify` too.
-pub(crate) async fn problems(ctx: &Ctx, root: &std::path::Path) -> Result<Vec<Problem>> {
-    let objects = flux_migration::applied_objects(root, CLUSTER_PATH)?;
-    let served = served(ctx, &objects, root).await;
+/// What the cluster would refuse of what Flux applies from `tree` (a
+/// clone's working tree, or HEAD exported): objects of a kind and version
+/// nothing serves or will serve, and label or annotation values that are
+/// not strings. For `verify` too.
+pub(crate) async fn problems(ctx: &Ctx, tree: &Tree) -> Result<Vec<Problem>> {
+    let objects = flux_migration::applied_objects(tree);
+    let served = served(ctx, &objects, tree.root()).await;
     let found = flux_migration::preflight(&objects, &served);
     let mut out = Vec::new();
     for u in &found.unserved {

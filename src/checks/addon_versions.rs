@@ -4,21 +4,20 @@
 //! documentation (`readiness/charts.yaml`), with the lowest version that does.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use crate::config::CLUSTER_PATH;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::flux::reported::LiveRelease;
-use crate::manifests::releases::{RepoRelease, repo_releases};
+use crate::manifests::Tree;
+use crate::manifests::releases::{self, RepoRelease};
 use crate::readiness::KubeVersion;
 use crate::readiness::charts::{Support, lowest_supporting, support};
 use crate::verdict::{Item, Section, Severity, Table};
 
 const NAME: &str = "add-ons";
 
-pub(crate) async fn section(ctx: &Ctx, clone: &Path, target: KubeVersion) -> Result<Section> {
-    let repo = repo_releases(clone, CLUSTER_PATH)?;
+pub(crate) async fn section(ctx: &Ctx, tree: &Tree, target: KubeVersion) -> Result<Section> {
+    let repo = releases::in_tree(tree);
     let live = if ctx.offline() {
         None
     } else {

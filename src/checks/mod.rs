@@ -13,25 +13,24 @@ pub(crate) mod flux_support;
 pub(crate) mod helm_releases;
 pub(crate) mod token;
 
-use std::path::Path;
-
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::manifests::Tree;
 use crate::readiness::KubeVersion;
 use crate::verdict::Section;
 
 /// Every section, in the order `verify` shows them.
 pub(crate) async fn sections(
     ctx: &Ctx,
-    clone: &Path,
+    tree: &Tree,
     target: KubeVersion,
     helm: helm_releases::Fixing,
 ) -> Result<Vec<Section>> {
     Ok(vec![
         context::section(ctx)?,
-        addon_versions::section(ctx, clone, target).await?,
+        addon_versions::section(ctx, tree, target).await?,
         flux_support::section(ctx, target).await?,
-        disruption::section(ctx, clone).await?,
+        disruption::section(ctx, tree).await?,
         helm_releases::section(ctx, target, helm).await?,
         aws::section(ctx, target).await?,
         token::section(ctx).await?,

@@ -22,7 +22,7 @@ pub(crate) mod stored_release;
 mod yaml;
 
 pub(crate) use fix::{fix_repo, fix_text};
-pub(crate) use scan::{applied_builds, scan_repo};
+pub(crate) use scan::{Tree, applied_builds, report, scan_repo};
 pub(crate) use yaml::first_error as first_syntax_error;
 
 use crate::readiness::{KubeVersion, Report};
@@ -38,5 +38,6 @@ pub fn bench_scan(
     kubectl: Option<&std::path::Path>,
 ) -> Result<Report, String> {
     let target = KubeVersion::parse(target).map_err(|e| e.to_string())?;
-    scan::scan(root, target, cluster_path, kubectl).map_err(|e| e.to_string())
+    let tree = Tree::read(root, cluster_path).map_err(|e| e.to_string())?;
+    Ok(scan::scan(&tree, target, kubectl))
 }

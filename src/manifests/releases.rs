@@ -29,21 +29,15 @@ pub(crate) struct RepoRelease {
 
 /// Every HelmRelease under `root`, in file order.
 pub(crate) fn repo_releases(root: &Path, cluster_path: &str) -> Result<Vec<RepoRelease>> {
-    let mut problems = Vec::new();
-    let files = super::scan::walk(root, &mut problems)?;
-    let applied = super::scan::applied_files(root, cluster_path)?;
-    let mut out = Vec::new();
-    for file in &files {
-        let Ok(text) = std::fs::read_to_string(root.join(file)) else {
-            continue;
-        };
-        if !text.contains("HelmRelease") {
-            continue;
-        }
-        let is_applied = applied.binary_search(file).is_ok();
-        out.extend(in_text(&text, file, is_applied));
-    }
-    Ok(out)
+    Ok(in_tree(&super::Tree::read(root, cluster_path)?))
+}
+
+/// [`repo_releases`] of a tree already read.
+pub(crate) fn in_tree(tree: &super::Tree) -> Vec<RepoRelease> {
+    tree.files()
+        .filter(|f| f.text.contains("HelmRelease"))
+        .flat_map(|f| in_text(f.text, f.name, f.applied))
+        .collect()
 }
 
 /// The HelmReleases of one file's text (documents that do not parse are the

@@ -13,10 +13,11 @@ use crate::readiness::{Finding, KubeVersion, Problem, Report};
 
 mod files;
 mod reach;
+mod tree;
 
 pub(crate) use files::{file_name, parent, walk};
-use files::{names, read_all, utf8_only, walk_all};
-use reach::{normalize, reachability};
+use reach::normalize;
+pub(crate) use tree::Tree;
 
 /// What reading one file gave.
 #[derive(Default)]
@@ -42,49 +43,44 @@ pub(crate) struct Object {
 /// Scan the repository at `root` for APIs deprecated or removed at `target`;
 /// `cluster_path` is the directory Flux is bootstrapped from.
 pub(crate) fn scan_repo(root: &Path, target: KubeVersion, cluster_path: &str) -> Result<Report> {
-    let kubectl = which::which("kubectl").ok();
-    scan(root, target, cluster_path, kubectl.as_deref())
+    Ok(report(&Tree::read(root, cluster_path)?, target))
 }
 
-pub(crate) fn scan(
-    root: &Path,
-    target: KubeVersion,
-    cluster_path: &str,
-    kubectl: Option<&Path>,
-) -> Result<Report> {
-    let mut problems = Vec::new();
-    let found = walk_all(root, &mut problems)?;
-    let files = names(&found);
+/// [`scan_repo`] over a tree already read, with `kubectl kustomize` run
+/// when kubectl is on PATH.
+pub(crate) fn report(tree: &Tree, target: KubeVersion) -> Report {
+    let kubectl = which::which("kubectl").ok();
+    scan(tree, target, kubectl.as_deref())
+}
+
+pub(crate) fn scan(tree: &Tree, target: KubeVersion, kubectl: Option<&Path>) -> Report {
+    let root = tree.root();
+    let files = &tree.files;
     let kustomize_dirs: Vec<String> = files
         .iter()
         .filter(|f| checks::is_kustomization_file(file_name(f)))
         .map(|f| parent(f).to_owned())
         .collect();
-    let (scans, builds) = std::thread::scope(|s| {
-        let builds =
-            kubectl.map(|k| s.spawn(|| checks::kustomize_builds(k, root, &kustomize_dirs)));
-        let scans = read_all(root, &found);
-        (scans, builds.map(|b| b.join().expect("kubectl thread")))
-    });
-
-    let reachable = reachability(root, &files, &scans, cluster_path);
-    if !root.join(cluster_path).is_dir() {
+    let builds = kubectl.map(|k| checks::kustomize_builds(k, root, &kustomize_dirs));
+    let mut problems = tree.walk_problems.clone();
+    if !tree.cluster_dir_exists() {
         let message = "the Flux cluster directory does not exist, so nothing counts as applied";
-        problems.push(problem(cluster_path, 0, message.into()));
+        problems.push(problem(tree.cluster_path(), 0, message.into()));
     }
     let mut findings = Vec::new();
     let mut missing = BTreeSet::new();
-    for (i, (file, scan)) in files.iter().zip(&scans).enumerate() {
+    for (i, (file, scan)) in files.iter().zip(&tree.scans).enumerate() {
+        let applied = tree.applied.contains(&i);
         for (line, message) in &scan.problems {
             problems.push(problem(file, *line, message.clone()));
         }
-        if reachable.contains(&i) {
+        if applied {
             for (line, message) in &scan.placeholders {
                 problems.push(problem(file, *line, message.clone()));
             }
         }
         for (line, entry) in scan.resources.iter().flatten() {
-            if !checks::is_remote(entry) && !root.join(found[i].dir()).join(entry).exists() {
+            if !checks::is_remote(entry) && !root.join(tree.found[i].dir()).join(entry).exists() {
                 missing.extend(normalize(parent(file), entry));
                 problems.push(problem(
                     file,
@@ -97,7 +93,7 @@ pub(crate) fn scan(
             let Some(entry) = object.entry.filter(|e| e.reported_at(target)) else {
                 continue;
             };
-            findings.push(finding(file, object, entry, target, reachable.contains(&i)));
+            findings.push(finding(file, object, entry, target, applied));
         }
     }
     for (dir, message) in builds.into_iter().flatten() {
@@ -116,49 +112,24 @@ pub(crate) fn scan(
             .map(|d| if d.is_empty() { ".".into() } else { d.clone() })
             .collect(),
     };
-    Ok(Report {
+    Report {
         target_version: target,
         findings,
         problems,
         not_built,
-    })
-}
-
-/// The files Flux applies from `cluster_path` (relative, sorted): what the
-/// preflight checks.
-pub(crate) fn applied_files(root: &Path, cluster_path: &str) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
-    let found = utf8_only(walk_all(root, &mut problems)?);
-    let files = names(&found);
-    let scans = read_all(root, &found);
-    let reachable = reachability(root, &files, &scans, cluster_path);
-    let mut applied: Vec<String> = reachable.into_iter().map(|i| files[i].clone()).collect();
-    applied.sort();
-    Ok(applied)
+    }
 }
 
 /// Whether each kustomization Flux builds from `cluster_path` would build:
 /// its `resources:` entries exist, and (with kubectl) `kubectl kustomize`
 /// succeeds on its directory. What the preflight checks besides the APIs.
-pub(crate) fn applied_builds(
-    root: &Path,
-    cluster_path: &str,
-    kubectl: Option<&Path>,
-) -> Result<Vec<Problem>> {
-    let mut problems = Vec::new();
-    let found = utf8_only(walk_all(root, &mut problems)?);
-    let files = names(&found);
-    let scans = read_all(root, &found);
-    let reachable = reachability(root, &files, &scans, cluster_path);
-    let applied_dirs: BTreeSet<&str> = reachable.iter().map(|&i| parent(&files[i])).collect();
+pub(crate) fn applied_builds(tree: &Tree, kubectl: Option<&Path>) -> Vec<Problem> {
+    let root = tree.root();
     let mut out = Vec::new();
     let mut dirs = Vec::new();
-    for (file, scan) in files.iter().zip(&scans) {
-        if !checks::is_kustomization_file(file_name(file)) || !applied_dirs.contains(parent(file)) {
-            continue;
-        }
+    for (file, resources) in tree.applied_kustomizations() {
         let before = out.len();
-        for (line, entry) in scan.resources.iter().flatten() {
+        for (line, entry) in resources {
             if !checks::is_remote(entry) && !root.join(parent(file)).join(entry).exists() {
                 out.push(problem(
                     file,
@@ -184,7 +155,18 @@ pub(crate) fn applied_builds(
             out.push(problem(&file, 0, message));
         }
     }
-    Ok(out)
+    out
+}
+
+/// [`scan`] of the tree at `root`, read for `cluster_path`.
+#[cfg(test)]
+pub(crate) fn scan_at(
+    root: &Path,
+    target: KubeVersion,
+    cluster_path: &str,
+    kubectl: Option<&Path>,
+) -> Result<Report> {
+    Ok(scan(&Tree::read(root, cluster_path)?, target, kubectl))
 }
 
 fn problem(file: &str, line: usize, message: String) -> Problem {

@@ -40,7 +40,8 @@ pub(super) async fn check(
     manifests::fix_repo(scratch.path(), to)?;
     let charts = manifests::charts::plan(scratch.path(), CLUSTER_PATH, to)?;
     manifests::charts::bump_tree(scratch.path(), &charts)?;
-    let after = manifests::scan_repo(scratch.path(), to, CLUSTER_PATH)?;
+    let tree = manifests::Tree::read(scratch.path(), CLUSTER_PATH)?;
+    let after = manifests::report(&tree, to);
     let mut items: Vec<String> = after
         .failing_problems(false)
         .iter()
@@ -58,7 +59,7 @@ pub(super) async fn check(
     if let Some(item) = flux_blocks(ctx, to).await? {
         items.push(item);
     }
-    for section in checks::sections(ctx, scratch.path(), to, Fixing::No).await? {
+    for section in checks::sections(ctx, &tree, to, Fixing::No).await? {
         // Flux's support is the flux-upgrade step's (and `flux_blocks`').
         if section.name == checks::flux_support::NAME {
             continue;

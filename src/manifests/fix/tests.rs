@@ -248,7 +248,7 @@ fn fix_repo_rewrites_files_and_is_idempotent() {
     assert_eq!(again.unconverted, report.unconverted);
     // And the scan agrees: nothing convertible is left.
     let scan =
-        super::super::scan::scan(dir.path(), v("1.26"), "gitops/applications", None).unwrap();
+        super::super::scan::scan_at(dir.path(), v("1.26"), "gitops/applications", None).unwrap();
     let left: Vec<&str> = scan.findings.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
         left,

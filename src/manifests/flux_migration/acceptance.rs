@@ -5,13 +5,11 @@
 //! (an add-on whose chart brings the CRD).
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use super::dom::Dom;
 use super::labels;
-use crate::error::{Error, Result};
 use crate::manifests::edit::mask;
-use crate::manifests::{scan, yaml};
+use crate::manifests::{Tree, yaml};
 
 /// One object Flux applies, as the preflight needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,16 +87,19 @@ fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
-/// Every object of the files Flux applies from `cluster_path` under `root`.
+/// Every object of the files Flux applies in `tree`, read on every core.
 /// Files that do not parse are skipped (the scan reports them).
-pub(crate) fn applied_objects(root: &Path, cluster_path: &str) -> Result<Vec<AppliedObject>> {
-    let mut out = Vec::new();
-    for rel in scan::applied_files(root, cluster_path)? {
-        let path = root.join(&rel);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, "read", e))?;
-        objects_of(&rel, &text, &mut out);
-    }
-    Ok(out)
+pub(crate) fn applied_objects(tree: &Tree) -> Vec<AppliedObject> {
+    use rayon::prelude::*;
+    let files: Vec<_> = tree.applied_files().collect();
+    files
+        .par_iter()
+        .flat_map_iter(|f| {
+            let mut out = Vec::new();
+            objects_of(f.name, f.text, &mut out);
+            out
+        })
+        .collect()
 }
 
 fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
@@ -123,14 +124,18 @@ fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
         return;
     };
     for doc in docs {
-        let masked = mask::mask(doc.text);
-        let dom = Dom::parse(doc.text).or_else(|| Dom::parse(&masked.text));
-        match dom
-            .as_ref()
-            .and_then(|d| yaml::fast::head(d.text).map(|h| (d, h)))
-        {
+        // The values masked only when the document does not read as it is.
+        let masked;
+        let read = match Dom::parse_headed(doc.text) {
+            Some(read) => Some(read),
+            None => {
+                masked = mask::mask(doc.text);
+                Dom::parse_headed(&masked.text)
+            }
+        };
+        match read.and_then(|(dom, head)| Some((dom, head?))) {
             Some((dom, head)) => {
-                let non_strings = labels::non_strings(dom)
+                let non_strings = labels::non_strings(&dom)
                     .into_iter()
                     .map(|n| {
                         let what = format!(

@@ -395,7 +395,8 @@ fn the_repo_is_planned_without_writing_then_written_once() {
     // The preflight over the same tree, before migrating, names the unserved objects.
     let fresh = tempfile::tempdir().unwrap();
     copy_dir(&fixtures().join("upstream"), fresh.path());
-    let objects = applied_objects(fresh.path(), "gitops/clusters/cluster-demo").unwrap();
+    let tree = crate::manifests::Tree::read(fresh.path(), "gitops/clusters/cluster-demo").unwrap();
+    let objects = applied_objects(&tree);
     let kinds: Vec<(&str, &str)> = objects
         .iter()
         .map(|o| (o.file.as_str(), o.kind.as_str()))

@@ -5,7 +5,6 @@ use std::ffi::OsStr;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::super::checks;
 use super::super::yaml;
@@ -28,7 +27,7 @@ pub(crate) struct Found {
     /// Relative, as on disk: what is opened.
     path: PathBuf,
     /// Every name on its path is UTF-8, so `shown` opens it too.
-    utf8: bool,
+    pub(super) utf8: bool,
 }
 
 impl Found {
@@ -147,41 +146,23 @@ pub(crate) fn parent(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-/// Read and scan the files on every core.
-pub(super) fn read_all(root: &Path, files: &[Found]) -> Vec<FileScan> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, FileScan)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    let mut buf = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(file) = files.get(i) else { break };
-                        done.push((i, read_one(root, file, &mut buf)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("scan thread"))
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, scan)| scan).collect()
+/// Read and scan the files on every core: what each holds, and its text
+/// when it was read and is UTF-8 (kept, so no later check reads it again).
+pub(super) fn read_all(root: &Path, files: &[Found]) -> Vec<(FileScan, Option<String>)> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map_init(Vec::new, |buf, file| read_one(root, file, buf))
+        .collect()
 }
 
-fn read_one(root: &Path, file: &Found, buf: &mut Vec<u8>) -> FileScan {
-    let only = |message: String| FileScan {
-        problems: vec![(0, message)],
-        ..Default::default()
+fn read_one(root: &Path, file: &Found, buf: &mut Vec<u8>) -> (FileScan, Option<String>) {
+    let only = |message: String| {
+        let scan = FileScan {
+            problems: vec![(0, message)],
+            ..Default::default()
+        };
+        (scan, None)
     };
     let read =
         fs::File::open(root.join(&file.path)).and_then(|f| read_into(f, buf, MAX_MANIFEST_BYTES));
@@ -198,7 +179,7 @@ fn read_one(root: &Path, file: &Found, buf: &mut Vec<u8>) -> FileScan {
     let Ok(text) = std::str::from_utf8(&buf[..len]) else {
         return only("is not UTF-8 text".into());
     };
-    scan_text(&file.shown, text)
+    (scan_text(&file.shown, text), Some(text.to_owned()))
 }
 
 /// Read a whole file into `buf` (kept at its full, initialised length between

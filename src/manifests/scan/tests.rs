@@ -66,7 +66,7 @@ fn row(file: &str, line: usize, kind: &str, reachable: bool, removed: bool) -> R
 
 #[test]
 fn workshop_repo_findings_reachability_and_problems() {
-    let report = scan(&fixture("workshop"), v("1.25"), CLUSTER, None).unwrap();
+    let report = scan_at(&fixture("workshop"), v("1.25"), CLUSTER, None).unwrap();
     assert_eq!(
         rows(&report),
         vec![
@@ -180,7 +180,7 @@ fn workshop_repo_findings_reachability_and_problems() {
 
 #[test]
 fn targets_before_deprecation_report_less() {
-    let report = scan(&fixture("workshop"), v("1.20"), CLUSTER, None).unwrap();
+    let report = scan_at(&fixture("workshop"), v("1.20"), CLUSTER, None).unwrap();
     let kinds: Vec<&str> = report.findings.iter().map(|f| f.kind.as_str()).collect();
     // CronJob/PDB (deprecated 1.21) and the HPA (1.23) are not reported yet.
     assert!(
@@ -204,7 +204,7 @@ fn git_and_state_directories_are_skipped() {
     write(dir.path(), ".git/objects/x.yaml", cronjob);
     write(dir.path(), ".eks-workshop/state.yaml", cronjob);
     write(dir.path(), "gitops/applications/.git/y.yaml", cronjob);
-    let report = scan(dir.path(), v("1.25"), CLUSTER, None).unwrap();
+    let report = scan_at(dir.path(), v("1.25"), CLUSTER, None).unwrap();
     assert!(
         report
             .findings
@@ -241,7 +241,7 @@ fn flux_kustomizations_in_applied_dirs_are_followed_without_cycles() {
     write(dir.path(), "more/own/kustomization.yaml", "resources: []\n");
     write(dir.path(), "more/own/ignored.yaml", cronjob);
     write(dir.path(), "elsewhere/job.yaml", cronjob);
-    let report = scan(dir.path(), v("1.25"), "clusters/demo", None).unwrap();
+    let report = scan_at(dir.path(), v("1.25"), "clusters/demo", None).unwrap();
     let reach: Vec<(&str, bool)> = report
         .findings
         .iter()
@@ -273,7 +273,7 @@ fn every_table_entry_is_found_at_its_line() {
     for (i, e) in table.entries.iter().enumerate() {
         let file = format!("{CLUSTER}/e{i:03}.yaml");
         if !e.is_kubernetes() {
-            let report = scan(dir.path(), v("1.16"), CLUSTER, None).unwrap();
+            let report = scan_at(dir.path(), v("1.16"), CLUSTER, None).unwrap();
             let f = report
                 .findings
                 .iter()
@@ -292,7 +292,7 @@ fn every_table_entry_is_found_at_its_line() {
             (v(&removed.to_string()), true),
             (v(&removed.to_string()).next_minor(), true),
         ] {
-            let report = scan(dir.path(), target, CLUSTER, None).unwrap();
+            let report = scan_at(dir.path(), target, CLUSTER, None).unwrap();
             let f = report
                 .findings
                 .iter()
@@ -345,7 +345,7 @@ fn kubectl_kustomize_failures_are_problems() {
         "missing/kustomization.yaml",
         "resources:\n- gone.yaml\n",
     );
-    let report = scan(dir.path(), v("1.25"), "good", Some(&kubectl)).unwrap();
+    let report = scan_at(dir.path(), v("1.25"), "good", Some(&kubectl)).unwrap();
     let problems: Vec<(&str, usize)> = report
         .problems
         .iter()
@@ -371,7 +371,7 @@ fn without_kubectl_the_kustomizations_not_built_are_named() {
     write(dir.path(), "kustomization.yaml", "resources:\n- good\n");
     write(dir.path(), "good/kustomization.yaml", "resources: []\n");
     write(dir.path(), "good/notes.yaml", "a: b\n");
-    let report = scan(dir.path(), v("1.25"), "good", None).unwrap();
+    let report = scan_at(dir.path(), v("1.25"), "good", None).unwrap();
     let mut not_built = report.not_built.clone();
     not_built.sort();
     assert_eq!(not_built, [".", "good"]);
@@ -379,7 +379,7 @@ fn without_kubectl_the_kustomizations_not_built_are_named() {
 
 #[test]
 fn an_unreadable_root_is_an_io_error() {
-    let err = scan(Path::new("/nonexistent/repo"), v("1.25"), CLUSTER, None).unwrap_err();
+    let err = scan_at(Path::new("/nonexistent/repo"), v("1.25"), CLUSTER, None).unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");
 }
 
@@ -396,7 +396,7 @@ fn normalize_resolves_dots_and_refuses_to_leave_the_repo() {
 
 #[test]
 fn text_report_of_the_workshop_repo() {
-    let report = scan(&fixture("workshop"), v("1.25"), CLUSTER, None).unwrap();
+    let report = scan_at(&fixture("workshop"), v("1.25"), CLUSTER, None).unwrap();
     let text = report.render_text(false);
     let removed_22 = text.find(">>> Removed in 1.22 <<<").unwrap();
     let removed_25 = text.find(">>> Removed in 1.25 <<<").unwrap();
@@ -412,7 +412,7 @@ fn text_report_of_the_workshop_repo() {
 
 #[test]
 fn a_missing_cluster_directory_is_a_problem() {
-    let report = scan(
+    let report = scan_at(
         &fixture("workshop"),
         v("1.25"),
         "gitops/clusters/nope",
@@ -448,7 +448,7 @@ fn a_manifest_named_in_other_bytes_than_utf8_is_scanned_and_a_huge_one_reported(
         .unwrap();
     big.set_len(files::MAX_MANIFEST_BYTES as u64 + 1).unwrap();
 
-    let report = scan(root, v("1.25"), CLUSTER, None).unwrap();
+    let report = scan_at(root, v("1.25"), CLUSTER, None).unwrap();
     let found: Vec<(&str, &str)> = report
         .findings
         .iter()
