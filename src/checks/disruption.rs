@@ -14,23 +14,25 @@
 //! `do-not-evict` annotations, and a NodePool disruption budget of zero
 //! nodes (Karpenter replaces none of them for drift).
 
-use std::path::Path;
-
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kube::api::{Api, ListParams};
 
-use crate::config::CLUSTER_PATH;
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::manifests::Tree;
 use crate::manifests::objects::{RepoObject, applied_objects};
-use crate::verdict::{Item, Section, Severity};
 
+mod facts;
 mod rules;
+
+/// An object Flux applies, with what the rules read of it.
+type Object = RepoObject<facts::Body>;
+use crate::verdict::{Item, Section, Severity};
 
 pub(crate) const NAME: &str = "disruption";
 
-pub(crate) async fn section(ctx: &Ctx, clone: &Path) -> Result<Section> {
-    let objects = applied_objects(clone, CLUSTER_PATH)?;
+pub(crate) async fn section(ctx: &Ctx, tree: &Tree) -> Result<Section> {
+    let objects: Vec<Object> = applied_objects(tree);
     let mut items = rules::repo(&objects);
     if !ctx.offline() {
         let cluster = ctx.cluster().await?;
@@ -53,7 +55,7 @@ pub(crate) async fn section(ctx: &Ctx, clone: &Path) -> Result<Section> {
 }
 
 /// `Kind namespace/name (file:line)`.
-fn subject(o: &RepoObject) -> String {
+fn subject(o: &Object) -> String {
     format!(
         "{} {}/{} ({})",
         o.kind(),
@@ -64,7 +66,7 @@ fn subject(o: &RepoObject) -> String {
 }
 
 /// An item about a repo object, with its facts.
-fn about(o: &RepoObject, severity: Severity, check: &'static str, message: String) -> Item {
+fn about(o: &Object, severity: Severity, check: &'static str, message: String) -> Item {
     Item::new(severity, subject(o), message)
         .fact("check", check)
         .fact("kind", o.kind())

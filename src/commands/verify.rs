@@ -20,6 +20,7 @@ use crate::engine::{self, Access, Job, Prepared};
 use crate::error::{Error, Result, exit};
 use crate::flux::cluster_report::ClusterReport;
 use crate::manifests;
+use crate::manifests::objects::RepoObject;
 use crate::readiness::{self, KubeVersion};
 use crate::state::LastCommand;
 use crate::verdict::{Item, Section, Severity};
@@ -89,17 +90,18 @@ pub(crate) async fn verify(
         )?),
         helm_releases::Fixing::No | helm_releases::Fixing::Plan => None,
     };
-    let clone = ctx.config.clone_dir();
-    let mut report = manifests::scan_repo(&clone, target, CLUSTER_PATH)?;
+    // The clone is read once; every check below reads this.
+    let tree = manifests::Tree::read(&ctx.config.clone_dir(), CLUSTER_PATH)?;
+    let mut report = manifests::report(&tree, target);
     let cluster = if ctx.offline() {
         None
     } else {
-        Some(cluster_half(&mut ctx, &mut report, target).await?)
+        Some(cluster_half(&mut ctx, &tree, &mut report, target).await?)
     };
     // What Flux would apply from the clone, against what the cluster serves
     // (offline: the Flux eks-workshop installs), as the push's preflight.
-    let refused = crate::preflight::problems(&ctx, &clone).await?;
-    let mut sections = checks::sections(&ctx, &clone, target, helm_fix(&asked)).await?;
+    let refused = crate::preflight::problems(&ctx, &tree).await?;
+    let mut sections = checks::sections(&ctx, &tree, target, helm_fix(&asked)).await?;
     sections.extend(builds_not_checked(&report.not_built));
     // Every problem the exit status counts, listed (the count is their number).
     let mut listed = report.failing_problems(asked.strict);
@@ -253,6 +255,7 @@ fn cluster_problems(c: &ClusterReport) -> Vec<readiness::Problem> {
 /// Live objects into the scan, and Flux's state against the fork's branch head.
 async fn cluster_half(
     ctx: &mut Ctx,
+    tree: &manifests::Tree,
     report: &mut readiness::Report,
     target: KubeVersion,
 ) -> Result<ClusterReport> {
@@ -274,9 +277,8 @@ async fn cluster_half(
     // What Flux applied at an API the target deprecates or removes, traced
     // to the file and line of the clone it comes from.
     let mut applied = readiness::scan_inventory(&flux.kustomizations, target);
-    let clone = ctx.config.clone_dir();
-    if clone.is_dir() {
-        let objects = crate::manifests::objects::applied_objects(&clone, CLUSTER_PATH)?;
+    if !applied.is_empty() {
+        let objects: Vec<RepoObject> = crate::manifests::objects::applied_objects(tree);
         for f in &mut applied {
             trace(f, &objects);
         }
@@ -287,9 +289,9 @@ async fn cluster_half(
 
 /// The clone's file and line of the object a cluster finding is about
 /// (same kind and name; the same namespace, or none written).
-fn trace(f: &mut readiness::Finding, objects: &[crate::manifests::objects::RepoObject]) {
+fn trace(f: &mut readiness::Finding, objects: &[RepoObject]) {
     let found = objects.iter().find(|o| {
-        let written = o.str_at(&["metadata", "namespace"]);
+        let written = o.written_namespace();
         o.kind() == f.kind
             && o.name() == f.name
             && (written == Some(f.namespace.as_str()) || written.is_none())

@@ -1,49 +1,76 @@
 //! The objects Flux applies from the repository, each with the file and
-//! line it comes from: what checks on the objects themselves (not their
-//! APIs) read. A document that does not parse is the scan's problem, not
-//! ours: it is left out here.
+//! line it comes from, and what a check reads of its body ([`Facts`]):
+//! what checks on the objects themselves (not their APIs) read. A document
+//! that does not parse is the scan's problem, not ours: it is left out here.
+//!
+//! Each document is read by the fast reader when it can be (its head, then,
+//! for the kinds a check wants, its tree), and by serde_yaml otherwise or
+//! when the fast reader is unsure of a value the check reads.
 
-use std::path::Path;
+use super::Tree;
+use super::edit::dom::Dom;
+use super::yaml::{self, Doc, parse_doc, split_docs};
 
-use serde_yaml::Value;
+mod view;
 
-use super::yaml::{parse_doc, split_docs};
-use crate::error::Result;
+pub(crate) use view::{Exact, Unsure, View};
+
+/// What a check reads of an object's body.
+pub(crate) trait Facts: Sized + Send {
+    /// The kinds whose bodies are read.
+    const KINDS: &'static [&'static str];
+    /// Whether objects of other kinds are listed too (with [`Facts::none`]):
+    /// when not, a document that does not mention one of [`Facts::KINDS`]
+    /// is not read at all.
+    const OTHERS: bool;
+    /// The facts of an object of one of [`Facts::KINDS`].
+    fn read(kind: &str, body: View<'_>) -> Exact<Self>;
+    /// The facts of an object of another kind.
+    fn none() -> Self;
+}
+
+/// Every object, with only its head: no body read.
+impl Facts for () {
+    const KINDS: &'static [&'static str] = &[];
+    const OTHERS: bool = true;
+
+    fn read(_: &str, _: View<'_>) -> Exact<()> {
+        Ok(())
+    }
+
+    fn none() {}
+}
 
 /// One object of a file Flux applies.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RepoObject {
+pub(crate) struct RepoObject<F = ()> {
     pub(crate) file: String,
     /// The line its document's content starts on.
     pub(crate) line: usize,
-    pub(crate) value: Value,
+    kind: String,
+    name: String,
+    /// `metadata.namespace` as written.
+    namespace: Option<String>,
+    pub(crate) facts: F,
 }
 
-impl RepoObject {
+impl<F> RepoObject<F> {
     pub(crate) fn kind(&self) -> &str {
-        self.str_at(&["kind"]).unwrap_or_default()
+        &self.kind
     }
 
     pub(crate) fn name(&self) -> &str {
-        self.str_at(&["metadata", "name"]).unwrap_or_default()
+        &self.name
     }
 
     /// Its namespace, `default` when the manifest names none.
     pub(crate) fn namespace(&self) -> &str {
-        self.str_at(&["metadata", "namespace"]).unwrap_or("default")
+        self.namespace.as_deref().unwrap_or("default")
     }
 
-    /// The value at `path`, if there.
-    pub(crate) fn at(&self, path: &[&str]) -> Option<&Value> {
-        let mut v = &self.value;
-        for key in path {
-            v = v.get(*key)?;
-        }
-        Some(v)
-    }
-
-    pub(crate) fn str_at(&self, path: &[&str]) -> Option<&str> {
-        self.at(path)?.as_str()
+    /// Its namespace as the manifest writes it.
+    pub(crate) fn written_namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
     }
 
     /// `file:line`.
@@ -52,40 +79,100 @@ impl RepoObject {
     }
 }
 
-/// Every object in the YAML files Flux applies from `cluster_path`.
-pub(crate) fn applied_objects(root: &Path, cluster_path: &str) -> Result<Vec<RepoObject>> {
-    let mut out = Vec::new();
-    for file in super::scan::applied_files(root, cluster_path)? {
-        if !(file.ends_with(".yaml") || file.ends_with(".yml")) {
-            continue;
-        }
-        let Some(bytes) = crate::fsx::read_in(root, &file)? else {
-            continue;
-        };
-        let Ok(text) = String::from_utf8(bytes) else {
-            continue;
-        };
-        out.extend(in_text(&text, &file));
-    }
-    Ok(out)
+/// Every object in the YAML files Flux applies in `tree`, read on every core.
+pub(crate) fn applied_objects<F: Facts>(tree: &Tree) -> Vec<RepoObject<F>> {
+    use rayon::prelude::*;
+    let files: Vec<_> = tree
+        .applied_files()
+        .filter(|f| f.name.ends_with(".yaml") || f.name.ends_with(".yml"))
+        .collect();
+    files
+        .par_iter()
+        .flat_map_iter(|f| in_text(f.text, f.name))
+        .collect()
 }
 
 /// The objects of one file's text.
-pub(crate) fn in_text(text: &str, file: &str) -> Vec<RepoObject> {
+pub(crate) fn in_text<F: Facts>(text: &str, file: &str) -> Vec<RepoObject<F>> {
     let Some(docs) = split_docs(text) else {
         return Vec::new();
     };
     docs.iter()
         .filter_map(|doc| {
-            let value = parse_doc(doc).ok()?;
-            value.get("kind")?;
+            let read = fast(doc).unwrap_or_else(|Unsure| slow(doc));
+            let (kind, name, namespace, facts) = read?;
             Some(RepoObject {
                 file: file.to_string(),
                 line: doc.content_line,
-                value,
+                kind,
+                name,
+                namespace,
+                facts,
             })
         })
         .collect()
+}
+
+type Read<F> = (String, String, Option<String>, F);
+
+/// By the fast reader, when it is sure of everything read (`None`: not an
+/// object, no `kind`, or not one of the kinds wanted).
+fn fast<F: Facts>(doc: &Doc<'_>) -> Exact<Option<Read<F>>> {
+    let text = doc.text.as_bytes();
+    // A kind is written as itself, or escaped in a double-quoted string.
+    let may_be_wanted = memchr::memchr(b'\\', text).is_some()
+        || (F::KINDS.iter()).any(|k| memchr::memmem::find(text, k.as_bytes()).is_some());
+    if !may_be_wanted {
+        if !F::OTHERS {
+            return Ok(None);
+        }
+        let head = yaml::fast::head(doc.text).ok_or(Unsure)?;
+        return read(head, |_| Ok(F::none()));
+    }
+    let (dom, head) = Dom::parse_headed(doc.text).ok_or(Unsure)?;
+    read(head.ok_or(Unsure)?, |kind| {
+        F::read(kind, View::Dom(&dom, None))
+    })
+}
+
+/// The object of a head read, with its facts (`None`: not an object, or a
+/// kind not wanted).
+fn read<F: Facts>(
+    head: yaml::Head<'_>,
+    facts: impl FnOnce(&str) -> Exact<F>,
+) -> Exact<Option<Read<F>>> {
+    let Some(kind) = head.kind else {
+        return Ok(None);
+    };
+    let facts = match (F::KINDS.contains(&kind.as_ref()), F::OTHERS) {
+        (true, _) => facts(&kind)?,
+        (false, true) => F::none(),
+        (false, false) => return Ok(None),
+    };
+    let name = head.name.unwrap_or_default().into_owned();
+    let namespace = head.namespace.map(|n| n.into_owned());
+    Ok(Some((kind.into_owned(), name, namespace, facts)))
+}
+
+/// By serde_yaml.
+fn slow<F: Facts>(doc: &Doc<'_>) -> Option<Read<F>> {
+    let value = parse_doc(doc).ok()?;
+    let head = yaml::head_of(&value);
+    read(head, |kind| F::read(kind, View::Value(&value))).ok()?
+}
+
+/// For the property test: the object read both ways (fast, then serde_yaml).
+#[cfg(test)]
+pub(crate) fn both_ways<F: Facts>(text: &str) -> (Option<F>, Option<F>) {
+    let doc = Doc {
+        text,
+        start_line: 1,
+        content_line: 1,
+    };
+    (
+        fast::<F>(&doc).ok().flatten().map(|r| r.3),
+        slow::<F>(&doc).map(|r| r.3),
+    )
 }
 
 #[cfg(test)]
@@ -95,16 +182,25 @@ mod tests {
     #[test]
     fn each_object_carries_its_file_and_line() {
         let text = "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n  namespace: shop\n---\nnot: an object\n";
-        let found = in_text(text, "f.yaml");
+        let found: Vec<RepoObject> = in_text(text, "f.yaml");
         assert_eq!(found.len(), 2);
         assert_eq!(
             (found[0].kind(), found[0].name(), found[0].namespace()),
             ("ConfigMap", "a", "default")
         );
         assert_eq!(found[0].place(), "f.yaml:2");
+        assert_eq!(found[0].written_namespace(), None);
         assert_eq!(
             (found[1].name(), found[1].namespace(), found[1].line),
             ("b", "shop", 8)
         );
+    }
+
+    #[test]
+    fn a_head_the_fast_reader_declines_is_read_by_serde_yaml() {
+        // An anchor: the fast reader declines; serde_yaml reads it.
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: &m\n  name: a\n";
+        let found: Vec<RepoObject> = in_text(text, "f.yaml");
+        assert_eq!((found[0].kind(), found[0].name()), ("ConfigMap", "a"));
     }
 }

@@ -4,114 +4,74 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use serde_yaml::Value;
 
-use super::about;
-use crate::manifests::objects::RepoObject;
+use super::facts::{Body, Budget, WORKLOADS, Workload, ZONE};
+use super::{Object, about};
 use crate::verdict::{Item, Severity};
 
-const WORKLOADS: [&str; 2] = ["Deployment", "StatefulSet"];
-const ZONE: &str = "topology.kubernetes.io/zone";
 const DO_NOT_DISRUPT: [&str; 2] = ["karpenter.sh/do-not-disrupt", "karpenter.sh/do-not-evict"];
 
 /// Every rule over the repo's objects.
-pub(super) fn repo(objects: &[RepoObject]) -> Vec<Item> {
+pub(super) fn repo(objects: &[Object]) -> Vec<Item> {
     let workloads = Workloads::of(objects);
     let mut items = Vec::new();
     for o in objects {
-        match o.kind() {
-            "PodDisruptionBudget" => items.extend(budget(o, &workloads)),
-            "NodePool" => items.extend(node_pool(o)),
-            kind if WORKLOADS.contains(&kind) => items.extend(workload(o)),
-            _ => {}
+        match &o.facts {
+            Body::Budget(b) => items.extend(budget(o, b, &workloads)),
+            Body::NodePool { zero_at_all_times } => items.extend(node_pool(o, *zero_at_all_times)),
+            Body::Workload(w) => items.extend(workload(o, w)),
+            Body::None => {}
         }
     }
     items
 }
 
-/// A workload's replicas (1 when unset).
-fn replicas(o: &RepoObject) -> u64 {
-    o.at(&["spec", "replicas"])
-        .and_then(Value::as_u64)
-        .unwrap_or(1)
-}
-
-/// `a: b` pairs of a YAML mapping.
-fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
-    v.and_then(Value::as_mapping)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| {
-                    let v = match v {
-                        Value::String(s) => s.clone(),
-                        Value::Bool(b) => b.to_string(),
-                        Value::Number(n) => n.to_string(),
-                        _ => return None,
-                    };
-                    Some((k.as_str()?.to_string(), v))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The workloads of the budget's namespace whose pods its `matchLabels`
-/// select (a budget with `matchExpressions` is not matched: never guessed).
-/// The repo's workloads by namespace, each with its pods' labels: read once
-/// for every budget (a repo of thousands of workloads and budgets would
+/// The repo's workloads by namespace, each with its facts: read once for
+/// every budget (a repo of thousands of workloads and budgets would
 /// otherwise read each workload once per budget).
 struct Workloads<'a> {
-    by_namespace: BTreeMap<&'a str, Vec<Workload<'a>>>,
+    by_namespace: BTreeMap<&'a str, Vec<(&'a Object, &'a Workload)>>,
 }
 
-/// A workload and its pods' labels.
-type Workload<'a> = (&'a RepoObject, BTreeMap<String, String>);
-
 impl<'a> Workloads<'a> {
-    fn of(objects: &'a [RepoObject]) -> Workloads<'a> {
+    fn of(objects: &'a [Object]) -> Workloads<'a> {
         let mut by_namespace: BTreeMap<&str, Vec<_>> = BTreeMap::new();
-        for o in objects.iter().filter(|o| WORKLOADS.contains(&o.kind())) {
-            let pod = labels(o.at(&["spec", "template", "metadata", "labels"]));
-            by_namespace
-                .entry(o.namespace())
-                .or_default()
-                .push((o, pod));
+        for o in objects {
+            if let Body::Workload(w) = &o.facts
+                && WORKLOADS.contains(&o.kind())
+            {
+                by_namespace.entry(o.namespace()).or_default().push((o, w));
+            }
         }
         Workloads { by_namespace }
     }
 }
 
-fn covered<'a>(pdb: &RepoObject, workloads: &Workloads<'a>) -> Option<Vec<&'a RepoObject>> {
-    if pdb.at(&["spec", "selector", "matchExpressions"]).is_some() {
+/// The workloads of the budget's namespace whose pods its `matchLabels`
+/// select (a budget with `matchExpressions` is not matched: never guessed).
+fn covered<'a>(
+    pdb: &Object,
+    b: &Budget,
+    workloads: &Workloads<'a>,
+) -> Option<Vec<(&'a Object, &'a Workload)>> {
+    if b.match_expressions {
         return None;
     }
-    let selector = labels(pdb.at(&["spec", "selector", "matchLabels"]));
+    let selector = &b.match_labels;
     let in_namespace = workloads.by_namespace.get(pdb.namespace());
     Some(
         in_namespace
             .into_iter()
             .flatten()
-            .filter(|(_, pod)| {
-                !selector.is_empty() && selector.iter().all(|(k, v)| pod.get(k) == Some(v))
+            .filter(|(_, w)| {
+                !selector.is_empty() && selector.iter().all(|(k, v)| w.pod_labels.get(k) == Some(v))
             })
-            .map(|(o, _)| *o)
+            .copied()
             .collect(),
     )
 }
 
-/// `0`, `"0"` or `"0%"`; `"100%"`; or a number.
-fn int_or_percent(v: &Value) -> Option<(u64, bool)> {
-    match v {
-        Value::Number(n) => n.as_u64().map(|n| (n, false)),
-        Value::String(s) => match s.strip_suffix('%') {
-            Some(p) => p.trim().parse().ok().map(|p| (p, true)),
-            None => s.trim().parse().ok().map(|n| (n, false)),
-        },
-        _ => None,
-    }
-}
-
-fn budget(pdb: &RepoObject, workloads: &Workloads) -> Option<Item> {
+fn budget(pdb: &Object, b: &Budget, workloads: &Workloads) -> Option<Item> {
     let blocks = |why: String| {
         Some(
             about(pdb, Severity::Blocking, "pdb-allows-no-disruption", why).fix(
@@ -119,7 +79,7 @@ fn budget(pdb: &RepoObject, workloads: &Workloads) -> Option<Item> {
             ),
         )
     };
-    if let Some(max) = pdb.at(&["spec", "maxUnavailable"]).and_then(int_or_percent) {
+    if let Some(max) = b.max_unavailable {
         return match max {
             (0, _) => blocks(format!(
                 "allows no disruption (maxUnavailable: {}): every eviction of its pods is refused, so no node they run on can be drained",
@@ -128,7 +88,7 @@ fn budget(pdb: &RepoObject, workloads: &Workloads) -> Option<Item> {
             _ => None,
         };
     }
-    let min = pdb.at(&["spec", "minAvailable"]).and_then(int_or_percent)?;
+    let min = b.min_available?;
     if min == (100, true) {
         return blocks(
             "allows no disruption (minAvailable: 100%): every eviction of its pods is refused, so no node they run on can be drained".into(),
@@ -137,14 +97,14 @@ fn budget(pdb: &RepoObject, workloads: &Workloads) -> Option<Item> {
     if min.1 {
         return None;
     }
-    let workloads = covered(pdb, workloads)?;
-    let total: u64 = workloads.iter().map(|w| replicas(w)).sum();
+    let workloads = covered(pdb, b, workloads)?;
+    let total: u64 = workloads.iter().map(|(_, w)| w.replicas).sum();
     if workloads.is_empty() || min.0 < total {
         return None;
     }
     let names: Vec<String> = workloads
         .iter()
-        .map(|w| format!("{} {} ({})", w.kind(), w.name(), w.place()))
+        .map(|(o, _)| format!("{} {} ({})", o.kind(), o.name(), o.place()))
         .collect();
     blocks(format!(
         "allows no disruption: minAvailable {} over {total} replica(s) of {}: every eviction is refused, so no node they run on can be drained",
@@ -153,9 +113,9 @@ fn budget(pdb: &RepoObject, workloads: &Workloads) -> Option<Item> {
     ))
 }
 
-fn workload(o: &RepoObject) -> Vec<Item> {
+fn workload(o: &Object, w: &Workload) -> Vec<Item> {
     let mut items = Vec::new();
-    let n = replicas(o);
+    let n = w.replicas;
     if n == 1 {
         items.push(
             about(
@@ -167,15 +127,9 @@ fn workload(o: &RepoObject) -> Vec<Item> {
             .fix("run two or more replicas (with a PodDisruptionBudget) before the node roll"),
         );
     }
-    let spec = ["spec", "template", "spec"];
-    let containers = o
-        .at(&[spec[0], spec[1], spec[2], "containers"])
-        .and_then(Value::as_sequence)
-        .cloned()
-        .unwrap_or_default();
-    for c in &containers {
-        if c.get("readinessProbe").is_none() {
-            let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
+    for (name, readiness) in &w.containers {
+        if !readiness {
+            let name = name.as_deref().unwrap_or("?");
             items.push(
                 about(o, Severity::ToDo, "no-readiness-probe", format!(
                     "container {name} has no readiness probe: it counts as ready (and its budget as healthy) before it serves, so a node roll can take the last serving replica"
@@ -184,7 +138,7 @@ fn workload(o: &RepoObject) -> Vec<Item> {
             );
         }
     }
-    if n > 1 && !spread_across_zones(o) {
+    if n > 1 && !w.spread_across_zones {
         items.push(
             about(o, Severity::ToDo, "not-spread", format!(
                 "{n} replicas with no topologySpreadConstraints or pod anti-affinity on {ZONE}: they may share a zone, or a node"
@@ -192,9 +146,8 @@ fn workload(o: &RepoObject) -> Vec<Item> {
             .fix(format!("add a topologySpreadConstraint on {ZONE}")),
         );
     }
-    let annotations = labels(o.at(&["spec", "template", "metadata", "annotations"]));
     for key in DO_NOT_DISRUPT {
-        if annotations.get(key).map(String::as_str) == Some("true") {
+        if w.pod_annotations.get(key).map(String::as_str) == Some("true") {
             items.push(about(o, Severity::ToDo, "karpenter-do-not-disrupt", format!(
                 "its pods carry {key}: \"true\": Karpenter does not replace their node by itself (drift, consolidation); the upgrade's node roll evicts them through the Eviction API all the same"
             )));
@@ -203,36 +156,15 @@ fn workload(o: &RepoObject) -> Vec<Item> {
     items
 }
 
-fn spread_across_zones(o: &RepoObject) -> bool {
-    let spec = o.at(&["spec", "template", "spec"]);
-    let text = spec
-        .map(|s| serde_yaml::to_string(s).unwrap_or_default())
-        .unwrap_or_default();
-    let spreads = spec
-        .and_then(|s| s.get("topologySpreadConstraints"))
-        .is_some();
-    let anti = spec
-        .and_then(|s| s.get("affinity")?.get("podAntiAffinity"))
-        .is_some();
-    (spreads || anti) && text.contains(ZONE)
-}
-
-fn node_pool(o: &RepoObject) -> Option<Item> {
-    let budgets = o.at(&["spec", "disruption", "budgets"])?.as_sequence()?;
-    let zero = budgets.iter().any(|b| {
-        b.get("schedule").is_none()
-            && b.get("nodes")
-                .and_then(int_or_percent)
-                .is_some_and(|(n, _)| n == 0)
-    });
-    zero.then(|| {
+fn node_pool(o: &Object, zero_at_all_times: bool) -> Option<Item> {
+    zero_at_all_times.then(|| {
         about(o, Severity::ToDo, "nodepool-budget-zero", "a disruption budget of 0 nodes at all times: Karpenter replaces none of its nodes for drift (the new version's AMI); the upgrade's node roll drains them itself".into())
     })
 }
 
 /// The live budgets that allow no disruption now over pods they expect,
 /// named with the repo file they come from when Flux applies one.
-pub(super) fn live(pdbs: &[PodDisruptionBudget], objects: &[RepoObject]) -> Vec<Item> {
+pub(super) fn live(pdbs: &[PodDisruptionBudget], objects: &[Object]) -> Vec<Item> {
     let mut items = Vec::new();
     for pdb in pdbs {
         let Some(status) = &pdb.status else { continue };

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use crate::manifests::yaml::Head;
 use crate::manifests::yaml::fast::{self, Scalar, Sink};
 
 pub(crate) struct Node<'a> {
@@ -24,6 +25,7 @@ pub(crate) struct Dom<'a> {
     line_starts: Vec<usize>,
 }
 
+#[derive(Default)]
 struct Builder<'a> {
     nodes: Vec<Node<'a>>,
     roots: Vec<usize>,
@@ -70,21 +72,29 @@ impl<'a> Sink<'a> for Builder<'a> {
 
 impl<'a> Dom<'a> {
     pub(crate) fn parse(text: &'a str) -> Option<Dom<'a>> {
-        let mut b = Builder {
-            nodes: Vec::new(),
-            roots: Vec::new(),
-            path: Vec::new(),
-        };
+        let mut b = Builder::default();
         fast::walk(text, &mut b)?;
+        Some(Dom::built(text, b))
+    }
+
+    /// [`Dom::parse`], with the document's head read in the same walk
+    /// (`None` when the reader is unsure of the head).
+    pub(crate) fn parse_headed(text: &'a str) -> Option<(Dom<'a>, Option<Head<'a>>)> {
+        let mut b = Builder::default();
+        let head = fast::head_and(text, &mut b)?;
+        Some((Dom::built(text, b), head))
+    }
+
+    fn built(text: &'a str, b: Builder<'a>) -> Dom<'a> {
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
-        Some(Dom {
+        Dom {
             text,
             nodes: b.nodes,
             roots: b.roots,
             line_starts,
-        })
+        }
     }
 
     pub(crate) fn root(&self, key: &str) -> Option<usize> {

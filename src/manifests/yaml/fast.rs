@@ -37,18 +37,44 @@ pub(crate) trait Sink<'a> {
 pub(crate) fn head(doc: &str) -> Option<Head<'_>> {
     let mut sink = HeadSink::default();
     walk(doc, &mut sink)?;
-    if sink.declined {
-        return None;
+    sink.head()
+}
+
+/// One walk into two sinks: the head, and `other` (a tree).
+pub(crate) fn head_and<'a>(doc: &'a str, other: &mut impl Sink<'a>) -> Option<Option<Head<'a>>> {
+    let mut sinks = (HeadSink::default(), other);
+    walk(doc, &mut sinks)?;
+    Some(sinks.0.head())
+}
+
+impl<'a, S: Sink<'a>> Sink<'a> for (HeadSink<'a>, &mut S) {
+    fn key(&mut self, depth: usize, line: usize, col: usize, key: &'a str, value: &Scalar<'a>) {
+        self.0.key(depth, line, col, key, value);
+        self.1.key(depth, line, col, key, value);
     }
-    fn s(v: Option<&str>) -> Option<Cow<'_, str>> {
-        v.map(Cow::Borrowed)
+
+    fn item(&mut self, depth: usize, line: usize, col: usize, value: &Scalar<'a>) {
+        self.0.item(depth, line, col, value);
+        self.1.item(depth, line, col, value);
     }
-    Some(Head {
-        api_version: s(sink.api_version?),
-        kind: s(sink.kind?),
-        name: s(sink.name?),
-        namespace: s(sink.namespace?),
-    })
+}
+
+impl<'a> HeadSink<'a> {
+    /// The head read, or `None` if the reader is unsure of it.
+    fn head(&self) -> Option<Head<'a>> {
+        if self.declined {
+            return None;
+        }
+        fn s(v: Option<&str>) -> Option<Cow<'_, str>> {
+            v.map(Cow::Borrowed)
+        }
+        Some(Head {
+            api_version: s(self.api_version?),
+            kind: s(self.kind?),
+            name: s(self.name?),
+            namespace: s(self.namespace?),
+        })
+    }
 }
 
 /// Collects the four fields; each is `Some(None)` when absent or not a

@@ -74,7 +74,7 @@ pub(super) fn split_key(text: &str) -> Option<Option<(&str, &str)>> {
         _ => {}
     }
     // A key cannot hold ` #` (a comment starts there), so look before it.
-    let b = &b[..text.find(" #").unwrap_or(b.len())];
+    let b = &b[..comment_at(text).unwrap_or(b.len())];
     let mut from = 0;
     let colon = loop {
         let Some(i) = memchr::memchr(b':', &b[from..]).map(|i| from + i) else {
@@ -124,12 +124,12 @@ pub(super) fn value<'a>(
         b'-' | b'?' | b':' if b.len() == 1 || b[1] == b' ' => return None,
         b'?' | b':' | b',' | b']' | b'}' | b'&' | b'*' | b'!' | b'%' | b'@' | b'`' => return None,
         _ => {
-            let content = match text.find(" #") {
+            let content = match comment_at(text) {
                 Some(i) => &text[..i],
                 None => text,
             };
             let content = content.trim_end_matches(' ');
-            if content.contains(": ") || content.ends_with(':') {
+            if has_colon_space(content) || content.ends_with(':') {
                 return None;
             }
             return Some(match plain_type(content) {
@@ -157,6 +157,21 @@ enum Type {
 }
 
 /// How serde_yaml resolves a plain scalar, as far as we need to know.
+/// Where ` #` (a comment, after a space) starts. The hot path of the fast
+/// reader: `str::find` would build a substring searcher on every line.
+fn comment_at(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'#', b)
+        .find(|&i| i > 0 && b[i - 1] == b' ')
+        .map(|i| i - 1)
+}
+
+/// Whether `text` holds `: ` (so a plain scalar it is not).
+fn has_colon_space(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b':', b).any(|i| b.get(i + 1) == Some(&b' '))
+}
+
 fn plain_type(s: &str) -> Type {
     match s {
         "~" | "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => {
