@@ -34,8 +34,9 @@ pub(crate) fn repo_releases(root: &Path, cluster_path: &str) -> Result<Vec<RepoR
 
 /// [`repo_releases`] of a tree already read.
 pub(crate) fn in_tree(tree: &super::Tree) -> Vec<RepoRelease> {
+    let finder = memchr::memmem::Finder::new("HelmRelease");
     tree.files()
-        .filter(|f| f.text.contains("HelmRelease"))
+        .filter(|f| finder.find(f.text.as_bytes()).is_some())
         .flat_map(|f| in_text(f.text, f.name, f.applied))
         .collect()
 }

@@ -59,11 +59,13 @@ pub(crate) fn reachability(
             } else {
                 format!("{dir}/")
             };
-            for (i, f) in files
+            // `files` is sorted: the names under `prefix` are one run of it.
+            let from = files.partition_point(|f| f.as_str() < prefix.as_str());
+            let under = files[from..]
                 .iter()
-                .enumerate()
-                .filter(|(_, f)| f.starts_with(&prefix))
-            {
+                .take_while(|f| f.starts_with(&prefix))
+                .count();
+            for (i, f) in files.iter().enumerate().skip(from).take(under) {
                 let sub = parent(&f[prefix.len()..]);
                 // Below a directory that has its own kustomization: that one decides.
                 let owner = sub_dirs(sub).find(|d| kustomization_in(&join(&dir, d)).is_some());

@@ -166,7 +166,7 @@ pub(crate) fn walk<'a>(doc: &'a str, sink: &mut impl Sink<'a>) -> Option<()> {
     let mut keys: Vec<&'a str> = Vec::with_capacity(64);
     let mut pending: Option<Pending> = None;
     let mut block: Option<BlockScalar> = None;
-    for (line_no, line) in doc.split('\n').enumerate() {
+    for (line_no, line) in lines(doc).enumerate() {
         let spaces = line.len() - line.trim_start_matches(' ').len();
         let rest = &line[spaces..];
         if let Some(bs) = &mut block {
@@ -299,8 +299,31 @@ pub(crate) fn walk<'a>(doc: &'a str, sink: &mut impl Sink<'a>) -> Option<()> {
     Some(())
 }
 
+/// `doc.split('\n')`, by memchr (the walk's hottest loop).
+fn lines(doc: &str) -> impl Iterator<Item = &str> {
+    let ends = memchr::memchr_iter(b'\n', doc.as_bytes()).chain(std::iter::once(doc.len()));
+    let mut start = 0;
+    ends.map(move |end| {
+        let line = &doc[start..end];
+        start = end + 1;
+        line
+    })
+}
+
 fn pop(frames: &mut Vec<Frame>, keys: &mut Vec<&str>) {
     if let Some(f) = frames.pop() {
         keys.truncate(f.keys_from);
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    #[test]
+    fn lines_are_split_at_each_newline() {
+        for text in ["", "\n", "a", "a\n", "a\nb", "a\n\nb\n", "\n\n"] {
+            let ours: Vec<&str> = super::lines(text).collect();
+            let std: Vec<&str> = text.split('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
     }
 }
