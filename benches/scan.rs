@@ -7,8 +7,9 @@
 //!
 //! Each round runs the three in turn, the order rotating, `SCAN_BENCH_ROUNDS`
 //! rounds (default 5); figures are true medians with min and max. The
-//! in-process scan (`scan_repo`, the part of `verify` that reads the
-//! manifests) is timed too, to show where the process's time goes.
+//! in-process read and API scan (`Tree::read`, the one read of the
+//! manifests that every check of `verify` shares, then the scan) is timed
+//! too, to show where the process's time goes.
 //!
 //! pluto is the binary tests/rig/build.sh puts at
 //! `${EKS_WORKSHOP_RIG:-$HOME/.cache/eks-workshop-rig}/bin/pluto`; without it
@@ -109,7 +110,10 @@ fn main() {
         t_verify.secs(),
         ratio(&t_verify, &t_cat, true)
     );
-    println!("  of which scan_repo (in-process):     {}", t_scan.secs());
+    println!(
+        "  of which the read and API scan (in-process): {}",
+        t_scan.secs()
+    );
     let tree = format!("{} manifests, {:.0} MB", files.len(), bytes as f64 / 1e6);
     let how = format!(
         "`benches/scan.rs`: {rounds} interleaved rounds, a process each, page cache warm, PATH without kubectl (no kustomize builds); {EXPECTED} findings asserted"

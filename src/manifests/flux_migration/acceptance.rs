@@ -124,6 +124,15 @@ fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
         return;
     };
     for doc in docs {
+        // No `labels` or `annotations` key: its head is all there is to read.
+        let text = doc.text.as_bytes();
+        let metadata_maps = ["labels", "annotations"]
+            .iter()
+            .any(|k| memchr::memmem::find(text, k.as_bytes()).is_some());
+        if !metadata_maps && let Some(head) = yaml::fast::head(doc.text) {
+            push(doc.content_line, &head, Vec::new());
+            continue;
+        }
         // The values masked only when the document does not read as it is.
         let masked;
         let read = match Dom::parse_headed(doc.text) {
