@@ -95,16 +95,26 @@ fn completed_at(seen: &[Seen], revision: &str, until: Instant) -> Instant {
             .filter(|s| s.key == key && s.at <= until)
             .collect();
         let Some(end) = events.last() else { continue };
-        let done = |s: &Seen| match s.kind.as_str() {
-            "GitRepository" | "Kustomization" => s.ready && s.revision == revision,
-            _ => s.ready,
-        };
+        // Done: Ready (a source or Kustomization at the revision); or, once
+        // it was, reconciling again at that revision (Flux's own next
+        // reconcile, which the wait counts as there, src/flux/synced.rs).
+        let mut reached = false;
+        let done: Vec<bool> = (events.iter())
+            .map(|s| match s.kind.as_str() {
+                "GitRepository" | "Kustomization" => {
+                    let at_revision = s.revision == revision;
+                    reached |= at_revision && s.ready;
+                    at_revision && reached
+                }
+                _ => s.ready,
+            })
+            .collect();
         let at = if end.deleted {
             end.at
         } else {
-            assert!(done(end), "{key} is not done at {revision}");
+            assert!(done[done.len() - 1], "{key} is not done at {revision}");
             // The event from which it stays done: the one that made it so.
-            match events.iter().rposition(|s| !done(s)) {
+            match done.iter().rposition(|d| !d) {
                 Some(i) => events[i + 1].at,
                 // Created done in this run; or done before it began, and
                 // this run's events (our own patch) changed nothing judged.
