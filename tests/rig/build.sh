@@ -130,7 +130,11 @@ bin_dir() {
 # go.sum, replace lines included, as its release build uses them).
 build_flux() {
   local dir="$1" module="$2" pkg="$3" ldflags="$4" out="$5" src tmp
+  # `go list -m` names the module's directory only once it is in the module
+  # cache: on a fresh machine nothing has downloaded it yet.
+  (cd "$dir" && go mod download "$module")
   src="$(cd "$dir" && go list -m -f '{{.Dir}}' "$module")"
+  [ -d "$src" ] || die "module $module not in the module cache"
   tmp="$(mktemp -d)"
   cp -r "$src" "$tmp/src"
   chmod -R u+w "$tmp/src"
@@ -143,6 +147,7 @@ build_flux() {
 
 copy_crds() {
   local dir="$1" module="$2" sub="$3" src
+  (cd "$dir" && go mod download "$module")
   src="$(cd "$dir" && go list -m -f '{{.Dir}}' "$module")/config/crd/bases"
   [ -d "$src" ] || die "no CRDs at $src"
   rm -rf "$rig/crds/$sub"
