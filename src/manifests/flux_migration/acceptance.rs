@@ -135,16 +135,17 @@ fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
         }
         // The values masked only when the document does not read as it is.
         let masked;
-        let read = match Dom::parse_headed(doc.text) {
-            Some(read) => Some(read),
+        let mut sink = labels::NonStrings::new(doc.text);
+        let read = match yaml::fast::head_and(doc.text, &mut sink) {
+            Some(head) => Some((head, sink.found())),
             None => {
                 masked = mask::mask(doc.text);
-                Dom::parse_headed(&masked.text)
+                Dom::parse_headed(&masked.text).map(|(dom, head)| (head, labels::non_strings(&dom)))
             }
         };
-        match read.and_then(|(dom, head)| Some((dom, head?))) {
-            Some((dom, head)) => {
-                let non_strings = labels::non_strings(&dom)
+        match read.and_then(|(head, found)| Some((head?, found))) {
+            Some((head, found)) => {
+                let non_strings = found
                     .into_iter()
                     .map(|n| {
                         let what = format!(

@@ -4,7 +4,7 @@
 //! value as written (`"true"`) is what was meant.
 
 use super::dom::{Dom, Edit};
-use crate::manifests::yaml::fast::Scalar;
+use crate::manifests::yaml::fast::{Scalar, Sink};
 
 /// A label or annotation whose value YAML does not read as a string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,94 @@ pub(crate) struct NonString {
     pub(crate) key: String,
     /// The value as written.
     pub(crate) value: String,
+}
+
+/// The same values as [`non_strings`], gathered as the fast reader walks
+/// the document (no tree is built): a [`Sink`] to tee beside another.
+pub(crate) struct NonStrings<'a> {
+    text: &'a str,
+    /// The key (or `None`, a sequence entry) at each depth above the event.
+    path: Vec<Option<&'a str>>,
+    /// Each with its metadata map's and field's rank, to list them in
+    /// [`non_strings`]'s order.
+    found: Vec<(usize, usize, NonString)>,
+}
+
+impl<'a> NonStrings<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        NonStrings {
+            text,
+            path: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// What was found, in [`non_strings`]'s order.
+    pub(crate) fn found(mut self) -> Vec<NonString> {
+        self.found
+            .sort_by_key(|(map, field, n)| (*map, *field, n.line));
+        self.found.into_iter().map(|(_, _, n)| n).collect()
+    }
+
+    /// The metadata map's and field's rank when the path above is one of
+    /// theirs (`metadata.labels`, `spec.template.metadata.annotations`, ...).
+    fn place(&self) -> Option<(usize, usize, &'static str)> {
+        let (field, meta) = self.path.split_last()?;
+        let (rank, field) = match field {
+            Some("labels") => (0, "labels"),
+            Some("annotations") => (1, "annotations"),
+            _ => return None,
+        };
+        let is = |keys: &[&str]| {
+            meta.len() == keys.len() && meta.iter().zip(keys).all(|(m, k)| *m == Some(*k))
+        };
+        let map = std::iter::once(&["metadata"][..])
+            .chain(NESTED.iter().copied())
+            .position(is)?;
+        Some((map, rank, field))
+    }
+}
+
+impl<'a> Sink<'a> for NonStrings<'a> {
+    fn key(&mut self, depth: usize, line: usize, _: usize, key: &'a str, value: &Scalar<'a>) {
+        self.path.truncate(depth);
+        if self.path.len() == depth
+            && let Some((map, rank, field)) = self.place()
+            && let Some(value) = non_string(self.text, key, value)
+        {
+            let n = NonString {
+                line,
+                field,
+                key: key.to_owned(),
+                value,
+            };
+            self.found.push((map, rank, n));
+        }
+        self.path.push(Some(key));
+    }
+
+    fn item(&mut self, depth: usize, _: usize, _: usize, _: &Scalar<'a>) {
+        self.path.truncate(depth);
+        self.path.push(None);
+    }
+}
+
+/// `value` as written, when YAML does not read it as a string; `key` is a
+/// slice of `text`, on the value's line.
+fn non_string(text: &str, key: &str, value: &Scalar<'_>) -> Option<String> {
+    match value {
+        Scalar::Str(_) | Scalar::Cooked | Scalar::Block => None,
+        Scalar::MaybeNumber(text) => match serde_yaml::from_str::<serde_yaml::Value>(text) {
+            Ok(serde_yaml::Value::String(_)) => None,
+            _ => Some((*text).to_owned()),
+        },
+        Scalar::Other | Scalar::FlowMap => {
+            let key_end = key.as_ptr() as usize - text.as_ptr() as usize + key.len();
+            let rest = &text[key_end..];
+            let line = rest.split('\n').next().unwrap_or(rest);
+            after_key(line).map(str::to_owned)
+        }
+    }
 }
 
 /// Where object metadata sits besides the top: pod templates (Deployment,
@@ -113,7 +201,12 @@ fn value_text<'a>(dom: &Dom<'a>, entry: usize) -> Option<&'a str> {
     let range = dom.line_range(node.line);
     let line: &'a str = &dom.text[range.clone()];
     let key_end = dom.span(node.key?).end - range.start;
-    let rest = &line[key_end..];
+    after_key(&line[key_end..])
+}
+
+/// What follows a key on its line (from the key's end): the value, before
+/// any comment.
+fn after_key(rest: &str) -> Option<&str> {
     let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
     let rest = rest.strip_prefix(':')?;
     let rest = rest.split(" #").next().unwrap_or(rest);
@@ -146,5 +239,51 @@ mod tests {
         let cron = "kind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            n: 2\n";
         let dom = Dom::parse(cron).unwrap();
         assert_eq!(non_strings(&dom).len(), 1);
+    }
+
+    /// The walk's values, or `None` when the reader declines the document.
+    fn walked(text: &str) -> Option<Vec<NonString>> {
+        let mut sink = NonStrings::new(text);
+        crate::manifests::yaml::fast::walk(text, &mut sink)?;
+        Some(sink.found())
+    }
+
+    #[test]
+    fn the_walk_finds_what_the_tree_finds() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  annotations:\n    a: [1] # c\n    b: {x: 1}\n    s: \"1\"\n  labels:\n    top: true\n    n: 0x1F\nspec:\n  template:\n    metadata:\n      labels:\n        pod: 1\n";
+        let dom = Dom::parse(text).unwrap();
+        assert_eq!(walked(text), Some(non_strings(&dom)));
+        assert_eq!(non_strings(&dom).len(), 5);
+    }
+
+    use crate::manifests::yaml::proptests::{cases, document, mutate, root};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+        /// At the top, in a pod template, and broken the ways people break
+        /// YAML: the walk and the tree agree.
+        #[test]
+        fn the_walk_agrees_with_the_tree(
+            root in root(),
+            style in prop::collection::vec(any::<u8>(), 1..16),
+            nested in any::<bool>(),
+            at in any::<usize>(),
+            how in any::<u8>(),
+            ch in prop::sample::select(&[' ', ':', '-', '"', '#', 'x'][..]),
+        ) {
+            let doc = document(&root, style);
+            let doc = if nested {
+                let inner: String = doc.lines().map(|l| format!("    {l}\n")).collect();
+                format!("kind: Deployment\nspec:\n  template:\n{inner}")
+            } else {
+                doc
+            };
+            for text in [doc.clone(), mutate(&doc, at, how, ch)] {
+                let tree = Dom::parse(&text).map(|d| non_strings(&d));
+                prop_assert_eq!(walked(&text), tree);
+            }
+        }
     }
 }

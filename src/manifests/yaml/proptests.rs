@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use tests::assert_agrees;
 
 #[derive(Debug, Clone)]
-enum Node {
+pub(crate) enum Node {
     Scalar(&'static str),
     Map(Vec<(&'static str, Node)>),
     Seq(Vec<Node>),
@@ -118,7 +118,7 @@ fn node() -> impl Strategy<Value = Node> {
     })
 }
 
-fn root() -> impl Strategy<Value = Node> {
+pub(crate) fn root() -> impl Strategy<Value = Node> {
     let head = (
         prop::sample::select(&["v1", "apps/v1", "\"batch/v1\"", "'x/v1'", "1", "~"][..]),
         prop::sample::select(&["Deployment", "CronJob", "\"Pod\"", "null"][..]),
@@ -198,7 +198,7 @@ fn render(node: &Node, indent: usize, style: &mut Style, out: &mut String) {
     }
 }
 
-fn document(root: &Node, style: Vec<u8>) -> String {
+pub(crate) fn document(root: &Node, style: Vec<u8>) -> String {
     let mut out = String::new();
     render(root, 0, &mut Style(style, 0), &mut out);
     out.trim_start_matches('\n').to_owned()
@@ -238,7 +238,7 @@ pub(crate) fn mutate(doc: &str, at: usize, how: u8, ch: char) -> String {
 }
 
 /// 2000 by default; `PROPTEST_CASES` for longer runs.
-fn cases() -> u32 {
+pub(crate) fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|c| c.parse().ok())
