@@ -121,7 +121,7 @@ pub(crate) async fn verify(
     let reading = readiness::reading::before_upgrading(target);
     out["read_before"] = json!(reading);
     match ctx.config.output {
-        Output::Json => println!("{out}"),
+        Output::Json => print_json(&out)?,
         Output::Text => {
             print!("{}", report.render_text(console::colors_enabled()));
             print!("{}", text::preflight_text(&refused, ctx.offline()));
@@ -141,10 +141,30 @@ pub(crate) async fn verify(
         ctx.ui
             .note(&format!("report written to {}", path.display()));
     }
+    // The process exits next: what was read and reported is left to it,
+    // not freed piece by piece (over 10,000 manifests that took 20 ms, a
+    // tenth of the run).
+    std::mem::forget((tree, report, out, sections, listed));
     if problems > 0 {
         return Err(Error::VerifyFailed { count: problems });
     }
     Ok(exit::OK)
+}
+
+/// The report as one line of JSON, written at once (`println!` of a
+/// `Value` writes through stdout's line buffer, a thousand bytes a call:
+/// thousands of writes for a large repository's report). A reader that has
+/// gone (`| head`) is not an error.
+fn print_json(out: &serde_json::Value) -> Result<()> {
+    use std::io::Write as _;
+    let mut text = serde_json::to_vec(out).expect("the report serializes");
+    text.push(b'\n');
+    match std::io::stdout().lock().write_all(&text) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io("standard output", "written", e))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What to do with the Helm releases' removed APIs (`--fix --dry-run` has

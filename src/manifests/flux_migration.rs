@@ -31,7 +31,8 @@ mod patches;
 mod repo;
 mod target;
 
-pub(crate) use acceptance::{AppliedObject, applied_objects, preflight};
+pub(crate) use acceptance::{AppliedObject, applied_objects, preflight, walked};
+pub(crate) use labels::NonStrings;
 pub(crate) use repo::{FileMigration, migrate_repo};
 pub(crate) use target::flux_apis;
 

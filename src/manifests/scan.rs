@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::error::Result;
 
 use super::checks;
+use super::flux_migration::AppliedObject;
 use crate::readiness::deprecations::Entry;
 use crate::readiness::finding::make_finding;
 use crate::readiness::{Finding, KubeVersion, Problem, Report};
@@ -28,6 +29,10 @@ pub(crate) struct FileScan {
     placeholders: Vec<(usize, String)>,
     /// `resources:` entries, when the file is a kustomization.
     pub(crate) resources: Option<Vec<(usize, String)>>,
+    /// Every object of the file as the preflight reads it, gathered in the
+    /// same walk, when the fast reader read every document (`None`: the
+    /// preflight reads the file itself).
+    pub(crate) walked: Option<Vec<AppliedObject>>,
 }
 
 pub(crate) struct Object {

@@ -144,12 +144,28 @@ pub(crate) fn read_yaml<'a>(
     text: &'a str,
     found: &mut dyn FnMut(Manifest<'a>),
 ) -> Vec<SyntaxError> {
+    read_yaml_teed(text, found, |_| (), &mut |_| {})
+}
+
+/// [`read_yaml`], with another sink walked beside each document's head (a
+/// fresh one per document, from `new`): `each` gets the document, its head
+/// and the sink when the fast reader read it, and `None` for a document (or
+/// a stream) serde_yaml read instead.
+pub(crate) fn read_yaml_teed<'a, S: fast::Sink<'a>>(
+    text: &'a str,
+    found: &mut dyn FnMut(Manifest<'a>),
+    new: impl Fn(&'a str) -> S,
+    each: &mut dyn FnMut(Option<(&Doc<'a>, &Head<'a>, S)>),
+) -> Vec<SyntaxError> {
     let Some(docs) = split_docs(text) else {
+        each(None);
         return read_stream(text, found);
     };
     let mut errors = Vec::new();
     for doc in docs {
-        if let Some(head) = fast::head(doc.text) {
+        let mut sink = new(doc.text);
+        if let Some(Some(head)) = fast::head_and(doc.text, &mut sink) {
+            each(Some((&doc, &head, sink)));
             let flux_path = if head.is_flux_kustomization() {
                 parse_doc(&doc).ok().and_then(|v| flux_path(&v))
             } else {
@@ -165,6 +181,7 @@ pub(crate) fn read_yaml<'a>(
             }
             continue;
         }
+        each(None);
         match parse_doc(&doc) {
             Ok(value) => emit_value(&value, &doc, found),
             Err(e) => errors.push(syntax_error(&e, doc.content_line)),

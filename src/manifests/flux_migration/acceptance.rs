@@ -7,8 +7,9 @@
 use std::collections::BTreeSet;
 
 use super::dom::Dom;
-use super::labels;
+use super::labels::{self, NonStrings};
 use crate::manifests::edit::mask;
+use crate::manifests::yaml::{Doc, Head};
 use crate::manifests::{Tree, yaml};
 
 /// One object Flux applies, as the preflight needs it.
@@ -87,33 +88,71 @@ fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
-/// Every object of the files Flux applies in `tree`, read on every core.
-/// Files that do not parse are skipped (the scan reports them).
+/// Every object of the files Flux applies in `tree`: as the tree's read
+/// gathered them, or (a file the fast reader did not read whole) read here,
+/// on every core. Files that do not parse are skipped (the scan reports them).
 pub(crate) fn applied_objects(tree: &Tree) -> Vec<AppliedObject> {
     use rayon::prelude::*;
     let files: Vec<_> = tree.applied_files().collect();
     files
         .par_iter()
-        .flat_map_iter(|f| {
-            let mut out = Vec::new();
-            objects_of(f.name, f.text, &mut out);
-            out
+        .flat_map_iter(|f| match f.walked {
+            Some(objects) => objects.to_vec(),
+            None => {
+                let mut out = Vec::new();
+                objects_of(f.name, f.text, &mut out);
+                out
+            }
+        })
+        .collect()
+}
+
+/// The object of a document of `rel` the fast reader read, with the label
+/// and annotation values a [`NonStrings`] gathered in the same walk (the
+/// tree's read tees one beside each document's head).
+pub(crate) fn walked(
+    rel: &str,
+    doc: &Doc<'_>,
+    head: &Head<'_>,
+    sink: NonStrings<'_>,
+) -> Option<AppliedObject> {
+    object(rel, doc.content_line, head, described(doc, sink.found()))
+}
+
+fn object(
+    rel: &str,
+    line: usize,
+    head: &Head<'_>,
+    non_strings: Vec<(usize, String)>,
+) -> Option<AppliedObject> {
+    let (a, k) = head.gvk()?;
+    Some(AppliedObject {
+        file: rel.to_owned(),
+        line,
+        api_version: a.to_owned(),
+        kind: k.to_owned(),
+        name: head.name.as_deref().unwrap_or_default().to_owned(),
+        non_strings,
+    })
+}
+
+/// Each value, at its line in the file, as the preflight words it.
+fn described(doc: &Doc<'_>, found: Vec<labels::NonString>) -> Vec<(usize, String)> {
+    found
+        .into_iter()
+        .map(|n| {
+            let what = format!(
+                "{}.{}: {} is not a string; quote it",
+                n.field, n.key, n.value
+            );
+            (doc.start_line + n.line, what)
         })
         .collect()
 }
 
 fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
-    let mut push = |line: usize, head: &yaml::Head<'_>, non_strings: Vec<(usize, String)>| {
-        if let Some((a, k)) = head.gvk() {
-            out.push(AppliedObject {
-                file: rel.to_owned(),
-                line,
-                api_version: a.to_owned(),
-                kind: k.to_owned(),
-                name: head.name.as_deref().unwrap_or_default().to_owned(),
-                non_strings,
-            });
-        }
+    let mut push = |line: usize, head: &Head<'_>, non_strings: Vec<(usize, String)>| {
+        out.extend(object(rel, line, head, non_strings));
     };
     if rel.ends_with(".json") {
         let _ = yaml::read_json(text, &mut |m| push(m.line, &m.head, Vec::new()));
@@ -124,18 +163,9 @@ fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
         return;
     };
     for doc in docs {
-        // No `labels` or `annotations` key: its head is all there is to read.
-        let text = doc.text.as_bytes();
-        let metadata_maps = ["labels", "annotations"]
-            .iter()
-            .any(|k| memchr::memmem::find(text, k.as_bytes()).is_some());
-        if !metadata_maps && let Some(head) = yaml::fast::head(doc.text) {
-            push(doc.content_line, &head, Vec::new());
-            continue;
-        }
         // The values masked only when the document does not read as it is.
         let masked;
-        let mut sink = labels::NonStrings::new(doc.text);
+        let mut sink = NonStrings::new(doc.text);
         let read = match yaml::fast::head_and(doc.text, &mut sink) {
             Some(head) => Some((head, sink.found())),
             None => {
@@ -144,19 +174,7 @@ fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
             }
         };
         match read.and_then(|(head, found)| Some((head?, found))) {
-            Some((head, found)) => {
-                let non_strings = found
-                    .into_iter()
-                    .map(|n| {
-                        let what = format!(
-                            "{}.{}: {} is not a string; quote it",
-                            n.field, n.key, n.value
-                        );
-                        (doc.start_line + n.line, what)
-                    })
-                    .collect();
-                push(doc.content_line, &head, non_strings);
-            }
+            Some((head, found)) => push(doc.content_line, &head, described(&doc, found)),
             None => {
                 let _ = yaml::read_yaml(doc.text, &mut |m| {
                     push(doc.start_line + m.line - 1, &m.head, Vec::new())

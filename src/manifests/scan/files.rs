@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::super::checks;
+use super::super::flux_migration::{self, NonStrings};
 use super::super::yaml;
 use super::{FileScan, Object, problem};
 use crate::error::{Error, Result};
@@ -235,12 +236,24 @@ fn scan_text(rel: &str, text: &str) -> FileScan {
             flux_path: m.flux_path,
         });
     };
-    let errors = if rel.ends_with(".json") {
-        yaml::read_json(text, &mut found)
-    } else {
-        yaml::read_yaml(text, &mut found)
-    };
+    if rel.ends_with(".json") {
+        let errors = yaml::read_json(text, &mut found);
+        scan.problems.extend(errors);
+        return scan;
+    }
+    // The preflight's reading of each document, in the same walk.
+    let mut walked = Some(Vec::new());
+    let mut each =
+        |read: Option<(&yaml::Doc<'_>, &yaml::Head<'_>, NonStrings<'_>)>| match (read, &mut walked)
+        {
+            (Some((doc, head, sink)), Some(objects)) => {
+                objects.extend(flux_migration::walked(rel, doc, head, sink));
+            }
+            _ => walked = None,
+        };
+    let errors = yaml::read_yaml_teed(text, &mut found, NonStrings::new, &mut each);
     scan.problems.extend(errors);
+    scan.walked = walked;
     scan
 }
 

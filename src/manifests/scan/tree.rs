@@ -13,6 +13,7 @@ use super::reach::reachability;
 use super::{FileScan, file_name, parent};
 use crate::error::Result;
 use crate::manifests::checks;
+use crate::manifests::flux_migration::AppliedObject;
 use crate::readiness::Problem;
 
 pub(crate) struct Tree {
@@ -38,6 +39,8 @@ pub(crate) struct File<'t> {
     pub(crate) text: &'t str,
     /// Flux applies it (from the cluster directory the tree was read for).
     pub(crate) applied: bool,
+    /// Its objects as the preflight reads them, when the read gathered them.
+    pub(crate) walked: Option<&'t [AppliedObject]>,
 }
 
 impl Tree {
@@ -83,6 +86,7 @@ impl Tree {
                 name: &self.files[i],
                 text,
                 applied: self.applied.contains(&i),
+                walked: self.scans[i].walked.as_deref(),
             })
         })
     }

@@ -47,6 +47,12 @@ pub(crate) fn head_and<'a>(doc: &'a str, other: &mut impl Sink<'a>) -> Option<Op
     Some(sinks.0.head())
 }
 
+/// No sink: the walk alone.
+impl<'a> Sink<'a> for () {
+    fn key(&mut self, _: usize, _: usize, _: usize, _: &'a str, _: &Scalar<'a>) {}
+    fn item(&mut self, _: usize, _: usize, _: usize, _: &Scalar<'a>) {}
+}
+
 impl<'a, S: Sink<'a>> Sink<'a> for (HeadSink<'a>, &mut S) {
     fn key(&mut self, depth: usize, line: usize, col: usize, key: &'a str, value: &Scalar<'a>) {
         self.0.key(depth, line, col, key, value);
