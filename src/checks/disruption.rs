@@ -20,19 +20,19 @@ use kube::api::{Api, ListParams};
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::manifests::Tree;
-use crate::manifests::objects::{RepoObject, applied_objects};
+use crate::manifests::objects::body::Body;
+use crate::manifests::objects::{RepoObject, applied_bodies};
 
-mod facts;
 mod rules;
 
 /// An object Flux applies, with what the rules read of it.
-type Object = RepoObject<facts::Body>;
+type Object = RepoObject<Body>;
 use crate::verdict::{Item, Section, Severity};
 
 pub(crate) const NAME: &str = "disruption";
 
 pub(crate) async fn section(ctx: &Ctx, tree: &Tree) -> Result<Section> {
-    let objects: Vec<Object> = applied_objects(tree);
+    let objects: Vec<Object> = applied_bodies(tree);
     let mut items = rules::repo(&objects);
     if !ctx.offline() {
         let cluster = ctx.cluster().await?;

@@ -31,6 +31,8 @@ mod patches;
 mod repo;
 mod target;
 
+#[cfg(test)]
+pub(crate) use acceptance::objects_of;
 pub(crate) use acceptance::{AppliedObject, applied_objects, preflight, walked};
 pub(crate) use labels::NonStrings;
 pub(crate) use repo::{FileMigration, migrate_repo};

@@ -9,20 +9,26 @@
 
 use super::Tree;
 use super::edit::dom::Dom;
+use super::scan::File;
 use super::yaml::{self, Doc, parse_doc, split_docs};
+use body::Body;
 
+pub(crate) mod body;
 mod view;
 
 pub(crate) use view::{Exact, Unsure, View};
 
 /// What a check reads of an object's body.
-pub(crate) trait Facts: Sized + Send {
+pub(crate) trait Facts: Sized + Send + Sync + Clone + 'static {
     /// The kinds whose bodies are read.
     const KINDS: &'static [&'static str];
     /// Whether objects of other kinds are listed too (with [`Facts::none`]):
     /// when not, a document that does not mention one of [`Facts::KINDS`]
     /// is not read at all.
     const OTHERS: bool;
+    /// The deepest key [`Facts::read`] reads (0: a top-level key such as
+    /// `spec`): the tree is built no deeper.
+    const DEPTH: usize;
     /// The facts of an object of one of [`Facts::KINDS`].
     fn read(kind: &str, body: View<'_>) -> Exact<Self>;
     /// The facts of an object of another kind.
@@ -33,6 +39,7 @@ pub(crate) trait Facts: Sized + Send {
 impl Facts for () {
     const KINDS: &'static [&'static str] = &[];
     const OTHERS: bool = true;
+    const DEPTH: usize = 0;
 
     fn read(_: &str, _: View<'_>) -> Exact<()> {
         Ok(())
@@ -81,6 +88,19 @@ impl<F> RepoObject<F> {
 
 /// Every object in the YAML files Flux applies in `tree`, read on every core.
 pub(crate) fn applied_objects<F: Facts>(tree: &Tree) -> Vec<RepoObject<F>> {
+    applied(tree, |_| None)
+}
+
+/// [`applied_objects`] with their [`Body`]: as the tree's read gathered
+/// them, or (a file the fast reader did not read whole) read here.
+pub(crate) fn applied_bodies(tree: &Tree) -> Vec<RepoObject<Body>> {
+    applied(tree, |f| f.bodies)
+}
+
+fn applied<'t, F: Facts>(
+    tree: &'t Tree,
+    gathered: impl Fn(&File<'t>) -> Option<&'t [RepoObject<F>]> + Sync,
+) -> Vec<RepoObject<F>> {
     use rayon::prelude::*;
     let files: Vec<_> = tree
         .applied_files()
@@ -88,7 +108,10 @@ pub(crate) fn applied_objects<F: Facts>(tree: &Tree) -> Vec<RepoObject<F>> {
         .collect();
     files
         .par_iter()
-        .flat_map_iter(|f| in_text(f.text, f.name))
+        .flat_map_iter(|f| match gathered(f) {
+            Some(objects) => objects.to_vec(),
+            None => in_text(f.text, f.name),
+        })
         .collect()
 }
 
@@ -100,36 +123,62 @@ pub(crate) fn in_text<F: Facts>(text: &str, file: &str) -> Vec<RepoObject<F>> {
     docs.iter()
         .filter_map(|doc| {
             let read = fast(doc).unwrap_or_else(|Unsure| slow(doc));
-            let (kind, name, namespace, facts) = read?;
-            Some(RepoObject {
-                file: file.to_string(),
-                line: doc.content_line,
-                kind,
-                name,
-                namespace,
-                facts,
-            })
+            object(file, doc, read?)
         })
         .collect()
 }
 
+/// The object of a document the fast reader read in another walk (the
+/// tree's read): its head, and its tree built in the same walk when the
+/// document [`may_be_wanted`] (`None` otherwise).
+pub(crate) fn walked<F: Facts>(
+    file: &str,
+    doc: &Doc<'_>,
+    head: &yaml::Head<'_>,
+    dom: Option<Dom<'_>>,
+) -> Option<RepoObject<F>> {
+    let read = match dom {
+        None if !F::OTHERS => Ok(None),
+        None => read(head.clone(), |_| Ok(F::none())),
+        Some(dom) => read(head.clone(), |kind| F::read(kind, View::Dom(&dom, None))),
+    };
+    let read = read.unwrap_or_else(|Unsure| slow(doc));
+    object(file, doc, read?)
+}
+
+fn object<F>(file: &str, doc: &Doc<'_>, read: Read<F>) -> Option<RepoObject<F>> {
+    let (kind, name, namespace, facts) = read;
+    Some(RepoObject {
+        file: file.to_string(),
+        line: doc.content_line,
+        kind,
+        name,
+        namespace,
+        facts,
+    })
+}
+
 type Read<F> = (String, String, Option<String>, F);
+
+/// Whether a document may be of one of `F`'s kinds, so its body is read:
+/// a kind is written as itself, or escaped in a double-quoted string.
+pub(crate) fn may_be_wanted<F: Facts>(text: &str) -> bool {
+    let text = text.as_bytes();
+    memchr::memchr(b'\\', text).is_some()
+        || (F::KINDS.iter()).any(|k| memchr::memmem::find(text, k.as_bytes()).is_some())
+}
 
 /// By the fast reader, when it is sure of everything read (`None`: not an
 /// object, no `kind`, or not one of the kinds wanted).
 fn fast<F: Facts>(doc: &Doc<'_>) -> Exact<Option<Read<F>>> {
-    let text = doc.text.as_bytes();
-    // A kind is written as itself, or escaped in a double-quoted string.
-    let may_be_wanted = memchr::memchr(b'\\', text).is_some()
-        || (F::KINDS.iter()).any(|k| memchr::memmem::find(text, k.as_bytes()).is_some());
-    if !may_be_wanted {
+    if !may_be_wanted::<F>(doc.text) {
         if !F::OTHERS {
             return Ok(None);
         }
         let head = yaml::fast::head(doc.text).ok_or(Unsure)?;
         return read(head, |_| Ok(F::none()));
     }
-    let (dom, head) = Dom::parse_headed(doc.text).ok_or(Unsure)?;
+    let (dom, head) = Dom::parse_headed_to(doc.text, F::DEPTH).ok_or(Unsure)?;
     read(head.ok_or(Unsure)?, |kind| {
         F::read(kind, View::Dom(&dom, None))
     })

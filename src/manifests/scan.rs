@@ -8,6 +8,8 @@ use crate::error::Result;
 
 use super::checks;
 use super::flux_migration::AppliedObject;
+use super::objects::RepoObject;
+use super::objects::body::Body;
 use crate::readiness::deprecations::Entry;
 use crate::readiness::finding::make_finding;
 use crate::readiness::{Finding, KubeVersion, Problem, Report};
@@ -18,7 +20,7 @@ mod tree;
 
 pub(crate) use files::{file_name, parent, walk};
 use reach::normalize;
-pub(crate) use tree::Tree;
+pub(crate) use tree::{File, Tree};
 
 /// What reading one file gave.
 #[derive(Default)]
@@ -33,6 +35,9 @@ pub(crate) struct FileScan {
     /// same walk, when the fast reader read every document (`None`: the
     /// preflight reads the file itself).
     pub(crate) walked: Option<Vec<AppliedObject>>,
+    /// Every object of the file with its [`Body`], read in the same walk
+    /// (`None`: as `walked`).
+    pub(crate) bodies: Option<Vec<RepoObject<Body>>>,
 }
 
 pub(crate) struct Object {

@@ -147,6 +147,10 @@ pub(crate) fn read_yaml<'a>(
     read_yaml_teed(text, found, |_| (), &mut |_| {})
 }
 
+/// A document the fast reader read, its head and the sink walked beside
+/// it; `None` for one serde_yaml read (see [`read_yaml_teed`]).
+pub(crate) type Walked<'d, 'a, S> = Option<(&'d Doc<'a>, &'d Head<'a>, S)>;
+
 /// [`read_yaml`], with another sink walked beside each document's head (a
 /// fresh one per document, from `new`): `each` gets the document, its head
 /// and the sink when the fast reader read it, and `None` for a document (or
@@ -155,7 +159,7 @@ pub(crate) fn read_yaml_teed<'a, S: fast::Sink<'a>>(
     text: &'a str,
     found: &mut dyn FnMut(Manifest<'a>),
     new: impl Fn(&'a str) -> S,
-    each: &mut dyn FnMut(Option<(&Doc<'a>, &Head<'a>, S)>),
+    each: &mut dyn FnMut(Walked<'_, 'a, S>),
 ) -> Vec<SyntaxError> {
     let Some(docs) = split_docs(text) else {
         each(None);

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::facts::{Body, Budget, WORKLOADS, Workload, ZONE};
 use super::{Object, about};
+use crate::manifests::objects::body::{Body, Budget, WORKLOADS, Workload, ZONE};
 use crate::verdict::{Item, Severity};
 
 const DO_NOT_DISRUPT: [&str; 2] = ["karpenter.sh/do-not-disrupt", "karpenter.sh/do-not-evict"];

@@ -14,6 +14,9 @@ pub(crate) struct Node<'a> {
     pub(crate) key: Option<&'a str>,
     pub(crate) value: Scalar<'a>,
     pub(crate) children: Vec<usize>,
+    /// Its children were left out: they are deeper than the tree was read
+    /// to (see [`Dom::parse_headed_to`]).
+    pub(crate) pruned: bool,
 }
 
 /// The tree of a document the fast reader accepts; `None` otherwise.
@@ -25,16 +28,33 @@ pub(crate) struct Dom<'a> {
     line_starts: Vec<usize>,
 }
 
-#[derive(Default)]
 struct Builder<'a> {
     nodes: Vec<Node<'a>>,
     roots: Vec<usize>,
     /// The last node seen at each depth.
     path: Vec<usize>,
+    /// Nodes deeper than this are left out (their parent marked `pruned`).
+    max_depth: usize,
 }
 
 impl<'a> Builder<'a> {
+    fn new(max_depth: usize) -> Self {
+        Builder {
+            nodes: Vec::new(),
+            roots: Vec::new(),
+            path: Vec::new(),
+            max_depth,
+        }
+    }
+
     fn add(&mut self, depth: usize, node: Node<'a>) {
+        if depth > self.max_depth {
+            // The last node at the deepest depth kept is its ancestor.
+            if let Some(&parent) = self.path.get(self.max_depth) {
+                self.nodes[parent].pruned = true;
+            }
+            return;
+        }
         let id = self.nodes.len();
         self.nodes.push(node);
         self.path.truncate(depth);
@@ -54,6 +74,7 @@ impl<'a> Sink<'a> for Builder<'a> {
             key: Some(key),
             value: value.clone(),
             children: Vec::new(),
+            pruned: false,
         };
         self.add(depth, node);
     }
@@ -65,14 +86,41 @@ impl<'a> Sink<'a> for Builder<'a> {
             key: None,
             value: value.clone(),
             children: Vec::new(),
+            pruned: false,
         };
         self.add(depth, node);
     }
 }
 
+/// A [`Sink`] that builds a [`Dom`]: to build one in a walk that feeds
+/// other sinks too.
+pub(crate) struct DomSink<'a>(Builder<'a>);
+
+impl<'a> DomSink<'a> {
+    /// Keeping the nodes down to `max_depth`, as [`Dom::parse_headed_to`].
+    pub(crate) fn new(max_depth: usize) -> Self {
+        DomSink(Builder::new(max_depth))
+    }
+
+    /// The tree of `text`, the document walked.
+    pub(crate) fn dom(self, text: &'a str) -> Dom<'a> {
+        Dom::built(text, self.0)
+    }
+}
+
+impl<'a> Sink<'a> for DomSink<'a> {
+    fn key(&mut self, depth: usize, line: usize, col: usize, key: &'a str, value: &Scalar<'a>) {
+        self.0.key(depth, line, col, key, value);
+    }
+
+    fn item(&mut self, depth: usize, line: usize, col: usize, value: &Scalar<'a>) {
+        self.0.item(depth, line, col, value);
+    }
+}
+
 impl<'a> Dom<'a> {
     pub(crate) fn parse(text: &'a str) -> Option<Dom<'a>> {
-        let mut b = Builder::default();
+        let mut b = Builder::new(usize::MAX);
         fast::walk(text, &mut b)?;
         Some(Dom::built(text, b))
     }
@@ -80,7 +128,18 @@ impl<'a> Dom<'a> {
     /// [`Dom::parse`], with the document's head read in the same walk
     /// (`None` when the reader is unsure of the head).
     pub(crate) fn parse_headed(text: &'a str) -> Option<(Dom<'a>, Option<Head<'a>>)> {
-        let mut b = Builder::default();
+        Dom::parse_headed_to(text, usize::MAX)
+    }
+
+    /// [`Dom::parse_headed`], keeping only the nodes down to `max_depth` (0:
+    /// the top-level keys): a reader that looks no deeper builds less. A
+    /// node whose children were left out is marked `pruned`, so a reader
+    /// that does look deeper can tell it does not know.
+    pub(crate) fn parse_headed_to(
+        text: &'a str,
+        max_depth: usize,
+    ) -> Option<(Dom<'a>, Option<Head<'a>>)> {
+        let mut b = Builder::new(max_depth);
         let head = fast::head_and(text, &mut b)?;
         Some((Dom::built(text, b), head))
     }

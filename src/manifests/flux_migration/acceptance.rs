@@ -150,7 +150,7 @@ fn described(doc: &Doc<'_>, found: Vec<labels::NonString>) -> Vec<(usize, String
         .collect()
 }
 
-fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
+pub(crate) fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
     let mut push = |line: usize, head: &Head<'_>, non_strings: Vec<(usize, String)>| {
         out.extend(object(rel, line, head, non_strings));
     };

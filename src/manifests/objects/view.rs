@@ -32,6 +32,7 @@ impl<'v> View<'v> {
             View::Dom(d, node) => {
                 let children = match node {
                     None => &d.roots,
+                    Some(n) if d.nodes[n].pruned => return Err(Unsure),
                     Some(n) => match d.nodes[n].value {
                         Scalar::Block => &d.nodes[n].children,
                         Scalar::FlowMap => return Err(Unsure),
@@ -67,6 +68,7 @@ impl<'v> View<'v> {
                 .map(|s| s.iter().map(View::Value).collect())
                 .unwrap_or_default()),
             View::Dom(_, None) => Ok(Vec::new()),
+            View::Dom(d, Some(n)) if d.nodes[n].pruned => Err(Unsure),
             View::Dom(d, Some(n)) => match d.nodes[n].value {
                 Scalar::Block => Ok(d.nodes[n]
                     .children
@@ -95,6 +97,7 @@ impl<'v> View<'v> {
             View::Dom(d, node) => {
                 let children = match node {
                     None => &d.roots,
+                    Some(n) if d.nodes[n].pruned => return Err(Unsure),
                     Some(n) => match d.nodes[n].value {
                         Scalar::Block => &d.nodes[n].children,
                         Scalar::FlowMap => return Err(Unsure),
@@ -167,6 +170,10 @@ impl<'v> View<'v> {
                             return Err(Unsure);
                         }
                         _ => {}
+                    }
+                    // What was left out of the tree could hold it.
+                    if node.pruned && hidden {
+                        return Err(Unsure);
                     }
                     stack.extend(&node.children);
                 }

@@ -7,8 +7,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::super::checks;
+use super::super::edit::dom::DomSink;
 use super::super::flux_migration::{self, NonStrings};
-use super::super::yaml;
+use super::super::objects::{self, Facts as _, body::Body};
+use super::super::yaml::{
+    self,
+    fast::{Scalar, Sink},
+};
 use super::{FileScan, Object, problem};
 use crate::error::{Error, Result};
 use crate::readiness::Problem;
@@ -241,20 +246,60 @@ fn scan_text(rel: &str, text: &str) -> FileScan {
         scan.problems.extend(errors);
         return scan;
     }
-    // The preflight's reading of each document, in the same walk.
+    // What the preflight and disruption readiness read of each document,
+    // in the same walk.
     let mut walked = Some(Vec::new());
-    let mut each =
-        |read: Option<(&yaml::Doc<'_>, &yaml::Head<'_>, NonStrings<'_>)>| match (read, &mut walked)
-        {
-            (Some((doc, head, sink)), Some(objects)) => {
-                objects.extend(flux_migration::walked(rel, doc, head, sink));
-            }
-            _ => walked = None,
-        };
-    let errors = yaml::read_yaml_teed(text, &mut found, NonStrings::new, &mut each);
+    let mut bodies = Some(Vec::new());
+    let mut each = |read: Option<(&yaml::Doc<'_>, &yaml::Head<'_>, Beside<'_>)>| match (
+        read,
+        &mut walked,
+        &mut bodies,
+    ) {
+        (Some((doc, head, beside)), Some(objects), Some(with_bodies)) => {
+            objects.extend(flux_migration::walked(rel, doc, head, beside.labels));
+            let dom = beside.tree.map(|t| t.dom(doc.text));
+            with_bodies.extend(objects::walked::<Body>(rel, doc, head, dom));
+        }
+        _ => (walked, bodies) = (None, None),
+    };
+    let errors = yaml::read_yaml_teed(text, &mut found, Beside::new, &mut each);
     scan.problems.extend(errors);
     scan.walked = walked;
+    scan.bodies = bodies;
     scan
+}
+
+/// What the walk of a document feeds beside its head: the preflight's
+/// label values, and the document's tree when it may be of a kind whose
+/// body disruption readiness reads.
+struct Beside<'a> {
+    labels: NonStrings<'a>,
+    tree: Option<DomSink<'a>>,
+}
+
+impl<'a> Beside<'a> {
+    fn new(text: &'a str) -> Self {
+        Beside {
+            labels: NonStrings::new(text),
+            tree: objects::may_be_wanted::<Body>(text).then(|| DomSink::new(Body::DEPTH)),
+        }
+    }
+}
+
+impl<'a> Sink<'a> for Beside<'a> {
+    fn key(&mut self, depth: usize, line: usize, col: usize, key: &'a str, value: &Scalar<'a>) {
+        self.labels.key(depth, line, col, key, value);
+        if let Some(tree) = &mut self.tree {
+            tree.key(depth, line, col, key, value);
+        }
+    }
+
+    fn item(&mut self, depth: usize, line: usize, col: usize, value: &Scalar<'a>) {
+        self.labels.item(depth, line, col, value);
+        if let Some(tree) = &mut self.tree {
+            tree.item(depth, line, col, value);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -61,3 +61,53 @@ fn the_walk_finds_files_named_in_any_bytes_and_reports_links_it_does_not_follow(
     let mut problems = Vec::new();
     assert_eq!(walk(&root, &mut problems).unwrap(), ["apps/a.yaml"]);
 }
+
+/// What the read gathers in its walk for the preflight and for disruption
+/// readiness, against what each reads of the file alone.
+fn assert_gathered_as_alone(text: &str) {
+    let scan = scan_text("a.yaml", text);
+    if let Some(walked) = scan.walked {
+        let mut alone = Vec::new();
+        flux_migration::objects_of("a.yaml", text, &mut alone);
+        assert_eq!(walked, alone, "{text}");
+    }
+    if let Some(bodies) = scan.bodies {
+        assert_eq!(bodies, objects::in_text::<Body>(text, "a.yaml"), "{text}");
+    }
+}
+
+#[test]
+fn the_walk_gathers_what_each_reader_reads_alone() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    on: true\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: A\n              value: b\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 0\n  selector:\n    matchLabels:\n      app: web\n";
+    let scan = scan_text("a.yaml", text);
+    assert_eq!(scan.walked.as_ref().map(Vec::len), Some(2));
+    assert_eq!(scan.bodies.as_ref().map(Vec::len), Some(2));
+    assert_gathered_as_alone(text);
+    // A document the fast reader declines: each reads the file itself.
+    let declined = format!("{text}---\nkind: ConfigMap\ndata: &a {{x: 1}}\n");
+    let scan = scan_text("a.yaml", &declined);
+    assert!(scan.walked.is_none() && scan.bodies.is_none());
+}
+
+mod generated {
+    use super::*;
+    use crate::manifests::yaml::proptests::{cases, document, mutate, root};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_walk_gathers_what_each_reader_reads_alone(
+            roots in prop::collection::vec(root(), 1..4),
+            style in prop::collection::vec(any::<u8>(), 1..16),
+            at in any::<usize>(),
+            how in any::<u8>(),
+        ) {
+            let docs: Vec<String> = roots.iter().map(|r| document(r, style.clone())).collect();
+            let text = docs.join("---\n");
+            assert_gathered_as_alone(&text);
+            assert_gathered_as_alone(&mutate(&text, at, how, ':'));
+        }
+    }
+}

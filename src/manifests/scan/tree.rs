@@ -14,6 +14,8 @@ use super::{FileScan, file_name, parent};
 use crate::error::Result;
 use crate::manifests::checks;
 use crate::manifests::flux_migration::AppliedObject;
+use crate::manifests::objects::RepoObject;
+use crate::manifests::objects::body::Body;
 use crate::readiness::Problem;
 
 pub(crate) struct Tree {
@@ -41,6 +43,8 @@ pub(crate) struct File<'t> {
     pub(crate) applied: bool,
     /// Its objects as the preflight reads them, when the read gathered them.
     pub(crate) walked: Option<&'t [AppliedObject]>,
+    /// Its objects with their bodies' facts, when the read gathered them.
+    pub(crate) bodies: Option<&'t [RepoObject<Body>]>,
 }
 
 impl Tree {
@@ -87,6 +91,7 @@ impl Tree {
                 text,
                 applied: self.applied.contains(&i),
                 walked: self.scans[i].walked.as_deref(),
+                bodies: self.scans[i].bodies.as_deref(),
             })
         })
     }

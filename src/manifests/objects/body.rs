@@ -1,14 +1,15 @@
 //! What disruption readiness reads of an object's body: a workload's
 //! replicas, pods and containers, a budget's rule and selector, a
-//! NodePool's disruption budgets. Read once per object (see
-//! `manifests::objects`); the rules are functions of these.
+//! NodePool's disruption budgets. Read once per object, in the walk that
+//! reads the tree (see `manifests::scan`); `checks::disruption`'s rules are
+//! functions of these.
 
 use std::collections::BTreeMap;
 
-use crate::manifests::objects::{Exact, Facts, View};
+use super::{Exact, Facts, View};
 
-pub(super) const WORKLOADS: [&str; 2] = ["Deployment", "StatefulSet"];
-pub(super) const ZONE: &str = "topology.kubernetes.io/zone";
+pub(crate) const WORKLOADS: [&str; 2] = ["Deployment", "StatefulSet"];
+pub(crate) const ZONE: &str = "topology.kubernetes.io/zone";
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Body {
@@ -25,22 +26,22 @@ pub(crate) enum Body {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Workload {
     /// `spec.replicas`, 1 when unset.
-    pub(super) replicas: u64,
-    pub(super) pod_labels: BTreeMap<String, String>,
-    pub(super) pod_annotations: BTreeMap<String, String>,
+    pub(crate) replicas: u64,
+    pub(crate) pod_labels: BTreeMap<String, String>,
+    pub(crate) pod_annotations: BTreeMap<String, String>,
     /// Each container's name (when a string) and whether it has a readiness probe.
-    pub(super) containers: Vec<(Option<String>, bool)>,
+    pub(crate) containers: Vec<(Option<String>, bool)>,
     /// Topology spread or pod anti-affinity, on the zone key.
-    pub(super) spread_across_zones: bool,
+    pub(crate) spread_across_zones: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Budget {
-    pub(super) match_labels: BTreeMap<String, String>,
-    pub(super) match_expressions: bool,
+    pub(crate) match_labels: BTreeMap<String, String>,
+    pub(crate) match_expressions: bool,
     /// `(n, percent)`, when a number or a string that reads as one.
-    pub(super) max_unavailable: Option<(u64, bool)>,
-    pub(super) min_available: Option<(u64, bool)>,
+    pub(crate) max_unavailable: Option<(u64, bool)>,
+    pub(crate) min_available: Option<(u64, bool)>,
 }
 
 impl Facts for Body {
@@ -51,6 +52,8 @@ impl Facts for Body {
         "NodePool",
     ];
     const OTHERS: bool = false;
+    /// `spec.template.spec.containers[i].readinessProbe`.
+    const DEPTH: usize = 5;
 
     fn read(kind: &str, body: View<'_>) -> Exact<Body> {
         Ok(match kind {
@@ -167,5 +170,5 @@ fn int_or_percent(v: Option<View<'_>>) -> Exact<Option<(u64, bool)>> {
 }
 
 #[cfg(test)]
-#[path = "facts_tests.rs"]
+#[path = "body_tests.rs"]
 mod tests;
