@@ -7,7 +7,7 @@
 //! Offline (no cluster), only the Flux kinds are checked, against the Flux
 //! eks-workshop installs; label values always are.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::addon_catalog::{self, ADDONS_KUSTOMIZATION};
 use crate::config::CLUSTER_PATH;
@@ -137,9 +137,14 @@ fn is_flux(api_version: &str) -> bool {
 }
 
 fn not_flux(objects: &[flux_migration::AppliedObject]) -> BTreeSet<(String, String)> {
-    objects
+    // Each kind once, then owned: not two strings per object.
+    let kinds: HashSet<(&str, &str)> = objects
         .iter()
         .filter(|o| !is_flux(&o.api_version))
-        .map(|o| (o.api_version.clone(), o.kind.clone()))
+        .map(|o| (o.api_version.as_str(), o.kind.as_str()))
+        .collect();
+    kinds
+        .into_iter()
+        .map(|(a, k)| (a.to_owned(), k.to_owned()))
         .collect()
 }

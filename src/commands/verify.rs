@@ -7,8 +7,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use serde_json::json;
-
 mod html;
 mod text;
 
@@ -109,19 +107,19 @@ pub(crate) async fn verify(
     listed.extend(cluster.as_ref().map(cluster_problems).unwrap_or_default());
     listed.extend(sections.iter().flat_map(section_problems));
     let problems = listed.len();
-    let mut out = serde_json::to_value(&report).expect("the report serializes");
-    out["schema_version"] = json!(crate::verdict::JSON_SCHEMA);
-    out["cluster"] = cluster
-        .as_ref()
-        .map_or(serde_json::Value::Null, |c| c.to_json());
-    out["preflight"] = json!(refused);
-    out["checks"] = json!(sections);
-    out["problems"] = json!(listed);
-    out["problems_total"] = json!(problems);
     let reading = readiness::reading::before_upgrading(target);
-    out["read_before"] = json!(reading);
     match ctx.config.output {
-        Output::Json => print_json(&out)?,
+        Output::Json => print_json(&Json {
+            checks: &sections,
+            cluster: cluster.as_ref().map(|c| c.to_json()),
+            findings: &report.findings,
+            preflight: &refused,
+            problems: &listed,
+            problems_total: problems,
+            read_before: &reading,
+            schema_version: crate::verdict::JSON_SCHEMA,
+            target_version: target.to_string(),
+        })?,
         Output::Text => {
             print!("{}", report.render_text(console::colors_enabled()));
             print!("{}", text::preflight_text(&refused, ctx.offline()));
@@ -144,18 +142,36 @@ pub(crate) async fn verify(
     // The process exits next: what was read and reported is left to it,
     // not freed piece by piece (over 10,000 manifests that took 20 ms, a
     // tenth of the run).
-    std::mem::forget((tree, report, out, sections, listed));
+    std::mem::forget((tree, report, sections, listed));
     if problems > 0 {
         return Err(Error::VerifyFailed { count: problems });
     }
     Ok(exit::OK)
 }
 
-/// The report as one line of JSON, written at once (`println!` of a
-/// `Value` writes through stdout's line buffer, a thousand bytes a call:
-/// thousands of writes for a large repository's report). A reader that has
-/// gone (`| head`) is not an error.
-fn print_json(out: &serde_json::Value) -> Result<()> {
+/// `verify -o json`: the report (its findings; its problems are among
+/// `problems`, which lists everything the exit status counts), the
+/// preflight, the cluster, every check's section, and what to read before
+/// upgrading. Keys in name order.
+#[derive(serde::Serialize)]
+struct Json<'a> {
+    checks: &'a [Section],
+    cluster: Option<serde_json::Value>,
+    findings: &'a [readiness::Finding],
+    preflight: &'a [readiness::Problem],
+    problems: &'a [readiness::Problem],
+    problems_total: usize,
+    read_before: &'a [readiness::reading::Reading],
+    schema_version: u32,
+    target_version: String,
+}
+
+/// The report as one line of JSON, serialized straight from what was found
+/// (no `Value` built of it) and written at once (`println!` writes through
+/// stdout's line buffer, a thousand bytes a call: thousands of writes for a
+/// large repository's report). A reader that has gone (`| head`) is not an
+/// error.
+fn print_json(out: &impl serde::Serialize) -> Result<()> {
     use std::io::Write as _;
     let mut text = serde_json::to_vec(out).expect("the report serializes");
     text.push(b'\n');

@@ -4,7 +4,7 @@
 //! the cluster's discovery, and decides what counts as "will be served"
 //! (an add-on whose chart brings the CRD).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::dom::Dom;
 use super::labels::{self, NonStrings};
@@ -60,8 +60,13 @@ pub(crate) fn preflight(
     served: &BTreeSet<(String, String)>,
 ) -> Preflight {
     let mut out = Preflight::default();
+    // Looked up by reference: no two strings built per object.
+    let served_ref: HashSet<(&str, &str)> = served
+        .iter()
+        .map(|(a, k)| (a.as_str(), k.as_str()))
+        .collect();
     for o in objects {
-        if !served.contains(&(o.api_version.clone(), o.kind.clone())) {
+        if !served_ref.contains(&(o.api_version.as_str(), o.kind.as_str())) {
             let group = group_of(&o.api_version);
             let served_instead = served
                 .iter()
