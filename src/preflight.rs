@@ -56,7 +56,7 @@ pub(super) async fn check_head(ctx: &Ctx, repo: &git2::Repository) -> Result<()>
 /// nothing serves or will serve, and label or annotation values that are
 /// not strings. For `verify` too.
 pub(crate) async fn problems(ctx: &Ctx, tree: &Tree) -> Result<Vec<Problem>> {
-    let objects = flux_migration::applied_objects(tree);
+    let objects = tree.preflight_objects();
     let served = served(ctx, &objects, tree.root()).await;
     let found = flux_migration::preflight(&objects, &served);
     let mut out = Vec::new();

@@ -20,8 +20,8 @@ use kube::api::{Api, ListParams};
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::manifests::Tree;
+use crate::manifests::objects::RepoObject;
 use crate::manifests::objects::body::Body;
-use crate::manifests::objects::{RepoObject, applied_bodies};
 
 mod rules;
 
@@ -32,7 +32,7 @@ use crate::verdict::{Item, Section, Severity};
 pub(crate) const NAME: &str = "disruption";
 
 pub(crate) async fn section(ctx: &Ctx, tree: &Tree) -> Result<Section> {
-    let objects: Vec<Object> = applied_bodies(tree);
+    let objects: Vec<Object> = tree.bodies();
     let mut items = rules::repo(&objects);
     if !ctx.offline() {
         let cluster = ctx.cluster().await?;

@@ -314,7 +314,7 @@ async fn cluster_half(
     // to the file and line of the clone it comes from.
     let mut applied = readiness::scan_inventory(&flux.kustomizations, target);
     if !applied.is_empty() {
-        let objects: Vec<RepoObject> = crate::manifests::objects::applied_objects(tree);
+        let objects: Vec<RepoObject> = tree.objects();
         for f in &mut applied {
             trace(f, &objects);
         }

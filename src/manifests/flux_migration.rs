@@ -28,14 +28,10 @@ mod acceptance;
 mod kinds;
 mod labels;
 mod patches;
-mod repo;
 mod target;
 
-#[cfg(test)]
-pub(crate) use acceptance::objects_of;
-pub(crate) use acceptance::{AppliedObject, applied_objects, preflight, walked};
+pub(crate) use acceptance::{AppliedObject, objects_of, preflight, walked};
 pub(crate) use labels::NonStrings;
-pub(crate) use repo::{FileMigration, migrate_repo};
 pub(crate) use target::flux_apis;
 
 /// The apiVersion the target Flux serves for each Flux kind.

@@ -15,6 +15,7 @@ mod checks;
 mod edit;
 mod fix;
 pub(crate) mod flux_migration;
+pub(crate) mod migration;
 pub(crate) mod objects;
 pub(crate) mod releases;
 mod scan;

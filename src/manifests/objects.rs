@@ -7,11 +7,8 @@
 //! for the kinds a check wants, its tree), and by serde_yaml otherwise or
 //! when the fast reader is unsure of a value the check reads.
 
-use super::Tree;
 use super::edit::dom::Dom;
-use super::scan::File;
 use super::yaml::{self, Doc, parse_doc, split_docs};
-use body::Body;
 
 pub(crate) mod body;
 mod view;
@@ -84,35 +81,6 @@ impl<F> RepoObject<F> {
     pub(crate) fn place(&self) -> String {
         format!("{}:{}", self.file, self.line)
     }
-}
-
-/// Every object in the YAML files Flux applies in `tree`, read on every core.
-pub(crate) fn applied_objects<F: Facts>(tree: &Tree) -> Vec<RepoObject<F>> {
-    applied(tree, |_| None)
-}
-
-/// [`applied_objects`] with their [`Body`]: as the tree's read gathered
-/// them, or (a file the fast reader did not read whole) read here.
-pub(crate) fn applied_bodies(tree: &Tree) -> Vec<RepoObject<Body>> {
-    applied(tree, |f| f.bodies)
-}
-
-fn applied<'t, F: Facts>(
-    tree: &'t Tree,
-    gathered: impl Fn(&File<'t>) -> Option<&'t [RepoObject<F>]> + Sync,
-) -> Vec<RepoObject<F>> {
-    use rayon::prelude::*;
-    let files: Vec<_> = tree
-        .applied_files()
-        .filter(|f| f.name.ends_with(".yaml") || f.name.ends_with(".yml"))
-        .collect();
-    files
-        .par_iter()
-        .flat_map_iter(|f| match gathered(f) {
-            Some(objects) => objects.to_vec(),
-            None => in_text(f.text, f.name),
-        })
-        .collect()
 }
 
 /// The objects of one file's text.

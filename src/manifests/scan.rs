@@ -20,7 +20,7 @@ mod tree;
 
 pub(crate) use files::{file_name, parent, walk};
 use reach::normalize;
-pub(crate) use tree::{File, Tree};
+pub(crate) use tree::Tree;
 
 /// What reading one file gave.
 #[derive(Default)]

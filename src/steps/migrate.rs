@@ -13,7 +13,8 @@ use crate::ctx::Ctx;
 use crate::effect::Effect;
 use crate::error::{Error, Result};
 use crate::git;
-use crate::manifests::flux_migration::{self, FileMigration, FluxApis};
+use crate::manifests::flux_migration::{self, FluxApis};
+use crate::manifests::migration::{self, FileMigration};
 
 pub(super) const MESSAGE: &str = "Migrate manifests to the APIs the cluster serves";
 
@@ -104,7 +105,7 @@ async fn plan(ctx: &Ctx) -> Result<(FluxApis, Vec<FileMigration>)> {
     let repo = git::open(&ctx.config.clone_dir())?;
     let tmp = crate::fsx::scratch_dir()?;
     git::export_head(&repo, tmp.path())?;
-    let files = flux_migration::migrate_repo(tmp.path(), &target)?;
+    let files = migration::migrate_repo(tmp.path(), &target)?;
     Ok((target, files))
 }
 

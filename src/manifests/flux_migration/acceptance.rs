@@ -1,6 +1,6 @@
 //! Before a push: would the cluster accept what Flux is about to apply? Each
 //! object's kind and version must be served, and label and annotation values
-//! must be strings. Pure: the caller reads the clone ([`applied_objects`]) and
+//! must be strings. Pure: the caller reads the clone (`Tree::preflight_objects`) and
 //! the cluster's discovery, and decides what counts as "will be served"
 //! (an add-on whose chart brings the CRD).
 
@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashSet};
 use super::dom::Dom;
 use super::labels::{self, NonStrings};
 use crate::manifests::edit::mask;
+use crate::manifests::yaml;
 use crate::manifests::yaml::{Doc, Head};
-use crate::manifests::{Tree, yaml};
 
 /// One object Flux applies, as the preflight needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,25 +93,6 @@ fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
-/// Every object of the files Flux applies in `tree`: as the tree's read
-/// gathered them, or (a file the fast reader did not read whole) read here,
-/// on every core. Files that do not parse are skipped (the scan reports them).
-pub(crate) fn applied_objects(tree: &Tree) -> Vec<AppliedObject> {
-    use rayon::prelude::*;
-    let files: Vec<_> = tree.applied_files().collect();
-    files
-        .par_iter()
-        .flat_map_iter(|f| match f.walked {
-            Some(objects) => objects.to_vec(),
-            None => {
-                let mut out = Vec::new();
-                objects_of(f.name, f.text, &mut out);
-                out
-            }
-        })
-        .collect()
-}
-
 /// The object of a document of `rel` the fast reader read, with the label
 /// and annotation values a [`NonStrings`] gathered in the same walk (the
 /// tree's read tees one beside each document's head).
@@ -155,6 +136,8 @@ fn described(doc: &Doc<'_>, found: Vec<labels::NonString>) -> Vec<(usize, String
         .collect()
 }
 
+/// Every object of a file, read alone (the tree's read gathers them in its
+/// walk when the fast reader reads every document).
 pub(crate) fn objects_of(rel: &str, text: &str, out: &mut Vec<AppliedObject>) {
     let mut push = |line: usize, head: &Head<'_>, non_strings: Vec<(usize, String)>| {
         out.extend(object(rel, line, head, non_strings));

@@ -2,8 +2,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
-use super::repo::write_migrations;
 use super::*;
+use crate::manifests::migration::{migrate_repo, write_migrations};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/migrate")
@@ -396,7 +396,7 @@ fn the_repo_is_planned_without_writing_then_written_once() {
     let fresh = tempfile::tempdir().unwrap();
     copy_dir(&fixtures().join("upstream"), fresh.path());
     let tree = crate::manifests::Tree::read(fresh.path(), "gitops/clusters/cluster-demo").unwrap();
-    let objects = applied_objects(&tree);
+    let objects = tree.preflight_objects();
     let kinds: Vec<(&str, &str)> = objects
         .iter()
         .map(|o| (o.file.as_str(), o.kind.as_str()))

@@ -13,9 +13,9 @@ use super::reach::reachability;
 use super::{FileScan, file_name, parent};
 use crate::error::Result;
 use crate::manifests::checks;
-use crate::manifests::flux_migration::AppliedObject;
-use crate::manifests::objects::RepoObject;
+use crate::manifests::flux_migration::{self, AppliedObject};
 use crate::manifests::objects::body::Body;
+use crate::manifests::objects::{self, Facts, RepoObject};
 use crate::readiness::Problem;
 
 pub(crate) struct Tree {
@@ -41,10 +41,6 @@ pub(crate) struct File<'t> {
     pub(crate) text: &'t str,
     /// Flux applies it (from the cluster directory the tree was read for).
     pub(crate) applied: bool,
-    /// Its objects as the preflight reads them, when the read gathered them.
-    pub(crate) walked: Option<&'t [AppliedObject]>,
-    /// Its objects with their bodies' facts, when the read gathered them.
-    pub(crate) bodies: Option<&'t [RepoObject<Body>]>,
 }
 
 impl Tree {
@@ -90,15 +86,73 @@ impl Tree {
                 name: &self.files[i],
                 text,
                 applied: self.applied.contains(&i),
-                walked: self.scans[i].walked.as_deref(),
-                bodies: self.scans[i].bodies.as_deref(),
             })
         })
     }
 
-    /// The files Flux applies, in name order.
-    pub(crate) fn applied_files(&self) -> impl Iterator<Item = File<'_>> {
-        self.files().filter(|f| f.applied)
+    /// Every object of the files Flux applies, as the preflight reads them:
+    /// as this read gathered them, or (a file the fast reader did not read
+    /// whole) read now, on every core. Files that do not parse are skipped
+    /// (the scan reports them).
+    pub(crate) fn preflight_objects(&self) -> Vec<AppliedObject> {
+        self.applied(
+            |i| self.scans[i].walked.as_deref(),
+            |name, text| {
+                let mut out = Vec::new();
+                flux_migration::objects_of(name, text, &mut out);
+                out
+            },
+        )
+    }
+
+    /// Every object in the YAML files Flux applies, with `F`'s facts, read
+    /// on every core.
+    pub(crate) fn objects<F: Facts>(&self) -> Vec<RepoObject<F>> {
+        self.applied_yaml(|_| None)
+    }
+
+    /// [`Tree::objects`] with their [`Body`]: as this read gathered them,
+    /// or (a file the fast reader did not read whole) read now.
+    pub(crate) fn bodies(&self) -> Vec<RepoObject<Body>> {
+        self.applied_yaml(|i| self.scans[i].bodies.as_deref())
+    }
+
+    fn applied_yaml<'t, F: Facts>(
+        &'t self,
+        gathered: impl Fn(usize) -> Option<&'t [RepoObject<F>]> + Sync,
+    ) -> Vec<RepoObject<F>> {
+        let yaml = |name: &str| name.ends_with(".yaml") || name.ends_with(".yml");
+        self.applied(
+            |i| {
+                if yaml(&self.files[i]) {
+                    gathered(i)
+                } else {
+                    Some(&[])
+                }
+            },
+            |name, text| objects::in_text(text, name),
+        )
+    }
+
+    /// What each applied file gathered (by its index), or what `alone`
+    /// reads of it, on every core, in name order.
+    fn applied<'t, T: Clone + Send + Sync + 't>(
+        &'t self,
+        gathered: impl Fn(usize) -> Option<&'t [T]> + Sync,
+        alone: impl Fn(&str, &str) -> Vec<T> + Sync,
+    ) -> Vec<T> {
+        use rayon::prelude::*;
+        let files: Vec<usize> = (0..self.files.len())
+            .filter(|i| self.applied.contains(i) && self.found[*i].utf8)
+            .filter(|&i| self.texts[i].is_some())
+            .collect();
+        files
+            .par_iter()
+            .flat_map_iter(|&i| match gathered(i) {
+                Some(found) => found.to_vec(),
+                None => alone(&self.files[i], self.texts[i].as_deref().unwrap_or_default()),
+            })
+            .collect()
     }
 
     /// The kustomization files Flux builds (in directories it applies),

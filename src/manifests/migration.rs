@@ -1,11 +1,14 @@
-//! The migration over a clone: every manifest, nothing written until
-//! [`write_migrations`] is called with what [`migrate_repo`] planned.
+//! The Flux migration over a clone: every manifest (each migrated by
+//! `flux_migration`), nothing written until [`write_migrations`] is called
+//! with what [`migrate_repo`] planned. Beside `flux_migration`, not in it:
+//! it walks the clone as the scan does, and the scan reads documents
+//! with `flux_migration`'s readers.
 
 use std::path::Path;
 
-use super::{FluxApis, Migrated, migrate};
 use crate::error::{Error, Result};
 use crate::fsx;
+use crate::manifests::flux_migration::{FluxApis, Migrated, migrate};
 use crate::manifests::{checks, scan};
 
 /// One file's migration, when it changes or has something to report.
