@@ -147,25 +147,14 @@ fn non_strings_in(dom: &Dom<'_>, meta: usize, out: &mut Vec<NonString>) {
         for &entry in &dom.nodes[map].children {
             let node = &dom.nodes[entry];
             let Some(key) = node.key else { continue };
-            let value = match node.value {
-                Scalar::Str(_) | Scalar::Cooked | Scalar::Block => continue,
-                Scalar::MaybeNumber(text) => {
-                    match serde_yaml::from_str::<serde_yaml::Value>(text) {
-                        Ok(serde_yaml::Value::String(_)) => continue,
-                        _ => text.to_owned(),
-                    }
-                }
-                Scalar::Other | Scalar::FlowMap => match value_text(dom, entry) {
-                    Some(text) => text.to_owned(),
-                    None => continue,
-                },
-            };
-            out.push(NonString {
-                line: node.line,
-                field,
-                key: key.to_owned(),
-                value,
-            });
+            if let Some(value) = non_string(dom.text, key, &node.value) {
+                out.push(NonString {
+                    line: node.line,
+                    field,
+                    key: key.to_owned(),
+                    value,
+                });
+            }
         }
     }
 }
@@ -193,15 +182,6 @@ pub(super) fn quote_values(dom: &Dom<'_>) -> (Vec<Edit>, Vec<String>) {
         ));
     }
     (edits, notes)
-}
-
-/// The text after `key:` on an entry's line, before any comment.
-fn value_text<'a>(dom: &Dom<'a>, entry: usize) -> Option<&'a str> {
-    let node = &dom.nodes[entry];
-    let range = dom.line_range(node.line);
-    let line: &'a str = &dom.text[range.clone()];
-    let key_end = dom.span(node.key?).end - range.start;
-    after_key(&line[key_end..])
 }
 
 /// What follows a key on its line (from the key's end): the value, before

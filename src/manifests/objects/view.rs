@@ -30,14 +30,8 @@ impl<'v> View<'v> {
         match self {
             View::Value(v) => Ok(v.get(key).map(View::Value)),
             View::Dom(d, node) => {
-                let children = match node {
-                    None => &d.roots,
-                    Some(n) if d.nodes[n].pruned => return Err(Unsure),
-                    Some(n) => match d.nodes[n].value {
-                        Scalar::Block => &d.nodes[n].children,
-                        Scalar::FlowMap => return Err(Unsure),
-                        _ => return Ok(None),
-                    },
+                let Some(children) = map_children(d, node)? else {
+                    return Ok(None);
                 };
                 let found = children
                     .iter()
@@ -95,14 +89,8 @@ impl<'v> View<'v> {
                 })
                 .unwrap_or_default()),
             View::Dom(d, node) => {
-                let children = match node {
-                    None => &d.roots,
-                    Some(n) if d.nodes[n].pruned => return Err(Unsure),
-                    Some(n) => match d.nodes[n].value {
-                        Scalar::Block => &d.nodes[n].children,
-                        Scalar::FlowMap => return Err(Unsure),
-                        _ => return Ok(Vec::new()),
-                    },
+                let Some(children) = map_children(d, node)? else {
+                    return Ok(Vec::new());
                 };
                 Ok(children
                     .iter()
@@ -189,6 +177,21 @@ impl<'v> View<'v> {
             View::Dom(_, None) => Ok(Scalar::Block),
             View::Dom(d, Some(n)) => Ok(d.nodes[n].value.clone()),
         }
+    }
+}
+
+/// The children of a node (or the document's top level) that may be a
+/// mapping's entries: `None` for a scalar, [`Unsure`] for a one-line flow
+/// mapping or a node whose children the tree left out.
+fn map_children<'v>(d: &'v Dom<'v>, node: Option<usize>) -> Exact<Option<&'v [usize]>> {
+    match node {
+        None => Ok(Some(&d.roots)),
+        Some(n) if d.nodes[n].pruned => Err(Unsure),
+        Some(n) => match d.nodes[n].value {
+            Scalar::Block => Ok(Some(&d.nodes[n].children)),
+            Scalar::FlowMap => Err(Unsure),
+            _ => Ok(None),
+        },
     }
 }
 
